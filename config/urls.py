@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from partnership import api as partnership_api
+from partnership import views as partnership_views
+
+api_patterns = [
+    path("auth/token/", partnership_api.TokenView.as_view(), name="api-token"),
+    path("me/", partnership_api.MeView.as_view(), name="api-me"),
+    path("agencies/", partnership_api.AgencyListView.as_view(), name="api-agencies"),
+    path("members/", partnership_api.MemberListView.as_view(), name="api-members"),
+    path("members/<int:pk>/", partnership_api.MemberDetailView.as_view(), name="api-member"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", partnership_views.home, name="home"),
+    path("healthz", partnership_views.healthz, name="healthz"),
+    path("accounts/login/", partnership_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("directory/", partnership_views.directory, name="directory"),
+    # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="admin-login",
+    ),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]

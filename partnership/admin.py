@@ -1,0 +1,124 @@
+"""Django admin for the directory. Administrators manage agencies, areas, members and roles here.
+
+Admin saves are the one writer outside ``services.py``: Django admin already wraps each save in a
+transaction, and ``AuditedAdmin`` records the change on the timeline inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from partnership.models import Agency, Area, AuditEvent, Member, RoleAssignment
+from partnership.permissions import can
+from partnership.timeline import audit_record
+
+
+def _has_admin_permission(request: HttpRequest) -> bool:
+    return can(request.user, "directory.manage")  # type: ignore[arg-type]
+
+
+admin.site.has_permission = _has_admin_permission  # type: ignore[method-assign]
+admin.site.site_header = "Partnership administration"
+admin.site.site_title = "Partnership administration"
+
+
+class RoleRulePermissions:
+    """Access follows the partnership's role rules, not Django's per-model permission table."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _has_admin_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _has_admin_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _has_admin_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _has_admin_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _has_admin_permission(request)
+
+
+class AuditedAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,  # type: ignore[arg-type]
+            verb=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
+            subject=obj,
+            # Field names only: values could be personal details.
+            changes={"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        audit_record(actor=request.user, verb=f"{obj._meta.model_name}.deleted", subject=obj)  # type: ignore[arg-type]
+        super().delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects + [o for o, _ in formset.changed_objects]:
+            audit_record(actor=request.user, verb=f"{obj._meta.model_name}.saved", subject=obj)  # type: ignore[arg-type]
+        for obj in formset.deleted_objects:
+            audit_record(actor=request.user, verb=f"{obj._meta.model_name}.deleted", subject=obj)  # type: ignore[arg-type]
+
+
+@admin.register(Agency)
+class AgencyAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Area)
+class AreaAdmin(AuditedAdmin):
+    search_fields = ["name"]
+
+
+class RoleAssignmentInline(RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]
+    model = RoleAssignment
+    fk_name = "member"
+    extra = 1
+    autocomplete_fields = ["deputy"]
+
+
+@admin.register(Member)
+class MemberAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+    inlines = [RoleAssignmentInline]
+    list_display = ["username", "first_name", "last_name", "agency", "is_active"]
+    list_filter = ["agency", "is_active", "role_assignments__role"]
+    fieldsets = (
+        *UserAdmin.fieldsets,  # type: ignore[misc]
+        ("Partnership", {"fields": ("agency", "job_title", "phone")}),
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: the timeline is append-only."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _has_admin_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _has_admin_permission(request)
+
+    list_display = ["seq", "occurred_at", "actor_label", "verb", "subject_type", "subject_id", "scope"]
+    list_filter = ["verb", "subject_type"]
+    search_fields = ["scope", "subject_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

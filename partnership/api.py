@@ -1,0 +1,154 @@
+"""Directory and authentication endpoints, and the error handling every API endpoint shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from partnership import selectors
+from partnership.auth import Throttled, credentials_check, token_issue
+from partnership.models import Agency, Member
+from partnership.permissions import can, require
+
+
+class Conflict(exceptions.APIException):
+    """The move is not allowed from the object's current state (or someone else got there first)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "That change conflicts with the current state."
+    default_code = "conflict"
+
+
+class WrongCredentials(exceptions.APIException):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Wrong username or password."
+    default_code = "wrong_credentials"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every refusal is JSON with a ``detail`` a person can read.
+
+    Services raise Django's own exceptions (they know nothing of HTTP); this maps them.
+    """
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"detail": exc.messages})
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    return drf_exception_handler(exc, context)
+
+
+# --- Authentication -------------------------------------------------------------------------------
+class LoginRateThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [LoginRateThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            member = credentials_check(
+                request=request._request,
+                username=body.validated_data["username"],
+                password=body.validated_data["password"],
+            )
+        except Throttled as exc:
+            raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
+        if member is None:
+            raise WrongCredentials()
+        return Response({"token": token_issue(member=member).key})
+
+
+# --- Directory -------------------------------------------------------------------------------------
+class AgencySerializer(serializers.ModelSerializer[Agency]):
+    class Meta:
+        model = Agency
+        fields = ["id", "kind", "name"]
+
+
+class MemberSerializer(serializers.ModelSerializer[Member]):
+    agency = AgencySerializer(read_only=True)
+    roles = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "username", "name", "job_title", "agency", "roles", "email", "phone"]
+
+    def get_roles(self, member: Member) -> list[str]:
+        return sorted(a.role for a in member.role_assignments.all())
+
+    def _contact(self, member: Member, value: str) -> str | None:
+        # Contact details follow the per-object rule; the rest of the directory is open to members.
+        return value if can(self.context["request"].user, "member.view_contact", member) else None
+
+    def get_email(self, member: Member) -> str | None:
+        return self._contact(member, member.email)
+
+    def get_phone(self, member: Member) -> str | None:
+        return self._contact(member, member.phone)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MemberSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MemberSerializer(request.user, context={"request": request}).data)
+
+
+class AgencyListView(APIView):
+    @extend_schema(responses=AgencySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        require(request.user, "directory.view")
+        agencies = Agency.objects.filter(is_active=True)
+        return Response(AgencySerializer(agencies, many=True).data)
+
+
+class MemberListView(APIView):
+    @extend_schema(responses=MemberSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        require(request.user, "directory.view")
+        members = selectors.members_active()
+        return Response(MemberSerializer(members, many=True, context={"request": request}).data)
+
+
+class MemberDetailView(APIView):
+    @extend_schema(responses=MemberSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        require(request.user, "directory.view")
+        member = selectors.members_active().filter(pk=pk).first()
+        if member is None:
+            raise exceptions.NotFound("No such member.")
+        return Response(MemberSerializer(member, context={"request": request}).data)

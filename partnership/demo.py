@@ -1,0 +1,118 @@
+"""The demo partnership that ``make run`` loads: every role of the protocol, filled by someone.
+
+Loading is idempotent: what exists is left alone, so a second run changes nothing (no new rows,
+no new timeline events, no password re-hashed).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from partnership import services
+from partnership.models import Agency, AgencyKind, Area, Member, Role, RoleAssignment
+
+AGENCIES = [
+    (AgencyKind.POLICE, "Thames Valley Police"),
+    (AgencyKind.COUNCIL, "Milton Keynes Council"),
+    (AgencyKind.RACIAL_EQUALITY_COUNCIL, "Milton Keynes Racial Equality Council"),
+    (AgencyKind.VICTIM_SUPPORT, "Victim Support Milton Keynes"),
+    (AgencyKind.HOUSING, "Milton Keynes Housing"),
+    (AgencyKind.HEALTH, "Milton Keynes NHS"),
+]
+AREAS = ["Bletchley", "Central Milton Keynes", "Woughton", "Wolverton"]
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    username: str
+    first_name: str
+    last_name: str
+    agency: str
+    job_title: str
+    roles: tuple[Role, ...]
+    deputy: str = ""
+
+
+POLICE, COUNCIL, REC = AGENCIES[0][1], AGENCIES[1][1], AGENCIES[2][1]
+MEMBERS = [
+    DemoMember("officer", "Olivia", "Okafor", POLICE, "Superintendent", (Role.SENIOR_POLICE_OFFICER,)),
+    DemoMember("crro", "Ravi", "Chandra", POLICE, "Community and Race Relations Officer", (Role.CRRO,)),
+    DemoMember("rec", "Rebecca", "Mensah", REC, "Director", (Role.CCSP_MEMBER,)),
+    DemoMember(
+        "coordinator",
+        "Claire",
+        "Dunmore",
+        COUNCIL,
+        "Community Safety Partnership Co-ordinator",
+        (Role.CSP_COORDINATOR,),
+        deputy="coordinator2",
+    ),
+    DemoMember("coordinator2", "Colin", "Doyle", COUNCIL, "Deputy Co-ordinator", (Role.CCSP_MEMBER,)),
+    DemoMember("ppc", "Priya", "Patel", POLICE, "Police Partnership Co-ordinator", (Role.POLICE_PARTNERSHIP_COORDINATOR,)),
+    DemoMember("chief", "Charles", "Ibekwe", COUNCIL, "Chief Executive", (Role.COUNCIL_CHIEF_OFFICER,)),
+    DemoMember("staff", "Sam", "Taylor", COUNCIL, "Neighbourhood Warden", (Role.OPERATIONAL_STAFF,)),
+    DemoMember("member", "Mary", "Lewis", AGENCIES[3][1], "Service Manager", (Role.CCSP_MEMBER,)),
+    DemoMember("chair", "Harold", "Chen", COUNCIL, "Head of Community Safety", (Role.CONFERENCE_CHAIR,)),
+    DemoMember("panel-police", "Paul", "Reid", POLICE, "Hate Crime Officer", (Role.PANEL_MEMBER,)),
+    DemoMember("panel-housing", "Hana", "Ali", AGENCIES[4][1], "Tenancy Officer", (Role.PANEL_MEMBER,)),
+    DemoMember("panel-health", "Henry", "Owusu", AGENCIES[5][1], "Safeguarding Lead", (Role.PANEL_MEMBER,)),
+    DemoMember("gold", "Grace", "Holt", POLICE, "Chief Superintendent", (Role.GOLD_GROUP,)),
+    DemoMember("admin", "Adam", "Price", COUNCIL, "Systems Administrator", (Role.ADMINISTRATOR,)),
+]
+
+
+def demo_password() -> str:
+    return os.environ.get("DEMO_PASSWORD", "demo-pass")
+
+
+@transaction.atomic
+def demo_load() -> int:
+    """Create whatever of the demo partnership is missing. Returns how many things changed."""
+    changed = 0
+    agencies: dict[str, Agency] = {}
+    for kind, name in AGENCIES:
+        agency = Agency.objects.filter(name=name).first()
+        if agency is None:
+            agency = services.agency_create(actor=None, kind=kind, name=name)
+            changed += 1
+        agencies[name] = agency
+    for name in AREAS:
+        if not Area.objects.filter(name=name).exists():
+            services.area_create(actor=None, name=name)
+            changed += 1
+
+    password = demo_password()
+    members: dict[str, Member] = {}
+    for spec in MEMBERS:
+        member = Member.objects.filter(username=spec.username).first()
+        if member is None:
+            member = services.member_create(
+                actor=None,
+                username=spec.username,
+                password=password,
+                agency=agencies[spec.agency],
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@demo.invalid",
+                job_title=spec.job_title,
+                phone="01908 000000",
+            )
+            changed += 1
+        elif not member.check_password(password):
+            # DEMO_PASSWORD changed since the last load.
+            member.set_password(password)
+            member.save(update_fields=["password"])
+            changed += 1
+        members[spec.username] = member
+
+    for spec in MEMBERS:
+        deputy = members[spec.deputy] if spec.deputy else None
+        for role in spec.roles:
+            existing = RoleAssignment.objects.filter(member=members[spec.username], role=role).first()
+            if existing is None or existing.deputy_id != (deputy.pk if deputy else None):
+                services.role_assign(actor=None, member=members[spec.username], role=role, deputy=deputy)
+                changed += 1
+    return changed

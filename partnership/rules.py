@@ -1,0 +1,35 @@
+"""Who may see and manage the partnership directory and the timeline."""
+
+from __future__ import annotations
+
+from partnership.models import Member, Role
+from partnership.permissions import in_partnership, is_admin, rule, same_agency
+
+# Co-ordinators need everyone's contact details to run the protocol.
+_SEES_ALL_CONTACTS = (Role.CSP_COORDINATOR, Role.CRRO, Role.POLICE_PARTNERSHIP_COORDINATOR)
+
+
+@rule("directory.view", denied="Only members of a partner agency can see the directory.")
+def _directory_view(member: Member, obj: object) -> bool:
+    return in_partnership(member) or is_admin(member)
+
+
+@rule(
+    "member.view_contact",
+    denied="You can see contact details of your own agency only, unless you co-ordinate the "
+    "partnership.",
+)
+def _member_view_contact(member: Member, obj: Member) -> bool:
+    if is_admin(member) or member.has_role(*_SEES_ALL_CONTACTS):
+        return True
+    return obj.pk == member.pk or same_agency(member, obj.agency_id)
+
+
+@rule("timeline.view", denied="Only the gold group and administrators can read the whole timeline.")
+def _timeline_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(Role.GOLD_GROUP)
+
+
+@rule("directory.manage", denied="Only administrators manage agencies, areas and members.")
+def _directory_manage(member: Member, obj: object) -> bool:
+    return is_admin(member)

@@ -1,0 +1,37 @@
+"""Websocket authentication: the session cookie, or else an ``Authorization: Token …`` header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.authtoken.models import Token
+
+
+@database_sync_to_async
+def _member_for_token(key: str) -> Any:
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        return AnonymousUser()
+    return token.user
+
+
+class TokenHeaderMiddleware:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        user = scope.get("user")
+        if user is None or not user.is_authenticated:
+            headers = dict(scope.get("headers") or [])
+            value = headers.get(b"authorization", b"").decode("latin-1")
+            scheme, _, key = value.partition(" ")
+            if scheme.lower() == "token" and key.strip():
+                scope = dict(scope, user=await _member_for_token(key.strip()))
+        return await self.inner(scope, receive, send)
+
+
+def WebsocketAuthMiddleware(inner: Any) -> Any:  # noqa: N802 (named like channels' stacks)
+    return AuthMiddlewareStack(TokenHeaderMiddleware(inner))

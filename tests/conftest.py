@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from partnership.demo import demo_load
+from partnership.models import Member
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # The demo partnership has fifteen members: hashing them with PBKDF2 would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # Login throttles live in the cache; every test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, Member]:
+    """The demo partnership, by username."""
+    demo_load()
+    return {m.username: m for m in Member.objects.all()}
+
+
+@pytest.fixture
+def client_for(demo: dict[str, Member]) -> Any:
+    """A logged-in test client for a demo username."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(demo[username])
+        return client
+
+    return make

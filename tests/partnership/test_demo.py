@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from partnership.demo import MEMBERS, demo_load
+from partnership.models import AuditEvent, Member, Role, RoleAssignment
+from partnership.timeline import timeline_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> tuple[object, ...]:
+    return (
+        list(Member.objects.order_by("pk").values_list("pk", "username", "password", "agency_id")),
+        list(RoleAssignment.objects.order_by("pk").values_list("pk", "member_id", "role", "deputy_id")),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_loading_twice_changes_nothing() -> None:
+    assert demo_load() > 0
+    before = _snapshot()
+    assert demo_load() == 0
+    call_command("load_demo")
+    assert _snapshot() == before
+    assert timeline_verify().ok
+
+
+def test_every_protocol_role_is_held_and_the_coordinator_has_a_deputy() -> None:
+    demo_load()
+    held = set(RoleAssignment.objects.values_list("role", flat=True))
+    assert held == set(Role.values)
+    coordinator = RoleAssignment.objects.get(member__username="coordinator", role=Role.CSP_COORDINATOR)
+    assert coordinator.deputy is not None
+    assert coordinator.deputy.username == "coordinator2"
+    panel_agencies = {
+        m.agency_id for m in Member.objects.filter(role_assignments__role=Role.PANEL_MEMBER)
+    }
+    assert len(panel_agencies) == 3
+
+
+def test_every_demo_login_signs_in_with_the_demo_password() -> None:
+    demo_load()
+    for spec in MEMBERS:
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": spec.username, "password": "demo-pass"}
+        )
+        assert response.status_code == 302, spec.username
+
+
+def test_demo_password_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_PASSWORD", "another-pass-2026")
+    demo_load()
+    assert Member.objects.get(username="gold").check_password("another-pass-2026")

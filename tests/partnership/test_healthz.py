@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthy_service_answers_200_without_signing_in() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["channel_layer"]["ok"] is True
+
+
+@pytest.fixture
+def database_unreachable() -> Iterator[None]:
+    """Point the connection at a database that does not answer, then put it back."""
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "postgresql":
+        connection.settings_dict["PORT"] = "1"  # nothing listens on port 1
+    else:
+        connection.settings_dict["NAME"] = "/nonexistent-dir/db.sqlite3"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_down_answers_503(database_unreachable: None) -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"]["ok"] is False
+    assert body["channel_layer"]["ok"] is True
+
+
+def test_channel_layer_down_answers_503(settings: Any) -> None:
+    # A Redis that is not there: the layer is real, the server is absent.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["channel_layer"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+@pytest.mark.redis
+def test_real_redis_layer_is_reported(settings: Any) -> None:
+    import os
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+        }
+    }
+    body = Client().get("/healthz").json()
+    assert body["channel_layer"] == {"ok": True, "detail": "RedisChannelLayer"}

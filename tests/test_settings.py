@@ -1,0 +1,124 @@
+"""Settings read the environment: each case imports them in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'db_name': settings.DATABASES['default']['NAME'], "
+    "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'], "
+    "'cache': settings.CACHES['default']['BACKEND'], 'email': settings.EMAIL_BACKEND, "
+    "'email_host': getattr(settings, 'EMAIL_HOST', ''), 'debug': settings.DEBUG, "
+    "'secure_cookie': settings.SESSION_COOKIE_SECURE, 'hsts': settings.SECURE_HSTS_SECONDS}))"
+)
+VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "DJANGO_ENV",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+)
+
+
+def _settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_VAR_DIR=str(tmp_path))
+    return subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _read(tmp_path: Path, **env: str) -> dict[str, object]:
+    done = _settings(tmp_path, **env)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_nothing_set_uses_the_embedded_parts(tmp_path: Path) -> None:
+    found = _read(tmp_path)
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["db_name"] == str(tmp_path / "db.sqlite3")
+    assert found["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert found["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert found["debug"] is False
+    # A development key was made and kept out of the repository.
+    assert (tmp_path / "secret_key").exists()
+
+
+def test_urls_switch_to_postgres_redis_and_smtp(tmp_path: Path) -> None:
+    found = _read(
+        tmp_path,
+        DATABASE_URL="postgres://app:pw@db.internal:5432/coordinator",
+        REDIS_URL="redis://cache.internal:6379/0",
+        EMAIL_URL="submission://mailer:secret@smtp.internal:587",
+    )
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["db_name"] == "coordinator"
+    assert found["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert found["email_host"] == "smtp.internal"
+
+
+def test_debug_only_when_asked_for_in_development(tmp_path: Path) -> None:
+    assert _read(tmp_path, DJANGO_DEBUG="true")["debug"] is True
+    done = _settings(tmp_path, DJANGO_DEBUG="maybe")
+    assert done.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY must be set"),
+        ("DATABASE_URL", "DATABASE_URL must be set"),
+        ("REDIS_URL", "REDIS_URL must be set"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets_and_services(
+    tmp_path: Path, missing: str, message: str
+) -> None:
+    env = {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DATABASE_URL": "postgres://app@db/coordinator",
+        "REDIS_URL": "redis://cache:6379/0",
+        "DJANGO_ALLOWED_HOSTS": "coordinator.example.org",
+    }
+    del env[missing]
+    done = _settings(tmp_path, **env)
+    assert done.returncode != 0
+    assert message in done.stderr
+
+
+def test_production_is_locked_down(tmp_path: Path) -> None:
+    found = _read(
+        tmp_path,
+        DJANGO_ENV="production",
+        DJANGO_DEBUG="true",  # ignored: production never debugs
+        DJANGO_SECRET_KEY="x" * 60,
+        DATABASE_URL="postgres://app@db/coordinator",
+        REDIS_URL="redis://cache:6379/0",
+        DJANGO_ALLOWED_HOSTS="coordinator.example.org",
+    )
+    assert found["debug"] is False
+    assert found["secure_cookie"] is True
+    assert found["hsts"] == 31536000
