@@ -13,6 +13,7 @@ leader dying. With SQLite there is only ever one process, and it leads.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,7 +76,9 @@ class Leadership:
         try:
             if self._conn is None or self._conn.closed:
                 self._conn = psycopg.connect(**self._conninfo())
-            row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", [LEADER_LOCK_KEY]).fetchone()
+            row = self._conn.execute(
+                "SELECT pg_try_advisory_lock(%s)", [LEADER_LOCK_KEY]
+            ).fetchone()
         except psycopg.Error:
             self.release()
             return False
@@ -96,10 +99,8 @@ class Leadership:
 
     def release(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 self._conn.close()
-            except psycopg.Error:
-                pass
             self._conn = None
 
 
@@ -140,7 +141,8 @@ class Scheduler:
             self._wake_at(job, next_due)
 
     def _wake_at(self, job: Job, when: datetime) -> None:
-        assert self._aps is not None
+        if self._aps is None:  # stood down meanwhile
+            return
         # Never schedule in the past: APScheduler would count it as a misfire.
         when = max(when, datetime.now(UTC) + timedelta(milliseconds=10))
         self._aps.add_job(

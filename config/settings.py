@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.logging import logging_config
+
+# Lets admin and other generic classes be subscripted at run time, as their type stubs declare.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
@@ -277,7 +281,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hate Crime Partnership Coordinator API",
-    "DESCRIPTION": "Major-incident protocol, notifications, risk conferences and the audit timeline.",
+    "DESCRIPTION": (
+        "Major-incident protocol, notifications, risk conferences and the audit timeline."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Anonymous callers get nothing but sign-in and the health check, the schema included.

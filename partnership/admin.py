@@ -20,9 +20,11 @@ from partnership.timeline import audit_record
 
 
 def _has_admin_permission(request: HttpRequest) -> bool:
-    return can(request.user, "directory.manage")  # type: ignore[arg-type]
+    return can(request.user, "directory.manage")
 
 
+# The default site keys on is_staff; the partnership's rule decides instead (patched rather than
+# replaced so every app's ModelAdmin registrations keep working unchanged).
 admin.site.has_permission = _has_admin_permission  # type: ignore[method-assign]
 admin.site.site_header = "Partnership administration"
 admin.site.site_title = "Partnership administration"
@@ -48,7 +50,9 @@ class RoleRulePermissions:
 
 
 class AuditedAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,  # type: ignore[arg-type]
@@ -90,7 +94,7 @@ class RoleAssignmentInline(RoleRulePermissions, admin.TabularInline):  # type: i
 
 
 @admin.register(Member)
-class MemberAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class MemberAdmin(AuditedAdmin, UserAdmin[Member]):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "agency", "is_active"]
     list_filter = ["agency", "is_active", "role_assignments__role"]
@@ -110,7 +114,15 @@ class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _has_admin_permission(request)
 
-    list_display = ["seq", "occurred_at", "actor_label", "verb", "subject_type", "subject_id", "scope"]
+    list_display = [
+        "seq",
+        "occurred_at",
+        "actor_label",
+        "verb",
+        "subject_type",
+        "subject_id",
+        "scope",
+    ]
     list_filter = ["verb", "subject_type"]
     search_fields = ["scope", "subject_id"]
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnership import selectors
-from partnership.auth import Throttled, credentials_check, token_issue
+from partnership.auth import TooManyAttemptsError, credentials_check, token_issue
 from partnership.models import Agency, Member
 from partnership.permissions import can, require
 
@@ -83,14 +83,14 @@ class TokenView(APIView):
                 username=body.validated_data["username"],
                 password=body.validated_data["password"],
             )
-        except Throttled as exc:
+        except TooManyAttemptsError as exc:
             raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
         if member is None:
             raise WrongCredentials()
         return Response({"token": token_issue(member=member).key})
 
 
-# --- Directory -------------------------------------------------------------------------------------
+# --- Directory -----------------------------------------------------------------------------
 class AgencySerializer(serializers.ModelSerializer[Agency]):
     class Meta:
         model = Agency
@@ -125,7 +125,9 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
 class MeView(APIView):
     @extend_schema(responses=MemberSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MemberSerializer(request.user, context={"request": request}).data)
+        # The default permission has already refused anonymous callers.
+        member = Member.objects.get(pk=request.user.pk or 0)
+        return Response(MemberSerializer(member, context={"request": request}).data)
 
 
 class AgencyListView(APIView):

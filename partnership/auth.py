@@ -32,7 +32,7 @@ def client_address(request: HttpRequest) -> str:
 
 
 @dataclass(frozen=True)
-class Throttled(Exception):
+class TooManyAttemptsError(Exception):
     retry_after: int
 
     def __str__(self) -> str:
@@ -44,10 +44,10 @@ class Throttled(Exception):
 
 
 def login_throttle_check(*, username: str, address: str) -> None:
-    """Raise ``Throttled`` when this username or address has failed too often."""
+    """Raise ``TooManyAttemptsError`` when this username or address has failed too often."""
     for key in _keys(username, address):
         if (cache.get(key) or 0) >= settings.LOGIN_THROTTLE_ATTEMPTS:
-            raise Throttled(retry_after=settings.LOGIN_THROTTLE_WINDOW)
+            raise TooManyAttemptsError(retry_after=settings.LOGIN_THROTTLE_WINDOW)
 
 
 def login_failure_record(*, username: str, address: str) -> None:

@@ -38,8 +38,12 @@ class DemoMember:
 
 POLICE, COUNCIL, REC = AGENCIES[0][1], AGENCIES[1][1], AGENCIES[2][1]
 MEMBERS = [
-    DemoMember("officer", "Olivia", "Okafor", POLICE, "Superintendent", (Role.SENIOR_POLICE_OFFICER,)),
-    DemoMember("crro", "Ravi", "Chandra", POLICE, "Community and Race Relations Officer", (Role.CRRO,)),
+    DemoMember(
+        "officer", "Olivia", "Okafor", POLICE, "Superintendent", (Role.SENIOR_POLICE_OFFICER,)
+    ),
+    DemoMember(
+        "crro", "Ravi", "Chandra", POLICE, "Community and Race Relations Officer", (Role.CRRO,)
+    ),
     DemoMember("rec", "Rebecca", "Mensah", REC, "Director", (Role.CCSP_MEMBER,)),
     DemoMember(
         "coordinator",
@@ -50,15 +54,34 @@ MEMBERS = [
         (Role.CSP_COORDINATOR,),
         deputy="coordinator2",
     ),
-    DemoMember("coordinator2", "Colin", "Doyle", COUNCIL, "Deputy Co-ordinator", (Role.CCSP_MEMBER,)),
-    DemoMember("ppc", "Priya", "Patel", POLICE, "Police Partnership Co-ordinator", (Role.POLICE_PARTNERSHIP_COORDINATOR,)),
-    DemoMember("chief", "Charles", "Ibekwe", COUNCIL, "Chief Executive", (Role.COUNCIL_CHIEF_OFFICER,)),
-    DemoMember("staff", "Sam", "Taylor", COUNCIL, "Neighbourhood Warden", (Role.OPERATIONAL_STAFF,)),
+    DemoMember(
+        "coordinator2", "Colin", "Doyle", COUNCIL, "Deputy Co-ordinator", (Role.CCSP_MEMBER,)
+    ),
+    DemoMember(
+        "ppc",
+        "Priya",
+        "Patel",
+        POLICE,
+        "Police Partnership Co-ordinator",
+        (Role.POLICE_PARTNERSHIP_COORDINATOR,),
+    ),
+    DemoMember(
+        "chief", "Charles", "Ibekwe", COUNCIL, "Chief Executive", (Role.COUNCIL_CHIEF_OFFICER,)
+    ),
+    DemoMember(
+        "staff", "Sam", "Taylor", COUNCIL, "Neighbourhood Warden", (Role.OPERATIONAL_STAFF,)
+    ),
     DemoMember("member", "Mary", "Lewis", AGENCIES[3][1], "Service Manager", (Role.CCSP_MEMBER,)),
-    DemoMember("chair", "Harold", "Chen", COUNCIL, "Head of Community Safety", (Role.CONFERENCE_CHAIR,)),
+    DemoMember(
+        "chair", "Harold", "Chen", COUNCIL, "Head of Community Safety", (Role.CONFERENCE_CHAIR,)
+    ),
     DemoMember("panel-police", "Paul", "Reid", POLICE, "Hate Crime Officer", (Role.PANEL_MEMBER,)),
-    DemoMember("panel-housing", "Hana", "Ali", AGENCIES[4][1], "Tenancy Officer", (Role.PANEL_MEMBER,)),
-    DemoMember("panel-health", "Henry", "Owusu", AGENCIES[5][1], "Safeguarding Lead", (Role.PANEL_MEMBER,)),
+    DemoMember(
+        "panel-housing", "Hana", "Ali", AGENCIES[4][1], "Tenancy Officer", (Role.PANEL_MEMBER,)
+    ),
+    DemoMember(
+        "panel-health", "Henry", "Owusu", AGENCIES[5][1], "Safeguarding Lead", (Role.PANEL_MEMBER,)
+    ),
     DemoMember("gold", "Grace", "Holt", POLICE, "Chief Superintendent", (Role.GOLD_GROUP,)),
     DemoMember("admin", "Adam", "Price", COUNCIL, "Systems Administrator", (Role.ADMINISTRATOR,)),
 ]
@@ -111,8 +134,12 @@ def demo_load() -> int:
     for spec in MEMBERS:
         deputy = members[spec.deputy] if spec.deputy else None
         for role in spec.roles:
-            existing = RoleAssignment.objects.filter(member=members[spec.username], role=role).first()
+            existing = RoleAssignment.objects.filter(
+                member=members[spec.username], role=role
+            ).first()
             if existing is None or existing.deputy_id != (deputy.pk if deputy else None):
-                services.role_assign(actor=None, member=members[spec.username], role=role, deputy=deputy)
+                services.role_assign(
+                    actor=None, member=members[spec.username], role=role, deputy=deputy
+                )
                 changed += 1
     return changed

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from partnership.auth import Throttled, credentials_check
+from partnership.auth import TooManyAttemptsError, credentials_check
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -17,10 +17,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username and password:
-            assert self.request is not None
+            if self.request is None:
+                raise forms.ValidationError("Sign-in needs a request.")
             try:
                 user = credentials_check(request=self.request, username=username, password=password)
-            except Throttled as exc:
+            except TooManyAttemptsError as exc:
                 self.throttled = True
                 raise forms.ValidationError(str(exc), code="throttled") from exc
             if user is None:

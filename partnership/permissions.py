@@ -45,9 +45,8 @@ def registered_actions() -> list[str]:
 def can(user: Member | AnonymousUser | None, action: str, obj: Any = None) -> bool:
     if action not in _RULES:
         raise KeyError(f"no permission rule for {action!r}")
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not isinstance(user, Member) or not user.is_active:
         return False
-    assert isinstance(user, Member)
     return _RULES[action](user, obj)
 
 
@@ -67,7 +66,7 @@ def require_page(action: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            require(request.user, action)  # type: ignore[arg-type]
+            require(request.user, action)
             return view(request, *args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

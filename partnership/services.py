@@ -12,7 +12,9 @@ from partnership.timeline import audit_record
 @transaction.atomic
 def agency_create(*, actor: Member | None, kind: str, name: str) -> Agency:
     agency = Agency.objects.create(kind=kind, name=name)
-    audit_record(actor=actor, verb="agency.created", subject=agency, changes={"kind": kind, "name": name})
+    audit_record(
+        actor=actor, verb="agency.created", subject=agency, changes={"kind": kind, "name": name}
+    )
     return agency
 
 

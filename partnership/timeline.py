@@ -147,7 +147,9 @@ def timeline_verify() -> ChainReport:
                 checked=checked,
                 last_hash=expected_prev,
                 broken_seq=event.seq,
-                problem="it does not link to the event before it (an event was removed or replaced)",
+                problem=(
+                    "it does not link to the event before it (an event was removed or replaced)"
+                ),
             )
         if event_hash(event) != event.hash:
             return ChainReport(

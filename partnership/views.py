@@ -37,7 +37,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         member.pk
         for agency in agencies
         for member in agency.members.all()
-        if can(request.user, "member.view_contact", member)  # type: ignore[arg-type]
+        if can(request.user, "member.view_contact", member)
     }
     return render(
         request,

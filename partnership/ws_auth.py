@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.authtoken.models import Token
 
 
-@database_sync_to_async
+@database_sync_to_async  # type: ignore[untyped-decorator]
 def _member_for_token(key: str) -> Any:
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:

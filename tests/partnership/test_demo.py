@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db
 def _snapshot() -> tuple[object, ...]:
     return (
         list(Member.objects.order_by("pk").values_list("pk", "username", "password", "agency_id")),
-        list(RoleAssignment.objects.order_by("pk").values_list("pk", "member_id", "role", "deputy_id")),
+        list(
+            RoleAssignment.objects.order_by("pk").values_list(
+                "pk", "member_id", "role", "deputy_id"
+            )
+        ),
         AuditEvent.objects.count(),
     )
 
@@ -32,7 +36,9 @@ def test_every_protocol_role_is_held_and_the_coordinator_has_a_deputy() -> None:
     demo_load()
     held = set(RoleAssignment.objects.values_list("role", flat=True))
     assert held == set(Role.values)
-    coordinator = RoleAssignment.objects.get(member__username="coordinator", role=Role.CSP_COORDINATOR)
+    coordinator = RoleAssignment.objects.get(
+        member__username="coordinator", role=Role.CSP_COORDINATOR
+    )
     assert coordinator.deputy is not None
     assert coordinator.deputy.username == "coordinator2"
     panel_agencies = {

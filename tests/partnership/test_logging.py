@@ -19,7 +19,11 @@ def test_request_logs_are_json_lines_with_request_and_user_id(
     assert isinstance(formatter, structlog.stdlib.ProcessorFormatter)
     with caplog.at_level(logging.INFO, logger="django_structlog"):
         client_for("coordinator").get("/directory/")
-    lines = [json.loads(formatter.format(r)) for r in caplog.records if r.name.startswith("django_structlog")]
+    lines = [
+        json.loads(formatter.format(r))
+        for r in caplog.records
+        if r.name.startswith("django_structlog")
+    ]
     finished = [line for line in lines if line["event"] == "request_finished"]
     assert finished, lines
     assert finished[0]["user_id"] == demo["coordinator"].pk

@@ -53,7 +53,9 @@ def test_an_action_without_a_rule_is_an_error(demo: dict[str, Member]) -> None:
         can(demo["admin"], "incident.teleport")
 
 
-def test_api_hides_another_agencys_contact_details(client_for: Any, demo: dict[str, Member]) -> None:
+def test_api_hides_another_agencys_contact_details(
+    client_for: Any, demo: dict[str, Member]
+) -> None:
     police = demo["panel-police"]
     body = client_for("panel-housing").get(f"/api/members/{police.pk}/").json()
     assert body["username"] == "panel-police"
