@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_structlog",
     "partnership",
+    "escalation",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +302,10 @@ SPECTACULAR_SETTINGS = {
 # Nation whose bank holidays count as non-working days: England and Wales (ENG), Scotland (SCT)
 # or Northern Ireland (NIR).
 PROTOCOL_HOLIDAY_NATION = os.environ.get("PROTOCOL_HOLIDAY_NATION", "ENG")
+if PROTOCOL_HOLIDAY_NATION not in {"ENG", "SCT", "NIR"}:
+    raise ImproperlyConfigured("PROTOCOL_HOLIDAY_NATION must be ENG, SCT or NIR")
+# The target for steps the protocol says must happen "immediately".
+PROTOCOL_IMMEDIATE_MINUTES = int(os.environ.get("PROTOCOL_IMMEDIATE_MINUTES", 60))
 # The scheduler runs inside the web process only where asked (``make run``); production runs
 # ``manage.py runscheduler`` on its own.
 SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", False)
@@ -310,7 +316,7 @@ LOGGING = logging_config(LOG_LEVEL)
 
 # --- Scheduler ----------------------------------------------------------------------------------
 # Each entry names a list of config.scheduler.Job in an app's jobs module.
-SCHEDULER_JOBS: list[str] = []
+SCHEDULER_JOBS: list[str] = ["escalation.jobs.JOBS"]
 # The safety-net sweep: the longest a due deadline can wait if a wake-up was lost.
 SCHEDULER_SWEEP_SECONDS = float(os.environ.get("SCHEDULER_SWEEP_SECONDS", 5))
 # How often a standby tries to take the lead (and the leader checks it still holds it).

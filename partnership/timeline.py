@@ -19,11 +19,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
+from partnership.locks import advisory_xact_lock
 from partnership.models import AuditEvent, Member
 
 GENESIS_HASH = "0" * 64
-# Any fixed 64-bit number; it only has to be the same in every process.
-_ADVISORY_LOCK_KEY = 0x48435F54494D454C  # "HC_TIMEL"
 
 
 def _canonical(payload: dict[str, Any]) -> str:
@@ -59,12 +58,6 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 
-def _lock_timeline() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-
-
 def audit_record(
     *,
     actor: Member | None,
@@ -83,7 +76,7 @@ def audit_record(
     if subject is not None:
         subject_type = subject._meta.label_lower
         subject_id = subject.pk
-    _lock_timeline()
+    advisory_xact_lock("partnership.timeline")
     last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
     moment = occurred_at or timezone.now()
     event = AuditEvent(

@@ -1,0 +1,132 @@
+"""The source document's protocol (004 §2.2-2.3), as the default protocol version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from partnership.models import AgencyKind, Role
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+
+def _ladder(*steps: tuple[int, str]) -> list[dict[str, Any]]:
+    return [{"after_seconds": after, "to": to} for after, to in steps]
+
+
+# Rungs count from the due time: the owner again at once, then the owner's deputy, the CSP
+# Co-ordinator and the gold group. Immediate steps climb in minutes, slower ones in hours.
+URGENT_LADDER = _ladder(
+    (0, "owner"),
+    (30 * MINUTE, "deputy"),
+    (60 * MINUTE, f"role:{Role.CSP_COORDINATOR}"),
+    (2 * HOUR, f"role:{Role.GOLD_GROUP}"),
+)
+DAYS_LADDER = _ladder(
+    (0, "owner"),
+    (4 * HOUR, "deputy"),
+    (DAY, f"role:{Role.CSP_COORDINATOR}"),
+    (2 * DAY, f"role:{Role.GOLD_GROUP}"),
+)
+
+DEFAULT_PROTOCOL_NAME = "Major incident protocol (Racial Incidents Strategy, section 2)"
+DEFAULT_STEPS: list[dict[str, Any]] = [
+    {
+        "code": "refer-to-crro",
+        "description": "Refer the incident to the Community and Race Relations Officer",
+        "owner_role": "",
+        "informs": [f"role:{Role.CRRO}"],
+        "waits_for": [],
+        "deadline_kind": "immediate",
+        "deadline_amount": 0,
+        "completion": "engine",
+        "ladder": [],
+    },
+    {
+        "code": "inform-rec",
+        "description": "Inform the Racial Equality Council",
+        "owner_role": Role.CRRO,
+        "informs": [f"agency:{AgencyKind.RACIAL_EQUALITY_COUNCIL}"],
+        "waits_for": ["refer-to-crro"],
+        "deadline_kind": "immediate",
+        "deadline_amount": 0,
+        "completion": "message",
+        "ladder": URGENT_LADDER,
+    },
+    {
+        "code": "inform-csp-coordinator",
+        "description": "Inform the Community Safety Partnership Co-ordinator",
+        "owner_role": Role.CRRO,
+        "informs": [f"role:{Role.CSP_COORDINATOR}"],
+        "waits_for": ["refer-to-crro"],
+        "deadline_kind": "immediate",
+        "deadline_amount": 0,
+        "completion": "message",
+        "ladder": URGENT_LADDER,
+    },
+    {
+        "code": "tell-safeguarding-steps",
+        "description": (
+            "Tell the Racial Equality Council and the Council of the immediate steps the police "
+            "took to safeguard the public"
+        ),
+        "owner_role": Role.CRRO,
+        "informs": [
+            f"agency:{AgencyKind.RACIAL_EQUALITY_COUNCIL}",
+            f"agency:{AgencyKind.COUNCIL}",
+        ],
+        "waits_for": ["refer-to-crro"],
+        "deadline_kind": "immediate",
+        "deadline_amount": 0,
+        "completion": "message",
+        "ladder": URGENT_LADDER,
+    },
+    {
+        "code": "notify-chief-officer",
+        "description": "Notify the Council chief officer",
+        "owner_role": Role.CSP_COORDINATOR,
+        "informs": [f"role:{Role.COUNCIL_CHIEF_OFFICER}"],
+        "waits_for": ["inform-csp-coordinator"],
+        "deadline_kind": "immediate",
+        "deadline_amount": 0,
+        "completion": "message",
+        "ladder": URGENT_LADDER,
+    },
+    {
+        "code": "inform-operational-staff",
+        "description": "Inform all relevant operational staff",
+        "owner_role": Role.CSP_COORDINATOR,
+        "informs": [f"role:{Role.OPERATIONAL_STAFF}"],
+        "waits_for": ["inform-csp-coordinator"],
+        "deadline_kind": "working_days",
+        "deadline_amount": 1,
+        "completion": "message",
+        "ladder": DAYS_LADDER,
+    },
+    {
+        "code": "organise-debrief",
+        "description": "Organise a formal debrief (the meeting itself may be later)",
+        "owner_role": Role.POLICE_PARTNERSHIP_COORDINATOR,
+        "informs": [],
+        "waits_for": ["refer-to-crro"],
+        "deadline_kind": "days",
+        "deadline_amount": 3,
+        "completion": "meeting",
+        "ladder": DAYS_LADDER,
+    },
+    {
+        "code": "partnership-report",
+        "description": (
+            "Inform all members of the Crime and Community Safety Partnership of the event and "
+            "its immediate outcome"
+        ),
+        "owner_role": Role.CSP_COORDINATOR,
+        "informs": [f"role:{Role.CCSP_MEMBER}"],
+        "waits_for": ["inform-csp-coordinator"],
+        "deadline_kind": "days",
+        "deadline_amount": 14,
+        "completion": "message",
+        "ladder": DAYS_LADDER,
+    },
+]

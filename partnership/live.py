@@ -1,0 +1,43 @@
+"""Live pushes to websocket groups, after commit only.
+
+The database is the truth and the push is a hint: a client that misses one (Redis down, a full
+channel, a dropped connection) catches up from the database. So a failed push is logged, never
+raised into the request that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import structlog
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+log = structlog.get_logger(__name__)
+
+PUSH_TIMEOUT_SECONDS = 2.0
+
+
+async def _group_send(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    await asyncio.wait_for(layer.group_send(group, event), timeout=PUSH_TIMEOUT_SECONDS)
+
+
+def group_send_now(group: str, event: dict[str, Any]) -> bool:
+    """Push immediately (dangerous inside a transaction: prefer ``group_send_on_commit``)."""
+    try:
+        async_to_sync(_group_send)(group, event)
+    except Exception as exc:  # Redis down or slow: the client will catch up from the database
+        log.warning(
+            "live.push_failed", group=group, event_type=event.get("type"), error=type(exc).__name__
+        )
+        return False
+    return True
+
+
+def group_send_on_commit(group: str, event: dict[str, Any]) -> None:
+    transaction.on_commit(lambda: group_send_now(group, event))

@@ -1,0 +1,22 @@
+"""Transaction-scoped locks for work that has no row to lock yet."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import connection
+
+
+def advisory_xact_lock(name: str) -> None:
+    """Serialise transactions on ``name`` until the caller's transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite needs none: every transaction begins
+    IMMEDIATE (see settings), so writers are already serialised.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_lock needs a transaction to scope the lock")
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
