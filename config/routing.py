@@ -2,4 +2,10 @@
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from escalation.consumers import BoardConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/board/", BoardConsumer.as_asgi()),
+]

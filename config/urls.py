@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from escalation import api as escalation_api
 from partnership import api as partnership_api
 from partnership import views as partnership_views
 
@@ -13,6 +14,32 @@ api_patterns = [
     path("agencies/", partnership_api.AgencyListView.as_view(), name="api-agencies"),
     path("members/", partnership_api.MemberListView.as_view(), name="api-members"),
     path("members/<int:pk>/", partnership_api.MemberDetailView.as_view(), name="api-member"),
+    path("incidents/", escalation_api.IncidentListView.as_view(), name="api-incidents"),
+    path("incidents/<int:pk>/", escalation_api.IncidentDetailView.as_view(), name="api-incident"),
+    path(
+        "incidents/<int:pk>/determination/",
+        escalation_api.DeterminationView.as_view(),
+        name="api-incident-determination",
+    ),
+    path(
+        "incidents/<int:pk>/stand-down/",
+        escalation_api.StandDownView.as_view(),
+        name="api-incident-stand-down",
+    ),
+    path(
+        "incidents/<int:pk>/close/", escalation_api.CloseView.as_view(), name="api-incident-close"
+    ),
+    path(
+        "incidents/<int:pk>/duties/",
+        escalation_api.IncidentDutiesView.as_view(),
+        name="api-incident-duties",
+    ),
+    path(
+        "duties/<int:pk>/complete/",
+        escalation_api.DutyCompleteView.as_view(),
+        name="api-duty-complete",
+    ),
+    path("duties/<int:pk>/waive/", escalation_api.DutyWaiveView.as_view(), name="api-duty-waive"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnership import selectors
+from partnership.errors import ConflictError
 from partnership.auth import TooManyAttemptsError, credentials_check, token_issue
 from partnership.models import Agency, Member
 from partnership.permissions import can, require
@@ -41,7 +43,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     Services raise Django's own exceptions (they know nothing of HTTP); this maps them.
     """
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ConflictError | TransitionNotAllowed | ConcurrentTransition):
+        exc = Conflict(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
         else:

@@ -38,7 +38,7 @@ def declare(demo: dict[str, Member], report: Any) -> Any:
     def make(at: datetime | None = None, **overrides: Any) -> Incident:
         if at is not None:
             overrides.setdefault("occurred_at", at - timedelta(hours=1))
-        incident = report(**overrides)
+        incident: Incident = report(**overrides)
         services.incident_determine(
             officer=demo["officer"],
             incident_id=incident.pk,

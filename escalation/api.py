@@ -1,0 +1,339 @@
+"""REST API of the escalation engine. Views check who is asking and call services; they never
+write models themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from escalation import services
+from escalation.models import (
+    Determination,
+    Duty,
+    Incident,
+    IncidentState,
+    Strand,
+    TensionLevel,
+)
+from escalation.rules import incidents_visible
+from notifications.models import Purpose
+from partnership.models import Area, Member
+from partnership.permissions import can, require
+
+
+# --- Serializers -----------------------------------------------------------------------------
+class DeterminationSerializer(serializers.ModelSerializer[Determination]):
+    officer = serializers.CharField(source="officer.username", read_only=True)
+
+    class Meta:
+        model = Determination
+        fields = ["id", "officer", "is_major", "rationale", "determined_at", "recorded_at"]
+
+
+class IncidentSerializer(serializers.ModelSerializer[Incident]):
+    area = serializers.CharField(source="area.name", read_only=True)
+    area_id = serializers.IntegerField(read_only=True)
+    strands = serializers.SerializerMethodField()
+    reported_by = serializers.CharField(source="reported_by.username", read_only=True)
+    connected = serializers.SerializerMethodField()
+    protocol_version = serializers.IntegerField(
+        source="protocol.number", read_only=True, default=None
+    )
+    determinations = DeterminationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "occurred_at",
+            "area",
+            "area_id",
+            "location",
+            "strands",
+            "safeguarding_steps",
+            "tension_level",
+            "state",
+            "reported_by",
+            "reported_at",
+            "declared_at",
+            "stood_down_at",
+            "closed_at",
+            "protocol_version",
+            "connected",
+            "determinations",
+        ]
+
+    def get_strands(self, incident: Incident) -> list[str]:
+        return sorted(row.strand for row in incident.strand_rows.all())
+
+    def get_connected(self, incident: Incident) -> list[int]:
+        return sorted(other.pk for other in incident.connected.all())
+
+
+class IncidentReportSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    occurred_at = serializers.DateTimeField()
+    area_id = serializers.IntegerField()
+    location = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    strands = serializers.ListField(
+        child=serializers.ChoiceField(choices=Strand.choices), allow_empty=False, max_length=6
+    )
+    safeguarding_steps = serializers.CharField(
+        max_length=20000, required=False, default="", allow_blank=True
+    )
+    tension_level = serializers.ChoiceField(choices=TensionLevel.choices)
+    connected_to = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=100
+    )
+
+
+class DeterminationRequestSerializer(serializers.Serializer[Any]):
+    is_major = serializers.BooleanField()
+    rationale = serializers.CharField(max_length=20000)
+    determined_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=5000)
+
+
+class DutySerializer(serializers.ModelSerializer[Duty]):
+    step = serializers.CharField(source="step_code", read_only=True)
+    completed_by = serializers.CharField(
+        source="completed_by.username", read_only=True, default=None
+    )
+    waiting_for = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Duty
+        fields = [
+            "id",
+            "incident",
+            "step",
+            "description",
+            "owner_role",
+            "state",
+            "due_at",
+            "due_explanation",
+            "overdue_at",
+            "completed_at",
+            "completed_by",
+            "message",
+            "waived_reason",
+            "waiting_for",
+        ]
+
+    def get_waiting_for(self, duty: Duty) -> list[str]:
+        return [d.step_code for d in services.duty_waiting_for(duty)] if duty.is_open else []
+
+
+class MeetingRequestSerializer(serializers.Serializer[Any]):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=300)
+    invitee_ids = serializers.ListField(
+        child=serializers.IntegerField(), allow_empty=False, max_length=200
+    )
+
+
+class DutyCompleteSerializer(serializers.Serializer[Any]):
+    message = serializers.CharField(max_length=20000, required=False, default="", allow_blank=True)
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices),
+        required=False,
+        default=[Purpose.SITUATION, Purpose.COORDINATION],
+        allow_empty=False,
+        max_length=4,
+    )
+    meeting = MeetingRequestSerializer(required=False, allow_null=True, default=None)
+
+
+# --- Views -----------------------------------------------------------------------------------
+def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
+def _incident_for(request: Request, pk: int) -> Incident:
+    """The incident, or 404 for one the caller may not see: its existence is not disclosed."""
+    incident = (
+        Incident.objects.select_related("area", "reported_by", "protocol").filter(pk=pk).first()
+    )
+    if incident is None or not can(request.user, "incident.view", incident):
+        raise NotFound("No incident with that id is shared with you.")
+    return incident
+
+
+def _incident_response(incident: Incident, status: int = 200) -> Response:
+    fresh = (
+        Incident.objects.select_related("area", "reported_by", "protocol")
+        .prefetch_related("strand_rows", "connected", "determinations__officer")
+        .get(pk=incident.pk)
+    )
+    return Response(IncidentSerializer(fresh).data, status=status)
+
+
+class IncidentListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=IncidentState.values),
+            OpenApiParameter("area", OpenApiTypes.INT, description="Area id"),
+            OpenApiParameter("strand", OpenApiTypes.STR, enum=Strand.values),
+        ],
+        responses=IncidentSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        require(request.user, "incident.list")
+        member = Member.objects.get(pk=request.user.pk or 0)
+        query: QuerySet[Incident] = (
+            incidents_visible(member)
+            .select_related("area", "reported_by", "protocol")
+            .prefetch_related("strand_rows", "connected", "determinations__officer")
+        )
+        filters = IncidentFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        if wanted.get("state"):
+            query = query.filter(state=wanted["state"])
+        if wanted.get("area"):
+            query = query.filter(area_id=wanted["area"])
+        if wanted.get("strand"):
+            query = query.filter(strand_rows__strand=wanted["strand"])
+        return Response(IncidentSerializer(query.order_by("-reported_at")[:500], many=True).data)
+
+    @extend_schema(request=IncidentReportSerializer, responses={201: IncidentSerializer})
+    def post(self, request: Request) -> Response:
+        require(request.user, "incident.report")
+        data = _valid(IncidentReportSerializer, request)
+        area = Area.objects.filter(pk=data["area_id"]).first()
+        if area is None:
+            raise serializers.ValidationError({"area_id": "No area with that id."})
+        connected = [_incident_for(request, pk) for pk in data["connected_to"]]
+        incident = services.incident_report(
+            reporter=request.user,  # type: ignore[arg-type]
+            title=data["title"],
+            description=data["description"],
+            occurred_at=data["occurred_at"],
+            area=area,
+            location=data["location"],
+            strands=data["strands"],
+            safeguarding_steps=data["safeguarding_steps"],
+            tension_level=data["tension_level"],
+            connected_to=connected,
+        )
+        return _incident_response(incident, status=201)
+
+
+class IncidentFilterSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=IncidentState.choices, required=False)
+    area = serializers.IntegerField(required=False)
+    strand = serializers.ChoiceField(choices=Strand.choices, required=False)
+
+
+class IncidentDetailView(APIView):
+    @extend_schema(responses=IncidentSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return _incident_response(_incident_for(request, pk))
+
+
+class DeterminationView(APIView):
+    @extend_schema(request=DeterminationRequestSerializer, responses={201: IncidentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        data = _valid(DeterminationRequestSerializer, request)
+        result = services.incident_determine(
+            officer=request.user,  # type: ignore[arg-type]
+            incident_id=incident.pk,
+            is_major=data["is_major"],
+            rationale=data["rationale"],
+            determined_at=data["determined_at"],
+        )
+        return _incident_response(result.incident, status=201)
+
+
+class StandDownView(APIView):
+    @extend_schema(request=ReasonSerializer, responses=IncidentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        data = _valid(ReasonSerializer, request)
+        incident = services.incident_stand_down(
+            actor=request.user,  # type: ignore[arg-type]
+            incident_id=incident.pk,
+            reason=data["reason"],
+        )
+        return _incident_response(incident)
+
+
+class CloseView(APIView):
+    @extend_schema(request=None, responses=IncidentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        incident = services.incident_close(actor=request.user, incident_id=incident.pk)  # type: ignore[arg-type]
+        return _incident_response(incident)
+
+
+class IncidentDutiesView(APIView):
+    @extend_schema(responses=DutySerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        duties = incident.duties.select_related("completed_by").order_by("order")
+        return Response(DutySerializer(duties, many=True).data)
+
+
+def _duty_for(request: Request, pk: int) -> Duty:
+    duty = Duty.objects.select_related("incident").filter(pk=pk).first()
+    if duty is None or not can(request.user, "incident.view", duty.incident):
+        raise NotFound("No duty with that id is shared with you.")
+    return duty
+
+
+class DutyCompleteView(APIView):
+    @extend_schema(request=DutyCompleteSerializer, responses=DutySerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        duty = _duty_for(request, pk)
+        data = _valid(DutyCompleteSerializer, request)
+        plan = None
+        if data["meeting"]:
+            meeting = data["meeting"]
+            invitees = list(Member.objects.filter(pk__in=meeting["invitee_ids"], is_active=True))
+            if len(invitees) != len(set(meeting["invitee_ids"])):
+                raise serializers.ValidationError(
+                    {"meeting": {"invitee_ids": "Unknown member id."}}
+                )
+            plan = services.MeetingPlan(
+                starts_at=meeting["starts_at"],
+                ends_at=meeting["ends_at"],
+                location=meeting["location"],
+                invitees=invitees,
+            )
+        duty = services.duty_complete(
+            actor=request.user,  # type: ignore[arg-type]
+            duty_id=duty.pk,
+            message=data["message"],
+            purposes=data["purposes"],
+            meeting=plan,
+        )
+        return Response(DutySerializer(duty).data)
+
+
+class DutyWaiveView(APIView):
+    @extend_schema(request=ReasonSerializer, responses=DutySerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        duty = _duty_for(request, pk)
+        data = _valid(ReasonSerializer, request)
+        duty = services.duty_waive(actor=request.user, duty_id=duty.pk, reason=data["reason"])  # type: ignore[arg-type]
+        return Response(DutySerializer(duty).data)
