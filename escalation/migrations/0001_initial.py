@@ -7,196 +7,509 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partnership', '0002_auditevent_append_only'),
+        ("partnership", "0002_auditevent_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(help_text='What happened.')),
-                ('occurred_at', models.DateTimeField()),
-                ('location', models.CharField(blank=True, max_length=300)),
-                ('safeguarding_steps', models.TextField(blank=True, help_text='Immediate steps the police took to safeguard the public.')),
-                ('tension_level', models.CharField(choices=[('low', 'Low'), ('elevated', 'Elevated'), ('high', 'High'), ('critical', 'Critical')], max_length=20)),
-                ('reported_at', models.DateTimeField()),
-                ('state', django_fsm.FSMField(choices=[('reported', 'Reported'), ('under_assessment', 'Under assessment'), ('declared_major', 'Declared major'), ('not_major', 'Not major (casework)'), ('stood_down', 'Stood down'), ('closed', 'Closed')], default='reported', max_length=50, protected=True)),
-                ('declared_at', models.DateTimeField(blank=True, help_text="When it was determined major: the protocol clock's zero.", null=True)),
-                ('stood_down_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='partnership.area')),
-                ('connected', models.ManyToManyField(blank=True, help_text='A series of connected events.', to='escalation.incident')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(help_text="What happened.")),
+                ("occurred_at", models.DateTimeField()),
+                ("location", models.CharField(blank=True, max_length=300)),
+                (
+                    "safeguarding_steps",
+                    models.TextField(
+                        blank=True,
+                        help_text="Immediate steps the police took to safeguard the public.",
+                    ),
+                ),
+                (
+                    "tension_level",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("elevated", "Elevated"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reported_at", models.DateTimeField()),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("reported", "Reported"),
+                            ("under_assessment", "Under assessment"),
+                            ("declared_major", "Declared major"),
+                            ("not_major", "Not major (casework)"),
+                            ("stood_down", "Stood down"),
+                            ("closed", "Closed"),
+                        ],
+                        default="reported",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                (
+                    "declared_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When it was determined major: the protocol clock's zero.",
+                        null=True,
+                    ),
+                ),
+                ("stood_down_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="partnership.area",
+                    ),
+                ),
+                (
+                    "connected",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="A series of connected events.",
+                        to="escalation.incident",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-reported_at'],
+                "ordering": ["-reported_at"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Duty',
+            name="Duty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('step_code', models.SlugField(max_length=64)),
-                ('description', models.CharField(max_length=300)),
-                ('owner_role', models.CharField(blank=True, choices=[('senior_police_officer', 'Senior police officer'), ('crro', 'Community and Race Relations Officer'), ('csp_coordinator', 'Community Safety Partnership Co-ordinator'), ('ppc', 'Police Partnership Co-ordinator'), ('council_chief_officer', 'Council chief officer'), ('operational_staff', 'Operational staff'), ('ccsp_member', 'Crime and Community Safety Partnership member'), ('conference_chair', 'Conference chair'), ('panel_member', 'Panel member'), ('gold_group', 'Gold group member'), ('administrator', 'Administrator')], max_length=40)),
-                ('informs', models.JSONField(default=list)),
-                ('waits_for', models.JSONField(default=list)),
-                ('completion', models.CharField(choices=[('engine', 'Done by the engine on declaration'), ('message', 'The owner sends the message it stands for'), ('meeting', 'The owner schedules a meeting (time, place, invitees)')], max_length=10)),
-                ('ladder', models.JSONField(default=list)),
-                ('due_at', models.DateTimeField()),
-                ('due_explanation', models.CharField(max_length=400)),
-                ('state', django_fsm.FSMField(choices=[('pending', 'Pending'), ('overdue', 'Overdue'), ('escalated', 'Escalated'), ('done', 'Done'), ('waived', 'Waived')], default='pending', max_length=50, protected=True)),
-                ('overdue_at', models.DateTimeField(blank=True, null=True)),
-                ('next_rung', models.PositiveSmallIntegerField(default=0)),
-                ('next_rung_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('message', models.TextField(blank=True, help_text='What the owner sent on completing it.')),
-                ('waived_reason', models.TextField(blank=True)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='duties', to='escalation.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("step_code", models.SlugField(max_length=64)),
+                ("description", models.CharField(max_length=300)),
+                (
+                    "owner_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("senior_police_officer", "Senior police officer"),
+                            ("crro", "Community and Race Relations Officer"),
+                            ("csp_coordinator", "Community Safety Partnership Co-ordinator"),
+                            ("ppc", "Police Partnership Co-ordinator"),
+                            ("council_chief_officer", "Council chief officer"),
+                            ("operational_staff", "Operational staff"),
+                            ("ccsp_member", "Crime and Community Safety Partnership member"),
+                            ("conference_chair", "Conference chair"),
+                            ("panel_member", "Panel member"),
+                            ("gold_group", "Gold group member"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("informs", models.JSONField(default=list)),
+                ("waits_for", models.JSONField(default=list)),
+                (
+                    "completion",
+                    models.CharField(
+                        choices=[
+                            ("engine", "Done by the engine on declaration"),
+                            ("message", "The owner sends the message it stands for"),
+                            ("meeting", "The owner schedules a meeting (time, place, invitees)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("ladder", models.JSONField(default=list)),
+                ("due_at", models.DateTimeField()),
+                ("due_explanation", models.CharField(max_length=400)),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("overdue", "Overdue"),
+                            ("escalated", "Escalated"),
+                            ("done", "Done"),
+                            ("waived", "Waived"),
+                        ],
+                        default="pending",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("overdue_at", models.DateTimeField(blank=True, null=True)),
+                ("next_rung", models.PositiveSmallIntegerField(default=0)),
+                ("next_rung_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "message",
+                    models.TextField(blank=True, help_text="What the owner sent on completing it."),
+                ),
+                ("waived_reason", models.TextField(blank=True)),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duties",
+                        to="escalation.incident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'duties',
-                'ordering': ['incident', 'order'],
+                "verbose_name_plural": "duties",
+                "ordering": ["incident", "order"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Determination',
+            name="Determination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_major', models.BooleanField()),
-                ('rationale', models.TextField()),
-                ('determined_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField()),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='determinations', to='escalation.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_major", models.BooleanField()),
+                ("rationale", models.TextField()),
+                ("determined_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="determinations",
+                        to="escalation.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['determined_at', 'pk'],
+                "ordering": ["determined_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentStrand',
+            name="IncidentStrand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('strand', models.CharField(choices=[('race', 'Race'), ('religion', 'Religion or faith'), ('sexual_orientation', 'Sexual orientation'), ('disability', 'Disability'), ('gender_identity', 'Gender identity'), ('other', 'Other')], max_length=32)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strand_rows', to='escalation.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "strand",
+                    models.CharField(
+                        choices=[
+                            ("race", "Race"),
+                            ("religion", "Religion or faith"),
+                            ("sexual_orientation", "Sexual orientation"),
+                            ("disability", "Disability"),
+                            ("gender_identity", "Gender identity"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="strand_rows",
+                        to="escalation.incident",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('location', models.CharField(max_length=300)),
-                ('duty', models.OneToOneField(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meeting', to='escalation.duty')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='escalation.incident')),
-                ('invitees', models.ManyToManyField(related_name='meeting_invitations', to=settings.AUTH_USER_MODEL)),
-                ('organiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("location", models.CharField(max_length=300)),
+                (
+                    "duty",
+                    models.OneToOneField(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting",
+                        to="escalation.duty",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="escalation.incident",
+                    ),
+                ),
+                (
+                    "invitees",
+                    models.ManyToManyField(
+                        related_name="meeting_invitations", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProtocolVersion',
+            name="ProtocolVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('published', 'Published (in use for new declarations)'), ('retired', 'Retired')], default='draft', max_length=50, protected=True)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("number", models.PositiveIntegerField(unique=True)),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published (in use for new declarations)"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-number'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'published')), fields=('state',), name='one_published_protocol')],
+                "ordering": ["-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "published")),
+                        fields=("state",),
+                        name="one_published_protocol",
+                    )
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ProtocolStep',
+            name="ProtocolStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('code', models.SlugField(max_length=64)),
-                ('description', models.CharField(max_length=300)),
-                ('owner_role', models.CharField(blank=True, choices=[('senior_police_officer', 'Senior police officer'), ('crro', 'Community and Race Relations Officer'), ('csp_coordinator', 'Community Safety Partnership Co-ordinator'), ('ppc', 'Police Partnership Co-ordinator'), ('council_chief_officer', 'Council chief officer'), ('operational_staff', 'Operational staff'), ('ccsp_member', 'Crime and Community Safety Partnership member'), ('conference_chair', 'Conference chair'), ('panel_member', 'Panel member'), ('gold_group', 'Gold group member'), ('administrator', 'Administrator')], help_text='Blank: the engine itself.', max_length=40)),
-                ('informs', models.JSONField(default=list)),
-                ('waits_for', models.JSONField(blank=True, default=list, help_text='Codes of earlier steps.')),
-                ('deadline_kind', models.CharField(choices=[('immediate', 'Immediately'), ('hours', 'Hours'), ('days', 'Calendar days'), ('working_days', 'Working days')], max_length=20)),
-                ('deadline_amount', models.PositiveIntegerField(default=0)),
-                ('completion', models.CharField(choices=[('engine', 'Done by the engine on declaration'), ('message', 'The owner sends the message it stands for'), ('meeting', 'The owner schedules a meeting (time, place, invitees)')], default='message', max_length=10)),
-                ('ladder', models.JSONField(blank=True, default=list)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='escalation.protocolversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("code", models.SlugField(max_length=64)),
+                ("description", models.CharField(max_length=300)),
+                (
+                    "owner_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("senior_police_officer", "Senior police officer"),
+                            ("crro", "Community and Race Relations Officer"),
+                            ("csp_coordinator", "Community Safety Partnership Co-ordinator"),
+                            ("ppc", "Police Partnership Co-ordinator"),
+                            ("council_chief_officer", "Council chief officer"),
+                            ("operational_staff", "Operational staff"),
+                            ("ccsp_member", "Crime and Community Safety Partnership member"),
+                            ("conference_chair", "Conference chair"),
+                            ("panel_member", "Panel member"),
+                            ("gold_group", "Gold group member"),
+                            ("administrator", "Administrator"),
+                        ],
+                        help_text="Blank: the engine itself.",
+                        max_length=40,
+                    ),
+                ),
+                ("informs", models.JSONField(default=list)),
+                (
+                    "waits_for",
+                    models.JSONField(blank=True, default=list, help_text="Codes of earlier steps."),
+                ),
+                (
+                    "deadline_kind",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Immediately"),
+                            ("hours", "Hours"),
+                            ("days", "Calendar days"),
+                            ("working_days", "Working days"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("deadline_amount", models.PositiveIntegerField(default=0)),
+                (
+                    "completion",
+                    models.CharField(
+                        choices=[
+                            ("engine", "Done by the engine on declaration"),
+                            ("message", "The owner sends the message it stands for"),
+                            ("meeting", "The owner schedules a meeting (time, place, invitees)"),
+                        ],
+                        default="message",
+                        max_length=10,
+                    ),
+                ),
+                ("ladder", models.JSONField(blank=True, default=list)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="escalation.protocolversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'order'],
+                "ordering": ["version", "order"],
             },
         ),
         migrations.AddField(
-            model_name='incident',
-            name='protocol',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='escalation.protocolversion'),
+            model_name="incident",
+            name="protocol",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="escalation.protocolversion",
+            ),
         ),
         migrations.CreateModel(
-            name='EscalationRung',
+            name="EscalationRung",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveSmallIntegerField()),
-                ('audience', models.CharField(max_length=64)),
-                ('due_at', models.DateTimeField(help_text='When the rung was due to fire.')),
-                ('fired_at', models.DateTimeField()),
-                ('duty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rungs', to='escalation.duty')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveSmallIntegerField()),
+                ("audience", models.CharField(max_length=64)),
+                ("due_at", models.DateTimeField(help_text="When the rung was due to fire.")),
+                ("fired_at", models.DateTimeField()),
+                (
+                    "duty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rungs",
+                        to="escalation.duty",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['duty', 'index'],
-                'constraints': [models.UniqueConstraint(fields=('duty', 'index'), name='rung_fires_once')],
+                "ordering": ["duty", "index"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("duty", "index"), name="rung_fires_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='duty',
-            index=models.Index(fields=['state', 'due_at'], name='duty_state_due'),
+            model_name="duty",
+            index=models.Index(fields=["state", "due_at"], name="duty_state_due"),
         ),
         migrations.AddIndex(
-            model_name='duty',
-            index=models.Index(fields=['state', 'next_rung_at'], name='duty_state_next_rung'),
+            model_name="duty",
+            index=models.Index(fields=["state", "next_rung_at"], name="duty_state_next_rung"),
         ),
         migrations.AddConstraint(
-            model_name='duty',
-            constraint=models.UniqueConstraint(fields=('incident', 'step_code'), name='one_duty_per_step'),
+            model_name="duty",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "step_code"), name="one_duty_per_step"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incidentstrand',
-            index=models.Index(fields=['strand', 'incident'], name='strand_incident'),
+            model_name="incidentstrand",
+            index=models.Index(fields=["strand", "incident"], name="strand_incident"),
         ),
         migrations.AddConstraint(
-            model_name='incidentstrand',
-            constraint=models.UniqueConstraint(fields=('incident', 'strand'), name='incident_strand_unique'),
+            model_name="incidentstrand",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "strand"), name="incident_strand_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='protocolstep',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='step_code_unique'),
+            model_name="protocolstep",
+            constraint=models.UniqueConstraint(fields=("version", "code"), name="step_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='protocolstep',
-            constraint=models.UniqueConstraint(fields=('version', 'order'), name='step_order_unique'),
+            model_name="protocolstep",
+            constraint=models.UniqueConstraint(
+                fields=("version", "order"), name="step_order_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['state', '-reported_at'], name='incident_state_reported'),
+            model_name="incident",
+            index=models.Index(fields=["state", "-reported_at"], name="incident_state_reported"),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,29 +15,82 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audience', models.CharField(help_text='The role, agency or person the message was addressed to.', max_length=64)),
-                ('scope', models.CharField(db_index=True, help_text="Such as 'incident:12'.", max_length=64)),
-                ('subject_type', models.CharField(max_length=64)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('purposes', models.JSONField(default=list)),
-                ('urgency', models.CharField(choices=[('normal', 'Normal'), ('urgent', 'Urgent')], default='normal', max_length=10)),
-                ('idempotency_key', models.CharField(max_length=200, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('state', django_fsm.FSMField(choices=[('open', 'Not yet acknowledged'), ('acknowledged', 'Acknowledged'), ('answered', 'Answered')], default='open', max_length=50, protected=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('reply', models.TextField(blank=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        help_text="The role, agency or person the message was addressed to.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        db_index=True, help_text="Such as 'incident:12'.", max_length=64
+                    ),
+                ),
+                ("subject_type", models.CharField(max_length=64)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("purposes", models.JSONField(default=list)),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("normal", "Normal"), ("urgent", "Urgent")],
+                        default="normal",
+                        max_length=10,
+                    ),
+                ),
+                ("idempotency_key", models.CharField(max_length=200, unique=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("open", "Not yet acknowledged"),
+                            ("acknowledged", "Acknowledged"),
+                            ("answered", "Answered"),
+                        ],
+                        default="open",
+                        max_length=50,
+                        protected=True,
+                    ),
+                ),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("reply", models.TextField(blank=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['recipient', '-id'], name='notification_recipient_id')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["recipient", "-id"], name="notification_recipient_id")
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),

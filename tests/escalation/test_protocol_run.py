@@ -96,7 +96,11 @@ def test_walk_the_whole_protocol_to_closure(declare: Any, demo: dict[str, Member
         ),
     )
     meeting = Meeting.objects.get(incident=incident)
-    assert set(meeting.invitees.values_list("username", flat=True)) == {"crro", "coordinator", "rec"}
+    assert set(meeting.invitees.values_list("username", flat=True)) == {
+        "crro",
+        "coordinator",
+        "rec",
+    }
     assert any("Civic Offices" in n.body for n in _told("rec", incident.pk))
 
     with pytest.raises(ConflictError, match="stand it down first"):
@@ -157,7 +161,9 @@ def test_not_major_goes_to_casework_and_can_be_declared_later(
     services.incident_determine(
         officer=demo["officer"], incident_id=other.pk, is_major=False, rationale="Casework."
     )
-    assert services.incident_close(actor=demo["coordinator"], incident_id=other.pk).state == "closed"
+    assert (
+        services.incident_close(actor=demo["coordinator"], incident_id=other.pk).state == "closed"
+    )
 
 
 def test_only_a_senior_police_officer_determines(report: Any, demo: dict[str, Member]) -> None:
