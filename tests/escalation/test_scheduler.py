@@ -1,0 +1,128 @@
+"""The real scheduler processes: a crash before a deadline, and two schedulers at once.
+
+Each test starts ``manage.py runscheduler`` processes against the test database and ends by
+checking that every deadline fired exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from escalation.models import Duty, DutyState, EscalationRung
+from partnership.models import AuditEvent
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_scheduler() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        env = dict(
+            os.environ,
+            DATABASE_URL=_database_url(),
+            SCHEDULER_SWEEP_SECONDS="1",
+            SCHEDULER_LEADER_POLL_SECONDS="0.3",
+            LOG_LEVEL="WARNING",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "runscheduler"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float) -> float:
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        if condition():
+            return time.monotonic() - began
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s")
+
+
+def _due_soon(duty: Duty, seconds: float, ladder: list[dict[str, Any]] | None = None) -> None:
+    """Test arrangement: bring a deadline forward (the engine's own deadlines are an hour away)."""
+    fields: dict[str, Any] = {"due_at": timezone.now() + timedelta(seconds=seconds)}
+    if ladder is not None:
+        fields["ladder"] = ladder
+    Duty.objects.filter(pk=duty.pk).update(**fields)
+
+
+def test_killed_scheduler_restarted_after_a_deadline_fires_it_once(
+    declare: Any, start_scheduler: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    incident = declare()
+    duty = incident.duties.get(step_code="inform-rec")
+    scheduler = start_scheduler()
+    time.sleep(2)  # leading and idle: nothing is due yet
+    _due_soon(duty, 3)
+    scheduler.send_signal(signal.SIGKILL)
+    scheduler.wait(timeout=10)
+
+    time.sleep(4)  # the deadline passes with no scheduler running
+    duty.refresh_from_db()
+    assert duty.state == DutyState.PENDING
+
+    start_scheduler()
+    took = _wait_for(lambda: Duty.objects.get(pk=duty.pk).state != DutyState.PENDING, timeout=15)
+    assert took < 10
+    time.sleep(2)  # give a double firing every chance to happen
+    assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
+    assert EscalationRung.objects.filter(duty=duty).count() == 1  # the owner's reminder, once
+
+
+def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
+    declare: Any, start_scheduler: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    incidents = [declare() for _ in range(3)]
+    ladder = [
+        {"after_seconds": 0, "to": "owner"},
+        {"after_seconds": 1, "to": "deputy"},
+        {"after_seconds": 2, "to": "role:gold_group"},
+    ]
+    duties = [d for i in incidents for d in i.duties.filter(state=DutyState.PENDING)]
+    for n, duty in enumerate(duties):
+        _due_soon(duty, 2 + (n % 4) * 0.5, ladder)
+    start_scheduler()
+    start_scheduler()
+
+    def finished() -> bool:
+        return EscalationRung.objects.filter(duty__in=duties).count() >= 3 * len(duties)
+
+    _wait_for(finished, timeout=40)
+    time.sleep(2)
+    for duty in duties:
+        assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
+        assert AuditEvent.objects.filter(verb="duty.escalated", subject_id=str(duty.pk)).count() == 3
+        assert [r.index for r in EscalationRung.objects.filter(duty=duty)] == [0, 1, 2]
