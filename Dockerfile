@@ -19,8 +19,6 @@ COPY partnership ./partnership
 COPY escalation ./escalation
 COPY notifications ./notifications
 COPY conference ./conference
-COPY templates ./templates
-COPY static ./static
 COPY manage.py .
 
 # collectstatic needs settings but no services: throwaway values for the build step only.

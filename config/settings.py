@@ -115,7 +115,7 @@ WSGI_APPLICATION = None
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -136,7 +136,11 @@ def _database() -> dict[str, Any]:
     if DATABASE_URL:
         # Health checks let a process that outlived a PostgreSQL restart reconnect by itself.
         db: dict[str, Any] = dict(
-            dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+            dj_database_url.parse(
+                DATABASE_URL,
+                conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", 60)),
+                conn_health_checks=True,
+            )
         )
     else:
         if PRODUCTION:
@@ -255,7 +259,6 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, files are served straight from the apps and packages (no collectstatic step).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -50,6 +50,7 @@ urlpatterns = [
     path("accounts/login/", partnership_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("directory/", partnership_views.directory, name="directory"),
+    path("", include("escalation.urls")),
     # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
     path(
         "admin/login/",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -30,7 +29,7 @@ from partnership.models import Area, Member
 from partnership.permissions import can, require
 
 
-# --- Serializers -----------------------------------------------------------------------------
+# --- Serializers ---------------------------------------------------------------------------------
 class DeterminationSerializer(serializers.ModelSerializer[Determination]):
     officer = serializers.CharField(source="officer.username", read_only=True)
 
@@ -161,7 +160,7 @@ class DutyCompleteSerializer(serializers.Serializer[Any]):
     meeting = MeetingRequestSerializer(required=False, allow_null=True, default=None)
 
 
-# --- Views -----------------------------------------------------------------------------------
+# --- Views ---------------------------------------------------------------------------------------
 def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
     body = serializer_class(data=request.data)
     body.is_valid(raise_exception=True)

@@ -37,10 +37,7 @@ def escalation_run(now: datetime | None = None) -> datetime | None:
 def _drain(query: QuerySet[Duty], service: Callable[..., object], now: datetime) -> None:
     done: set[int] = set()
     while True:
-        ids = [
-            pk
-            for pk in query.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)[:BATCH]
-        ]
+        ids = list(query.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)[:BATCH])
         if not ids:
             return
         for pk in ids:

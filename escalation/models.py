@@ -52,7 +52,7 @@ OPEN_INCIDENT_STATES = (
 )
 
 
-# --- Protocol definitions --------------------------------------------------------------------------
+# --- Protocol definitions ------------------------------------------------------------------------
 class ProtocolState(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published (in use for new declarations)"
@@ -142,7 +142,7 @@ class ProtocolStep(models.Model):
         return f"{self.order}. {self.description}"
 
 
-# --- Incidents -------------------------------------------------------------------------------------
+# --- Incidents -----------------------------------------------------------------------------------
 class Incident(ConcurrentTransitionMixin, models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(help_text="What happened.")
@@ -214,7 +214,8 @@ class Incident(ConcurrentTransitionMixin, models.Model):
 
 
 class IncidentStrand(models.Model):
-    """A strand perceived in an incident (a table, so incidents filter by strand on any database)."""
+    """A strand perceived in an incident (a table, so incidents filter by strand on any
+    database)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="strand_rows")
     strand = models.CharField(max_length=32, choices=Strand.choices)
@@ -247,7 +248,7 @@ class Determination(models.Model):
         return f"{'Major' if self.is_major else 'Not major'} ({self.officer})"
 
 
-# --- Duties ----------------------------------------------------------------------------------------
+# --- Duties --------------------------------------------------------------------------------------
 class DutyState(models.TextChoices):
     PENDING = "pending", "Pending"
     OVERDUE = "overdue", "Overdue"

@@ -269,7 +269,8 @@ def incident_start_assessment(*, officer: Member, incident_id: int) -> Incident:
     require(officer, "incident.assess", incident)
     if not can_proceed(incident.start_assessment):
         raise ConflictError(
-            f"This incident is {incident.get_state_display().lower()}; it cannot go back to assessment."
+            f"This incident is {incident.get_state_display().lower()}; "
+            "it cannot go back to assessment."
         )
     incident.start_assessment()
     incident.save()
@@ -467,7 +468,8 @@ def incident_stand_down(*, actor: Member, incident_id: int, reason: str) -> Inci
         raise ValidationError({"reason": "Say why the incident is being stood down."})
     if not can_proceed(incident.stand_down):
         raise ConflictError(
-            f"Only a declared major incident can be stood down; this one is {incident.get_state_display().lower()}."
+            "Only a declared major incident can be stood down; "
+            f"this one is {incident.get_state_display().lower()}."
         )
     incident.stand_down(at=timezone.now())
     incident.save()
@@ -488,7 +490,8 @@ def incident_close(*, actor: Member, incident_id: int) -> Incident:
     require(actor, "incident.close", incident)
     if not can_proceed(incident.close):
         raise ConflictError(
-            f"A {incident.get_state_display().lower()} incident cannot be closed: stand it down first."
+            f"A {incident.get_state_display().lower()} incident cannot be closed: "
+            "stand it down first."
             if incident.state == IncidentState.DECLARED_MAJOR
             else f"A {incident.get_state_display().lower()} incident cannot be closed."
         )
@@ -584,15 +587,18 @@ def duty_complete(
             raise ValidationError({"meeting": "Give the debrief's time, place and invitees."})
         created = _meeting_schedule(duty, actor=actor, plan=meeting, now=now)
         summary = (
-            f"Debrief on {timezone.localtime(created.starts_at):%a %d %b %Y %H:%M} at {created.location}."
-            + (f"\n{message.strip()}" if message.strip() else "")
+            f"Debrief on {timezone.localtime(created.starts_at):%a %d %b %Y %H:%M} "
+            f"at {created.location}." + (f"\n{message.strip()}" if message.strip() else "")
         )
         duty.complete(at=now, by=actor, message=summary)
     else:
         if not message.strip():
             raise ValidationError(
                 {
-                    "message": "Write the message this duty sends; it is the record that the duty was done."
+                    "message": (
+                        "Write the message this duty sends; it is the record that the duty "
+                        "was done."
+                    )
                 }
             )
         _duty_send(duty, sender=actor, message=message.strip(), purposes=purposes)

@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnership import selectors
-from partnership.errors import ConflictError
 from partnership.auth import TooManyAttemptsError, credentials_check, token_issue
+from partnership.errors import ConflictError
 from partnership.models import Agency, Member
 from partnership.permissions import can, require
 
@@ -57,7 +57,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-# --- Authentication -------------------------------------------------------------------------------
+# --- Authentication ------------------------------------------------------------------------------
 class LoginRateThrottle(AnonRateThrottle):
     scope = "login"
 
@@ -94,7 +94,7 @@ class TokenView(APIView):
         return Response({"token": token_issue(member=member).key})
 
 
-# --- Directory -----------------------------------------------------------------------------
+# --- Directory -----------------------------------------------------------------------------------
 class AgencySerializer(serializers.ModelSerializer[Agency]):
     class Meta:
         model = Agency

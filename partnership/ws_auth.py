@@ -6,6 +6,8 @@ from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.security.websocket import OriginValidator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.authtoken.models import Token
 
@@ -35,3 +37,23 @@ class TokenHeaderMiddleware:
 
 def WebsocketAuthMiddleware(inner: Any) -> Any:  # noqa: N802 (named like channels' stacks)
     return AuthMiddlewareStack(TokenHeaderMiddleware(inner))
+
+
+class BrowserOriginValidator(OriginValidator):  # type: ignore[misc]
+    """Refuses websockets opened by pages of other sites (cross-site websocket hijacking).
+
+    Browsers always send ``Origin``; clients outside a browser (token holders) may not, and have
+    nothing to hijack, so a missing ``Origin`` is let through to authentication.
+    """
+
+    def valid_origin(self, parsed_origin: Any) -> bool:
+        if parsed_origin is None:
+            return True
+        return bool(self.validate_origin(parsed_origin))
+
+
+def OriginCheck(inner: Any) -> Any:  # noqa: N802 (named like channels' validators)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return BrowserOriginValidator(inner, allowed)

@@ -76,6 +76,8 @@ def _probe() -> Services:
 
 
 SERVICES = _probe()
+# Threads (websocket consumers, races) must not keep connections that block dropping the test DB.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -56,7 +56,8 @@ def test_report_declare_and_list_duties(client_for: Any, demo: dict[str, Member]
         "inform-csp-coordinator",
     ]
     first, second = duties[0], duties[1]
-    assert first["state"] == "done" and first["completed_by"] is None
+    assert first["state"] == "done"
+    assert first["completed_by"] is None
     assert second["owner_role"] == "crro"
     assert second["due_explanation"].startswith("Immediately (target 1 hour)")
     assert set(second) >= {

@@ -74,7 +74,9 @@ def test_two_officers_declaring_at_once_get_one_declaration(
     assert incident.state == IncidentState.DECLARED_MAJOR
 
 
-def test_racing_over_the_api_gives_one_201_and_one_409(report: Any, demo: dict[str, Member]) -> None:
+def test_racing_over_the_api_gives_one_201_and_one_409(
+    report: Any, demo: dict[str, Member]
+) -> None:
     incident = report()
     clients = []
     for officer in (demo["officer"], _second_officer(demo)):
@@ -83,11 +85,13 @@ def test_racing_over_the_api_gives_one_201_and_one_409(report: Any, demo: dict[s
         clients.append(client)
     results = _race(
         [
-            lambda c=c: c.post(
-                f"/api/incidents/{incident.pk}/determination/",
-                {"is_major": True, "rationale": "Crowds gathering."},
-                content_type="application/json",
-            ).status_code
+            lambda c=c: (
+                c.post(
+                    f"/api/incidents/{incident.pk}/determination/",
+                    {"is_major": True, "rationale": "Crowds gathering."},
+                    content_type="application/json",
+                ).status_code
+            )
             for c in clients
         ]
     )
@@ -95,13 +99,17 @@ def test_racing_over_the_api_gives_one_201_and_one_409(report: Any, demo: dict[s
     assert Duty.objects.filter(incident=incident).count() == 8
 
 
-def test_completing_and_waiving_the_same_duty_at_once(declare: Any, demo: dict[str, Member]) -> None:
+def test_completing_and_waiving_the_same_duty_at_once(
+    declare: Any, demo: dict[str, Member]
+) -> None:
     incident = declare()
     duty = incident.duties.get(step_code="inform-rec")
     results = _race(
         [
             lambda: services.duty_complete(actor=demo["crro"], duty_id=duty.pk, message="Told."),
-            lambda: services.duty_waive(actor=demo["coordinator"], duty_id=duty.pk, reason="Not needed."),
+            lambda: services.duty_waive(
+                actor=demo["coordinator"], duty_id=duty.pk, reason="Not needed."
+            ),
         ]
     )
     assert sum(isinstance(r, Duty) for r in results) == 1, results
@@ -123,4 +131,6 @@ def test_two_runs_at_once_still_fire_each_rung_once(declare: Any) -> None:
     for incident in incidents:
         for duty in incident.duties.exclude(step_code="refer-to-crro"):
             assert [r.index for r in EscalationRung.objects.filter(duty=duty)] == [0, 1, 2, 3]
-            assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
+            assert (
+                AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
+            )

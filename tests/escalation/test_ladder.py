@@ -1,4 +1,5 @@
-"""Overdue duties and their escalation ladders, driven by the scheduler's job with a chosen clock."""
+"""Overdue duties and their escalation ladders, driven by the scheduler's job with a chosen
+clock."""
 
 from __future__ import annotations
 
@@ -22,9 +23,7 @@ def _duty(incident: Any, step: str) -> Duty:
 
 def _rung_recipients(duty: Duty) -> list[tuple[int, str]]:
     found = Notification.objects.filter(idempotency_key__startswith=f"duty:{duty.pk}:rung:")
-    return sorted(
-        (int(n.idempotency_key.split(":")[3]), n.recipient.username) for n in found
-    )
+    return sorted((int(n.idempotency_key.split(":")[3]), n.recipient.username) for n in found)
 
 
 def test_overdue_duty_climbs_owner_deputy_coordinator_gold_once_each(declare: Any) -> None:
@@ -106,7 +105,9 @@ def test_waiving_stops_the_ladder(declare: Any, demo: dict[str, Member]) -> None
     incident = declare()
     duty = _duty(incident, "inform-operational-staff")
     escalation_run(now=duty.due_at + timedelta(minutes=1))
-    services.duty_waive(actor=demo["coordinator"], duty_id=duty.pk, reason="Staff briefed in person.")
+    services.duty_waive(
+        actor=demo["coordinator"], duty_id=duty.pk, reason="Staff briefed in person."
+    )
     escalation_run(now=duty.due_at + timedelta(days=5))
     assert duty.rungs.count() == 1
 
@@ -114,10 +115,14 @@ def test_waiving_stops_the_ladder(declare: Any, demo: dict[str, Member]) -> None
 def test_stale_calls_change_nothing(declare: Any, demo: dict[str, Member]) -> None:
     incident = declare()
     duty = _duty(incident, "inform-rec")
-    assert services.duty_mark_overdue(duty_id=duty.pk, now=duty.due_at - timedelta(minutes=1)) is False
+    assert (
+        services.duty_mark_overdue(duty_id=duty.pk, now=duty.due_at - timedelta(minutes=1)) is False
+    )
     assert services.duty_escalate(duty_id=duty.pk, now=duty.due_at + timedelta(hours=9)) == 0
     services.duty_complete(actor=demo["crro"], duty_id=duty.pk, message="Done on time.")
-    assert services.duty_mark_overdue(duty_id=duty.pk, now=duty.due_at + timedelta(hours=1)) is False
+    assert (
+        services.duty_mark_overdue(duty_id=duty.pk, now=duty.due_at + timedelta(hours=1)) is False
+    )
     duty.refresh_from_db()
     assert duty.state == DutyState.DONE
 

@@ -124,5 +124,7 @@ def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
     time.sleep(2)
     for duty in duties:
         assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
-        assert AuditEvent.objects.filter(verb="duty.escalated", subject_id=str(duty.pk)).count() == 3
+        assert (
+            AuditEvent.objects.filter(verb="duty.escalated", subject_id=str(duty.pk)).count() == 3
+        )
         assert [r.index for r in EscalationRung.objects.filter(duty=duty)] == [0, 1, 2]

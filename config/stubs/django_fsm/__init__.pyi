@@ -7,8 +7,8 @@ from django.db import models
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-class TransitionNotAllowed(Exception): ...
-class ConcurrentTransition(Exception): ...
+class TransitionNotAllowed(Exception): ...  # noqa: N818 (the library's names)
+class ConcurrentTransition(Exception): ...  # noqa: N818
 
 class RETURN_VALUE:  # noqa: N801
     def __init__(self, *allowed_states: Any) -> None: ...

@@ -1,0 +1,326 @@
+"""The shapes of what the escalation pages accept.
+
+Forms check what a browser can get wrong (a missing field, a time that does not parse) and turn
+wall-clock times into instants; the services decide what the protocol allows, and their
+``ValidationError`` is put back on the form with ``service_errors_add``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from escalation.models import Completion, Duty, Incident, IncidentState, Strand, TensionLevel
+from escalation.services import MeetingPlan
+from notifications.models import Purpose
+from partnership.models import Area, Member
+
+MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
+
+
+def local_aware(moment: datetime) -> datetime:
+    """A wall-clock time in the partnership's time zone (``TIME_ZONE``, Europe/London) as an
+    instant. Refuses the hour that does not exist when the clocks go forward and the hour that
+    happens twice when they go back, rather than guess which one the person meant."""
+    zone = timezone.get_default_timezone()
+    shown = f"{moment:%H:%M} on {moment:%a} {moment.day} {moment:%b %Y}"
+    earlier = moment.replace(tzinfo=zone, fold=0)
+    if earlier.utcoffset() != moment.replace(tzinfo=zone, fold=1).utcoffset():
+        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
+            raise ValidationError(
+                f"There was no {shown} in the UK: the clocks went forward an hour at 1am that "
+                "night. Check the time.",
+                code="nonexistent",
+            )
+        raise ValidationError(
+            f"{shown} happened twice in the UK because the clocks went back an hour that night. "
+            "Give the nearest time outside 1am to 2am, and the exact time in the description.",
+            code="ambiguous",
+        )
+    return timezone.make_aware(moment, zone)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A browser's ``datetime-local`` value, read as UK time."""
+
+    widget = LocalDateTimeInput
+    default_error_messages = {
+        "invalid": "Enter the date and the time in full: day, month, year, hours and minutes.",
+    }
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            moment: datetime | None = value
+        else:
+            try:
+                moment = parse_datetime(str(value).strip())
+            except ValueError:
+                moment = None
+        if moment is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_aware(moment):
+            return moment
+        return local_aware(moment)
+
+
+class IncidentChoiceField(forms.ModelMultipleChoiceField[Incident]):
+    def label_from_instance(self, obj: Incident) -> str:
+        return f"{obj.reference}: {obj.title} ({obj.area})"
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField[Member]):
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj}, {obj.agency}" if obj.agency else str(obj)
+
+
+def service_errors_add(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: beside the field it names, or at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _required(message: str) -> dict[str, str]:
+    return {"required": message}
+
+
+class IncidentReportForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        help_text="A few words others will recognise, such as “Graffiti at Queensway centre”.",
+        error_messages=_required("Give the incident a short title."),
+    )
+    description = forms.CharField(
+        label="What happened",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Who was targeted, what was said or done, and anything still going on. "
+        "Do not include the victim's contact details here.",
+        error_messages=_required("Say what happened."),
+    )
+    occurred_at = LocalDateTimeField(
+        label="When it happened",
+        help_text="UK time. If you do not know exactly, give your best estimate and say so "
+        "under “What happened”.",
+        error_messages=_required("Say when it happened."),
+    )
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.order_by("name"),
+        empty_label="Choose an area",
+        help_text="The ward or locality where it happened.",
+        error_messages=_required("Choose the area where it happened."),
+    )
+    location = forms.CharField(
+        label="Where exactly (optional)",
+        max_length=300,
+        required=False,
+        help_text="A street, building or landmark.",
+    )
+    strands = forms.MultipleChoiceField(
+        label="Hate strands perceived",
+        choices=Strand.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every kind of hostility the victim, or anyone else, perceived.",
+        error_messages=_required("Choose at least one hate strand perceived."),
+    )
+    safeguarding_steps = forms.CharField(
+        label="Immediate steps the police took to safeguard the public (optional)",
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Such as extra patrols. If the incident is declared major, this is passed on "
+        "to the Racial Equality Council and the Council.",
+    )
+    tension_level = forms.ChoiceField(
+        label="Community tension",
+        choices=[("", "Choose a level"), *TensionLevel.choices],
+        help_text="How tense the local community is now because of this incident.",
+        error_messages=_required("Choose the level of community tension."),
+    )
+    connected = IncidentChoiceField(
+        label="Connected incidents (optional)",
+        queryset=Incident.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="If this is one of a series of connected events, choose the earlier ones. "
+        + MULTIPLE_HINT,
+    )
+
+    def __init__(self, *args: Any, connectable: QuerySet[Incident], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        connected = self.fields["connected"]
+        assert isinstance(connected, IncidentChoiceField)  # noqa: S101 (declared just above)
+        connected.queryset = connectable.select_related("area").order_by("-reported_at")
+
+
+class DeterminationForm(forms.Form):
+    MAJOR = "major"
+    NOT_MAJOR = "not_major"
+    DECISIONS = [
+        (MAJOR, "Major incident: start the protocol"),
+        (NOT_MAJOR, "Not a major incident: handle it as casework"),
+    ]
+
+    decision = forms.ChoiceField(
+        label="Your determination",
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages=_required("Choose whether this is a major incident."),
+    )
+    rationale = forms.CharField(
+        label="Your reasons",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you considered, such as the risk of disorder and community tension. "
+        "Your reasons are recorded on the incident and shown to the partnership.",
+        error_messages=_required("Record the reasons for the determination."),
+    )
+    determined_at = LocalDateTimeField(
+        label="When you made the decision (optional)",
+        required=False,
+        help_text="Leave blank for now; set it if you decided earlier. The protocol's deadlines "
+        "run from this time. UK time.",
+    )
+
+    def __init__(self, *args: Any, offered: list[str], **kwargs: Any) -> None:
+        """``offered``: the decisions the incident's state allows. Only those are shown, but both
+        are accepted, so a page overtaken by someone else's decision gets the service's answer
+        (who decided, and when) rather than a bare "not a valid choice"."""
+        super().__init__(*args, **kwargs)
+        decision = self.fields["decision"]
+        assert isinstance(decision.widget, forms.RadioSelect)  # noqa: S101 (declared above)
+        decision.widget.choices = [c for c in self.DECISIONS if c[0] in offered]
+        if len(offered) == 1:
+            decision.initial = offered[0]
+
+    @property
+    def is_major(self) -> bool:
+        return bool(self.cleaned_data["decision"] == self.MAJOR)
+
+
+class DutyCompleteForm(forms.Form):
+    message = forms.CharField(
+        label="Message to send",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages=_required(
+            "Write the message this duty sends; it is the record that the duty was done."
+        ),
+    )
+    purposes = forms.MultipleChoiceField(
+        label="What this message is for",
+        choices=Purpose.choices,
+        initial=[Purpose.SITUATION, Purpose.COORDINATION],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Recipients are asked to reply when you ask for a check for accuracy or for "
+        "further information.",
+        error_messages=_required("Choose at least one purpose."),
+    )
+    starts_at = LocalDateTimeField(
+        label="Starts", help_text="UK time.", error_messages=_required("Say when it starts.")
+    )
+    ends_at = LocalDateTimeField(
+        label="Ends", help_text="UK time.", error_messages=_required("Say when it ends.")
+    )
+    location = forms.CharField(
+        label="Where",
+        max_length=300,
+        help_text="The room and building, or how to join.",
+        error_messages=_required("Say where the debrief will be held."),
+    )
+    invitees = MemberChoiceField(
+        label="Who to invite",
+        queryset=Member.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Each person invited is sent the time and place. " + MULTIPLE_HINT,
+        error_messages=_required("Invite at least one person."),
+    )
+
+    def __init__(self, *args: Any, duty: Duty, invitable: QuerySet[Member], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"complete-{duty.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.duty = duty
+        if duty.completion == Completion.MEETING:
+            message = self.fields["message"]
+            message.required = False
+            message.label = "Anything to add to the record (optional)"
+            del self.fields["purposes"]
+            invitees = self.fields["invitees"]
+            assert isinstance(invitees, MemberChoiceField)  # noqa: S101 (declared above)
+            invitees.queryset = invitable
+        else:
+            for name in ("starts_at", "ends_at", "location", "invitees"):
+                del self.fields[name]
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.duty.completion == Completion.MEETING
+
+    def meeting_plan(self) -> MeetingPlan | None:
+        if not self.is_meeting:
+            return None
+        data = self.cleaned_data
+        return MeetingPlan(
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            location=data["location"],
+            invitees=list(data["invitees"]),
+        )
+
+    def purposes_chosen(self) -> list[str]:
+        if self.is_meeting:
+            return [Purpose.SITUATION, Purpose.COORDINATION]
+        return list(self.cleaned_data["purposes"])
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, label: str, required_message: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        reason.label = label
+        reason.error_messages["required"] = required_message
+
+
+def stand_down_form(data: Any = None) -> ReasonForm:
+    return ReasonForm(
+        data,
+        label="Why the incident is being stood down",
+        required_message="Say why the incident is being stood down.",
+        auto_id="stand-down-%s",
+    )
+
+
+def waive_form(duty: Duty, data: Any = None) -> ReasonForm:
+    return ReasonForm(
+        data,
+        label="Why this duty is being waived",
+        required_message="Say why this duty is being waived.",
+        auto_id=f"waive-{duty.pk}-%s",
+    )
+
+
+class IncidentFilterForm(forms.Form):
+    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *IncidentState.choices])
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.order_by("name"), required=False, empty_label="Any area"
+    )
+    strand = forms.ChoiceField(required=False, choices=[("", "Any strand"), *Strand.choices])

@@ -1,0 +1,158 @@
+"""Reads of incidents, duties and the protocol, shaped for the escalation pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from escalation.deadlines import deadline_compute
+from escalation.models import (
+    OPEN_DUTY_STATES,
+    OPEN_INCIDENT_STATES,
+    Determination,
+    Duty,
+    DutyState,
+    Incident,
+    ProtocolState,
+    ProtocolStep,
+    ProtocolVersion,
+)
+from escalation.protocol import DEFAULT_STEPS
+from escalation.rules import incidents_visible
+from partnership.models import Area, Member, Role
+
+
+def incidents_for_list(
+    member: Member,
+    *,
+    state: str = "",
+    area: Area | None = None,
+    strand: str = "",
+) -> QuerySet[Incident]:
+    """The incidents ``member`` may view (the ``incident.view`` rule, as one query), newest
+    reported first, narrowed by whichever filters are given."""
+    incidents = incidents_visible(member).select_related("area")
+    if state:
+        incidents = incidents.filter(state=state)
+    if area is not None:
+        incidents = incidents.filter(area=area)
+    if strand:
+        incidents = incidents.filter(strand_rows__strand=strand)
+    return incidents.prefetch_related("strand_rows").order_by("-reported_at", "-pk")
+
+
+def incident_for_page() -> QuerySet[Incident]:
+    """Incidents with everything the incident page shows, in a fixed number of queries."""
+    return Incident.objects.select_related("area", "reported_by", "protocol").prefetch_related(
+        "strand_rows",
+        "connected",
+        Prefetch(
+            "determinations",
+            queryset=Determination.objects.select_related("officer").order_by(
+                "determined_at", "pk"
+            ),
+        ),
+        Prefetch(
+            "duties",
+            queryset=Duty.objects.select_related("completed_by", "meeting").order_by("order"),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    incident: Incident
+    next_duty: Duty | None
+    overdue: int
+    """Open duties past their due time that the engine has marked overdue or escalated."""
+
+
+def board_rows() -> list[BoardRow]:
+    """Every open incident with its next open duty, incidents with late duties first, then by
+    whichever duty falls due soonest."""
+    incidents = (
+        Incident.objects.filter(state__in=OPEN_INCIDENT_STATES)
+        .select_related("area")
+        .prefetch_related(
+            Prefetch(
+                "duties",
+                queryset=Duty.objects.filter(state__in=OPEN_DUTY_STATES).order_by(
+                    "due_at", "order"
+                ),
+                to_attr="open_duties",
+            )
+        )
+    )
+    rows = []
+    for incident in incidents:
+        open_duties: list[Duty] = getattr(incident, "open_duties", [])
+        rows.append(
+            BoardRow(
+                incident=incident,
+                next_duty=open_duties[0] if open_duties else None,
+                overdue=sum(
+                    1 for d in open_duties if d.state in (DutyState.OVERDUE, DutyState.ESCALATED)
+                ),
+            )
+        )
+    rows.sort(key=_board_order)
+    return rows
+
+
+def _board_order(row: BoardRow) -> tuple[bool, bool, float, float]:
+    due = row.next_duty.due_at.timestamp() if row.next_duty else 0.0
+    return (row.overdue == 0, row.next_duty is None, due, -row.incident.reported_at.timestamp())
+
+
+@dataclass(frozen=True)
+class StepPreview:
+    order: int
+    description: str
+    owner: str
+    deadline: str
+
+
+def protocol_preview(*, start: datetime) -> list[StepPreview]:
+    """The steps a declaration made at ``start`` would create, with their deadlines explained.
+
+    Reads the published protocol version, or the source document's steps when none has been
+    published yet (the first declaration publishes them)."""
+    version = ProtocolVersion.objects.filter(state=ProtocolState.PUBLISHED).first()
+    steps: Sequence[dict[str, Any]] = (
+        [_step_fields(step) for step in version.steps.order_by("order")]
+        if version is not None
+        else DEFAULT_STEPS
+    )
+    previews = []
+    for order, step in enumerate(steps, 1):
+        deadline = deadline_compute(
+            start=start,
+            kind=step["deadline_kind"],
+            amount=step["deadline_amount"],
+            nation=settings.PROTOCOL_HOLIDAY_NATION,
+            immediate_target=timedelta(minutes=settings.PROTOCOL_IMMEDIATE_MINUTES),
+        )
+        owner = step["owner_role"]
+        previews.append(
+            StepPreview(
+                order=order,
+                description=step["description"],
+                owner=Role(owner).label if owner else "The service itself, at once",
+                deadline=deadline.explanation,
+            )
+        )
+    return previews
+
+
+def _step_fields(step: ProtocolStep) -> dict[str, Any]:
+    return {
+        "description": step.description,
+        "owner_role": step.owner_role,
+        "deadline_kind": step.deadline_kind,
+        "deadline_amount": step.deadline_amount,
+    }

@@ -1,0 +1,394 @@
+"""The escalation engine's pages.
+
+Every view asks the permission registry first, reads through ``escalation.selectors`` and changes
+things only through ``escalation.services``. A service's ``ValidationError`` goes back on the form
+(400); a ``ConflictError`` is shown as it stands (409); ``PermissionDenied`` is Django's 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from escalation import selectors, services
+from escalation.forms import (
+    DeterminationForm,
+    DutyCompleteForm,
+    IncidentFilterForm,
+    IncidentReportForm,
+    service_errors_add,
+    stand_down_form,
+    waive_form,
+)
+from escalation.models import Duty, Incident
+from escalation.rules import incidents_visible
+from partnership.errors import ConflictError
+from partnership.models import Member
+from partnership.permissions import can, require
+from partnership.selectors import members_active
+
+# Services lock rows before a transition, so the last two are unlikely; if a save still loses a
+# race, the person is told the same way as for any other change that no longer fits.
+CONFLICTS = (ConflictError, TransitionNotAllowed, ConcurrentTransition)
+INCIDENTS_PER_PAGE = 50
+
+
+def _member(request: HttpRequest) -> Member:
+    # The sign-in middleware has already sent anonymous people to the sign-in page.
+    if not isinstance(request.user, Member):
+        raise PermissionDenied("Sign in with your partnership account.")
+    return request.user
+
+
+def _conflict_text(error: Exception) -> str:
+    if isinstance(error, ConflictError):
+        return str(error)
+    return "Someone else changed this at the same moment. Reload the page and try again."
+
+
+def _incident_url(incident_id: int, anchor: str = "") -> str:
+    url = reverse("incident-detail", kwargs={"pk": incident_id})
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- Incidents -----------------------------------------------------------------------------------
+@require_GET
+def incident_list(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    require(member, "incident.list")
+    form = IncidentFilterForm(request.GET)
+    status = 200
+    if form.is_valid():
+        incidents = selectors.incidents_for_list(
+            member,
+            state=form.cleaned_data["state"],
+            area=form.cleaned_data["area"],
+            strand=form.cleaned_data["strand"],
+        )
+    else:
+        incidents = selectors.incidents_for_list(member)
+        status = 400
+    page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    filtered = any(request.GET.get(name) for name in ("state", "area", "strand"))
+    return render(
+        request,
+        "escalation/incident_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "filtered": filtered},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def incident_report(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    require(member, "incident.report")
+    form = IncidentReportForm(
+        request.POST if request.method == "POST" else None,
+        connectable=incidents_visible(member),
+    )
+    if request.method != "POST":
+        return render(request, "escalation/incident_report.html", {"form": form})
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.incident_report(
+                reporter=member,
+                title=data["title"],
+                description=data["description"],
+                occurred_at=data["occurred_at"],
+                area=data["area"],
+                strands=data["strands"],
+                tension_level=data["tension_level"],
+                location=data["location"],
+                safeguarding_steps=data["safeguarding_steps"],
+                connected_to=list(data["connected"]),
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        else:
+            messages.success(
+                request,
+                f"Incident {incident.reference} is recorded. A senior police officer can now "
+                "assess it and decide whether it is a major incident.",
+            )
+            return redirect("incident-detail", pk=incident.pk)
+    return render(request, "escalation/incident_report.html", {"form": form}, status=400)
+
+
+@dataclass
+class DutyRow:
+    duty: Duty
+    waiting_for: list[Duty]
+    complete_form: forms.Form | None
+    waive_form: forms.Form | None
+
+
+def _incident_page(
+    request: HttpRequest,
+    member: Member,
+    incident_id: int,
+    *,
+    status: int = 200,
+    bound: forms.Form | None = None,
+    conflict: str = "",
+) -> HttpResponse:
+    """The incident page. ``bound`` is a form that came back with errors: it replaces the blank
+    form it was posted from, and its errors are summarised at the top."""
+    incident = get_object_or_404(selectors.incident_for_page(), pk=incident_id)
+    require(member, "incident.view", incident)
+
+    def _same(form: forms.Form) -> forms.Form:
+        # A posted form is recognised by its field ids, which name the duty it belongs to.
+        if bound is not None and bound.auto_id == form.auto_id:
+            return bound
+        return form
+
+    invitable = members_active().order_by("last_name", "first_name")
+    rows = []
+    for duty in incident.duties.all():
+        waiting = services.duty_waiting_for(duty) if duty.is_open else []
+        complete: forms.Form | None = None
+        if duty.is_open and not waiting and can(member, "duty.complete", duty):
+            complete = _same(DutyCompleteForm(duty=duty, invitable=invitable))
+        waive: forms.Form | None = None
+        if duty.is_open and can(member, "duty.waive", duty):
+            waive = _same(waive_form(duty))
+        rows.append(
+            DutyRow(
+                duty=duty,
+                waiting_for=waiting,
+                complete_form=complete,
+                waive_form=waive,
+            )
+        )
+
+    may = {
+        "assess": can(member, "incident.assess", incident)
+        and can_proceed(incident.start_assessment),
+        "determine": can(member, "incident.determine", incident)
+        and (can_proceed(incident.declare_major) or can_proceed(incident.find_not_major)),
+        "stand_down": can(member, "incident.stand_down", incident)
+        and can_proceed(incident.stand_down),
+        "close": can(member, "incident.close", incident) and can_proceed(incident.close),
+    }
+    connected = list(incident.connected.all())
+    context: dict[str, Any] = {
+        "incident": incident,
+        "strands": [row.get_strand_display() for row in incident.strand_rows.all()],
+        "determinations": list(incident.determinations.all()),
+        "rows": rows,
+        "may": may,
+        "stand_down_form": _same(stand_down_form()) if may["stand_down"] else None,
+        "open_duties": sum(1 for row in rows if row.duty.is_open),
+        "connected": [other for other in connected if can(member, "incident.view", other)],
+        "connected_hidden": sum(
+            1 for other in connected if not can(member, "incident.view", other)
+        ),
+        "failed_form": bound,
+        "conflict": conflict,
+        "now": timezone.now(),
+    }
+    return render(request, "escalation/incident_detail.html", context, status=status)
+
+
+@require_GET
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _incident_page(request, _member(request), pk)
+
+
+@require_http_methods(["GET", "POST"])
+def incident_determine(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    incident = get_object_or_404(Incident.objects.select_related("area"), pk=pk)
+    require(member, "incident.determine", incident)
+    offered = [
+        decision
+        for decision, move in (
+            (DeterminationForm.MAJOR, incident.declare_major),
+            (DeterminationForm.NOT_MAJOR, incident.find_not_major),
+        )
+        if can_proceed(move)
+    ]
+    form = DeterminationForm(request.POST if request.method == "POST" else None, offered=offered)
+    status, conflict = 200, ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = services.incident_determine(
+                    officer=member,
+                    incident_id=incident.pk,
+                    is_major=form.is_major,
+                    rationale=form.cleaned_data["rationale"],
+                    determined_at=form.cleaned_data["determined_at"],
+                )
+            except ValidationError as error:
+                service_errors_add(form, error)
+            except CONFLICTS as error:
+                status, conflict = 409, _conflict_text(error)
+            else:
+                if result.determination.is_major:
+                    messages.success(
+                        request,
+                        f"{incident.reference} is declared a major incident. The protocol has "
+                        f"started: {len(result.duties)} duties are below, each with its deadline.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"{incident.reference} is recorded as not a major incident and goes to "
+                        "casework. You can still declare it major later if things change.",
+                    )
+                return redirect("incident-detail", pk=incident.pk)
+    now = timezone.now()
+    context = {
+        "incident": incident,
+        "form": form,
+        "offered": offered,
+        "conflict": conflict,
+        "steps": selectors.protocol_preview(start=now),
+        "now": now,
+        "determinations": list(incident.determinations.select_related("officer")),
+    }
+    return render(request, "escalation/incident_determine.html", context, status=status)
+
+
+@require_POST
+def incident_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    incident = get_object_or_404(Incident, pk=pk)
+    require(member, "incident.assess", incident)
+    try:
+        services.incident_start_assessment(officer=member, incident_id=incident.pk)
+    except CONFLICTS as error:
+        return _incident_page(request, member, pk, status=409, conflict=_conflict_text(error))
+    messages.success(
+        request,
+        "Assessment started. When you have decided, record your determination: major or not.",
+    )
+    return redirect("incident-detail", pk=pk)
+
+
+@require_POST
+def incident_stand_down(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    incident = get_object_or_404(Incident, pk=pk)
+    require(member, "incident.stand_down", incident)
+    form = stand_down_form(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_stand_down(
+                actor=member, incident_id=incident.pk, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _incident_page(request, member, pk, status=409, conflict=_conflict_text(error))
+        else:
+            messages.success(
+                request,
+                "The major incident is stood down. Finish or waive the duties still open, then "
+                "close it.",
+            )
+            return redirect("incident-detail", pk=pk)
+    return _incident_page(request, member, pk, status=400, bound=form)
+
+
+@require_POST
+def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    incident = get_object_or_404(Incident, pk=pk)
+    require(member, "incident.close", incident)
+    try:
+        services.incident_close(actor=member, incident_id=incident.pk)
+    except CONFLICTS as error:
+        return _incident_page(request, member, pk, status=409, conflict=_conflict_text(error))
+    messages.success(request, f"{incident.reference} is closed.")
+    return redirect("incident-detail", pk=pk)
+
+
+# --- Duties --------------------------------------------------------------------------------------
+@require_POST
+def duty_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    duty = get_object_or_404(Duty.objects.select_related("incident"), pk=pk)
+    require(member, "duty.complete", duty)
+    form = DutyCompleteForm(
+        request.POST, duty=duty, invitable=members_active().order_by("last_name", "first_name")
+    )
+    if form.is_valid():
+        try:
+            services.duty_complete(
+                actor=member,
+                duty_id=duty.pk,
+                message=form.cleaned_data["message"],
+                purposes=form.purposes_chosen(),
+                meeting=form.meeting_plan(),
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _incident_page(
+                request, member, duty.incident_id, status=409, conflict=_conflict_text(error)
+            )
+        else:
+            messages.success(request, f"Done: {duty.description}.")
+            return redirect(_incident_url(duty.incident_id, f"duty-{duty.pk}"))
+    return _incident_page(request, member, duty.incident_id, status=400, bound=form)
+
+
+@require_POST
+def duty_waive(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    duty = get_object_or_404(Duty.objects.select_related("incident"), pk=pk)
+    require(member, "duty.waive", duty)
+    form = waive_form(duty, request.POST)
+    if form.is_valid():
+        try:
+            services.duty_waive(actor=member, duty_id=duty.pk, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _incident_page(
+                request, member, duty.incident_id, status=409, conflict=_conflict_text(error)
+            )
+        else:
+            messages.success(request, f"Waived: {duty.description}.")
+            return redirect(_incident_url(duty.incident_id, f"duty-{duty.pk}"))
+    return _incident_page(request, member, duty.incident_id, status=400, bound=form)
+
+
+# --- The co-ordinators' board --------------------------------------------------------------------
+def _board_context(member: Member) -> dict[str, Any]:
+    rows = [row for row in selectors.board_rows() if can(member, "incident.view", row.incident)]
+    return {"rows": rows, "now": timezone.now()}
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    require(member, "incident.board")
+    return render(request, "escalation/board.html", _board_context(member))
+
+
+@never_cache
+@require_GET
+def board_fragment(request: HttpRequest) -> HttpResponse:
+    """Just the board's table, fetched by ``static/js/board.js`` whenever the board changes."""
+    member = _member(request)
+    require(member, "incident.board")
+    return render(request, "escalation/_board_table.html", _board_context(member))

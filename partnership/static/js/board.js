@@ -1,0 +1,72 @@
+/* The live board. A websocket to /ws/board/ says when anything on the board changed; the page
+   then fetches the fresh table from the server (the push carries ids only). It also fetches on
+   every (re)connect, so whatever happened while the connection was down is never missed, and it
+   reconnects with a growing delay when the connection drops. */
+(function () {
+  "use strict";
+
+  var board = document.getElementById("board");
+  var status = document.getElementById("board-status");
+  if (!board || !status || !window.WebSocket || !window.fetch) { return; }
+
+  var fragmentUrl = board.getAttribute("data-fragment-url");
+  var socketPath = board.getAttribute("data-socket-path");
+  var firstDelay = 1000;
+  var maxDelay = 30000;
+  var delay = firstDelay;
+  var loading = false;
+  var again = false;
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  function clock() {
+    var now = new Date();
+    return two(now.getHours()) + ":" + two(now.getMinutes()) + ":" + two(now.getSeconds());
+  }
+
+  function refresh() {
+    // One fetch at a time; a change that arrives meanwhile asks for one more afterwards.
+    if (loading) { again = true; return; }
+    loading = true;
+    fetch(fragmentUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.redirected || !response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        board.innerHTML = html;
+        if (window.Countdown) { window.Countdown.update(board); }
+        status.textContent = "Board updated " + clock();
+      })
+      .catch(function () {
+        status.textContent = "Could not update the board at " + clock() +
+          ". If this goes on, reload the page (you may need to sign in again).";
+      })
+      .then(function () {
+        loading = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    var socket = new WebSocket(scheme + "//" + window.location.host + socketPath);
+    socket.onopen = function () {
+      delay = firstDelay;
+      refresh();
+    };
+    socket.onmessage = function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (data && data.type === "board.changed") { refresh(); }
+    };
+    socket.onclose = function () {
+      // Jitter keeps many boards from reconnecting in step after a server restart.
+      var wait = delay + Math.floor(Math.random() * 500);
+      delay = Math.min(delay * 2, maxDelay);
+      window.setTimeout(connect, wait);
+    };
+  }
+
+  connect();
+}());
