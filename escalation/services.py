@@ -78,6 +78,12 @@ def _steps_validate(steps: Sequence[dict[str, Any]]) -> None:
     if len(set(codes)) != len(codes):
         raise ValidationError("Each step of a protocol needs its own code.")
     for position, step in enumerate(steps):
+        if step["deadline_kind"] != "immediate" and int(step.get("deadline_amount", 0)) < 1:
+            raise ValidationError(f"Step {step['code']!r} needs a deadline amount of at least 1.")
+        if step.get("owner_role") == "" and step.get("ladder"):
+            raise ValidationError(
+                f"Step {step['code']!r} has no owner, so it cannot have a ladder."
+            )
         for code in step.get("waits_for", []):
             if code not in codes[:position]:
                 raise ValidationError(
@@ -124,8 +130,21 @@ def protocol_version_publish(*, actor: Member | None, version: ProtocolVersion) 
         raise ConflictError(
             f"Version {version.number} is {version.get_state_display().lower()}, not a draft."
         )
-    if not version.steps.exists():
+    steps = list(
+        version.steps.order_by("order").values(
+            "code",
+            "owner_role",
+            "informs",
+            "waits_for",
+            "ladder",
+            "deadline_kind",
+            "deadline_amount",
+        )
+    )
+    if not steps:
         raise ValidationError("A protocol with no steps cannot be published.")
+    # Steps edited in admin arrive here unchecked: the same checks as for a version made in code.
+    _steps_validate(steps)
     for current in ProtocolVersion.objects.select_for_update().filter(
         state=ProtocolState.PUBLISHED
     ):

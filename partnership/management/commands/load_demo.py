@@ -10,6 +10,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         changed = demo_load()
+        # The source document's protocol, so administrators find it in place from the start.
+        from escalation.services import protocol_current
+
+        protocol_current()
         self.stdout.write(
             f"Demo partnership loaded ({changed} change{'s' if changed != 1 else ''}). "
             f"Logins, all with password {demo_password()!r}: "
