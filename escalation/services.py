@@ -130,8 +130,9 @@ def protocol_version_publish(*, actor: Member | None, version: ProtocolVersion) 
         raise ConflictError(
             f"Version {version.number} is {version.get_state_display().lower()}, not a draft."
         )
-    steps = list(
-        version.steps.order_by("order").values(
+    steps: list[dict[str, Any]] = [
+        dict(step)
+        for step in version.steps.order_by("order").values(
             "code",
             "owner_role",
             "informs",
