@@ -141,7 +141,7 @@ def protocol_version_publish(*, actor: Member | None, version: ProtocolVersion) 
             "deadline_kind",
             "deadline_amount",
         )
-    )
+    ]
     if not steps:
         raise ValidationError("A protocol with no steps cannot be published.")
     # Steps edited in admin arrive here unchecked: the same checks as for a version made in code.
