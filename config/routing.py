@@ -5,7 +5,9 @@ from typing import Any
 from django.urls import path
 
 from escalation.consumers import BoardConsumer
+from notifications.consumers import AlertsConsumer
 
 websocket_urlpatterns: list[Any] = [
+    path("ws/alerts/", AlertsConsumer.as_asgi()),
     path("ws/board/", BoardConsumer.as_asgi()),
 ]

@@ -217,6 +217,22 @@ globals().update(_email())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coordinator@partnership.invalid")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Notifications ------------------------------------------------------------------------------
+NOTIFICATION_BACKENDS = {
+    "email": "notifications.channels.EmailBackend",
+    "sms": os.environ.get("SMS_BACKEND", "notifications.channels.RecordingBackend"),
+    "webhook": os.environ.get("WEBHOOK_BACKEND", "notifications.channels.RecordingBackend"),
+}
+# Seconds a channel may take to accept one message before the attempt counts as failed.
+NOTIFICATION_SEND_TIMEOUT = float(os.environ.get("NOTIFICATION_SEND_TIMEOUT", 10))
+# Attempts per channel before giving up; the wait doubles from NOTIFICATION_RETRY_SECONDS.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", 6))
+NOTIFICATION_RETRY_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_SECONDS", 30))
+# Parallel senders in each process (a hanging channel holds one of them, never all).
+NOTIFICATION_SENDERS = int(os.environ.get("NOTIFICATION_SENDERS", 8))
+# How long the acknowledge link in an email stays valid (seconds).
+ACK_LINK_MAX_AGE = int(os.environ.get("ACK_LINK_MAX_AGE", 7 * 24 * 3600))
+
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "partnership.Member"
 LOGIN_URL = "login"
@@ -319,7 +335,7 @@ LOGGING = logging_config(LOG_LEVEL)
 
 # --- Scheduler ----------------------------------------------------------------------------------
 # Each entry names a list of config.scheduler.Job in an app's jobs module.
-SCHEDULER_JOBS: list[str] = ["escalation.jobs.JOBS"]
+SCHEDULER_JOBS: list[str] = ["escalation.jobs.JOBS", "notifications.jobs.JOBS"]
 # The safety-net sweep: the longest a due deadline can wait if a wake-up was lost.
 SCHEDULER_SWEEP_SECONDS = float(os.environ.get("SCHEDULER_SWEEP_SECONDS", 5))
 # How often a standby tries to take the lead (and the leader checks it still holds it).

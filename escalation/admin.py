@@ -32,6 +32,7 @@ class ProtocolStepInline(RoleRulePermissions, admin.TabularInline):  # type: ign
         "deadline_amount",
         "completion",
         "ladder",
+        "ack_ladder",
     ]
 
     def _draft(self, obj: ProtocolVersion | None) -> bool:

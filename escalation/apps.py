@@ -7,3 +7,24 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from escalation import rules  # noqa: F401
+        from escalation.models import Meeting
+        from notifications.ics import MeetingInvite, meeting_subject_register
+        from notifications.links import scope_page_register
+
+        scope_page_register("incident", "incident-detail")
+
+        def meeting_invite(subject_id: str) -> MeetingInvite | None:
+            meeting = Meeting.objects.filter(pk=subject_id).select_related("organiser").first()
+            if meeting is None:
+                return None
+            return MeetingInvite(
+                uid=f"meeting-{meeting.pk}",
+                title=meeting.title,
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                location=meeting.location,
+                organiser_email=meeting.organiser.email,
+                attendee_emails=[m.email for m in meeting.invitees.all()],
+            )
+
+        meeting_subject_register("escalation.meeting", meeting_invite)

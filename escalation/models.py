@@ -130,6 +130,12 @@ class ProtocolStep(models.Model):
         max_length=10, choices=Completion.choices, default=Completion.MESSAGE
     )
     ladder = models.JSONField(default=list, blank=True)
+    ack_ladder = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Chases the people this step's messages reach until they acknowledge: rungs "
+        '{"after_seconds": N, "to": "repeat" | "deputy" | audience}, counted from sending.',
+    )
 
     class Meta:
         ordering = ["version", "order"]
@@ -274,6 +280,7 @@ class Duty(ConcurrentTransitionMixin, models.Model):
     waits_for = models.JSONField(default=list)
     completion = models.CharField(max_length=10, choices=Completion.choices)
     ladder = models.JSONField(default=list)
+    ack_ladder = models.JSONField(default=list)
     due_at = models.DateTimeField()
     due_explanation = models.CharField(max_length=400)
     state = FSMField(default=DutyState.PENDING, choices=DutyState.choices, protected=True)

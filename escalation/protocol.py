@@ -30,6 +30,20 @@ DAYS_LADDER = _ladder(
     (2 * DAY, f"role:{Role.GOLD_GROUP}"),
 )
 
+# Chasing acknowledgements of the messages themselves (counted from sending): urgent messages
+# within the hour, the slower steps' messages within days.
+URGENT_ACK_LADDER = _ladder(
+    (15 * MINUTE, "repeat"),
+    (30 * MINUTE, "deputy"),
+    (45 * MINUTE, f"role:{Role.CSP_COORDINATOR}"),
+    (60 * MINUTE, f"role:{Role.GOLD_GROUP}"),
+)
+DAYS_ACK_LADDER = _ladder(
+    (4 * HOUR, "repeat"),
+    (DAY, "deputy"),
+    (2 * DAY, f"role:{Role.CSP_COORDINATOR}"),
+)
+
 DEFAULT_PROTOCOL_NAME = "Major incident protocol (Racial Incidents Strategy, section 2)"
 DEFAULT_STEPS: list[dict[str, Any]] = [
     {
@@ -42,6 +56,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 0,
         "completion": "engine",
         "ladder": [],
+        "ack_ladder": URGENT_ACK_LADDER,
     },
     {
         "code": "inform-rec",
@@ -53,6 +68,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 0,
         "completion": "message",
         "ladder": URGENT_LADDER,
+        "ack_ladder": URGENT_ACK_LADDER,
     },
     {
         "code": "inform-csp-coordinator",
@@ -64,6 +80,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 0,
         "completion": "message",
         "ladder": URGENT_LADDER,
+        "ack_ladder": URGENT_ACK_LADDER,
     },
     {
         "code": "tell-safeguarding-steps",
@@ -81,6 +98,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 0,
         "completion": "message",
         "ladder": URGENT_LADDER,
+        "ack_ladder": URGENT_ACK_LADDER,
     },
     {
         "code": "notify-chief-officer",
@@ -92,6 +110,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 0,
         "completion": "message",
         "ladder": URGENT_LADDER,
+        "ack_ladder": URGENT_ACK_LADDER,
     },
     {
         "code": "inform-operational-staff",
@@ -103,6 +122,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 1,
         "completion": "message",
         "ladder": DAYS_LADDER,
+        "ack_ladder": DAYS_ACK_LADDER,
     },
     {
         "code": "organise-debrief",
@@ -114,6 +134,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 3,
         "completion": "meeting",
         "ladder": DAYS_LADDER,
+        "ack_ladder": DAYS_ACK_LADDER,
     },
     {
         "code": "partnership-report",
@@ -128,5 +149,6 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "deadline_amount": 14,
         "completion": "message",
         "ladder": DAYS_LADDER,
+        "ack_ladder": DAYS_ACK_LADDER,
     },
 ]

@@ -39,7 +39,7 @@ from escalation.models import (
     Strand,
     TensionLevel,
 )
-from escalation.protocol import DEFAULT_PROTOCOL_NAME, DEFAULT_STEPS
+from escalation.protocol import DEFAULT_PROTOCOL_NAME, DEFAULT_STEPS, URGENT_ACK_LADDER
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
 from partnership.errors import ConflictError
@@ -96,6 +96,11 @@ def _steps_validate(steps: Sequence[dict[str, Any]]) -> None:
                 audience_validate(rung["to"])
             if int(rung["after_seconds"]) < 0:
                 raise ValidationError("A ladder rung cannot fire before the due time.")
+        for rung in step.get("ack_ladder", []):
+            if rung["to"] not in ("repeat", "deputy"):
+                audience_validate(rung["to"])
+            if int(rung["after_seconds"]) < 1:
+                raise ValidationError("An acknowledgement rung needs a wait of at least a second.")
 
 
 @transaction.atomic
@@ -138,6 +143,7 @@ def protocol_version_publish(*, actor: Member | None, version: ProtocolVersion) 
             "informs",
             "waits_for",
             "ladder",
+            "ack_ladder",
             "deadline_kind",
             "deadline_amount",
         )
@@ -409,6 +415,7 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
                 waits_for=step.waits_for,
                 completion=step.completion,
                 ladder=step.ladder,
+                ack_ladder=step.ack_ladder,
                 due_at=deadline.due_at,
                 due_explanation=deadline.explanation,
             )
@@ -445,6 +452,7 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
         scope=_scope(incident),
         sender=determination.officer,
         urgency=Urgency.URGENT,
+        ack_ladder=URGENT_ACK_LADDER,
     )
     for duty in duties:
         if duty.completion == Completion.ENGINE:
@@ -565,6 +573,7 @@ def _duty_send(
         scope=_scope(duty.incident_id),
         sender=sender,
         urgency=urgency,
+        ack_ladder=duty.ack_ladder,
     )
 
 
@@ -686,6 +695,7 @@ def _meeting_schedule(duty: Duty, *, actor: Member, plan: MeetingPlan, now: date
         subject=meeting,
         scope=_scope(duty.incident_id),
         sender=actor,
+        ack_ladder=duty.ack_ladder,
     )
     return meeting
 
@@ -785,6 +795,8 @@ def _fire_due_rungs(duty: Duty, now: datetime) -> int:
             subject=duty,
             scope=_scope(duty.incident_id),
             urgency=Urgency.URGENT,
+            # The duty's own ladder is the chase: its alerts are not chased a second time.
+            ack_ladder=[],
         )
         duty.climb(
             next_rung_at=_rung_time(duty, index + 1),

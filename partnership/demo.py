@@ -42,7 +42,13 @@ MEMBERS = [
         "officer", "Olivia", "Okafor", POLICE, "Superintendent", (Role.SENIOR_POLICE_OFFICER,)
     ),
     DemoMember(
-        "crro", "Ravi", "Chandra", POLICE, "Community and Race Relations Officer", (Role.CRRO,)
+        "crro",
+        "Ravi",
+        "Chandra",
+        POLICE,
+        "Community and Race Relations Officer",
+        (Role.CRRO,),
+        deputy="ppc",
     ),
     DemoMember("rec", "Rebecca", "Mensah", REC, "Director", (Role.CCSP_MEMBER,)),
     DemoMember(

@@ -1,0 +1,137 @@
+"""Delivery channels behind one small interface.
+
+A backend's ``send`` either returns (delivered) or raises ``DeliveryError``; every backend has a
+timeout, so a hanging provider costs one worker a bounded time and never blocks the others.
+Text messages and webhooks default to ``RecordingBackend``, which writes what it would send to
+the database (development and tests); production points ``SMS_BACKEND``/``WEBHOOK_BACKEND`` at a
+real provider's class with the same interface.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from notifications.ics import ics_invite, meeting_for
+from notifications.links import ack_url, scope_url
+from notifications.models import Channel, Notification, OutboundMessage, Purpose
+
+
+class DeliveryError(Exception):
+    """The channel did not take the message. ``permanent`` errors are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Backend(Protocol):
+    def send(self, *, notification: Notification, address: str, channel: str) -> None: ...
+
+
+def _plain_text(notification: Notification) -> str:
+    purposes = "; ".join(Purpose(p).label for p in notification.purposes)
+    lines = [
+        notification.body,
+        "",
+        f"Purpose: {purposes}.",
+        f"Open it: {settings.SITE_URL}{scope_url(notification.scope)}",
+    ]
+    if notification.needs_reply:
+        lines.append("This message asks for your reply: please answer it in the service.")
+    return "\n".join(lines)
+
+
+class EmailBackend:
+    """Django's configured email backend (console by default, SMTP by EMAIL_URL)."""
+
+    def send(self, *, notification: Notification, address: str, channel: str) -> None:
+        body = (
+            _plain_text(notification)
+            + "\n\nAcknowledge that you have read this, without signing in (the link works once"
+            + f" and expires):\n{ack_url(notification)}\n"
+        )
+        subject = ("[URGENT] " if notification.urgency == "urgent" else "") + notification.title
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            connection=get_connection(timeout=settings.NOTIFICATION_SEND_TIMEOUT),
+        )
+        invite = meeting_for(notification.subject_type, notification.subject_id)
+        if invite is not None:
+            email.attach(
+                "invite.ics",
+                ics_invite(invite, now=timezone.now()),
+                "text/calendar; method=REQUEST",
+            )
+        try:
+            email.send()
+        except Exception as exc:  # SMTP refusals, timeouts, DNS: all retried
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class RecordingBackend:
+    """Writes the message to ``OutboundMessage`` instead of sending it."""
+
+    def send(self, *, notification: Notification, address: str, channel: str) -> None:
+        OutboundMessage.objects.create(
+            channel=channel,
+            address=address,
+            body=f"{notification.title}\n{_plain_text(notification)}",
+            notification=notification,
+        )
+
+
+class HttpWebhookBackend:
+    """POSTs a JSON description of the notification to the member's webhook URL."""
+
+    def send(self, *, notification: Notification, address: str, channel: str) -> None:
+        payload = json.dumps(
+            {
+                "id": notification.pk,
+                "title": notification.title,
+                "urgency": notification.urgency,
+                "purposes": notification.purposes,
+                "url": settings.SITE_URL + scope_url(notification.scope),
+            }
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (the member's own https URL)
+            address, data=payload, headers={"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(
+                request, timeout=settings.NOTIFICATION_SEND_TIMEOUT
+            ) as response:  # noqa: S310
+                if response.status >= 400:
+                    raise DeliveryError(f"HTTP {response.status}")
+        except urllib.error.HTTPError as exc:
+            raise DeliveryError(
+                f"HTTP {exc.code}", permanent=400 <= exc.code < 500 and exc.code != 429
+            ) from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+@cache
+def backend_for(channel: str) -> Backend:
+    path = settings.NOTIFICATION_BACKENDS[channel]
+    backend: Backend = import_string(path)()
+    return backend
+
+
+def backends_reset() -> None:
+    """Forget built backends (tests that swap a backend through settings)."""
+    backend_for.cache_clear()
+
+
+CHANNELS_WITH_BACKENDS = (Channel.EMAIL, Channel.SMS, Channel.WEBHOOK)

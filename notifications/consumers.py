@@ -1,0 +1,108 @@
+"""``/ws/alerts/``: every notification for the signed-in member, live, with replay.
+
+Each event carries an increasing ``id``. A client sends ``{"type": "resume", "last_event_id": N}``
+when it (re)connects and from time to time; it then receives, from the database, every event after
+N. So a dropped connection, a restarted Daphne or Redis being away delays an alert, never loses it.
+A client may also send ``{"type": "acknowledge", "notification_id": N}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from notifications.dispatch import member_group, unread_count
+from notifications.models import LiveEvent
+from notifications.services import notification_acknowledge
+from partnership.errors import ConflictError
+from partnership.models import Member
+from partnership.permissions import can
+
+log = structlog.get_logger(__name__)
+REPLAY_LIMIT = 500
+
+
+def _replay(member_id: int, last_event_id: int) -> list[dict[str, Any]]:
+    events = LiveEvent.objects.filter(member_id=member_id, pk__gt=last_event_id).order_by("pk")
+    return [dict(e.payload, id=e.pk) for e in events[:REPLAY_LIMIT]]
+
+
+def _hello(member_id: int) -> dict[str, Any]:
+    latest = (
+        LiveEvent.objects.filter(member_id=member_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return {"type": "hello", "unread": unread_count(member_id), "last_event_id": latest or 0}
+
+
+class AlertsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    member: Member
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if not await database_sync_to_async(can)(user, "alerts.receive"):
+            await self.close(code=4403)
+            return
+        self.member = user
+        await self.accept()
+        await self._join()
+        await self.send_json(await database_sync_to_async(_hello)(self.member.pk))
+
+    async def _join(self) -> bool:
+        # Redis may be away: the socket still serves replays, and each resume tries again.
+        try:
+            await self.channel_layer.group_add(member_group(self.member.pk), self.channel_name)
+        except Exception as exc:
+            log.warning("alerts.join_failed", error=type(exc).__name__)
+            return False
+        return True
+
+    async def disconnect(self, code: int) -> None:
+        member = getattr(self, "member", None)
+        if member is not None:
+            try:
+                await self.channel_layer.group_discard(member_group(member.pk), self.channel_name)
+            except Exception as exc:
+                log.warning("alerts.leave_failed", error=type(exc).__name__)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "resume":
+            last = content.get("last_event_id", 0)
+            if not isinstance(last, int) or isinstance(last, bool) or last < 0:
+                await self._error("last_event_id must be a whole number of at least 0.")
+                return
+            await self._join()
+            for event in await database_sync_to_async(_replay)(self.member.pk, last):
+                await self.send_json(event)
+            await self.send_json(
+                {
+                    "type": "resumed",
+                    "unread": await database_sync_to_async(unread_count)(self.member.pk),
+                }
+            )
+        elif kind == "acknowledge":
+            pk = content.get("notification_id")
+            if not isinstance(pk, int) or isinstance(pk, bool):
+                await self._error("notification_id must be a whole number.")
+                return
+            try:
+                await database_sync_to_async(notification_acknowledge)(
+                    member=self.member, notification_id=pk, via="websocket"
+                )
+            except (ConflictError, PermissionDenied, ValidationError) as exc:
+                await self._error(" ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            await self._error("Unknown message: send a resume or an acknowledge.")
+
+    async def _error(self, detail: str) -> None:
+        await self.send_json({"type": "error", "detail": detail})
+
+    async def alert_event(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["payload"])

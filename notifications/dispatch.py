@@ -1,0 +1,274 @@
+"""Delivering outbox rows once their transaction has committed.
+
+The request that caused a notification hands its ids to a small pool of sender threads when it
+commits, so the response never waits for SMTP or a webhook. Each delivery is claimed in the
+database before it is sent, so the scheduler's sweep (which catches anything a crashed process
+left behind, and every retry) never sends the same attempt twice at once. Live alerts are pushed to
+the member's websocket group; a failed push is recorded and costs nothing more, because clients
+replay what they missed from the database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    LiveEvent,
+    Notification,
+)
+from partnership.live import group_send_now
+from partnership.locks import advisory_xact_lock
+from partnership.timeline import audit_record
+
+log = structlog.get_logger(__name__)
+CLAIM_SECONDS = 120
+
+
+def member_group(member_id: int) -> str:
+    return f"alerts.member.{member_id}"
+
+
+def live_payload(notification: Notification) -> dict[str, Any]:
+    from notifications.links import scope_url
+
+    return {
+        "type": "notification",
+        "notification_id": notification.pk,
+        "title": notification.title,
+        "body": notification.body,
+        "urgency": notification.urgency,
+        "purposes": notification.purposes,
+        "needs_reply": notification.needs_reply,
+        "state": notification.state,
+        "created_at": notification.created_at.isoformat(),
+        "url": scope_url(notification.scope),
+    }
+
+
+def unread_count(member_id: int) -> int:
+    return Notification.objects.filter(recipient_id=member_id, state="open").count()
+
+
+@cache
+def _senders() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(
+        max_workers=settings.NOTIFICATION_SENDERS, thread_name_prefix="sender"
+    )
+
+
+def _in_thread(work: Any, *args: Any) -> None:
+    def run() -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("dispatch.failed")
+        finally:
+            close_old_connections()
+
+    _senders().submit(run)
+
+
+def dispatch_on_commit(notification_ids: list[int]) -> None:
+    transaction.on_commit(lambda: _in_thread(deliveries_send, notification_ids))
+
+
+def live_publish(member_id: int, payload: dict[str, Any], notification_id: int | None) -> bool:
+    """Number the event for the member (in the database, in commit order), then push it.
+    Returns whether the push reached the channel layer; the event is kept either way."""
+    with transaction.atomic():
+        advisory_xact_lock(f"notifications.live.{member_id}")
+        payload = dict(payload, unread=unread_count(member_id))
+        event = LiveEvent.objects.create(
+            member_id=member_id, notification_id=notification_id, payload=payload
+        )
+    return group_send_now(
+        member_group(member_id), {"type": "alert.event", "payload": dict(payload, id=event.pk)}
+    )
+
+
+def updated_on_commit(notification: Notification) -> None:
+    """Tell the recipient's open pages that a notification changed (unread counts)."""
+    member_id, pk, state = notification.recipient_id, notification.pk, notification.state
+    payload = {"type": "notification.updated", "notification_id": pk, "state": state}
+    transaction.on_commit(lambda: _in_thread(live_publish, member_id, payload, pk))
+
+
+def deliveries_send(notification_ids: Iterable[int], now: datetime | None = None) -> None:
+    """Send every pending delivery of these notifications (live first: it is the fastest)."""
+    ids = list(
+        Delivery.objects.filter(
+            notification_id__in=list(notification_ids), state=DeliveryState.PENDING
+        )
+        .order_by("notification_id", "channel")
+        .values_list("pk", "channel")
+    )
+    for pk, channel in sorted(ids, key=lambda row: row[1] != Channel.LIVE):
+        delivery_attempt(delivery_id=pk, now=now)
+
+
+def _claim(delivery_id: int, now: datetime) -> Delivery | None:
+    with transaction.atomic():
+        delivery: Delivery | None = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("notification__recipient")
+            .filter(pk=delivery_id, state=DeliveryState.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return None
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return None
+        if delivery.claimed_until is not None and delivery.claimed_until > now:
+            return None
+        delivery.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+        delivery.save(update_fields=["claimed_until"])
+        return delivery
+
+
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> bool | None:
+    """One attempt: True delivered, False failed (retried later or given up), None not claimed
+    (someone else has it, it is not yet due, or it is finished)."""
+    from notifications.channels import DeliveryError, backend_for
+
+    now = now or timezone.now()
+    delivery = _claim(delivery_id, now)
+    if delivery is None:
+        return None
+    notification = delivery.notification
+    started = time.monotonic()
+    error = ""
+    permanent = False
+    try:
+        if delivery.channel == Channel.LIVE:
+            pushed = live_publish(
+                notification.recipient_id, live_payload(notification), notification.pk
+            )
+            if not pushed:
+                raise DeliveryError("the live channel is unavailable (clients replay it on resume)")
+        else:
+            backend_for(delivery.channel).send(
+                notification=notification, address=delivery.address, channel=delivery.channel
+            )
+    except DeliveryError as exc:
+        error, permanent = str(exc)[:500], exc.permanent
+    except Exception as exc:  # a backend bug must not lose the notification: retried like a failure
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    return _attempt_record(
+        delivery.pk, ok=not error, error=error, permanent=permanent, started=started
+    )
+
+
+def _attempt_record(
+    delivery_id: int, *, ok: bool, error: str, permanent: bool, started: float
+) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update().select_related("notification").get(pk=delivery_id)
+        )
+        delivery.attempts += 1
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            at=now,
+            ok=ok,
+            error=error,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        notification = delivery.notification
+        if ok:
+            delivery.delivered(at=now)
+            delivery.save()
+            audit_record(
+                actor=None,
+                verb="notification.delivered",
+                subject=notification,
+                scope=notification.scope,
+                changes={"channel": delivery.channel, "attempt": delivery.attempts},
+            )
+            return True
+        # Live alerts are not retried: reconnecting clients replay them from the database.
+        if (
+            permanent
+            or delivery.channel == Channel.LIVE
+            or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        ):
+            delivery.give_up(error=error)
+            delivery.save()
+            audit_record(
+                actor=None,
+                verb="notification.delivery_failed",
+                subject=notification,
+                scope=notification.scope,
+                changes={
+                    "channel": delivery.channel,
+                    "attempts": delivery.attempts,
+                    "error": error,
+                },
+            )
+            _undeliverable_check(notification)
+        else:
+            delivery.last_error = error
+            delivery.claimed_until = None
+            delivery.next_attempt_at = now + timedelta(
+                seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+            )
+            delivery.save(
+                update_fields=["attempts", "last_error", "claimed_until", "next_attempt_at"]
+            )
+        return False
+
+
+def _undeliverable_check(notification: Notification) -> None:
+    """Every channel that can reach a person when they are away (all but live) has given up, and
+    nobody acknowledged: the CSP Co-ordinator must find another way to reach them."""
+    from notifications.services import notify
+
+    if notification.state != "open" or ":undeliverable:" in notification.idempotency_key:
+        return  # answered meanwhile, or itself an alert about an unreachable person
+    offline = notification.deliveries.exclude(channel=Channel.LIVE)
+    if offline.exists():
+        if offline.exclude(state=DeliveryState.FAILED).exists():
+            return  # delivered somewhere, or still being retried
+    elif notification.deliveries.filter(state=DeliveryState.DELIVERED).exists():
+        return
+    notify(
+        audiences=["role:csp_coordinator"],
+        title=f"Could not reach {notification.recipient}: {notification.title}"[:200],
+        body=(
+            f"A notification to {notification.recipient} could not be delivered on any channel. "
+            "Please contact them another way.\n\n" + notification.body
+        ),
+        purposes=["coordination"],
+        cause=f"notification:{notification.pk}:undeliverable",
+        subject=notification,
+        scope=notification.scope,
+        urgency="urgent",
+        ack_ladder=[],
+    )
+
+
+def deliveries_due(now: datetime | None = None, limit: int = 200) -> list[int]:
+    """Pending deliveries whose time has come and that nobody holds (the sweep's work)."""
+    now = now or timezone.now()
+    from django.db.models import Q
+
+    return list(
+        Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

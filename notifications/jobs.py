@@ -1,0 +1,53 @@
+"""Scheduled work of notifications: deliveries due for a retry (or left behind by a crashed
+process), and acknowledgement ladders whose next rung is due. Both find their work in the
+database and are harmless when run twice."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models import Min
+from django.utils import timezone
+
+from config.scheduler import Job
+from notifications.dispatch import deliveries_due, delivery_attempt
+from notifications.models import Delivery, DeliveryState, Notification, NotificationState
+from notifications.services import notification_escalate
+
+
+def _attempt(delivery_id: int) -> None:
+    try:
+        delivery_attempt(delivery_id=delivery_id)
+    finally:
+        close_old_connections()
+
+
+def deliveries_run(now: datetime | None = None) -> datetime | None:
+    """Send what is due, in parallel: a channel that hangs holds one sender until its timeout,
+    the others carry on."""
+    now = now or timezone.now()
+    due = deliveries_due(now)
+    if due:
+        with ThreadPoolExecutor(max_workers=settings.NOTIFICATION_SENDERS) as pool:
+            list(pool.map(_attempt, due))
+    next_at: datetime | None = Delivery.objects.filter(state=DeliveryState.PENDING).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    return next_at
+
+
+def ladders_run(now: datetime | None = None) -> datetime | None:
+    now = now or timezone.now()
+    due = Notification.objects.filter(state=NotificationState.OPEN, next_rung_at__lte=now)
+    for pk in list(due.order_by("next_rung_at").values_list("pk", flat=True)[:1000]):
+        notification_escalate(notification_id=pk, now=now)
+    next_at: datetime | None = Notification.objects.filter(
+        state=NotificationState.OPEN, next_rung_at__isnull=False
+    ).aggregate(at=Min("next_rung_at"))["at"]
+    return next_at
+
+
+JOBS = [Job(name="deliveries", run=deliveries_run), Job(name="ack-ladders", run=ladders_run)]
