@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from escalation import api as escalation_api
+from notifications import api as notifications_api
 from partnership import api as partnership_api
 from partnership import views as partnership_views
 
@@ -40,6 +41,24 @@ api_patterns = [
         name="api-duty-complete",
     ),
     path("duties/<int:pk>/waive/", escalation_api.DutyWaiveView.as_view(), name="api-duty-waive"),
+    path(
+        "incidents/<int:pk>/situation-reports/",
+        escalation_api.SituationReportView.as_view(),
+        name="api-incident-situation-reports",
+    ),
+    path(
+        "notifications/", notifications_api.NotificationListView.as_view(), name="api-notifications"
+    ),
+    path(
+        "notifications/<int:pk>/acknowledge/",
+        notifications_api.AcknowledgeView.as_view(),
+        name="api-notification-acknowledge",
+    ),
+    path(
+        "notifications/<int:pk>/reply/",
+        notifications_api.ReplyView.as_view(),
+        name="api-notification-reply",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -51,6 +70,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("directory/", partnership_views.directory, name="directory"),
     path("", include("escalation.urls")),
+    path("", include("notifications.urls")),
     # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
     path(
         "admin/login/",

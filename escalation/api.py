@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -20,11 +20,12 @@ from escalation.models import (
     Duty,
     Incident,
     IncidentState,
+    SituationReport,
     Strand,
     TensionLevel,
 )
 from escalation.rules import incidents_visible
-from notifications.models import Purpose
+from notifications.models import Notification, Purpose
 from partnership.models import Area, Member
 from partnership.permissions import can, require
 
@@ -336,3 +337,93 @@ class DutyWaiveView(APIView):
         data = _valid(ReasonSerializer, request)
         duty = services.duty_waive(actor=request.user, duty_id=duty.pk, reason=data["reason"])  # type: ignore[arg-type]
         return Response(DutySerializer(duty).data)
+
+
+class SituationReportRequestSerializer(serializers.Serializer[Any]):
+    audiences = serializers.ListField(
+        child=serializers.CharField(max_length=64), allow_empty=False, max_length=30
+    )
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), allow_empty=False, max_length=4
+    )
+    message = serializers.CharField(max_length=20000)
+
+
+class SituationReportReplySerializer(serializers.Serializer[Any]):
+    recipient = serializers.CharField()
+    state = serializers.CharField()
+    reply_kind = serializers.CharField()
+    reply = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class SituationReportSerializer(serializers.ModelSerializer[SituationReport]):
+    author = serializers.CharField(source="author.username", read_only=True)
+    replies = serializers.SerializerMethodField()
+    not_yet_answered = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SituationReport
+        fields = [
+            "id",
+            "author",
+            "audiences",
+            "purposes",
+            "body",
+            "sent_at",
+            "replies",
+            "not_yet_answered",
+        ]
+
+    def _notifications(self, report: SituationReport) -> list[Notification]:
+        return list(
+            Notification.objects.filter(
+                subject_type="escalation.situationreport", subject_id=str(report.pk)
+            )
+            .select_related("recipient")
+            .order_by("pk")
+        )
+
+    @extend_schema_field(SituationReportReplySerializer(many=True))
+    def get_replies(self, report: SituationReport) -> list[dict[str, Any]]:
+        return [
+            {
+                "recipient": n.recipient.username,
+                "state": n.state,
+                "reply_kind": n.reply_kind,
+                "reply": n.reply,
+                "answered_at": n.answered_at,
+            }
+            for n in self._notifications(report)
+            if n.answered_at is not None
+        ]
+
+    def get_not_yet_answered(self, report: SituationReport) -> list[str]:
+        return [
+            n.recipient.username
+            for n in self._notifications(report)
+            if n.needs_reply and n.answered_at is None
+        ]
+
+
+class SituationReportView(APIView):
+    @extend_schema(responses=SituationReportSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        reports = incident.situation_reports.select_related("author")
+        return Response(SituationReportSerializer(reports, many=True).data)
+
+    @extend_schema(
+        request=SituationReportRequestSerializer, responses={201: SituationReportSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        data = _valid(SituationReportRequestSerializer, request)
+        report = services.situation_report_send(
+            actor=request.user,  # type: ignore[arg-type]
+            incident_id=incident.pk,
+            audiences=data["audiences"],
+            purposes=data["purposes"],
+            message=data["message"],
+        )
+        return Response(SituationReportSerializer(report).data, status=201)

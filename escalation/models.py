@@ -382,3 +382,23 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SituationReport(models.Model):
+    """An update on an incident from the CRRO or the CSP Co-ordinator to chosen roles and
+    agencies, each tagged with its purposes (004 §2.4). Replies arrive on its notifications."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="situation_reports"
+    )
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    audiences = models.JSONField()
+    purposes = models.JSONField()
+    body = models.TextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Situation report {self.pk} on incident {self.incident_id}"

@@ -130,6 +130,14 @@ def _duty_waive(member: Member, duty: Duty) -> bool:
     return member.has_role(Role.CSP_COORDINATOR)
 
 
+@rule(
+    "incident.situation_report",
+    denied="Situation reports are sent by the CRRO or the CSP Co-ordinator.",
+)
+def _incident_situation_report(member: Member, incident: Incident) -> bool:
+    return member.has_role(Role.CRRO, Role.CSP_COORDINATOR)
+
+
 @rule("protocol.manage", denied="Only administrators edit the protocol.")
 def _protocol_manage(member: Member, obj: object) -> bool:
     return is_admin(member)

@@ -36,6 +36,7 @@ from escalation.models import (
     ProtocolState,
     ProtocolStep,
     ProtocolVersion,
+    SituationReport,
     Strand,
     TensionLevel,
 )
@@ -535,6 +536,60 @@ def incident_close(*, actor: Member, incident_id: int) -> Incident:
     audit_record(actor=actor, verb="incident.closed", subject=incident, scope=_scope(incident))
     _board_changed(incident)
     return incident
+
+
+@transaction.atomic
+def situation_report_send(
+    *,
+    actor: Member,
+    incident_id: int,
+    audiences: Sequence[str],
+    purposes: Sequence[str],
+    message: str,
+) -> SituationReport:
+    """Send an update to chosen roles and agencies. Purposes asking for a check or for
+    information keep each recipient's notification open until they reply."""
+    from notifications.audiences import audience_validate
+
+    incident = _locked(incident_id)
+    require(actor, "incident.situation_report", incident)
+    errors: dict[str, str] = {}
+    if not message.strip():
+        errors["message"] = "Write the update."
+    if not audiences:
+        errors["audiences"] = "Choose at least one role or agency to send it to."
+    if not purposes or any(p not in Purpose.values for p in purposes):
+        errors["purposes"] = f"Choose one or more purposes: {', '.join(Purpose.values)}."
+    if errors:
+        raise ValidationError(errors)
+    for audience in audiences:
+        audience_validate(audience)
+    report = SituationReport.objects.create(
+        incident=incident,
+        author=actor,
+        audiences=list(audiences),
+        purposes=list(purposes),
+        body=message.strip(),
+        sent_at=timezone.now(),
+    )
+    sent = notify(
+        audiences=audiences,
+        title=f"{incident.reference}: situation report",
+        body=report.body,
+        purposes=purposes,
+        cause=f"situation-report:{report.pk}",
+        subject=report,
+        scope=_scope(incident),
+        sender=actor,
+    )
+    audit_record(
+        actor=actor,
+        verb="situation_report.sent",
+        subject=report,
+        scope=_scope(incident),
+        changes={"audiences": list(audiences), "purposes": list(purposes), "recipients": len(sent)},
+    )
+    return report
 
 
 # --- Duties --------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -70,6 +71,10 @@ def _senders() -> ThreadPoolExecutor:
     )
 
 
+_in_flight: set[Future[None]] = set()
+_in_flight_lock = threading.Lock()
+
+
 def _in_thread(work: Any, *args: Any) -> None:
     def run() -> None:
         try:
@@ -79,7 +84,23 @@ def _in_thread(work: Any, *args: Any) -> None:
         finally:
             close_old_connections()
 
-    _senders().submit(run)
+    future = _senders().submit(run)
+    with _in_flight_lock:
+        _in_flight.add(future)
+    future.add_done_callback(_forget)
+
+
+def _forget(future: Future[None]) -> None:
+    with _in_flight_lock:
+        _in_flight.discard(future)
+
+
+def senders_wait(timeout: float = 30) -> bool:
+    """Wait for the work handed to the senders so far (shutdown, tests). True if all finished."""
+    with _in_flight_lock:
+        pending = list(_in_flight)
+    _done, not_done = wait(pending, timeout=timeout)
+    return not not_done
 
 
 def dispatch_on_commit(notification_ids: list[int]) -> None:
@@ -116,7 +137,7 @@ def deliveries_send(notification_ids: Iterable[int], now: datetime | None = None
         .order_by("notification_id", "channel")
         .values_list("pk", "channel")
     )
-    for pk, channel in sorted(ids, key=lambda row: row[1] != Channel.LIVE):
+    for pk, _channel in sorted(ids, key=lambda row: row[1] != Channel.LIVE):
         delivery_attempt(delivery_id=pk, now=now)
 
 

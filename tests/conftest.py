@@ -26,7 +26,17 @@ def _clear_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo(db: None) -> dict[str, Member]:
+def senders_drained(db: None) -> Iterator[None]:
+    # Notifications are sent on threads after commit: let them finish inside the test that
+    # caused them, while its database is still there (set up after ``db``, so torn down first).
+    yield
+    from notifications.dispatch import senders_wait
+
+    assert senders_wait(timeout=30), "notification senders still busy after 30 s"
+
+
+@pytest.fixture
+def demo(db: None, senders_drained: None) -> dict[str, Member]:
     """The demo partnership, by username."""
     demo_load()
     return {m.username: m for m in Member.objects.all()}

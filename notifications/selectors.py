@@ -1,0 +1,73 @@
+"""Reads of notifications: a member's inbox, and who was told what about a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from notifications.models import (
+    PURPOSES_NEEDING_REPLY,
+    Notification,
+    NotificationState,
+)
+from partnership.models import Member
+
+
+def _needs_reply_q() -> Q:
+    query = Q()
+    for purpose in PURPOSES_NEEDING_REPLY:
+        # purposes is a JSON list of codes; its text form contains each code in quotes.
+        query |= Q(purposes__icontains=f'"{purpose}"')
+    return query
+
+
+def notifications_of(
+    member: Member, *, unread: bool | None = None, needs_reply: bool | None = None
+) -> QuerySet[Notification]:
+    found = Notification.objects.filter(recipient=member).select_related("sender")
+    if unread is True:
+        found = found.filter(state=NotificationState.OPEN)
+    elif unread is False:
+        found = found.exclude(state=NotificationState.OPEN)
+    if needs_reply is True:
+        found = found.filter(_needs_reply_q()).exclude(state=NotificationState.ANSWERED)
+    elif needs_reply is False:
+        found = found.exclude(_needs_reply_q())
+    return found.order_by("-pk")
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    notification: Notification
+    channels: list[tuple[str, str]]  # (channel label, state label)
+    late: bool
+    waiting_for_reply: bool
+
+
+def delivery_panel(scope: str, *, now: datetime | None = None) -> list[DeliveryRow]:
+    """Who was told what about a case, on which channels, and who has not answered."""
+    now = now or timezone.now()
+    rows = []
+    found = (
+        Notification.objects.filter(scope=scope)
+        .select_related("recipient__agency", "sender")
+        .prefetch_related("deliveries")
+        .order_by("-pk")[:500]
+    )
+    for n in found:
+        first_rung = int(n.ack_ladder[0]["after_seconds"]) if n.ack_ladder else 15 * 60
+        rows.append(
+            DeliveryRow(
+                notification=n,
+                channels=[
+                    (d.get_channel_display(), d.get_state_display()) for d in n.deliveries.all()
+                ],
+                late=n.state == NotificationState.OPEN
+                and n.created_at + timedelta(seconds=first_rung) < now,
+                waiting_for_reply=n.needs_reply and n.state != NotificationState.ANSWERED,
+            )
+        )
+    return rows

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from notifications import views
+
+urlpatterns = [
+    path("n/ack/<str:token>/", views.ack_link, name="notification-ack-link"),
+]
