@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from escalation.models import Completion, Duty, Incident, IncidentState, Strand, TensionLevel
 from escalation.services import MeetingPlan
 from notifications.models import Purpose
-from partnership.models import Area, Member
+from partnership.models import AgencyKind, Area, Member, Role
 
 MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
 
@@ -324,3 +324,54 @@ class IncidentFilterForm(forms.Form):
         queryset=Area.objects.order_by("name"), required=False, empty_label="Any area"
     )
     strand = forms.ChoiceField(required=False, choices=[("", "Any strand"), *Strand.choices])
+
+
+class SituationReportForm(forms.Form):
+    """An update to chosen roles and agencies. Roles and agencies are two lists of boxes on the
+    page; the service takes them as one list of audiences (``role:…``, ``agency:…``)."""
+
+    roles = forms.MultipleChoiceField(
+        label="Send to these roles",
+        choices=[(f"role:{role.value}", role.label) for role in Role],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone who holds the role.",
+    )
+    agencies = forms.MultipleChoiceField(
+        label="Send to these agencies",
+        choices=[(f"agency:{kind.value}", kind.label) for kind in AgencyKind],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The people who speak for each agency of that kind in the partnership.",
+    )
+    purposes = forms.MultipleChoiceField(
+        label="What this report is for",
+        choices=Purpose.choices,
+        initial=[Purpose.SITUATION],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="When you ask for a check for accuracy or for further information, each "
+        "person is asked to reply, and the incident shows who has not yet answered.",
+        error_messages=_required("Choose at least one purpose."),
+    )
+    message = forms.CharField(
+        label="The update",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Essential details of the situation as it stands. Do not include the victim's "
+        "contact details.",
+        error_messages=_required("Write the update."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "sitrep-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "roles" in cleaned and "agencies" in cleaned and not self.audiences_chosen():
+            self.add_error("roles", "Choose at least one role or agency to send it to.")
+        return cleaned
+
+    def audiences_chosen(self) -> list[str]:
+        data = self.cleaned_data
+        return [*data.get("roles", []), *data.get("agencies", [])]

@@ -594,7 +594,9 @@ def situation_report_send(
 
 # --- Duties --------------------------------------------------------------------------------------
 def _locked_duty(duty_id: int) -> Duty:
-    duty: Duty = Duty.objects.select_for_update().select_related("incident").get(pk=duty_id)
+    duty: Duty = (
+        Duty.objects.select_for_update(of=("self",)).select_related("incident").get(pk=duty_id)
+    )
     return duty
 
 

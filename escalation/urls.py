@@ -16,6 +16,11 @@ urlpatterns = [
     path("incidents/<int:pk>/assess/", views.incident_assess, name="incident-assess"),
     path("incidents/<int:pk>/stand-down/", views.incident_stand_down, name="incident-stand-down"),
     path("incidents/<int:pk>/close/", views.incident_close, name="incident-close"),
+    path(
+        "incidents/<int:pk>/situation-reports/",
+        views.incident_situation_report,
+        name="incident-situation-report",
+    ),
     path("duties/<int:pk>/complete/", views.duty_complete, name="duty-complete"),
     path("duties/<int:pk>/waive/", views.duty_waive, name="duty-waive"),
     path("board/", views.board, name="incident-board"),

@@ -7,6 +7,7 @@ things only through ``escalation.services``. A service's ``ValidationError`` goe
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,12 +29,15 @@ from escalation.forms import (
     DutyCompleteForm,
     IncidentFilterForm,
     IncidentReportForm,
+    SituationReportForm,
     service_errors_add,
     stand_down_form,
     waive_form,
 )
-from escalation.models import Duty, Incident
+from escalation.models import Duty, Incident, SituationReport
 from escalation.rules import incidents_visible
+from notifications import selectors as notification_selectors
+from notifications.models import Notification, NotificationState
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.permissions import can, require
@@ -186,6 +190,8 @@ def _incident_page(
         "close": can(member, "incident.close", incident) and can_proceed(incident.close),
     }
     connected = list(incident.connected.all())
+    delivery = notification_selectors.delivery_panel(f"incident:{incident.pk}")
+    may_report = can(member, "incident.situation_report", incident)
     context: dict[str, Any] = {
         "incident": incident,
         "strands": [row.get_strand_display() for row in incident.strand_rows.all()],
@@ -201,8 +207,70 @@ def _incident_page(
         "failed_form": bound,
         "conflict": conflict,
         "now": timezone.now(),
+        "delivery": delivery,
+        "delivery_summary": DeliverySummary.of(delivery),
+        "situation_reports": _situation_reports(incident),
+        "situation_report_form": _same(SituationReportForm()) if may_report else None,
     }
     return render(request, "escalation/incident_detail.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    """The line above the delivery panel: "12 people told · 9 acknowledged · 2 late"."""
+
+    people: int
+    messages: int
+    acknowledged: int
+    late: int
+    awaiting_reply: int
+
+    @classmethod
+    def of(cls, rows: list[notification_selectors.DeliveryRow]) -> DeliverySummary:
+        return cls(
+            people=len({row.notification.recipient_id for row in rows}),
+            messages=len(rows),
+            acknowledged=sum(1 for row in rows if row.notification.state != NotificationState.OPEN),
+            late=sum(1 for row in rows if row.late),
+            awaiting_reply=sum(1 for row in rows if row.waiting_for_reply),
+        )
+
+
+@dataclass
+class SituationReportRow:
+    report: SituationReport
+    told: list[Notification]
+    answered: list[Notification]
+    awaiting: list[Notification]
+
+
+def _situation_reports(incident: Incident) -> list[SituationReportRow]:
+    """Each report with the replies to it and who has not yet answered, in two queries."""
+    reports = list(incident.situation_reports.select_related("author__agency"))
+    if not reports:
+        return []
+    told: dict[str, list[Notification]] = defaultdict(list)
+    for notification in (
+        Notification.objects.filter(
+            subject_type=SituationReport._meta.label_lower,
+            subject_id__in=[str(report.pk) for report in reports],
+        )
+        .select_related("recipient__agency")
+        .order_by("pk")
+    ):
+        told[notification.subject_id].append(notification)
+    rows = []
+    for report in reports:
+        notifications = told[str(report.pk)]
+        rows.append(
+            SituationReportRow(
+                report=report,
+                told=notifications,
+                answered=[n for n in notifications if n.answered_at is not None],
+                awaiting=[n for n in notifications if n.needs_reply and n.answered_at is None],
+            )
+        )
+    return rows
 
 
 @require_GET
@@ -319,6 +387,44 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
         return _incident_page(request, member, pk, status=409, conflict=_conflict_text(error))
     messages.success(request, f"{incident.reference} is closed.")
     return redirect("incident-detail", pk=pk)
+
+
+@require_POST
+def incident_situation_report(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    incident = get_object_or_404(Incident, pk=pk)
+    require(member, "incident.situation_report", incident)
+    form = SituationReportForm(request.POST)
+    if form.is_valid():
+        try:
+            report = services.situation_report_send(
+                actor=member,
+                incident_id=incident.pk,
+                audiences=form.audiences_chosen(),
+                purposes=list(form.cleaned_data["purposes"]),
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _incident_page(request, member, pk, status=409, conflict=_conflict_text(error))
+        else:
+            told = Notification.objects.filter(
+                subject_type=SituationReport._meta.label_lower, subject_id=str(report.pk)
+            ).count()
+            if told:
+                messages.success(
+                    request,
+                    f"Situation report sent to {told} {'person' if told == 1 else 'people'}.",
+                )
+            else:
+                messages.warning(
+                    request,
+                    "The situation report is recorded, but nobody holds the roles you chose or "
+                    "speaks for those agencies, so nobody was told.",
+                )
+            return redirect(_incident_url(pk, f"situation-report-{report.pk}"))
+    return _incident_page(request, member, pk, status=400, bound=form)
 
 
 # --- Duties --------------------------------------------------------------------------------------

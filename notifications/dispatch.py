@@ -10,9 +10,9 @@ replay what they missed from the database.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from functools import cache
@@ -144,7 +144,9 @@ def deliveries_send(notification_ids: Iterable[int], now: datetime | None = None
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:
     with transaction.atomic():
         delivery: Delivery | None = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            # Only this row: locking the joined notification and member too would make senders
+            # skip each other's deliveries to the same person.
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("notification__recipient")
             .filter(pk=delivery_id, state=DeliveryState.PENDING)
             .first()
@@ -189,17 +191,18 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> bool |
     except Exception as exc:  # a backend bug must not lose the notification: retried like a failure
         error = f"{type(exc).__name__}: {exc}"[:500]
     return _attempt_record(
-        delivery.pk, ok=not error, error=error, permanent=permanent, started=started
+        delivery.pk, ok=not error, error=error, permanent=permanent, started=started, now=now
     )
 
 
 def _attempt_record(
-    delivery_id: int, *, ok: bool, error: str, permanent: bool, started: float
+    delivery_id: int, *, ok: bool, error: str, permanent: bool, started: float, now: datetime
 ) -> bool:
-    now = timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update().select_related("notification").get(pk=delivery_id)
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("notification")
+            .get(pk=delivery_id)
         )
         delivery.attempts += 1
         DeliveryAttempt.objects.create(

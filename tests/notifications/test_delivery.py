@@ -1,0 +1,364 @@
+"""The outbox: channels per member, retries with backoff, failures alerting the co-ordinator,
+email with an acknowledge link and calendar invitations, replies."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from escalation import services as escalation_services
+from notifications import services
+from notifications.channels import backends_reset
+from notifications.dispatch import deliveries_send, delivery_attempt
+from notifications.jobs import deliveries_run
+from notifications.models import (
+    ContactPreference,
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationState,
+    OutboundMessage,
+)
+from notifications.selectors import notifications_of
+from partnership.models import AuditEvent, Member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def backends(settings: Any) -> Any:
+    def use(**channels: str) -> None:
+        settings.NOTIFICATION_BACKENDS = {**settings.NOTIFICATION_BACKENDS, **channels}
+        backends_reset()
+
+    yield use
+    backends_reset()
+
+
+def _send_all(*notifications: Notification) -> None:
+    deliveries_send([n.pk for n in notifications])
+
+
+def _referral(incident: Any) -> Notification:
+    return Notification.objects.get(recipient__username="crro", scope=f"incident:{incident.pk}")
+
+
+def test_each_channel_is_attempted_and_recorded(declared: Any, demo: dict[str, Member]) -> None:
+    ContactPreference.objects.create(member=demo["crro"], sms=True)
+    referral = _referral(declared())
+    _send_all(referral)
+    states = dict(referral.deliveries.values_list("channel", "state"))
+    assert states == {"live": "delivered", "email": "delivered", "sms": "delivered"}
+    assert OutboundMessage.objects.get(channel="sms").address == demo["crro"].phone
+    assert (
+        AuditEvent.objects.filter(
+            verb="notification.delivered", subject_id=str(referral.pk)
+        ).count()
+        == 3
+    )
+    for delivery in referral.deliveries.all():
+        assert delivery.attempt_log.count() == 1
+
+
+def test_urgent_goes_on_every_channel_normal_only_on_the_chosen(demo: dict[str, Member]) -> None:
+    coordinator = demo["coordinator"]
+    ContactPreference.objects.create(member=coordinator, email=False, sms=False)
+    with transaction.atomic():
+        normal, *_ = services.notify(
+            audiences=["role:csp_coordinator"],
+            title="FYI",
+            body="b",
+            purposes=["situation"],
+            cause="t:normal",
+            subject=coordinator,
+            scope="",
+        )
+        urgent, *_ = services.notify(
+            audiences=["role:csp_coordinator"],
+            title="Now",
+            body="b",
+            purposes=["situation"],
+            cause="t:urgent",
+            subject=coordinator,
+            scope="",
+            urgency="urgent",
+        )
+    assert set(normal.deliveries.values_list("channel", flat=True)) == {"live"}
+    assert set(urgent.deliveries.values_list("channel", flat=True)) == {"live", "email", "sms"}
+
+
+def test_the_same_cause_never_notifies_the_same_person_twice(demo: dict[str, Member]) -> None:
+    for _ in range(2):
+        with transaction.atomic():
+            services.notify(
+                audiences=["role:crro", f"member:{demo['crro'].pk}"],
+                title="t",
+                body="b",
+                purposes=["situation"],
+                cause="same-cause",
+                subject=demo["crro"],
+                scope="",
+            )
+    assert Notification.objects.filter(recipient=demo["crro"]).count() == 1
+
+
+def test_a_failing_channel_retries_with_backoff_and_leaves_the_others_alone(
+    declared: Any, demo: dict[str, Member], backends: Any, settings: Any
+) -> None:
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    backends(sms="tests.notifications.backends.FailingBackend")
+    ContactPreference.objects.create(member=demo["crro"], sms=True)
+    referral = _referral(declared())
+    _send_all(referral)
+    sms = referral.deliveries.get(channel="sms")
+    assert sms.state == DeliveryState.PENDING
+    assert sms.attempts == 1
+    assert "provider said no" in sms.last_error
+    assert sms.next_attempt_at is not None
+    first_wait = sms.next_attempt_at - timezone.now()
+    assert timedelta(seconds=25) < first_wait <= timedelta(seconds=30)
+    assert referral.deliveries.get(channel="email").state == DeliveryState.DELIVERED
+    # Not yet due: nothing happens.
+    assert delivery_attempt(delivery_id=sms.pk) is None
+    later = timezone.now() + timedelta(seconds=31)
+    assert delivery_attempt(delivery_id=sms.pk, now=later) is False
+    sms.refresh_from_db()
+    assert sms.attempts == 2
+    assert sms.next_attempt_at is not None
+    assert sms.next_attempt_at - later > timedelta(seconds=55)  # doubled
+    assert delivery_attempt(delivery_id=sms.pk, now=later + timedelta(minutes=5)) is False
+    sms.refresh_from_db()
+    assert sms.state == DeliveryState.FAILED
+    assert sms.attempt_log.count() == 3
+    # Email got through, so nobody needs to chase another way.
+    assert not Notification.objects.filter(idempotency_key__contains=":undeliverable:").exists()
+
+
+def test_a_person_unreachable_on_every_channel_alerts_the_coordinator(
+    declared: Any, demo: dict[str, Member], backends: Any
+) -> None:
+    backends(
+        email="tests.notifications.backends.RefusingBackend",
+        sms="tests.notifications.backends.RefusingBackend",
+    )
+    ContactPreference.objects.create(member=demo["crro"], sms=True)
+    referral = _referral(declared())
+    _send_all(referral)
+    assert set(referral.deliveries.exclude(channel="live").values_list("state", flat=True)) == {
+        "failed"
+    }
+    alert = Notification.objects.get(
+        idempotency_key__startswith=f"notification:{referral.pk}:undeliverable"
+    )
+    assert alert.recipient.username == "coordinator"
+    assert "Could not reach Ravi Chandra" in alert.title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_what_a_crashed_process_left(declared: Any) -> None:
+    from notifications.dispatch import senders_wait
+
+    referral = _referral(declared())
+    assert senders_wait()
+    mail.outbox.clear()
+    # As if the process had died after claiming the email and before sending it.
+    Delivery.objects.filter(notification=referral, channel="email").update(
+        state="pending",
+        delivered_at=None,
+        next_attempt_at=timezone.now() - timedelta(seconds=1),
+        claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    deliveries_run()
+    assert referral.deliveries.get(channel="email").state == DeliveryState.DELIVERED
+    assert len([m for m in mail.outbox if referral.title in m.subject]) == 1
+
+
+def _ack_link(message: Any) -> str:
+    found = re.search(r"https?://[^/\s]+(/n/ack/[^\s]+/)", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_email_carries_a_link_that_acknowledges_once(declared: Any) -> None:
+    referral = _referral(declared())
+    _send_all(referral)
+    (email,) = [m for m in mail.outbox if m.to == ["crro@demo.invalid"]]
+    assert email.subject.startswith("[URGENT] ")
+    link = _ack_link(email)
+    visitor = Client()
+    page = visitor.get(link)
+    assert page.status_code == 200
+    referral.refresh_from_db()
+    assert referral.state == NotificationState.OPEN  # a mail scanner's GET changes nothing
+    done = visitor.post(link)
+    assert done.status_code == 200
+    referral.refresh_from_db()
+    assert referral.state == NotificationState.ACKNOWLEDGED
+    assert referral.acknowledged_via == "email-link"
+    again = visitor.post(link)
+    assert again.status_code == 410
+    assert "already been used" in again.content.decode()
+
+
+def test_email_link_is_refused_after_expiry_and_when_forged(declared: Any, settings: Any) -> None:
+    referral = _referral(declared())
+    _send_all(referral)
+    link = _ack_link(next(m for m in mail.outbox if m.to == ["crro@demo.invalid"]))
+    settings.ACK_LINK_MAX_AGE = 1
+    time.sleep(2.1)
+    expired = Client().post(link)
+    assert expired.status_code == 410
+    assert "expired" in expired.content.decode()
+    assert Client().post(link[:-6] + "abcde/").status_code == 400
+    referral.refresh_from_db()
+    assert referral.state == NotificationState.OPEN
+
+
+def test_debrief_invitation_email_has_a_calendar_invite(
+    declared: Any, demo: dict[str, Member]
+) -> None:
+    incident = declared()
+    debrief = incident.duties.get(step_code="organise-debrief")
+    starts = timezone.now() + timedelta(days=2)
+    escalation_services.duty_complete(
+        actor=demo["ppc"],
+        duty_id=debrief.pk,
+        meeting=escalation_services.MeetingPlan(
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            location="Police HQ, Room 2",
+            invitees=[demo["rec"], demo["crro"]],
+        ),
+    )
+    invitation = Notification.objects.get(recipient=demo["rec"], subject_type="escalation.meeting")
+    _send_all(invitation)
+    (email,) = [m for m in mail.outbox if m.to == ["rec@demo.invalid"]]
+    (name, content, mimetype) = email.attachments[0]
+    assert name == "invite.ics"
+    assert mimetype.startswith("text/calendar")
+    assert "METHOD:REQUEST" in content
+    assert "LOCATION:Police HQ\\, Room 2" in content
+    assert "ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:rec@demo.invalid" in content
+
+
+def test_an_accuracy_check_stays_open_until_replied(declared: Any, demo: dict[str, Member]) -> None:
+    incident = declared()
+    report = escalation_services.situation_report_send(
+        actor=demo["crro"],
+        incident_id=incident.pk,
+        audiences=["role:council_chief_officer"],
+        purposes=["situation", "accuracy"],
+        message="Is the council's account of the march right?",
+    )
+    check = Notification.objects.get(recipient=demo["chief"], subject_id=str(report.pk))
+    assert check.needs_reply
+    services.notification_acknowledge(member=demo["chief"], notification_id=check.pk, via="web")
+    assert list(notifications_of(demo["chief"], needs_reply=True)) == [check]
+    services.notification_reply(
+        member=demo["chief"],
+        notification_id=check.pk,
+        kind="correct",
+        text="The march started at 18:00, not 19:00.",
+    )
+    check.refresh_from_db()
+    assert check.state == NotificationState.ANSWERED
+    assert list(notifications_of(demo["chief"], needs_reply=True)) == []
+    # The sender is told of the reply (feedback is essential).
+    told = Notification.objects.get(
+        recipient=demo["crro"], idempotency_key__startswith=f"notification:{check.pk}:reply"
+    )
+    assert "18:00" in told.body
+
+
+def test_only_the_recipient_acknowledges_or_replies(declared: Any, demo: dict[str, Member]) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    referral = _referral(declared())
+    with pytest.raises(PermissionDenied):
+        services.notification_acknowledge(
+            member=demo["coordinator"], notification_id=referral.pk, via="web"
+        )
+    with pytest.raises(PermissionDenied):
+        services.notification_reply(
+            member=demo["coordinator"], notification_id=referral.pk, kind="confirm", text="x"
+        )
+
+
+def test_api_lists_mine_and_acknowledges_and_replies(
+    client_for: Any, declared: Any, demo: dict[str, Member]
+) -> None:
+    referral = _referral(declared())
+    crro = client_for("crro")
+    mine = crro.get("/api/notifications/?unread=true").json()
+    assert [n["id"] for n in mine] == [referral.pk]
+    assert (
+        client_for("coordinator").post(f"/api/notifications/{referral.pk}/acknowledge/").status_code
+        == 403
+    )
+    ok = crro.post(f"/api/notifications/{referral.pk}/acknowledge/")
+    assert ok.status_code == 200
+    assert ok.json()["state"] == "acknowledged"
+    again = crro.post(f"/api/notifications/{referral.pk}/acknowledge/")
+    assert again.status_code == 409
+    assert "already acknowledged" in again.json()["detail"]
+    assert crro.get("/api/notifications/?unread=true").json() == []
+    bad = crro.post(
+        f"/api/notifications/{referral.pk}/reply/",
+        {"kind": "shrug", "reply": ""},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()) == {"kind", "reply"}
+    good = crro.post(
+        f"/api/notifications/{referral.pk}/reply/",
+        {"kind": "confirm", "reply": "Understood."},
+        content_type="application/json",
+    )
+    assert good.json()["reply_kind"] == "confirm"
+
+
+def test_situation_report_api_shows_replies_and_who_has_not_answered(
+    client_for: Any, declared: Any, demo: dict[str, Member]
+) -> None:
+    incident = declared()
+    coordinator = client_for("coordinator")
+    sent = coordinator.post(
+        f"/api/incidents/{incident.pk}/situation-reports/",
+        {
+            "audiences": ["role:council_chief_officer", "agency:rec"],
+            "purposes": ["information"],
+            "message": "Any reports of further gatherings?",
+        },
+        content_type="application/json",
+    )
+    assert sent.status_code == 201, sent.content
+    assert sorted(sent.json()["not_yet_answered"]) == ["chief", "rec"]
+    rec_note = Notification.objects.get(
+        recipient=demo["rec"], subject_type="escalation.situationreport"
+    )
+    services.notification_reply(
+        member=demo["rec"], notification_id=rec_note.pk, kind="answer", text="Yes: Saturday."
+    )
+    listed = coordinator.get(f"/api/incidents/{incident.pk}/situation-reports/").json()[0]
+    assert listed["replies"][0]["recipient"] == "rec"
+    assert "rec" not in listed["not_yet_answered"]
+    refused = client_for("panel-police").post(
+        f"/api/incidents/{incident.pk}/situation-reports/",
+        {"audiences": ["role:crro"], "purposes": ["situation"], "message": "x"},
+        content_type="application/json",
+    )
+    assert refused.status_code in (403, 404)
+    bad = coordinator.post(
+        f"/api/incidents/{incident.pk}/situation-reports/",
+        {"audiences": ["role:astronaut"], "purposes": ["situation"], "message": "x"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400

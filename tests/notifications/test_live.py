@@ -1,0 +1,231 @@
+"""Live alerts over a real websocket (Redis in CI), with replay on reconnect and Redis outages."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import override_settings
+
+from config.asgi import application
+from escalation import services as escalation_services
+from notifications.dispatch import senders_wait
+from notifications.models import Delivery, Notification, NotificationState
+from partnership.auth import token_issue
+from partnership.models import Member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _connect(member: Member) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    token = await sync_to_async(token_issue)(member=member)
+    client = WebsocketCommunicator(
+        application, "/ws/alerts/", headers=[(b"authorization", f"Token {token.key}".encode())]
+    )
+    connected, _ = await client.connect()
+    assert connected
+    hello = await client.receive_json_from(timeout=5)
+    assert hello["type"] == "hello"
+    return client, hello
+
+
+async def _until(client: WebsocketCommunicator, kind: str, timeout: float = 5) -> dict[str, Any]:
+    while True:
+        event: dict[str, Any] = await client.receive_json_from(timeout=timeout)
+        if event["type"] == kind:
+            return event
+
+
+async def _report(report: Any) -> Any:
+    return await sync_to_async(report)()
+
+
+def _declare(officer: Member, incident_id: int) -> None:
+    escalation_services.incident_determine(
+        officer=officer, incident_id=incident_id, is_major=True, rationale="Disorder likely."
+    )
+
+
+async def test_declaring_alerts_the_crro_at_once(
+    demo: dict[str, Member], declared_later: Any
+) -> None:
+    client, hello = await _connect(demo["crro"])
+    incident = await declared_later()
+    event = await _until(client, "notification")
+    assert event["id"] > hello["last_event_id"]
+    assert event["urgency"] == "urgent"
+    assert "Refer the incident to the Community and Race Relations Officer" in event["title"]
+    assert event["url"] == f"/incidents/{incident.pk}/"
+    assert event["unread"] >= 1
+    # Acknowledging over the socket updates every open page of the member.
+    await client.send_json_to({"type": "acknowledge", "notification_id": event["notification_id"]})
+    updated = await _until(client, "notification.updated")
+    assert updated["state"] == "acknowledged"
+    assert updated["unread"] == event["unread"] - 1
+    await client.disconnect()
+
+
+async def test_reconnecting_with_the_last_seen_id_replays_exactly_the_missed_alerts(
+    demo: dict[str, Member], declared_later: Any
+) -> None:
+    client, _ = await _connect(demo["coordinator"])
+    await declared_later()
+    first = await _until(client, "notification")
+    await client.disconnect()
+
+    # Three more alerts for the co-ordinator while it is away.
+    await declared_later()
+    await declared_later()
+    await declared_later()
+    await sync_to_async(senders_wait)()
+
+    client, _ = await _connect(demo["coordinator"])
+    await client.send_json_to({"type": "resume", "last_event_id": first["id"]})
+    replayed = []
+    while True:
+        event = await client.receive_json_from(timeout=5)
+        if event["type"] == "resumed":
+            break
+        replayed.append(event)
+    missed = await sync_to_async(
+        lambda: list(
+            Notification.objects.filter(
+                recipient=demo["coordinator"], pk__gt=first["notification_id"]
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    )()
+    assert [e["notification_id"] for e in replayed if e["type"] == "notification"] == missed
+    assert len(missed) == 3
+    ids = [e["id"] for e in replayed]
+    assert ids == sorted(ids)
+    assert ids[0] > first["id"]
+    await client.disconnect()
+
+
+async def test_bad_frames_get_a_clear_error_and_the_socket_stays_useful(
+    demo: dict[str, Member],
+) -> None:
+    client, _ = await _connect(demo["crro"])
+    await client.send_json_to({"type": "resume", "last_event_id": "lots"})
+    assert (await client.receive_json_from())["type"] == "error"
+    await client.send_json_to({"type": "acknowledge", "notification_id": 999999})
+    assert "No such notification" in (await client.receive_json_from())["detail"]
+    await client.send_json_to({"type": "resume", "last_event_id": 0})
+    assert (await _until(client, "resumed"))["type"] == "resumed"
+    await client.disconnect()
+
+
+async def test_anonymous_and_outsiders_are_refused() -> None:
+    client = WebsocketCommunicator(application, "/ws/alerts/")
+    connected, _ = await client.connect()
+    assert not connected
+
+
+# --- Redis going away ----------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a spare loopback port (never the shared one)."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("own redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = OwnRedis()
+    server.start()
+    with override_settings(
+        CHANNEL_LAYERS={
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [server.url]},
+            }
+        }
+    ):
+        yield server
+    server.stop()
+
+
+@pytest.mark.redis
+async def test_with_redis_stopped_the_declaration_succeeds_and_the_alert_arrives_after(
+    demo: dict[str, Member], report: Any, own_redis: OwnRedis
+) -> None:
+    client, hello = await _connect(demo["crro"])
+    incident = await _report(report)
+    own_redis.stop()
+    # The consumer loses its channel layer with Redis: the browser's socket closes and it
+    # reconnects later. Whether this test's connection died already or not does not matter.
+    with contextlib.suppress(Exception):
+        await client.disconnect()
+
+    began = time.monotonic()
+    await sync_to_async(_declare)(demo["officer"], incident.pk)
+    assert time.monotonic() - began < 5
+    await sync_to_async(senders_wait)()
+    referral = await sync_to_async(
+        lambda: Notification.objects.get(recipient=demo["crro"], scope=f"incident:{incident.pk}")
+    )()
+    live = await sync_to_async(
+        lambda: Delivery.objects.get(notification=referral, channel="live")
+    )()
+    assert live.state == "failed"  # recorded: the push could not be made
+    assert referral.state == NotificationState.OPEN
+
+    own_redis.start()
+    client, _ = await _connect(demo["crro"])
+    await client.send_json_to({"type": "resume", "last_event_id": hello["last_event_id"]})
+    event = await _until(client, "notification")
+    assert event["notification_id"] == referral.pk
+    await client.disconnect()
