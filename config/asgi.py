@@ -5,6 +5,7 @@ header (other clients); tokens never travel in URLs.
 """
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -14,11 +15,17 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from partnership.live import remember_server_loop  # noqa: E402
 from partnership.ws_auth import OriginCheck, WebsocketAuthMiddleware  # noqa: E402
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": OriginCheck(WebsocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    remember_server_loop()
+    await router(scope, receive, send)

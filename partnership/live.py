@@ -12,12 +12,22 @@ from typing import Any
 
 import structlog
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 log = structlog.get_logger(__name__)
 
 PUSH_TIMEOUT_SECONDS = 2.0
+
+# The server's event loop, noted by ``remember_server_loop`` on each connection. The in-memory
+# channel layer (``make run`` without Redis) keeps asyncio queues that belong to that loop, so
+# pushes from other threads must run there; Redis needs no such care.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop() -> None:
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
 
 
 async def _group_send(group: str, event: dict[str, Any]) -> None:
@@ -30,7 +40,14 @@ async def _group_send(group: str, event: dict[str, Any]) -> None:
 def group_send_now(group: str, event: dict[str, Any]) -> bool:
     """Push immediately (dangerous inside a transaction: prefer ``group_send_on_commit``)."""
     try:
-        async_to_sync(_group_send)(group, event)
+        loop = _server_loop
+        in_memory = isinstance(get_channel_layer(), InMemoryChannelLayer)
+        if in_memory and loop is not None and loop.is_running():
+            asyncio.run_coroutine_threadsafe(_group_send(group, event), loop).result(
+                timeout=PUSH_TIMEOUT_SECONDS
+            )
+        else:
+            async_to_sync(_group_send)(group, event)
     except Exception as exc:  # Redis down or slow: the client will catch up from the database
         log.warning(
             "live.push_failed", group=group, event_type=event.get("type"), error=type(exc).__name__
