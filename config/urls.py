@@ -42,6 +42,11 @@ api_patterns = [
     ),
     path("duties/<int:pk>/waive/", escalation_api.DutyWaiveView.as_view(), name="api-duty-waive"),
     path(
+        "incidents/<int:pk>/links/",
+        escalation_api.IncidentLinkView.as_view(),
+        name="api-incident-links",
+    ),
+    path(
         "incidents/<int:pk>/situation-reports/",
         escalation_api.SituationReportView.as_view(),
         name="api-incident-situation-reports",

@@ -427,3 +427,19 @@ class SituationReportView(APIView):
             message=data["message"],
         )
         return Response(SituationReportSerializer(report).data, status=201)
+
+
+class LinkRequestSerializer(serializers.Serializer[Any]):
+    other_id = serializers.IntegerField()
+
+
+class IncidentLinkView(APIView):
+    """Record that two incidents are part of one series of connected events."""
+
+    @extend_schema(request=LinkRequestSerializer, responses={201: IncidentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        data = _valid(LinkRequestSerializer, request)
+        other = _incident_for(request, data["other_id"])
+        services.incident_link(actor=request.user, incident=incident, other=other)  # type: ignore[arg-type]
+        return _incident_response(incident, status=201)

@@ -225,3 +225,29 @@ def test_schema_describes_the_escalation_endpoints(client_for: Any) -> None:
     ):
         assert path in schema["paths"], path
     assert client_for("admin").get("/api/docs/").status_code == 200
+
+
+def test_linking_incidents_as_a_series(client_for: Any, report: Any) -> None:
+    first, second = report(), report()
+    linked = _post(client_for("crro"), f"/api/incidents/{first.pk}/links/", {"other_id": second.pk})
+    assert linked.status_code == 201
+    assert linked.json()["connected"] == [second.pk]
+    assert client_for("gold").get(f"/api/incidents/{second.pk}/").json()["connected"] == [first.pk]
+    assert (
+        _post(
+            client_for("crro"), f"/api/incidents/{first.pk}/links/", {"other_id": first.pk}
+        ).status_code
+        == 400
+    )
+    assert (
+        _post(
+            client_for("staff"), f"/api/incidents/{first.pk}/links/", {"other_id": second.pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        _post(
+            client_for("panel-police"), f"/api/incidents/{first.pk}/links/", {"other_id": second.pk}
+        ).status_code
+        == 403
+    )
