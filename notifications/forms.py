@@ -61,7 +61,7 @@ class ContactPreferenceForm(forms.Form):
         max_length=40,
         required=False,
         help_text="Leave blank to use the phone number in the directory.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     webhook = forms.BooleanField(
         label="Send every notification to a web address (webhook)",
