@@ -4,10 +4,12 @@ from typing import Any
 
 from django.urls import path
 
+from conference.consumers import RoomConsumer
 from escalation.consumers import BoardConsumer
 from notifications.consumers import AlertsConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/alerts/", AlertsConsumer.as_asgi()),
     path("ws/board/", BoardConsumer.as_asgi()),
+    path("ws/conferences/<int:pk>/", RoomConsumer.as_asgi()),
 ]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "partnership",
     "escalation",
     "notifications",
+    "conference",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,17 @@ globals().update(_email())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coordinator@partnership.invalid")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Risk conferences ---------------------------------------------------------------------------
+# Repeat detection (MARAC practice): a further incident within this many days of the person's
+# last referral is a repeat; this many incidents within that many days, with no referral, suggest
+# a referral.
+REPEAT_WINDOW_DAYS = int(os.environ.get("REPEAT_WINDOW_DAYS", 365))
+SUGGEST_REFERRAL_COUNT = int(os.environ.get("SUGGEST_REFERRAL_COUNT", 3))
+SUGGEST_REFERRAL_WINDOW_DAYS = int(os.environ.get("SUGGEST_REFERRAL_WINDOW_DAYS", 365))
+# Risk assessment score thresholds (the checklist's weights add up to 15).
+RISK_MEDIUM_FROM = int(os.environ.get("RISK_MEDIUM_FROM", 4))
+RISK_HIGH_FROM = int(os.environ.get("RISK_HIGH_FROM", 8))
+
 # --- Notifications ------------------------------------------------------------------------------
 NOTIFICATION_BACKENDS = {
     "email": "notifications.channels.EmailBackend",
@@ -336,7 +348,11 @@ LOGGING = logging_config(LOG_LEVEL)
 
 # --- Scheduler ----------------------------------------------------------------------------------
 # Each entry names a list of config.scheduler.Job in an app's jobs module.
-SCHEDULER_JOBS: list[str] = ["escalation.jobs.JOBS", "notifications.jobs.JOBS"]
+SCHEDULER_JOBS: list[str] = [
+    "escalation.jobs.JOBS",
+    "notifications.jobs.JOBS",
+    "conference.jobs.JOBS",
+]
 # The safety-net sweep: the longest a due deadline can wait if a wake-up was lost.
 SCHEDULER_SWEEP_SECONDS = float(os.environ.get("SCHEDULER_SWEEP_SECONDS", 5))
 # How often a standby tries to take the lead (and the leader checks it still holds it).

@@ -71,14 +71,11 @@ def _incident_view(member: Member, incident: Incident) -> bool:
     return member.notifications.filter(scope=f"incident:{incident.pk}").exists()
 
 
-@rule(
-    "incident.report",
-    denied="Incidents are recorded by the police or by the partnership's co-ordinators.",
-)
+@rule("incident.report", denied="Incidents are recorded by members of a partner agency.")
 def _incident_report(member: Member, obj: object) -> bool:
-    return _is_police(member) or member.has_role(
-        Role.CRRO, Role.CSP_COORDINATOR, Role.POLICE_PARTNERSHIP_COORDINATOR
-    )
+    # Any agency may record what it learns (repeat victims are flagged "whatever agency reports
+    # it"); only a senior police officer decides whether an incident is major.
+    return in_partnership(member)
 
 
 @rule("incident.assess", denied="Only a senior police officer assesses an incident.")

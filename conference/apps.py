@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+
+
+class ConferenceConfig(AppConfig):
+    name = "conference"
+    verbose_name = "Risk conferences"
+
+    def ready(self) -> None:
+        from conference import rules  # noqa: F401
+        from conference.models import Conference
+        from notifications.ics import MeetingInvite, meeting_subject_register
+        from notifications.links import scope_page_register
+
+        scope_page_register("conference", "conference-detail")
+        scope_page_register("person", "person-detail")
+
+        def conference_invite(subject_id: str) -> MeetingInvite | None:
+            conference = (
+                Conference.objects.filter(pk=subject_id).select_related("coordinator").first()
+            )
+            if conference is None:
+                return None
+            return MeetingInvite(
+                uid=f"conference-{conference.pk}",
+                title=conference.title,
+                starts_at=conference.starts_at,
+                ends_at=conference.ends_at,
+                location=conference.location,
+                organiser_email=conference.coordinator.email,
+                attendee_emails=[m.email for m in conference.invitees.all()],
+            )
+
+        meeting_subject_register("conference.conference", conference_invite)

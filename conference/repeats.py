@@ -1,0 +1,94 @@
+"""Repeat detection ("flag and tag", whatever agency reports the incident).
+
+Two rules, defaulting to MARAC practice and configurable in settings:
+
+- **Repeat**: a further incident within ``REPEAT_WINDOW_DAYS`` (365) of the person's last
+  referral makes the case a repeat.
+- **Potential escalation**: ``SUGGEST_REFERRAL_COUNT`` (3) or more incidents within
+  ``SUGGEST_REFERRAL_WINDOW_DAYS`` (365) and no referral in that time suggests a referral to the
+  CSP Co-ordinator.
+
+Each flag says which rule fired and on which incidents. Evaluation is idempotent: a flag's key
+names the rule and the incidents it fired on, so evaluating again raises nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+
+from conference.models import FlagKind, Person, Referral
+from escalation.models import Incident
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    rule: str
+    incidents: list[Incident]
+    referral: Referral | None
+    key: str
+
+
+def _when(incident: Incident) -> str:
+    return f"{incident.reference} ({incident.occurred_at:%d %b %Y})"
+
+
+def repeats_find(person: Person) -> list[Finding]:
+    incidents = list(person.incidents.order_by("occurred_at", "pk"))
+    referrals = list(person.referrals.order_by("created_at", "pk"))
+    findings: list[Finding] = []
+    repeat_window = timedelta(days=settings.REPEAT_WINDOW_DAYS)
+
+    # Rule 1: incidents after the person's last referral made before them, within the window.
+    for incident in incidents:
+        earlier = [r for r in referrals if r.created_at <= incident.occurred_at]
+        if not earlier:
+            continue
+        last = earlier[-1]
+        if incident.occurred_at - last.created_at <= repeat_window:
+            findings.append(
+                Finding(
+                    kind=FlagKind.REPEAT,
+                    rule=(
+                        f"Further incident within {settings.REPEAT_WINDOW_DAYS} days of the "
+                        f"last referral (referral {last.pk} made {last.created_at:%d %b %Y}): "
+                        f"{_when(incident)}"
+                    ),
+                    incidents=[incident],
+                    referral=last,
+                    key=f"repeat:{person.pk}:{incident.pk}",
+                )
+            )
+
+    # Rule 2: a run of incidents within the window with no referral in it.
+    count = settings.SUGGEST_REFERRAL_COUNT
+    window = timedelta(days=settings.SUGGEST_REFERRAL_WINDOW_DAYS)
+    for end in range(count - 1, len(incidents)):
+        last_incident = incidents[end]
+        run = [
+            i for i in incidents[: end + 1] if last_incident.occurred_at - i.occurred_at <= window
+        ]
+        if len(run) < count:
+            continue
+        start = run[0].occurred_at
+        if any(start <= r.created_at <= last_incident.occurred_at for r in referrals):
+            continue
+        if any(r.created_at <= start and start - r.created_at <= repeat_window for r in referrals):
+            continue  # already a repeat of a recent referral: rule 1 covers it
+        findings.append(
+            Finding(
+                kind=FlagKind.SUGGESTED_REFERRAL,
+                rule=(
+                    f"{len(run)} incidents within {settings.SUGGEST_REFERRAL_WINDOW_DAYS} days and "
+                    f"no referral (potential escalation): " + ", ".join(_when(i) for i in run)
+                ),
+                incidents=run,
+                referral=None,
+                key=f"suggest:{person.pk}:{last_incident.pk}",
+            )
+        )
+        break  # one suggestion at a time: the latest run that qualifies first
+    return findings

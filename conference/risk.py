@@ -1,0 +1,84 @@
+"""The hate crime risk assessment: a short checklist, a score, and the level it maps to.
+
+Questions follow the factors partnerships weigh for repeat and serious hate crime (escalation,
+threats, vulnerability, the home targeted, community tension). Professional judgement may raise
+the level the score gives, never lower it, and must say why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from conference.models import RISK_ORDER, RiskLevel
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    text: str
+    weight: int = 1
+
+
+CHECKLIST: tuple[Question, ...] = (
+    Question("repeat", "Has the person been targeted before (by anyone, for the same reason)?"),
+    Question("escalating", "Is the abuse getting more frequent or more serious?", 2),
+    Question("threats", "Have there been threats to kill or seriously harm?", 2),
+    Question("weapons", "Have weapons been used or threatened?", 2),
+    Question("home_targeted", "Has the home been attacked or damaged (including arson)?", 2),
+    Question("perpetrator_nearby", "Does the perpetrator live nearby or know where they live?"),
+    Question("frightened", "Is the person very frightened of what will happen next?"),
+    Question("vulnerable", "Is the person isolated or vulnerable (age, disability, health)?"),
+    Question("children", "Are children in the household affected?"),
+    Question("community_tension", "Is the case linked to wider tension in the community?"),
+)
+QUESTIONS = {q.code: q for q in CHECKLIST}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    answers: dict[str, bool]
+    score: int
+    assessed_level: str
+    level: str
+
+
+def level_for(score: int) -> str:
+    if score >= settings.RISK_HIGH_FROM:
+        return RiskLevel.HIGH
+    if score >= settings.RISK_MEDIUM_FROM:
+        return RiskLevel.MEDIUM
+    return RiskLevel.STANDARD
+
+
+def risk_assess(
+    *, answers: dict[str, bool], raised_level: str = "", raised_reason: str = ""
+) -> Assessment:
+    """Score the checklist; every question must be answered yes or no."""
+    unknown = sorted(set(answers) - set(QUESTIONS))
+    if unknown:
+        raise ValidationError({"answers": f"Unknown question {unknown[0]!r}."})
+    missing = [q.code for q in CHECKLIST if not isinstance(answers.get(q.code), bool)]
+    if missing:
+        raise ValidationError(
+            {"answers": f"Answer every question yes or no (missing: {', '.join(missing)})."}
+        )
+    score = sum(q.weight for q in CHECKLIST if answers[q.code])
+    assessed = level_for(score)
+    level = assessed
+    if raised_level:
+        if raised_level not in RiskLevel.values:
+            raise ValidationError({"raised_level": "Choose standard, medium or high."})
+        if RISK_ORDER[RiskLevel(raised_level)] < RISK_ORDER[RiskLevel(assessed)]:
+            raise ValidationError(
+                {"raised_level": "Professional judgement may raise the level, not lower it."}
+            )
+        if raised_level != assessed:
+            if not raised_reason.strip():
+                raise ValidationError(
+                    {"raised_reason": "Say why professional judgement raises the level."}
+                )
+            level = raised_level
+    return Assessment(answers=dict(answers), score=score, assessed_level=assessed, level=level)

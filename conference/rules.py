@@ -1,0 +1,147 @@
+"""Who may see people, referrals and conferences, and who may act in the live room.
+
+A person's record goes to those who need it for the case: the CSP Co-ordinator (who runs the
+conferences), the chair, whoever created or referred them, and the panel of a conference that
+has their case on its agenda. The gold group reads everything, read-only. Inside a conference,
+each contribution says who may see it: the whole panel, named agencies, or the chair only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from conference.models import (
+    Action,
+    AgendaItem,
+    Conference,
+    ConferenceState,
+    Person,
+    Referral,
+    Visibility,
+)
+from partnership.models import Member, Role
+from partnership.permissions import in_partnership, is_admin, rule
+
+RUNS_CONFERENCES = (Role.CSP_COORDINATOR,)
+SEES_EVERY_CASE = (Role.CSP_COORDINATOR, Role.CONFERENCE_CHAIR, Role.GOLD_GROUP)
+
+
+def people_visible(member: Member) -> QuerySet[Person]:
+    """The people ``person.view`` allows this member, as one query."""
+    if not (in_partnership(member) or is_admin(member)):
+        return Person.objects.none()
+    if member.has_role(*SEES_EVERY_CASE):
+        return Person.objects.all()
+    return Person.objects.filter(
+        Q(created_by=member)
+        | Q(referrals__referred_by=member)
+        | Q(referrals__agenda_items__conference__invitees=member)
+    ).distinct()
+
+
+@rule("person.create", denied="Only members of a partner agency record people.")
+def _person_create(member: Member, obj: object) -> bool:
+    return in_partnership(member)
+
+
+@rule("person.view", denied="This person's record is not shared with you.")
+def _person_view(member: Member, person: Person) -> bool:
+    return people_visible(member).filter(pk=person.pk).exists()
+
+
+@rule("referral.create", denied="Only members of a partner agency make referrals.")
+def _referral_create(member: Member, obj: object) -> bool:
+    return in_partnership(member)
+
+
+@rule("referral.view", denied="This referral is not shared with you.")
+def _referral_view(member: Member, referral: Referral) -> bool:
+    return people_visible(member).filter(pk=referral.person_id).exists()
+
+
+@rule("flag.manage", denied="Repeat flags are handled by the CSP Co-ordinator.")
+def _flag_manage(member: Member, obj: object) -> bool:
+    return member.has_role(*RUNS_CONFERENCES)
+
+
+@rule("conference.manage", denied="Conferences are arranged by the CSP Co-ordinator.")
+def _conference_manage(member: Member, obj: object) -> bool:
+    return member.has_role(*RUNS_CONFERENCES)
+
+
+def _runs(member: Member, conference: Conference) -> bool:
+    return conference.chair_id == member.pk or conference.coordinator_id == member.pk
+
+
+def _invited(member: Member, conference: Conference) -> bool:
+    return conference.invitees.filter(pk=member.pk).exists()
+
+
+@rule("conference.view", denied="This conference is not shared with you.")
+def _conference_view(member: Member, conference: Conference) -> bool:
+    return (
+        _runs(member, conference)
+        or _invited(member, conference)
+        or member.has_role(Role.CSP_COORDINATOR, Role.GOLD_GROUP)
+    )
+
+
+@rule("conference.attend", denied="Only the chair and the invited panel join this conference.")
+def _conference_attend(member: Member, conference: Conference) -> bool:
+    return _runs(member, conference) or _invited(member, conference)
+
+
+@rule("conference.chair", denied="Only the chair of this conference can do that.")
+def _conference_chair(member: Member, conference: Conference) -> bool:
+    return conference.chair_id == member.pk
+
+
+@rule(
+    "research.file",
+    denied="Research for a case is filed by an invited panel member of your agency, before the "
+    "conference concludes.",
+)
+def _research_file(member: Member, item: AgendaItem) -> bool:
+    conference = item.conference
+    return (
+        member.agency_id is not None
+        and conference.state != ConferenceState.CONCLUDED
+        and (_invited(member, conference) or _runs(member, conference))
+    )
+
+
+@rule("room.share", denied="Only the chair and the panel share information in the room.")
+def _room_share(member: Member, conference: Conference) -> bool:
+    return conference.state == ConferenceState.IN_SESSION and (
+        _runs(member, conference) or _invited(member, conference)
+    )
+
+
+@rule(
+    "action.complete",
+    denied="An action is completed by its owner (or their deputy) or the CSP Co-ordinator.",
+)
+def _action_complete(member: Member, action: Action) -> bool:
+    if action.owner_id == member.pk or member.has_role(Role.CSP_COORDINATOR):
+        return True
+    return action.owner.role_assignments.filter(deputy=member).exists()
+
+
+def visible_to(
+    member: Member,
+    conference: Conference,
+    *,
+    visibility: str,
+    agency_ids: Iterable[int],
+    author_id: int,
+) -> bool:
+    """Whether a contribution or room entry may be shown to this member."""
+    if _runs(member, conference) or author_id == member.pk:
+        return True
+    if visibility == Visibility.PANEL:
+        return _invited(member, conference) or member.has_role(Role.GOLD_GROUP)
+    if visibility == Visibility.AGENCIES:
+        return member.agency_id in set(agency_ids) and _invited(member, conference)
+    return False
