@@ -46,6 +46,13 @@ def _person_create(member: Member, obj: object) -> bool:
     return in_partnership(member)
 
 
+@rule("person.link", denied="Only members of a partner agency link people to incidents.")
+def _person_link(member: Member, person: Person) -> bool:
+    # Any agency may tag an incident with a person it can identify by reference ("flag and tag,
+    # whatever agency reports it"); linking shows nothing of the record itself.
+    return in_partnership(member)
+
+
 @rule("person.view", denied="This person's record is not shared with you.")
 def _person_view(member: Member, person: Person) -> bool:
     return people_visible(member).filter(pk=person.pk).exists()

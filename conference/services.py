@@ -109,7 +109,7 @@ def incident_person_link(
     """Link a person to an incident (of any kind: the casework route too) and check their
     history against the repeat rules. Returns any flags raised."""
     require(actor, "incident.view", incident)
-    require(actor, "person.view", person)
+    require(actor, "person.link", person)
     if involvement not in IncidentPerson.Involvement.values:
         raise ValidationError({"involvement": "Choose victim or witness."})
     _, created = IncidentPerson.objects.get_or_create(

@@ -52,3 +52,19 @@ def client_for(demo: dict[str, Member]) -> Any:
         return client
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stray_connections_closed(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    # Threads that served websocket consumers in async tests keep their own connections; close
+    # them at the end so the test database can be dropped.
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
