@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -22,6 +24,7 @@ from conference.models import (
     ConferenceKind,
     LawfulBasis,
     Person,
+    PersonAccess,
     Referral,
     ReferralReason,
     RepeatFlag,
@@ -29,11 +32,24 @@ from conference.models import (
     RiskLevel,
     Visibility,
 )
+from conference.reports import (
+    Period,
+    half_year_containing,
+    partnership_report,
+    person_timeline_query,
+    report_csv,
+)
 from conference.risk import CHECKLIST
 from conference.rules import people_visible
 from escalation.api import _incident_for
 from partnership.models import Agency, Area, Member
 from partnership.permissions import can, require
+from partnership.review_api import (
+    TimelinePageSerializer,
+    TimelineQuerySerializer,
+    timeline_export,
+    timeline_response,
+)
 
 
 def _me(request: Request) -> Member:
@@ -712,3 +728,103 @@ class MinutesView(APIView):
             )
             return response
         return Response({"text": minutes.text})
+
+
+# --- Review: a case's timeline, partnership data, who viewed personal data -----------------------
+def _case_for(request: Request, pk: int) -> Person:
+    person = _person_for(request, pk, what="timeline")
+    require(request.user, "person.timeline", person)
+    return person
+
+
+class PersonTimelineView(APIView):
+    @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelinePageSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        person = _case_for(request, pk)
+        return timeline_response(person_timeline_query(person.pk), request)
+
+
+class PersonTimelineExportView(APIView):
+    @extend_schema(
+        parameters=[
+            TimelineQuerySerializer,
+            OpenApiParameter("as", OpenApiTypes.STR, enum=["pdf", "csv", "json"]),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        person = _case_for(request, pk)
+        return timeline_export(
+            person_timeline_query(person.pk),
+            request,
+            scope=f"person:{person.pk}",
+            title=f"Timeline of case {person.reference}",
+        )
+
+
+class ReportQuerySerializer(serializers.Serializer[Any]):
+    start = serializers.DateField(required=False, allow_null=True, default=None)
+    end = serializers.DateField(required=False, allow_null=True, default=None)
+    download = serializers.BooleanField(required=False, default=False)
+
+
+def report_period(params: Any) -> Period:
+    query = ReportQuerySerializer(data=params)
+    query.is_valid(raise_exception=True)
+    start, end = query.validated_data["start"], query.validated_data["end"]
+    if start is None and end is None:
+        return half_year_containing(timezone.localdate())
+    if start is None or end is None:
+        raise serializers.ValidationError({"start": "Give both start and end dates, or neither."})
+    if end < start:
+        raise serializers.ValidationError({"end": "The end date must not be before the start."})
+    return Period(start, end)
+
+
+class PartnershipReportView(APIView):
+    """The partnership's figures for a period (the current half-year by default);
+    ``?download=1`` gives a CSV of every figure."""
+
+    @extend_schema(parameters=[ReportQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response | HttpResponse:
+        require(request.user, "report.view")
+        report = partnership_report(report_period(request.query_params))
+        if request.query_params.get("download"):
+            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="partnership-report-{report["period"]["start"]}-'
+                f'{report["period"]["end"]}.csv"'
+            )
+            return response
+        return Response(report)
+
+
+class AccessLogSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    member = serializers.CharField()
+    agency = serializers.CharField()
+    person = serializers.CharField()
+    what = serializers.CharField()
+
+
+class AccessLogView(APIView):
+    """Who viewed whose record, and when (for the gold group and administrators)."""
+
+    @extend_schema(responses=AccessLogSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        require(request.user, "access_log.view")
+        rows = PersonAccess.objects.select_related("member__agency", "person").order_by("-at")[
+            :1000
+        ]
+        return Response(
+            [
+                {
+                    "at": r.at,
+                    "member": r.member.username,
+                    "agency": r.member.agency.name if r.member.agency else "",
+                    "person": r.person.reference,
+                    "what": r.what,
+                }
+                for r in rows
+            ]
+        )

@@ -58,6 +58,14 @@ def _person_view(member: Member, person: Person) -> bool:
     return people_visible(member).filter(pk=person.pk).exists()
 
 
+@rule(
+    "person.timeline",
+    denied="A case's full timeline is for the gold group and the CSP Co-ordinator.",
+)
+def _person_timeline(member: Member, person: Person) -> bool:
+    return is_admin(member) or member.has_role(Role.GOLD_GROUP, Role.CSP_COORDINATOR)
+
+
 @rule("referral.create", denied="Only members of a partner agency make referrals.")
 def _referral_create(member: Member, obj: object) -> bool:
     return in_partnership(member)

@@ -146,6 +146,43 @@ api_patterns = [
         conference_api.ActionCompleteView.as_view(),
         name="api-action-complete",
     ),
+    path(
+        "incidents/<int:pk>/timeline/",
+        escalation_api.IncidentTimelineView.as_view(),
+        name="api-incident-timeline",
+    ),
+    path(
+        "incidents/<int:pk>/timeline/export/",
+        escalation_api.IncidentTimelineExportView.as_view(),
+        name="api-incident-timeline-export",
+    ),
+    path(
+        "incidents/<int:pk>/replay/",
+        escalation_api.IncidentReplayView.as_view(),
+        name="api-incident-replay",
+    ),
+    path(
+        "incidents/<int:pk>/compliance/",
+        escalation_api.IncidentComplianceView.as_view(),
+        name="api-incident-compliance",
+    ),
+    path("compliance/", escalation_api.ComplianceView.as_view(), name="api-compliance"),
+    path(
+        "people/<int:pk>/timeline/",
+        conference_api.PersonTimelineView.as_view(),
+        name="api-person-timeline",
+    ),
+    path(
+        "people/<int:pk>/timeline/export/",
+        conference_api.PersonTimelineExportView.as_view(),
+        name="api-person-timeline-export",
+    ),
+    path(
+        "reports/partnership/",
+        conference_api.PartnershipReportView.as_view(),
+        name="api-partnership-report",
+    ),
+    path("access-log/", conference_api.AccessLogView.as_view(), name="api-access-log"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -24,10 +25,18 @@ from escalation.models import (
     Strand,
     TensionLevel,
 )
+from escalation.review import compliance_across, incident_compliance, incident_replay
 from escalation.rules import incidents_visible
 from notifications.models import Notification, Purpose
 from partnership.models import Area, Member
 from partnership.permissions import can, require
+from partnership.review import events_in
+from partnership.review_api import (
+    TimelinePageSerializer,
+    TimelineQuerySerializer,
+    timeline_export,
+    timeline_response,
+)
 
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -443,3 +452,93 @@ class IncidentLinkView(APIView):
         other = _incident_for(request, data["other_id"])
         services.incident_link(actor=request.user, incident=incident, other=other)  # type: ignore[arg-type]
         return _incident_response(incident, status=201)
+
+
+# --- Review: timeline, replay, compliance --------------------------------------------------------
+def _reviewable(request: Request, pk: int) -> Incident:
+    incident = _incident_for(request, pk)
+    require(request.user, "incident.timeline", incident)
+    return incident
+
+
+class IncidentTimelineView(APIView):
+    """Everything that happened on an incident, in order, with the chain's integrity."""
+
+    @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelinePageSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        incident = _reviewable(request, pk)
+        return timeline_response(events_in([f"incident:{incident.pk}"]), request)
+
+
+class IncidentTimelineExportView(APIView):
+    """The timeline as a PDF (``?as=pdf``, the default), CSV or JSON file."""
+
+    @extend_schema(
+        parameters=[
+            TimelineQuerySerializer,
+            OpenApiParameter("as", OpenApiTypes.STR, enum=["pdf", "csv", "json"]),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        incident = _reviewable(request, pk)
+        return timeline_export(
+            events_in([f"incident:{incident.pk}"]),
+            request,
+            scope=f"incident:{incident.pk}",
+            title=f"Timeline of incident {incident.reference}: {incident.title}",
+        )
+
+
+class ReplayQuerySerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+
+
+class IncidentReplayView(APIView):
+    """The incident as it stood at a chosen moment."""
+
+    @extend_schema(parameters=[ReplayQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, pk: int) -> Response:
+        incident = _reviewable(request, pk)
+        query = ReplayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(incident_replay(incident, query.validated_data["at"]))
+
+
+class IncidentComplianceView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, pk: int) -> Response:
+        incident = _incident_for(request, pk)
+        require(request.user, "compliance.view", incident)
+        return Response({"incident_id": incident.pk, "steps": incident_compliance(incident)})
+
+
+class ComplianceQuerySerializer(serializers.Serializer[Any]):
+    since = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    area = serializers.IntegerField(required=False, allow_null=True, default=None)
+    strand = serializers.ChoiceField(
+        choices=Strand.choices, required=False, allow_null=True, default=None
+    )
+
+
+class ComplianceView(APIView):
+    """Across a period, area or strand: each step's share met on time, median and worst time to
+    complete, and the incidents with missed steps."""
+
+    @extend_schema(parameters=[ComplianceQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        require(request.user, "compliance.view")
+        query = ComplianceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        incidents = Incident.objects.filter(declared_at__isnull=False)
+        if wanted["since"]:
+            incidents = incidents.filter(declared_at__gte=wanted["since"])
+        if wanted["until"]:
+            incidents = incidents.filter(declared_at__lte=wanted["until"])
+        if wanted["area"]:
+            incidents = incidents.filter(area_id=wanted["area"])
+        if wanted["strand"]:
+            incidents = incidents.filter(strand_rows__strand=wanted["strand"])
+        return Response(compliance_across(incidents.distinct()))

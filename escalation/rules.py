@@ -135,6 +135,27 @@ def _incident_situation_report(member: Member, incident: Incident) -> bool:
     return member.has_role(Role.CRRO, Role.CSP_COORDINATOR)
 
 
+@rule(
+    "incident.timeline",
+    denied="An incident's full timeline is for the gold group, the CSP Co-ordinator and senior "
+    "police officers.",
+)
+def _incident_timeline(member: Member, incident: Incident) -> bool:
+    return is_admin(member) or member.has_role(
+        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.SENIOR_POLICE_OFFICER
+    )
+
+
+@rule(
+    "compliance.view",
+    denied="Compliance with the protocol is reviewed by the gold group and the CSP Co-ordinator.",
+)
+def _compliance_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(
+        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.SENIOR_POLICE_OFFICER
+    )
+
+
 @rule("protocol.manage", denied="Only administrators edit the protocol.")
 def _protocol_manage(member: Member, obj: object) -> bool:
     return is_admin(member)

@@ -33,3 +33,21 @@ def _timeline_view(member: Member, obj: object) -> bool:
 @rule("directory.manage", denied="Only administrators manage agencies, areas and members.")
 def _directory_manage(member: Member, obj: object) -> bool:
     return is_admin(member)
+
+
+@rule(
+    "access_log.view",
+    denied="Only the gold group and administrators review who viewed personal data.",
+)
+def _access_log_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(Role.GOLD_GROUP)
+
+
+@rule(
+    "report.view",
+    denied="Partnership reports are for the partnership's members, co-ordinators and gold group.",
+)
+def _report_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(
+        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.CCSP_MEMBER, Role.COUNCIL_CHIEF_OFFICER
+    )

@@ -1,0 +1,181 @@
+"""Partnership data for a period (six-monthly by default): the figures partnerships report, and
+bar charts drawn here as SVG (no scripts, no CDN). Aggregates only: no person is named."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.db.models import Count
+from django.utils import timezone
+
+from conference.models import (
+    Action,
+    ActionState,
+    Conference,
+    ConferenceState,
+    IncidentPerson,
+    Referral,
+)
+from escalation.deadlines import LONDON
+from escalation.models import Incident, IncidentStrand, Strand
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=LONDON)
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON)
+
+    def label(self) -> str:
+        return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
+
+
+def half_year_containing(day: date) -> Period:
+    """The six-month reporting period (April-September or October-March) containing ``day``."""
+    if 4 <= day.month <= 9:
+        return Period(date(day.year, 4, 1), date(day.year, 9, 30))
+    year = day.year if day.month >= 10 else day.year - 1
+    return Period(date(year, 10, 1), date(year + 1, 3, 31))
+
+
+def partnership_report(period: Period) -> dict[str, Any]:
+    incidents = Incident.objects.filter(occurred_at__gte=period.since, occurred_at__lt=period.until)
+    by_strand = Counter(
+        dict(
+            IncidentStrand.objects.filter(incident__in=incidents)
+            .values_list("strand")
+            .annotate(n=Count("id"))
+            .values_list("strand", "n")
+        )
+    )
+    by_area = dict(
+        incidents.values_list("area__name").annotate(n=Count("id")).values_list("area__name", "n")
+    )
+    by_month: Counter[str] = Counter()
+    for occurred in incidents.values_list("occurred_at", flat=True):
+        by_month[timezone.localtime(occurred, LONDON).strftime("%Y-%m")] += 1
+    declared = incidents.filter(declared_at__isnull=False).count()
+
+    victims = IncidentPerson.objects.filter(incident__in=incidents, involvement="victim")
+    per_person = Counter(victims.values_list("person_id", flat=True))
+    people = len(per_person)
+    repeat_people = sum(1 for n in per_person.values() if n >= 2)
+
+    referrals = Referral.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+    conferences = Conference.objects.filter(starts_at__gte=period.since, starts_at__lt=period.until)
+    actions = Action.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+    now = timezone.now()
+    return {
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label(),
+        },
+        "incidents": incidents.count(),
+        "declared_major": declared,
+        "by_strand": {Strand(code).label: by_strand.get(code, 0) for code in Strand.values},
+        "by_area": dict(sorted(by_area.items())),
+        "by_month": dict(sorted(by_month.items())),
+        "victims": people,
+        "repeat_victims": repeat_people,
+        "repeat_rate": round(repeat_people / people, 3) if people else None,
+        "referrals": referrals.count(),
+        "referrals_by_level": dict(
+            referrals.values_list("level").annotate(n=Count("id")).values_list("level", "n")
+        ),
+        "conferences_held": conferences.filter(state=ConferenceState.CONCLUDED).count(),
+        "emergency_conferences": conferences.filter(kind="emergency").count(),
+        "actions_agreed": actions.count(),
+        "actions_done": actions.filter(state=ActionState.DONE).count(),
+        "actions_overdue": actions.filter(
+            state__in=(ActionState.OPEN, ActionState.OVERDUE, ActionState.ESCALATED), due_at__lt=now
+        ).count(),
+    }
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """Every figure, one per row: section, item, value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "item", "value"])
+    writer.writerow(["period", "from", report["period"]["start"]])
+    writer.writerow(["period", "to", report["period"]["end"]])
+    for key, value in report.items():
+        if key == "period":
+            continue
+        if isinstance(value, dict):
+            for item, n in value.items():
+                writer.writerow([key, item, n])
+        else:
+            writer.writerow(["totals", key, "" if value is None else value])
+    return out.getvalue()
+
+
+def bar_chart_svg(title: str, values: dict[str, int], *, width: int = 560) -> str:
+    """A horizontal bar chart with its numbers printed, readable without colour."""
+    bar_height, gap, label_width = 22, 8, 180
+    height = 40 + len(values) * (bar_height + gap)
+    top = max(values.values(), default=0) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="chart">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="18" font-size="15" font-weight="bold">{escape(title)}</text>',
+    ]
+    for i, (label, value) in enumerate(values.items()):
+        y = 32 + i * (bar_height + gap)
+        length = int((width - label_width - 60) * value / top)
+        parts.append(f'<text x="0" y="{y + 16}" font-size="13">{escape(str(label))}</text>')
+        parts.append(
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" '
+            'fill="#1d3b6f"/>'
+        )
+        parts.append(
+            f'<text x="{label_width + length + 6}" y="{y + 16}" font-size="13">{value}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def person_timeline_query(person_id: int) -> Any:
+    """Everything about one person's case: their record, their incidents, their referrals and
+    what conferences decided about them (other cases in the same conference are left out)."""
+    from django.db.models import Q
+
+    from conference.models import AgendaItem
+    from partnership.models import AuditEvent
+
+    incident_ids = list(
+        IncidentPerson.objects.filter(person_id=person_id).values_list("incident_id", flat=True)
+    )
+    referral_ids = list(Referral.objects.filter(person_id=person_id).values_list("pk", flat=True))
+    items = AgendaItem.objects.filter(referral_id__in=referral_ids)
+    item_ids = list(items.values_list("pk", flat=True))
+    conference_scopes = [
+        f"conference:{pk}" for pk in items.values_list("conference_id", flat=True).distinct()
+    ]
+    action_ids = [
+        str(pk)
+        for pk in Action.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
+    ]
+    in_conference = Q(scope__in=conference_scopes) & (
+        Q(changes__item_id__in=item_ids)
+        | Q(changes__referral_id__in=referral_ids)
+        | Q(subject_type="conference.action", subject_id__in=action_ids)
+        | Q(verb__in=["conference.opened", "conference.concluded"])
+    )
+    scopes = [f"person:{person_id}", *[f"incident:{pk}" for pk in incident_ids]]
+    return AuditEvent.objects.filter(Q(scope__in=scopes) | in_conference)
