@@ -39,13 +39,29 @@ def _duty_state_at(duty: Duty, at: datetime) -> str:
     return DutyState.PENDING
 
 
-def incident_replay(incident: Incident, at: datetime) -> dict[str, Any]:
-    events = AuditEvent.objects.filter(
-        scope=f"incident:{incident.pk}", verb__in=list(_STATE_AFTER), occurred_at__lte=at
-    ).order_by("seq")
+def _state_at(incident: Incident, at: datetime) -> str | None:
+    """The state at ``at``. A determination counts from its ``determined_at`` (decisions are
+    often recorded after the fact, and the protocol clock runs from the decision); other moves
+    count from when they were recorded."""
+    changes: list[tuple[datetime, int, str]] = [(incident.reported_at, 0, "reported")]
+    recorded = AuditEvent.objects.filter(
+        scope=f"incident:{incident.pk}",
+        verb__in=["incident.assessment_started", "incident.stood_down", "incident.closed"],
+    )
+    changes += [(e.occurred_at, e.seq, _STATE_AFTER[e.verb]) for e in recorded]
+    changes += [
+        (d.determined_at, d.pk, "declared_major" if d.is_major else "not_major")
+        for d in incident.determinations.all()
+    ]
     state = None
-    for event in events:
-        state = _STATE_AFTER[event.verb]
+    for when, _, after in sorted(changes):
+        if when <= at:
+            state = after
+    return state
+
+
+def incident_replay(incident: Incident, at: datetime) -> dict[str, Any]:
+    state = _state_at(incident, at)
     duties = []
     for duty in incident.duties.filter(pk__in=_duties_existing_at(incident, at)).order_by("order"):
         duties.append(
@@ -84,13 +100,10 @@ def incident_replay(incident: Incident, at: datetime) -> dict[str, Any]:
 
 
 def _duties_existing_at(incident: Incident, at: datetime) -> list[int]:
-    started = AuditEvent.objects.filter(
-        scope=f"incident:{incident.pk}", verb="protocol.started", occurred_at__lte=at
-    )
-    ids: list[int] = []
-    for event in started:
-        ids.extend(d["id"] for d in event.changes.get("duties", []))
-    return ids
+    """Duties exist from the declaration (an incident is declared major at most once)."""
+    if incident.declared_at is None or incident.declared_at > at:
+        return []
+    return list(incident.duties.values_list("pk", flat=True))
 
 
 # --- Compliance ----------------------------------------------------------------------------------
