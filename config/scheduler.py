@@ -14,6 +14,7 @@ leader dying. With SQLite there is only ever one process, and it leads.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +68,8 @@ class Leadership:
             "dbname": db["NAME"],
             "connect_timeout": 5,
             "autocommit": True,
-            "application_name": "coordinator-scheduler",
+            # The process id lets an operator (and the fault tests) see which process leads.
+            "application_name": f"coordinator-scheduler-{os.getpid()}",
         }
 
     def acquire(self) -> bool:

@@ -3,8 +3,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest, HttpResponseBase
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+
+log = structlog.get_logger(__name__)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -24,3 +28,33 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that meets a lost database connection (PostgreSQL restarting) fails cleanly:
+    its transaction was rolled back, nothing was half-saved, and the caller is told to retry.
+    The next request reconnects by itself (``CONN_HEALTH_CHECKS``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        log.warning("database.unavailable", path=request.path, error=type(exception).__name__)
+        message = "The database is unavailable for a moment. Nothing was saved; please try again."
+        if request.path.startswith("/api/"):
+            response: HttpResponseBase = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(
+                "<!doctype html><title>Try again</title><h1>Try again in a moment</h1>"
+                f"<p>{message}</p>",
+                status=503,
+            )
+        response["Retry-After"] = "5"
+        return response
