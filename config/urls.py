@@ -195,6 +195,8 @@ urlpatterns = [
     path("directory/", partnership_views.directory, name="directory"),
     path("", include("escalation.urls")),
     path("", include("notifications.urls")),
+    path("", include("conference.urls")),
+    path("", include("partnership.review_urls")),
     # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
     path(
         "admin/login/",

@@ -6,6 +6,7 @@ stopped). Every process is started with a deadline and stopped by the fixture th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -98,6 +99,7 @@ class OwnPostgres:
         self.log = self.dir / "log"
 
     def _run(self, *args: str, timeout: float = 60) -> None:
+        assert PG_BIN is not None  # checked in __init__
         command = [str(PG_BIN / args[0]), *args[1:]]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
@@ -124,10 +126,8 @@ class OwnPostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
