@@ -173,7 +173,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # No read timeout: a consumer waits on Redis for its next message for as long as
+                # nobody speaks, and redis-py 8's default 5 s would kill every idle websocket
+                # (channels_redis#422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 # Alerts are persisted first and replayed on reconnect, so a full channel delays
                 # a client, it does not lose anything; the larger capacity only makes that rarer.
                 "capacity": 1000,

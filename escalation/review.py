@@ -43,7 +43,10 @@ def _state_at(incident: Incident, at: datetime) -> str | None:
     """The state at ``at``. A determination counts from its ``determined_at`` (decisions are
     often recorded after the fact, and the protocol clock runs from the decision); other moves
     count from when they were recorded."""
-    changes: list[tuple[datetime, int, str]] = [(incident.reported_at, 0, "reported")]
+    determinations = list(incident.determinations.all())
+    # Reporting precedes any decision, even when the record of it was typed in later.
+    reported = min([incident.reported_at, *(d.determined_at for d in determinations)])
+    changes: list[tuple[datetime, int, str]] = [(reported, 0, "reported")]
     recorded = AuditEvent.objects.filter(
         scope=f"incident:{incident.pk}",
         verb__in=["incident.assessment_started", "incident.stood_down", "incident.closed"],
@@ -51,7 +54,7 @@ def _state_at(incident: Incident, at: datetime) -> str | None:
     changes += [(e.occurred_at, e.seq, _STATE_AFTER[e.verb]) for e in recorded]
     changes += [
         (d.determined_at, d.pk, "declared_major" if d.is_major else "not_major")
-        for d in incident.determinations.all()
+        for d in determinations
     ]
     state = None
     for when, _, after in sorted(changes):

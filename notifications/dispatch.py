@@ -104,7 +104,17 @@ def senders_wait(timeout: float = 30) -> bool:
 
 
 def dispatch_on_commit(notification_ids: list[int]) -> None:
-    transaction.on_commit(lambda: _in_thread(deliveries_send, notification_ids))
+    """Hand the new notifications to the senders once the transaction commits, spread over all of
+    them so that a declaration telling a thousand people is sent in parallel."""
+    senders = settings.NOTIFICATION_SENDERS
+    size = max(1, -(-len(notification_ids) // senders))
+    chunks = [notification_ids[i : i + size] for i in range(0, len(notification_ids), size)]
+
+    def hand_over() -> None:
+        for chunk in chunks:
+            _in_thread(deliveries_send, chunk)
+
+    transaction.on_commit(hand_over)
 
 
 def live_publish(member_id: int, payload: dict[str, Any], notification_id: int | None) -> bool:

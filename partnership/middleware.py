@@ -32,7 +32,8 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
 class DatabaseUnavailableMiddleware:
     """A request that meets a lost database connection (PostgreSQL restarting) fails cleanly:
-    its transaction was rolled back, nothing was half-saved, and the caller is told to retry.
+    its transaction either committed whole (the connection went while answering) or was rolled
+    back, nothing is half-saved, and the caller is told to check and retry.
     The next request reconnects by itself (``CONN_HEALTH_CHECKS``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -47,7 +48,10 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         log.warning("database.unavailable", path=request.path, error=type(exception).__name__)
-        message = "The database is unavailable for a moment. Nothing was saved; please try again."
+        message = (
+            "The database is unavailable for a moment. A change is saved whole or not at all: "
+            "check whether yours went through before trying again."
+        )
         if request.path.startswith("/api/"):
             response: HttpResponseBase = JsonResponse({"detail": message}, status=503)
         else:

@@ -241,7 +241,9 @@ class AlertClient:
 
     def __init__(self, token: str) -> None:
         self.token = token
-        self.last_event_id = 0
+        # None until the first connection: a fresh client starts from "now"; a returning one
+        # resumes from the last event it saw.
+        self.last_event_id: int | None = None
         self.events: list[dict[str, Any]] = []
         self.socket: Any = None
 
@@ -255,8 +257,8 @@ class AlertClient:
         )
         hello = json.loads(await asyncio.wait_for(self.socket.recv(), timeout=10))
         assert hello["type"] == "hello", hello
-        if not self.last_event_id:
-            self.last_event_id = hello["last_event_id"]
+        if self.last_event_id is None:
+            self.last_event_id = int(hello["last_event_id"])
         await self.socket.send(json.dumps({"type": "resume", "last_event_id": self.last_event_id}))
 
     async def receive_until(
@@ -266,9 +268,14 @@ class AlertClient:
         while not done(self.events):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"events so far: {[e.get('title') for e in self.events]}")
-            event = json.loads(await asyncio.wait_for(self.socket.recv(), timeout=remaining))
-            if "id" in event and event["id"] <= self.last_event_id:
+                raise AssertionError(
+                    f"events so far: {[(e.get('id'), e.get('title')) for e in self.events]}"
+                )
+            try:
+                event = json.loads(await asyncio.wait_for(self.socket.recv(), timeout=remaining))
+            except TimeoutError:
+                continue
+            if "id" in event and event["id"] <= (self.last_event_id or 0):
                 continue  # already seen (replay and push can overlap)
             if event.get("type") in ("notification", "notification.updated"):
                 self.last_event_id = event["id"]
