@@ -191,6 +191,7 @@ urlpatterns = [
     path("", partnership_views.home, name="home"),
     path("healthz", partnership_views.healthz, name="healthz"),
     path("accounts/login/", partnership_views.LoginView.as_view(), name="login"),
+    path("accounts/second-factor/", partnership_views.second_factor, name="second-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("directory/", partnership_views.directory, name="directory"),
     path("", include("escalation.urls")),

@@ -18,7 +18,14 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnership import selectors
-from partnership.auth import TooManyAttemptsError, credentials_check, token_issue
+from partnership.auth import (
+    TooManyAttemptsError,
+    client_address,
+    credentials_check,
+    second_factor_needed,
+    token_issue,
+    totp_check,
+)
 from partnership.errors import ConflictError
 from partnership.models import Agency, Member
 from partnership.permissions import can, require
@@ -65,6 +72,9 @@ class LoginRateThrottle(AnonRateThrottle):
 class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=10, required=False, default="", help_text="Authenticator code, if you use one."
+    )
 
 
 class TokenView(APIView):
@@ -91,6 +101,21 @@ class TokenView(APIView):
             raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
         if member is None:
             raise WrongCredentials()
+        need = second_factor_needed(member)
+        if need == "enrol":
+            raise exceptions.PermissionDenied(
+                "Your role needs a second factor: sign in once in the browser to set it up."
+            )
+        if need == "verify":
+            code = body.validated_data["otp"]
+            if not code:
+                raise WrongCredentials("A code from your authenticator is needed (field otp).")
+            try:
+                ok = totp_check(member=member, code=code, address=client_address(request._request))
+            except TooManyAttemptsError as exc:
+                raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
+            if not ok:
+                raise WrongCredentials("That authenticator code is not right.")
         return Response({"token": token_issue(member=member).key})
 
 

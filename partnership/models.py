@@ -163,3 +163,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} {self.subject_type}:{self.subject_id}"
+
+
+class TotpDevice(models.Model):
+    """A member's authenticator (second factor). Confirmed once they have entered a code from it;
+    ``last_step`` stops a code being used twice."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Second factor of {self.member}"
