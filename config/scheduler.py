@@ -154,6 +154,9 @@ class Scheduler:
             args=[job],
             id=f"{job.name}.wake",
             replace_existing=True,
+            # The wake-up is scheduled from inside the run before it: with one instance allowed,
+            # a wake-up due before that run has been counted finished would be skipped.
+            max_instances=3,
         )
 
     def _start_leading(self) -> None:

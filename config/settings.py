@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "partnership.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "django_structlog.middlewares.RequestMiddleware",
     "partnership.middleware.LoginRequiredMiddleware",
     "partnership.middleware.DatabaseUnavailableMiddleware",
+    "partnership.middleware.ApiErrorsAsJsonMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -230,6 +232,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REPEAT_WINDOW_DAYS = int(os.environ.get("REPEAT_WINDOW_DAYS", 365))
 SUGGEST_REFERRAL_COUNT = int(os.environ.get("SUGGEST_REFERRAL_COUNT", 3))
 SUGGEST_REFERRAL_WINDOW_DAYS = int(os.environ.get("SUGGEST_REFERRAL_WINDOW_DAYS", 365))
+# Personal data of closed cases is removed this many days after they closed (manage.py
+# apply_retention, run daily): six years by default.
+RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", 6 * 365))
 # Risk assessment score thresholds (the checklist's weights add up to 15).
 RISK_MEDIUM_FROM = int(os.environ.get("RISK_MEDIUM_FROM", 4))
 RISK_HIGH_FROM = int(os.environ.get("RISK_HIGH_FROM", 8))

@@ -65,7 +65,8 @@ def unread_count(member_id: int) -> int:
 
 
 @cache
-def _senders() -> ThreadPoolExecutor:
+def senders() -> ThreadPoolExecutor:
+    """The process's sender threads, shared by commit-time dispatch and the sweep."""
     return ThreadPoolExecutor(
         max_workers=settings.NOTIFICATION_SENDERS, thread_name_prefix="sender"
     )
@@ -84,7 +85,7 @@ def _in_thread(work: Any, *args: Any) -> None:
         finally:
             close_old_connections()
 
-    future = _senders().submit(run)
+    future = senders().submit(run)
     with _in_flight_lock:
         _in_flight.add(future)
     future.add_done_callback(_forget)

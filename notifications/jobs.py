@@ -4,7 +4,7 @@ database and are harmless when run twice."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
 from datetime import datetime
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from config.scheduler import Job
-from notifications.dispatch import deliveries_due, delivery_attempt
+from notifications.dispatch import deliveries_due, delivery_attempt, senders
 from notifications.models import Delivery, DeliveryState, Notification, NotificationState
 from notifications.services import notification_escalate
 
@@ -31,8 +31,11 @@ def deliveries_run(now: datetime | None = None) -> datetime | None:
     now = now or timezone.now()
     due = deliveries_due(now)
     if due:
-        with ThreadPoolExecutor(max_workers=settings.NOTIFICATION_SENDERS) as pool:
-            list(pool.map(_attempt, due))
+        # The process's own sender threads (a fixed pool, so their database connections are
+        # reused rather than piled up): a channel that hangs holds one until its timeout.
+        pool = senders()
+        futures = [pool.submit(_attempt, pk) for pk in due]
+        wait(futures, timeout=settings.NOTIFICATION_SEND_TIMEOUT * (len(due) + 1))
     next_at: datetime | None = Delivery.objects.filter(state=DeliveryState.PENDING).aggregate(
         at=Min("next_attempt_at")
     )["at"]

@@ -1,0 +1,157 @@
+"""Retention: personal data of closed cases is removed once it is past the retention period.
+
+What goes: victims' names and contact details, narratives, free-text messages, replies,
+research and what was said in conference rooms about them. What stays: the structure (ids,
+states, times, risk levels, who did what) and the whole audit timeline, which never held personal
+details, so it still verifies afterwards. Running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from conference.models import (
+    Action,
+    AgendaItem,
+    IncidentPerson,
+    Person,
+    Referral,
+    ResearchContribution,
+    RoomEntry,
+)
+from escalation.models import Determination, Duty, Incident, IncidentState, SituationReport
+from notifications.models import Notification
+from partnership.timeline import audit_record
+
+REMOVED = "[removed under retention]"
+
+
+@dataclass
+class RetentionReport:
+    incidents: int = 0
+    people: int = 0
+    notifications: int = 0
+    referrals: int = 0
+    research: int = 0
+    room_entries: int = 0
+    actions: int = 0
+
+
+def _incidents_due(cutoff: datetime) -> list[int]:
+    return list(
+        Incident.objects.filter(state=IncidentState.CLOSED, closed_at__lt=cutoff)
+        .exclude(description=REMOVED)
+        .values_list("pk", flat=True)
+    )
+
+
+def _people_due(cutoff: datetime) -> list[int]:
+    """People whose every incident is closed and past retention, whose referrals are all heard or
+    closed and old enough, and whose actions are finished."""
+    candidates = Person.objects.filter(anonymised_at__isnull=True, created_at__lt=cutoff)
+    due = []
+    for person in candidates:
+        incidents = Incident.objects.filter(
+            pk__in=IncidentPerson.objects.filter(person=person).values("incident_id")
+        )
+        if incidents.exclude(state=IncidentState.CLOSED, closed_at__lt=cutoff).exists():
+            continue
+        referrals = Referral.objects.filter(person=person)
+        if referrals.exclude(state__in=("heard", "closed"), created_at__lt=cutoff).exists():
+            continue
+        if Action.objects.filter(
+            referral__person=person, state__in=("open", "overdue", "escalated")
+        ).exists():
+            continue
+        due.append(person.pk)
+    return due
+
+
+@transaction.atomic
+def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> RetentionReport:
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
+    report = RetentionReport()
+    incident_ids = _incidents_due(cutoff)
+    person_ids = _people_due(cutoff)
+    report.incidents, report.people = len(incident_ids), len(person_ids)
+    referral_ids = list(
+        Referral.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
+    )
+    item_ids = list(
+        AgendaItem.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
+    )
+    scopes = [f"incident:{pk}" for pk in incident_ids] + [f"person:{pk}" for pk in person_ids]
+    action_ids = [
+        str(pk)
+        for pk in Action.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
+    ]
+    # Everything said about the case: its own scopes, and actions agreed for it at conferences.
+    about_case = Q(scope__in=scopes) | Q(
+        subject_type="conference.action", subject_id__in=action_ids
+    )
+    notifications = Notification.objects.filter(about_case).filter(~Q(body=REMOVED))
+    research = ResearchContribution.objects.filter(agenda_item_id__in=item_ids).filter(
+        ~Q(facts=REMOVED)
+    )
+    entries = RoomEntry.objects.filter(agenda_item_id__in=item_ids).filter(~Q(text=REMOVED))
+    actions = Action.objects.filter(referral_id__in=referral_ids).filter(~Q(description=REMOVED))
+    report.notifications = notifications.count()
+    report.referrals = len(referral_ids)
+    report.research, report.room_entries, report.actions = (
+        research.count(),
+        entries.count(),
+        actions.count(),
+    )
+    if dry_run:
+        transaction.set_rollback(True)
+        return report
+
+    for incident in Incident.objects.filter(pk__in=incident_ids):
+        Incident.objects.filter(pk=incident.pk).update(
+            title=f"Incident {incident.reference}",
+            description=REMOVED,
+            location="",
+            safeguarding_steps=REMOVED,
+        )
+    Determination.objects.filter(incident_id__in=incident_ids).update(rationale=REMOVED)
+    Duty.objects.filter(incident_id__in=incident_ids).exclude(message="").update(message=REMOVED)
+    Duty.objects.filter(incident_id__in=incident_ids).exclude(waived_reason="").update(
+        waived_reason=REMOVED
+    )
+    SituationReport.objects.filter(incident_id__in=incident_ids).update(body=REMOVED)
+    notifications.update(body=REMOVED)
+    Notification.objects.filter(about_case).exclude(reply="").update(reply=REMOVED)
+    for person in Person.objects.filter(pk__in=person_ids):
+        Person.objects.filter(pk=person.pk).update(
+            full_name=f"{person.reference} (removed)",
+            known_as="",
+            date_of_birth=None,
+            safe_contact="",
+            anonymised_at=timezone.now(),
+        )
+    Referral.objects.filter(pk__in=referral_ids).update(
+        summary=REMOVED, consent_notes="", raised_reason=""
+    )
+    research.update(facts=REMOVED, opinion=REMOVED, withheld=REMOVED, withheld_reason=REMOVED)
+    entries.update(text=REMOVED)
+    actions.update(description=REMOVED, outcome=REMOVED)
+    if any(asdict(report).values()):
+        audit_record(
+            actor=None,
+            verb="retention.applied",
+            subject_type="retention",
+            subject_id=cutoff.date().isoformat(),
+            changes={
+                **asdict(report),
+                "cutoff": cutoff,
+                "incident_ids": incident_ids,
+                "person_ids": person_ids,
+            },
+        )
+    return report

@@ -1,0 +1,171 @@
+"""Personal data stays out of logs, error pages and notification subjects, and goes when its
+retention period is over, leaving the timeline verifiable."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from conference import services
+from conference.models import Person, Referral, ResearchContribution, RoomEntry
+from conference.retention import REMOVED, retention_apply
+from escalation import services as escalation_services
+from escalation.models import Incident
+from notifications.dispatch import deliveries_send
+from notifications.models import Notification
+from partnership.models import AuditEvent, Member
+from partnership.timeline import timeline_verify
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Zainab Okonkwo-Marsh"
+NARRATIVE = "smashed the kitchen window with a brick shouting slurs"
+
+
+@pytest.fixture
+def a_whole_case(demo: dict[str, Member], incident_on: Any, refer: Any) -> dict[str, Any]:
+    """A victim's case from incident to concluded conference, with every kind of text."""
+    person = services.person_create(
+        actor=demo["panel-police"], full_name=NAME, safe_contact="07700 900123"
+    )
+    incident, _ = incident_on(person, timezone.now() - timedelta(days=3))
+    Incident.objects.filter(pk=incident.pk).update(description=NARRATIVE)
+    escalation_services.incident_determine(
+        officer=demo["officer"],
+        incident_id=incident.pk,
+        is_major=True,
+        rationale=f"Serious: {NARRATIVE}",
+    )
+    for duty in incident.duties.exclude(state="done"):
+        escalation_services.duty_waive(
+            actor=demo["coordinator"], duty_id=duty.pk, reason="Exercise."
+        )
+    escalation_services.incident_stand_down(
+        actor=demo["officer"], incident_id=incident.pk, reason="Calm."
+    )
+    escalation_services.incident_close(actor=demo["coordinator"], incident_id=incident.pk)
+    referral = refer(person, summary=f"{NAME} is frightened")
+    with transaction.atomic():
+        conference = services.conference_create(
+            actor=demo["coordinator"],
+            kind="emergency",
+            title="Emergency panel",
+            starts_at=timezone.now() + timedelta(hours=1),
+            ends_at=timezone.now() + timedelta(hours=2),
+            location="Room 1",
+            chair=demo["chair"],
+        )
+    item = services.agenda_add(
+        actor=demo["coordinator"], conference_id=conference.pk, referral=referral
+    )
+    services.conference_invite(
+        actor=demo["coordinator"], conference_id=conference.pk, members=[demo["panel-police"]]
+    )
+    services.research_file(
+        actor=demo["panel-police"],
+        item_id=item.pk,
+        facts=f"{NAME} called 999 twice",
+        opinion="High risk",
+    )
+    services.conference_open(actor=demo["chair"], conference_id=conference.pk)
+    services.room_share(
+        actor=demo["panel-police"],
+        conference_id=conference.pk,
+        text=f"{NAME} is staying with family",
+    )
+    action = services.action_agree(
+        actor=demo["chair"],
+        conference_id=conference.pk,
+        item_id=item.pk,
+        description=f"Visit {NAME}",
+        owner=demo["panel-police"],
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    services.action_complete(actor=demo["panel-police"], action_id=action.pk, outcome="Visited.")
+    services.conference_conclude(actor=demo["chair"], conference_id=conference.pk)
+    return {"person": person, "incident": incident, "referral": referral}
+
+
+def test_names_and_narratives_stay_out_of_logs_and_subjects(
+    a_whole_case: dict[str, Any], caplog: pytest.LogCaptureFixture, client_for: Any
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    deliveries_send(list(Notification.objects.values_list("pk", flat=True)))
+    person = a_whole_case["person"]
+    client_for("panel-police").get(f"/api/people/{person.pk}/")
+    client_for("gold").get(f"/api/incidents/{a_whole_case['incident'].pk}/timeline/")
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert caplog.records, "nothing was logged: the check would prove nothing"
+    for secret in (NAME, NARRATIVE, "07700 900123"):
+        assert secret not in logged
+        assert all(secret not in m.subject for m in mail.outbox)
+        assert not Notification.objects.filter(title__contains=secret).exists()
+    assert mail.outbox
+
+
+def test_error_pages_do_not_echo_personal_data(
+    a_whole_case: dict[str, Any], client_for: Any
+) -> None:
+    person = a_whole_case["person"]
+    for path in (
+        f"/people/{person.pk}/",
+        f"/api/people/{person.pk}/",
+        f"/api/people/{person.pk}/timeline/",
+    ):
+        response = client_for("staff").get(path)
+        assert response.status_code in (403, 404)
+        assert NAME not in response.content.decode()
+
+
+def test_retention_removes_personal_data_of_old_closed_cases_and_the_timeline_still_verifies(
+    a_whole_case: dict[str, Any],
+) -> None:
+    person, incident = a_whole_case["person"], a_whole_case["incident"]
+    # Not yet: the case closed today.
+    assert retention_apply().people == 0
+    later = timezone.now() + timedelta(days=6 * 365 + 1)
+    report = retention_apply(now=later)
+    assert (report.incidents, report.people) == (1, 1)
+
+    person.refresh_from_db()
+    assert person.full_name == f"{person.reference} (removed)"
+    assert (person.safe_contact, person.date_of_birth) == ("", None)
+    assert person.anonymised_at is not None
+    incident.refresh_from_db()
+    assert incident.description == REMOVED
+    assert incident.determinations.get().rationale == REMOVED
+    assert Referral.objects.get(pk=a_whole_case["referral"].pk).summary == REMOVED
+    assert set(ResearchContribution.objects.values_list("facts", flat=True)) == {REMOVED}
+    assert not RoomEntry.objects.filter(text__contains=NAME).exists()
+    assert not Notification.objects.filter(body__contains=NAME).exists()
+    assert not Notification.objects.filter(body__contains=NARRATIVE).exists()
+
+    assert timeline_verify().ok
+    assert AuditEvent.objects.filter(verb="retention.applied").count() == 1
+    again = retention_apply(now=later)
+    assert (again.incidents, again.people, again.notifications) == (0, 0, 0)
+    assert AuditEvent.objects.filter(verb="retention.applied").count() == 1
+
+
+def test_open_cases_are_kept_whatever_their_age(
+    demo: dict[str, Member], person: Person, incident_on: Any
+) -> None:
+    incident_on(person, timezone.now() - timedelta(days=1))
+    report = retention_apply(now=timezone.now() + timedelta(days=10 * 365))
+    assert report.people == 0
+    person.refresh_from_db()
+    assert person.full_name == "Amina Yusuf"
+
+
+def test_dry_run_changes_nothing(a_whole_case: dict[str, Any]) -> None:
+    report = retention_apply(now=timezone.now() + timedelta(days=6 * 365 + 1), dry_run=True)
+    assert report.people == 1
+    a_whole_case["person"].refresh_from_db()
+    assert a_whole_case["person"].full_name == NAME
+    assert not AuditEvent.objects.filter(verb="retention.applied").exists()
