@@ -189,7 +189,8 @@ class DeterminationForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What you considered, such as the risk of disorder and community tension. "
-        "Your reasons are recorded on the incident and shown to the partnership.",
+        "Your reasons go on the incident's permanent timeline for the gold group: do not name "
+        "the victim or give their details here.",
         error_messages=_required("Record the reasons for the determination."),
     )
     determined_at = LocalDateTimeField(
@@ -291,7 +292,11 @@ class DutyCompleteForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded on the permanent timeline: do not name the victim or give their details.",
+    )
 
     def __init__(self, *args: Any, label: str, required_message: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
