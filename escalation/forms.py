@@ -295,7 +295,8 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded on the permanent timeline: do not name the victim or give their details.",
+        help_text="Recorded on the permanent timeline: do not name the victim or give their "
+        "details.",
     )
 
     def __init__(self, *args: Any, label: str, required_message: str, **kwargs: Any) -> None:
