@@ -7,6 +7,8 @@ differently. It runs this module with the product's settings and the benchmark's
 
     python -m bench._support prepare --members 1000   # demo partnership, members, tokens
     python -m bench._support coordinators --count 100  # first 100 of them hold the role, no others
+    python -m bench._support token --username crro     # an API token for one demo member
+    python -m bench._support room --attendees 50       # an open conference, panel, tokens
 """
 
 from __future__ import annotations
@@ -112,17 +114,129 @@ def coordinators(count: int) -> dict[str, Any]:
     return {"bench_coordinators": count, "coordinators": total}
 
 
+def token(username: str) -> dict[str, Any]:
+    """An API token for one existing member (``bench.load`` acts as the demo CRRO)."""
+    from partnership.auth import token_issue
+    from partnership.models import Member
+
+    member = Member.objects.get(username=username)
+    return {"username": username, "member_id": member.pk, "token": token_issue(member=member).key}
+
+
+ROOM_PREFIX = "bench-panel-"
+ROOM_AGENCIES = [  # beside the demo partnership's six, so the panel spans ten agencies
+    ("education", "Bench Milton Keynes Schools"),
+    ("probation", "Bench Probation Service"),
+    ("youth_offending", "Bench Youth Offending Team"),
+    ("voluntary", "Bench Community Forum"),
+]
+
+
+def room(attendees: int) -> dict[str, Any]:
+    """For ``bench.conference_room``: an emergency conference chaired by the demo ``chair``, a
+    person and their referral on its agenda, ``attendees`` new bench members holding the panel
+    member role (spread over the demo agencies and a few extra ones) invited and present, and the
+    conference opened; an API token for the chair and for each attendee."""
+    import contextlib
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from conference import services as conference_services
+    from conference.risk import CHECKLIST
+    from notifications.dispatch import senders_wait
+    from partnership import services
+    from partnership.auth import token_issue
+    from partnership.demo import demo_load
+    from partnership.models import Agency, Area, Member, Role
+
+    # The invitations are emailed to whoever has an address (the demo chair), and the development
+    # email backend prints them: keep stdout for the one JSON line.
+    with contextlib.redirect_stdout(sys.stderr):
+        demo_load()
+        demo = {m.username: m for m in Member.objects.filter(username__in=["coordinator", "chair"])}
+        coordinator, chair = demo["coordinator"], demo["chair"]
+        for kind, name in ROOM_AGENCIES:
+            if not Agency.objects.filter(name=name).exists():
+                services.agency_create(actor=None, kind=kind, name=name)
+        agencies = list(Agency.objects.filter(is_active=True).order_by("pk"))
+        panel: list[Member] = []
+        with _fast_hashing(), transaction.atomic():
+            for number in range(1, attendees + 1):
+                username = f"{ROOM_PREFIX}{number:05d}"
+                member = Member.objects.filter(username=username).first()
+                if member is None:
+                    member = services.member_create(
+                        actor=None,
+                        username=username,
+                        password=secrets.token_urlsafe(16),
+                        agency=agencies[(number - 1) % len(agencies)],
+                        first_name="Bench",
+                        last_name=f"Panel member {number}",
+                        job_title="Panel member",
+                    )
+                services.role_assign(actor=None, member=member, role=Role.PANEL_MEMBER)
+                panel.append(member)
+        person = conference_services.person_create(
+            actor=coordinator, full_name="Bench Victim", area=Area.objects.order_by("pk").first()
+        )
+        referral = conference_services.referral_create(
+            actor=coordinator,
+            person=person,
+            reason="professional_judgement",
+            summary="Targeted repeatedly near home (benchmark).",
+            answers={q.code: q.code in {"repeat", "frightened"} for q in CHECKLIST},
+            lawful_basis="consent",
+        )
+        now = timezone.now()
+        conference = conference_services.conference_create(
+            actor=coordinator,
+            kind="emergency",
+            title="Bench emergency panel",
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
+            location="Civic Offices, Room 1",
+            chair=chair,
+        )
+        conference_services.agenda_add(
+            actor=coordinator, conference_id=conference.pk, referral=referral
+        )
+        conference_services.conference_invite(
+            actor=coordinator, conference_id=conference.pk, members=panel
+        )
+        for member in panel:
+            conference_services.attendance_record(
+                actor=chair, conference_id=conference.pk, member=member, status="present"
+            )
+        conference_services.conference_open(actor=chair, conference_id=conference.pk)
+        sent = senders_wait(timeout=60)
+    return {
+        "conference_id": conference.pk,
+        "chair_token": token_issue(member=chair).key,
+        "tokens": [token_issue(member=member).key for member in panel],
+        "agencies": len({member.agency_id for member in panel}),
+        "invitations_sent": sent,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench._support")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("prepare").add_argument("--members", type=int, required=True)
     commands.add_parser("coordinators").add_argument("--count", type=int, required=True)
+    commands.add_parser("token").add_argument("--username", required=True)
+    commands.add_parser("room").add_argument("--attendees", type=int, required=True)
     options = parser.parse_args(argv)
     _django()
     if options.command == "prepare":
         result = prepare(options.members)
-    else:
+    elif options.command == "coordinators":
         result = coordinators(options.count)
+    elif options.command == "room":
+        result = room(options.attendees)
+    else:
+        result = token(options.username)
     print(json.dumps(result))
     return 0
 

@@ -41,7 +41,8 @@ from conference.reports import (
 )
 from conference.risk import CHECKLIST
 from conference.rules import people_visible
-from escalation.api import _incident_for
+from escalation.api import ReasonSerializer, _incident_for
+from escalation.rules import incidents_visible
 from partnership.models import Agency, Area, Member
 from partnership.permissions import can, require
 from partnership.review_api import (
@@ -157,7 +158,11 @@ class PersonIncidentsView(APIView):
     @extend_schema(responses=PersonIncidentSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         person = _person_for(request, pk, what="incident history")
-        incidents = person.incidents.order_by("occurred_at")
+        # Seeing the person is not seeing their incidents: only those incident.view allows, as
+        # on the person's page.
+        incidents = person.incidents.filter(pk__in=incidents_visible(_me(request))).order_by(
+            "occurred_at"
+        )
         return Response(
             [
                 {
@@ -225,15 +230,14 @@ class FlagListView(APIView):
         return Response(FlagSerializer(flags, many=True).data)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=5000)
-
-
 class FlagDismissView(APIView):
     @extend_schema(request=ReasonSerializer, responses=FlagSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = _valid(ReasonSerializer, request)
-        flag = services.flag_dismiss(actor=_me(request), flag_id=pk, reason=data["reason"])
+        try:
+            flag = services.flag_dismiss(actor=_me(request), flag_id=pk, reason=data["reason"])
+        except RepeatFlag.DoesNotExist:
+            raise NotFound("No flag with that id.") from None
         return Response(FlagSerializer(flag).data)
 
 
@@ -720,7 +724,7 @@ class MinutesView(APIView):
     @extend_schema(responses=MinutesSerializer)
     def get(self, request: Request, pk: int) -> Response | HttpResponse:
         conference = _conference_for(request, pk)
-        minutes = selectors.minutes_build(conference)
+        minutes = selectors.minutes_build(conference, reader=_me(request))
         if request.query_params.get("download"):
             response = HttpResponse(minutes.text, content_type="text/plain; charset=utf-8")
             response["Content-Disposition"] = (

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from conference import selectors
 from conference.models import Conference
 from conference.rules import visible_to
 from conference.services import room_group
+from partnership.consumers import SafeJsonConsumer
 from partnership.models import Member
 from partnership.permissions import can
 
@@ -26,7 +26,7 @@ def _load(conference_id: int) -> Conference | None:
     return conference
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class RoomConsumer(SafeJsonConsumer):
     member: Member
     conference: Conference
 

@@ -179,10 +179,12 @@ class Minutes:
     text: str
 
 
-def minutes_build(conference: Conference) -> Minutes:
+def minutes_build(conference: Conference, *, reader: Member | None = None) -> Minutes:
     """The minutes, from the room: who was present, each case with the risk agreed and what
     was shared with the whole panel, and every action. Restricted entries stay out of minutes,
-    which go to the whole panel."""
+    which go to the whole panel. Given a ``reader``, what was shared with the panel is left out
+    unless ``visible_to`` lets them see it (a CSP Co-ordinator who may view the conference but
+    is not on its panel)."""
     local = timezone.localtime(conference.starts_at)
     lines = [
         f"MINUTES: {conference.title}",
@@ -226,6 +228,14 @@ def minutes_build(conference: Conference) -> Minutes:
                 kind="information", visibility=Visibility.PANEL
             ).select_related("author")
             for entry in shared.order_by("pk"):
+                if reader is not None and not visible_to(
+                    reader,
+                    conference,
+                    visibility=entry.visibility,
+                    agency_ids=[],
+                    author_id=entry.author_id,
+                ):
+                    continue
                 lines.append(f"  Shared by {entry.author}: {entry.text}")
         for action in item.actions.select_related("owner", "owner_agency").order_by("pk"):
             lines.append(

@@ -873,8 +873,9 @@ def conference_room(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Minutes -------------------------------------------------------------------------------------
 @require_GET
 def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    conference = _conference(_member(request), pk)
-    minutes = selectors.minutes_build(conference)
+    member = _member(request)
+    conference = _conference(member, pk)
+    minutes = selectors.minutes_build(conference, reader=member)
     return render(
         request, "conference/minutes.html", {"conference": conference, "minutes": minutes.text}
     )
@@ -882,8 +883,9 @@ def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def conference_minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
-    conference = _conference(_member(request), pk)
-    minutes = selectors.minutes_build(conference)
+    member = _member(request)
+    conference = _conference(member, pk)
+    minutes = selectors.minutes_build(conference, reader=member)
     response = HttpResponse(minutes.text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="minutes-conference-{conference.pk}.txt"'

@@ -340,6 +340,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each choice set used in several places (else drf-spectacular guesses names
+    # and warns, and `check --deploy` with it).
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "conference.models.RiskLevel",
+        "ReplyKindEnum": "notifications.models.ReplyKind",
+        "ConferenceKindEnum": "conference.models.ConferenceKind",
+    },
 }
 
 # --- Partnership protocol -----------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from conference import api as conference_api
 from escalation import api as escalation_api
@@ -184,7 +184,15 @@ api_patterns = [
     ),
     path("access-log/", conference_api.AccessLogView.as_view(), name="api-access-log"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script from ?script= (same origin), not inline, as the
+    # Content-Security-Policy requires.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="partnership/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from escalation.services import BOARD_GROUP
+from partnership.consumers import SafeJsonConsumer
 from partnership.permissions import can
 
 
-class BoardConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class BoardConsumer(SafeJsonConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         allowed = await database_sync_to_async(can)(user, "incident.board")

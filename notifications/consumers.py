@@ -12,12 +12,12 @@ from typing import Any
 
 import structlog
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from notifications.dispatch import member_group, unread_count
 from notifications.models import LiveEvent
 from notifications.services import notification_acknowledge
+from partnership.consumers import SafeJsonConsumer
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.permissions import can
@@ -41,7 +41,7 @@ def _hello(member_id: int) -> dict[str, Any]:
     return {"type": "hello", "unread": unread_count(member_id), "last_event_id": latest or 0}
 
 
-class AlertsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class AlertsConsumer(SafeJsonConsumer):
     member: Member
 
     async def connect(self) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from notifications.models import (
@@ -31,8 +32,8 @@ from notifications.models import (
     LiveEvent,
     Notification,
 )
-from partnership.live import group_send_now
-from partnership.locks import advisory_xact_lock
+from partnership.live import group_send_many_now, group_send_now
+from partnership.locks import advisory_xact_lock, advisory_xact_locks
 from partnership.timeline import audit_record
 
 log = structlog.get_logger(__name__)
@@ -148,8 +149,123 @@ def deliveries_send(notification_ids: Iterable[int], now: datetime | None = None
         .order_by("notification_id", "channel")
         .values_list("pk", "channel")
     )
-    for pk, _channel in sorted(ids, key=lambda row: row[1] != Channel.LIVE):
-        delivery_attempt(delivery_id=pk, now=now)
+    live = [pk for pk, channel in ids if channel == Channel.LIVE]
+    if live:
+        live_deliveries_send(live, now=now)
+    for pk, channel in ids:
+        if channel != Channel.LIVE:
+            delivery_attempt(delivery_id=pk, now=now)
+
+
+def live_deliveries_send(delivery_ids: list[int], now: datetime | None = None) -> None:
+    """Live alerts for many people at once, as one batch: claim them together, number them
+    together (one transaction, each member's lock taken), push them together on one event loop,
+    and record the outcome together. A declaration that tells a thousand people costs a few
+    round trips, not a thousand."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification")
+            .filter(pk__in=delivery_ids, state=DeliveryState.PENDING, next_attempt_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        )
+        Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
+        )
+    if not claimed:
+        return
+    started = time.monotonic()
+    with transaction.atomic():
+        members = sorted({d.notification.recipient_id for d in claimed})
+        advisory_xact_locks([f"notifications.live.{m}" for m in members])
+        unread = dict(
+            Notification.objects.filter(recipient_id__in=members, state="open")
+            .values_list("recipient_id")
+            .annotate(n=Count("id"))
+            .values_list("recipient_id", "n")
+        )
+        payloads = [
+            dict(live_payload(d.notification), unread=unread.get(d.notification.recipient_id, 0))
+            for d in claimed
+        ]
+        events = LiveEvent.objects.bulk_create(
+            LiveEvent(
+                member_id=d.notification.recipient_id, notification_id=d.notification_id, payload=p
+            )
+            for d, p in zip(claimed, payloads, strict=True)
+        )
+    if any(e.pk is None for e in events):  # no ids back from a bulk insert: read them
+        by_notification = dict(
+            LiveEvent.objects.filter(notification_id__in=[d.notification_id for d in claimed])
+            .order_by("pk")
+            .values_list("notification_id", "pk")
+        )
+        numbers = [by_notification[d.notification_id] for d in claimed]
+    else:
+        numbers = [e.pk for e in events]
+    sends = [
+        (
+            member_group(d.notification.recipient_id),
+            {"type": "alert.event", "payload": dict(p, id=n)},
+        )
+        for d, p, n in zip(claimed, payloads, numbers, strict=True)
+    ]
+    pushed = group_send_many_now(sends)
+    duration = int((time.monotonic() - started) * 1000)
+    _live_outcomes_record(claimed, pushed, now=timezone.now(), duration_ms=duration)
+
+
+def _live_outcomes_record(
+    claimed: list[Delivery], pushed: list[bool], *, now: datetime, duration_ms: int
+) -> None:
+    error = "the live channel is unavailable (clients replay it on resume)"
+    ok = [d for d, sent in zip(claimed, pushed, strict=True) if sent]
+    failed = [d for d, sent in zip(claimed, pushed, strict=True) if not sent]
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                delivery=d, at=now, ok=sent, error="" if sent else error, duration_ms=duration_ms
+            )
+            for d, sent in zip(claimed, pushed, strict=True)
+        )
+        Delivery.objects.filter(pk__in=[d.pk for d in ok]).update(
+            state=DeliveryState.DELIVERED,
+            delivered_at=now,
+            attempts=F("attempts") + 1,
+            claimed_until=None,
+            next_attempt_at=None,
+        )
+        # Live alerts are not retried: reconnecting clients replay them from the database.
+        Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
+            state=DeliveryState.FAILED,
+            last_error=error,
+            attempts=F("attempts") + 1,
+            claimed_until=None,
+            next_attempt_at=None,
+        )
+        for (scope, verb), group in _by_scope(ok, failed).items():
+            audit_record(
+                actor=None,
+                verb=verb,
+                subject_type="notifications.notification",
+                subject_id=str(group[0]),
+                scope=scope,
+                changes={"channel": Channel.LIVE, "notification_ids": group, "people": len(group)},
+            )
+        for delivery in failed:
+            _undeliverable_check(delivery.notification)
+
+
+def _by_scope(ok: list[Delivery], failed: list[Delivery]) -> dict[tuple[str, str], list[int]]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for verb, deliveries in (
+        ("notification.delivered", ok),
+        ("notification.delivery_failed", failed),
+    ):
+        for d in deliveries:
+            groups.setdefault((d.notification.scope, verb), []).append(d.notification_id)
+    return groups
 
 
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:

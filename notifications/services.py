@@ -42,12 +42,13 @@ DEFAULT_ACK_LADDER: list[dict[str, Any]] = [
 ]
 
 
-def member_channels(member: Member, urgency: str) -> list[tuple[str, str]]:
+def member_channels(
+    member: Member, urgency: str, preference: ContactPreference | None = None
+) -> list[tuple[str, str]]:
     """(channel, address) pairs for a member: live always; the others as the member chose,
     or every one they have an address for when the notification is urgent."""
-    preference = ContactPreference.objects.filter(member=member).first() or ContactPreference(
-        member=member
-    )
+    if preference is None:
+        preference = ContactPreference(member=member)
     urgent = urgency == Urgency.URGENT
     found: list[tuple[str, str]] = [(Channel.LIVE, "")]
     if member.email and (urgent or preference.email):
@@ -98,11 +99,12 @@ def notify(
             "idempotency_key", flat=True
         )
     )
-    created: list[Notification] = []
-    for audience, member in recipients:
-        if keys[member.pk] in already:
-            continue
-        notification = Notification.objects.create(
+    fresh = [
+        (audience, member) for audience, member in recipients if keys[member.pk] not in already
+    ]
+    # One insert for all of them: a declaration can tell a thousand people at once.
+    rows = [
+        Notification(
             recipient=member,
             audience=audience,
             scope=scope,
@@ -119,13 +121,22 @@ def notify(
             next_rung_at=_ladder_start(ladder, now),
             escalation_of=escalation_of,
         )
-        Delivery.objects.bulk_create(
-            Delivery(
-                notification=notification, channel=channel, address=address, next_attempt_at=now
-            )
-            for channel, address in member_channels(member, str(urgency))
+        for audience, member in fresh
+    ]
+    created = Notification.objects.bulk_create(rows)
+    if any(n.pk is None for n in created):  # a database that cannot return ids from a bulk insert
+        by_key = Notification.objects.in_bulk(
+            [n.idempotency_key for n in created], field_name="idempotency_key"
         )
-        created.append(notification)
+        created = [by_key[n.idempotency_key] for n in created]
+    preferences = {
+        p.member_id: p for p in ContactPreference.objects.filter(member__in=[m for _, m in fresh])
+    }
+    Delivery.objects.bulk_create(
+        Delivery(notification=notification, channel=channel, address=address, next_attempt_at=now)
+        for notification, (_, member) in zip(created, fresh, strict=True)
+        for channel, address in member_channels(member, str(urgency), preferences.get(member.pk))
+    )
     if created:
         audit_record(
             actor=sender,

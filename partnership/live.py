@@ -56,5 +56,35 @@ def group_send_now(group: str, event: dict[str, Any]) -> bool:
     return True
 
 
+def group_send_many_now(sends: list[tuple[str, dict[str, Any]]]) -> list[bool]:
+    """Push many messages on one event loop (one connection pool), a bounded number at a time.
+    Returns, for each, whether the channel layer took it."""
+
+    async def send_all() -> list[bool]:
+        gate = asyncio.Semaphore(64)
+
+        async def one(group: str, event: dict[str, Any]) -> bool:
+            async with gate:
+                try:
+                    await _group_send(group, event)
+                except Exception as exc:  # Redis down or slow: replayed from the database
+                    log.warning("live.push_failed", group=group, error=type(exc).__name__)
+                    return False
+                return True
+
+        return list(await asyncio.gather(*(one(g, e) for g, e in sends)))
+
+    loop = _server_loop
+    if (
+        isinstance(get_channel_layer(), InMemoryChannelLayer)
+        and loop is not None
+        and loop.is_running()
+    ):
+        return asyncio.run_coroutine_threadsafe(send_all(), loop).result(
+            timeout=PUSH_TIMEOUT_SECONDS * (1 + len(sends) // 64)
+        )
+    return async_to_sync(send_all)()
+
+
 def group_send_on_commit(group: str, event: dict[str, Any]) -> None:
     transaction.on_commit(lambda: group_send_now(group, event))

@@ -17,6 +17,23 @@ def advisory_xact_lock(name: str) -> None:
         raise RuntimeError("advisory_xact_lock needs a transaction to scope the lock")
     if connection.vendor != "postgresql":
         return
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_key(name)])
+
+
+def _key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def advisory_xact_locks(names: list[str]) -> None:
+    """Several locks in one round trip, always taken in the same (sorted) order so that two
+    transactions wanting overlapping sets cannot deadlock."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_locks needs a transaction to scope the locks")
+    if connection.vendor != "postgresql" or not names:
+        return
+    keys = sorted({_key(name) for name in names})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys]
+        )

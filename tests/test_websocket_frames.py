@@ -1,0 +1,205 @@
+"""Malformed frames on every websocket: a clear error back, never a crash, and nobody else notices.
+
+Each socket gets text that is not JSON, binary frames, empty frames, JSON that is not an object,
+a 1 MB frame, JSON nested far too deep and messages of unknown types. It must answer
+``{"type": "error", …}`` (or ignore a well-formed message it has no use for) and stay open;
+a second member connected at the same time still gets the next push.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.utils import timezone
+
+from conference import services as conference_services
+from conference.services import room_group
+from config.asgi import application
+from escalation.services import BOARD_GROUP
+from notifications.dispatch import member_group
+from partnership.auth import token_issue
+from partnership.models import Member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MEGABYTE = 1024 * 1024
+# Sent to every socket: str as a text frame, bytes as a binary frame.
+MALFORMED: list[str | bytes] = [
+    "not json at all",
+    '{"type": "resume"',  # cut short
+    "",
+    b"\x00\x01\x02binary",
+    b'{"type": "resume"}',  # valid JSON, but in a binary frame
+    "[1, 2, 3]",
+    '"resume"',
+    "42",
+    "null",
+    "[" * 50_000 + "]" * 50_000,  # nested far too deep for the parser
+    json.dumps({"type": "resume", "padding": "x" * MEGABYTE}),
+    "x" * MEGABYTE,
+]
+# Well-formed objects no socket understands, with odd values for the fields they do read.
+UNKNOWN: list[dict[str, Any]] = [
+    {"type": "explode"},
+    {"no_type": True},
+    {"type": None},
+    {"type": ["resume"]},
+    {"type": "resume", "last_event_id": 10**40, "last_entry_id": 10**40},
+    {"type": "resume", "last_event_id": -1, "last_entry_id": -1},
+    {"type": "resume", "last_event_id": "1; DROP TABLE", "last_entry_id": 1.5},
+    {"type": "acknowledge", "notification_id": 10**40},
+    {"type": "acknowledge", "notification_id": {"$gt": 0}},
+]
+
+
+async def _socket(member: Member, path: str) -> WebsocketCommunicator:
+    token = await sync_to_async(token_issue)(member=member)
+    client = WebsocketCommunicator(
+        application, path, headers=[(b"authorization", f"Token {token.key}".encode())]
+    )
+    connected, _ = await client.connect(timeout=5)
+    assert connected, path
+    return client
+
+
+async def _drain(client: WebsocketCommunicator) -> list[dict[str, Any]]:
+    """Everything the socket has to say for now (the greeting, replies)."""
+    said = []
+    while not await client.receive_nothing(timeout=0.3):
+        said.append(await client.receive_json_from(timeout=5))
+    return said
+
+
+async def _send(client: WebsocketCommunicator, frame: str | bytes) -> None:
+    # Straight to the consumer: the communicator's own helper refuses empty frames.
+    kind = "bytes" if isinstance(frame, bytes) else "text"
+    await client.send_input({"type": "websocket.receive", kind: frame})
+
+
+async def _replies(client: WebsocketCommunicator, expected: int) -> list[dict[str, Any]]:
+    """The socket's next replies; fails if the consumer crashed, closed the socket or said more."""
+    said: list[dict[str, Any]] = []
+    try:
+        for _ in range(expected):
+            output = await client.receive_output(timeout=5)
+            assert output["type"] == "websocket.send", f"socket closed: {output}"
+            said.append(json.loads(output["text"]))
+        assert await client.receive_nothing(timeout=0.1 if expected else 0.3), "said too much"
+    except Exception as exc:
+        if client.future.done() and client.future.exception() is not None:
+            raise AssertionError(f"the consumer stopped: {client.future.exception()!r}") from exc
+        raise
+    return said
+
+
+def _conference(demo: dict[str, Member]) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        conference = conference_services.conference_create(
+            actor=demo["coordinator"],
+            kind="emergency",
+            title="Emergency panel",
+            starts_at=now + timedelta(hours=1),
+            ends_at=now + timedelta(hours=2),
+            location="Civic Offices, Room 1",
+            chair=demo["chair"],
+        )
+    conference_services.conference_invite(
+        actor=demo["coordinator"],
+        conference_id=conference.pk,
+        members=[demo["panel-police"], demo["panel-housing"]],
+    )
+    return conference.pk
+
+
+Push = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Room:
+    path: str
+    culprit: str  # sends the bad frames
+    bystander: str  # connected at the same time
+    push: Push
+    pushed: str  # type of the event the push delivers
+    answers: bool = True  # replies to well-formed messages it has no use for
+
+
+async def _alerts(demo: dict[str, Member]) -> Room:
+    async def push() -> None:
+        await get_channel_layer().group_send(
+            member_group(demo["crro"].pk),
+            {"type": "alert.event", "payload": {"type": "notification", "id": 10**6}},
+        )
+
+    # Alerts are per member: the bystander is another page of the same member.
+    return Room("/ws/alerts/", "crro", "crro", push, "notification")
+
+
+async def _board(demo: dict[str, Member]) -> Room:
+    async def push() -> None:
+        await get_channel_layer().group_send(
+            BOARD_GROUP, {"type": "board.changed", "incident_id": 1, "state": "declared_major"}
+        )
+
+    # The board only listens: a well-formed message is ignored.
+    return Room("/ws/board/", "coordinator", "coordinator2", push, "board.changed", answers=False)
+
+
+async def _conference_room(demo: dict[str, Member]) -> Room:
+    pk = await sync_to_async(_conference)(demo)
+
+    async def push() -> None:
+        # Any room event but an entry makes every attendee receive the fresh state.
+        await get_channel_layer().group_send(
+            room_group(pk), {"type": "room.event", "event": {"type": "attendance"}}
+        )
+
+    return Room(f"/ws/conferences/{pk}/", "panel-police", "panel-housing", push, "state")
+
+
+ROOMS = {"alerts": _alerts, "board": _board, "conference": _conference_room}
+
+
+@pytest.mark.parametrize("socket", list(ROOMS))
+async def test_malformed_frames_get_an_error_and_leave_others_untouched(
+    demo: dict[str, Member], socket: str
+) -> None:
+    room = await ROOMS[socket](demo)
+    culprit = await _socket(demo[room.culprit], room.path)
+    bystander = await _socket(demo[room.bystander], room.path)
+    await _drain(culprit)
+    await _drain(bystander)
+
+    for frame in MALFORMED:
+        await _send(culprit, frame)
+        [said] = await _replies(culprit, 1)
+        assert said["type"] == "error", (frame[:40], said)
+        assert said["detail"], frame[:40]
+        # The reply never echoes the frame back.
+        assert len(json.dumps(said)) < 500
+
+    for message in UNKNOWN:
+        await culprit.send_json_to(message)
+        replies = await _replies(culprit, 1 if room.answers else 0)
+        # An explanation, or (a resume with odd but harmless numbers) the resume carried out.
+        assert all(r["type"] in {"error", "resumed"} for r in replies), (message, replies)
+
+    assert await bystander.receive_nothing(timeout=0.2)
+    # Both sockets still work: the next push reaches the bystander and the culprit alike.
+    await room.push()
+    for client in (bystander, culprit):
+        event = await client.receive_json_from(timeout=5)
+        assert event["type"] == room.pushed
+        assert await client.receive_nothing(timeout=0.2)
+    await culprit.disconnect()
+    await bystander.disconnect()
