@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 
 from conference import selectors
 from conference.models import Conference
-from conference.rules import visible_to
+from conference.rules import Viewer, viewer_may_see, viewer_of
 from conference.services import room_group
 from partnership.consumers import SafeJsonConsumer
 from partnership.models import Member
@@ -29,6 +29,9 @@ def _load(conference_id: int) -> Conference | None:
 class RoomConsumer(SafeJsonConsumer):
     member: Member
     conference: Conference
+    # Who this connection's member is in this conference, worked out when they join (and again
+    # on every state change or resume), so each entry is checked without a database query.
+    viewer: Viewer
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -41,6 +44,7 @@ class RoomConsumer(SafeJsonConsumer):
             await self.close(code=4403)
             return
         self.member, self.conference = user, conference
+        self.viewer = await database_sync_to_async(viewer_of)(user, conference)
         await self.channel_layer.group_add(room_group(conference.pk), self.channel_name)
         await self.accept()
         await self.send_json(await database_sync_to_async(selectors.room_state)(user, conference))
@@ -68,6 +72,7 @@ class RoomConsumer(SafeJsonConsumer):
 
     def _resume(self, last: int) -> dict[str, Any]:
         self.conference.refresh_from_db()
+        self.viewer = viewer_of(self.member, self.conference)
         state = selectors.room_state(self.member, self.conference)
         state["entries"] = selectors.entries_visible(self.member, self.conference, after=last)
         state["type"] = "resumed"
@@ -76,9 +81,8 @@ class RoomConsumer(SafeJsonConsumer):
     async def room_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
         if event["type"] == "entry":
-            allowed = await database_sync_to_async(visible_to)(
-                self.member,
-                self.conference,
+            allowed = viewer_may_see(
+                self.viewer,
                 visibility=event["visibility"],
                 agency_ids=event["agency_ids"],
                 author_id=event["author_id"],
@@ -90,6 +94,7 @@ class RoomConsumer(SafeJsonConsumer):
         self.conference = await database_sync_to_async(
             lambda: Conference.objects.get(pk=self.conference.pk)
         )()
+        self.viewer = await database_sync_to_async(viewer_of)(self.member, self.conference)
         state = await database_sync_to_async(selectors.room_state)(self.member, self.conference)
         state["type"] = "state"
         await self.send_json(state)

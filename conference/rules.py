@@ -9,6 +9,7 @@ each contribution says who may see it: the whole panel, named agencies, or the c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -144,6 +145,40 @@ def _action_complete(member: Member, action: Action) -> bool:
     return action.owner.role_assignments.filter(deputy=member).exists()
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What decides what one member may see in one conference, worked out once (a live room
+    checks every entry against it for every connection)."""
+
+    member_id: int
+    agency_id: int | None
+    runs: bool
+    invited: bool
+    gold: bool
+
+
+def viewer_of(member: Member, conference: Conference) -> Viewer:
+    return Viewer(
+        member_id=member.pk,
+        agency_id=member.agency_id,
+        runs=_runs(member, conference),
+        invited=_invited(member, conference),
+        gold=member.has_role(Role.GOLD_GROUP),
+    )
+
+
+def viewer_may_see(
+    viewer: Viewer, *, visibility: str, agency_ids: Iterable[int], author_id: int
+) -> bool:
+    if viewer.runs or author_id == viewer.member_id:
+        return True
+    if visibility == Visibility.PANEL:
+        return viewer.invited or viewer.gold
+    if visibility == Visibility.AGENCIES:
+        return viewer.agency_id in set(agency_ids) and viewer.invited
+    return False
+
+
 def visible_to(
     member: Member,
     conference: Conference,
@@ -153,10 +188,9 @@ def visible_to(
     author_id: int,
 ) -> bool:
     """Whether a contribution or room entry may be shown to this member."""
-    if _runs(member, conference) or author_id == member.pk:
-        return True
-    if visibility == Visibility.PANEL:
-        return _invited(member, conference) or member.has_role(Role.GOLD_GROUP)
-    if visibility == Visibility.AGENCIES:
-        return member.agency_id in set(agency_ids) and _invited(member, conference)
-    return False
+    return viewer_may_see(
+        viewer_of(member, conference),
+        visibility=visibility,
+        agency_ids=agency_ids,
+        author_id=author_id,
+    )
