@@ -18,7 +18,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from conference import selectors, services
 from conference.forms import (
@@ -69,28 +68,14 @@ from conference.models import (
 from conference.risk import CHECKLIST
 from conference.rules import people_visible
 from escalation.rules import incidents_visible
-from partnership.errors import ConflictError
 from partnership.models import Agency, Member, Role
+from partnership.pages import CONFLICTS
+from partnership.pages import conflict_text as _conflict_text
+from partnership.pages import member_of as _member
 from partnership.permissions import can, require
 from partnership.selectors import members_active
 
-# Services lock rows before a transition, so the last two are unlikely; if a save still loses a
-# race, the person is told the same way as for any other change that no longer fits.
-CONFLICTS = (ConflictError, TransitionNotAllowed, ConcurrentTransition)
 PEOPLE_PER_PAGE = 50
-
-
-def _member(request: HttpRequest) -> Member:
-    # The sign-in middleware has already sent anonymous people to the sign-in page.
-    if not isinstance(request.user, Member):
-        raise PermissionDenied("Sign in with your partnership account.")
-    return request.user
-
-
-def _conflict_text(error: Exception) -> str:
-    if isinstance(error, ConflictError):
-        return str(error)
-    return "Someone else changed this at the same moment. Reload the page and try again."
 
 
 def _pk(value: str | None) -> int | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import can_proceed
 
 from escalation import selectors, services
 from escalation.forms import (
@@ -38,28 +38,14 @@ from escalation.models import Duty, Incident, SituationReport
 from escalation.rules import incidents_visible
 from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
-from partnership.errors import ConflictError
 from partnership.models import Member
+from partnership.pages import CONFLICTS
+from partnership.pages import conflict_text as _conflict_text
+from partnership.pages import member_of as _member
 from partnership.permissions import can, require
 from partnership.selectors import members_active
 
-# Services lock rows before a transition, so the last two are unlikely; if a save still loses a
-# race, the person is told the same way as for any other change that no longer fits.
-CONFLICTS = (ConflictError, TransitionNotAllowed, ConcurrentTransition)
 INCIDENTS_PER_PAGE = 50
-
-
-def _member(request: HttpRequest) -> Member:
-    # The sign-in middleware has already sent anonymous people to the sign-in page.
-    if not isinstance(request.user, Member):
-        raise PermissionDenied("Sign in with your partnership account.")
-    return request.user
-
-
-def _conflict_text(error: Exception) -> str:
-    if isinstance(error, ConflictError):
-        return str(error)
-    return "Someone else changed this at the same moment. Reload the page and try again."
 
 
 def _incident_url(incident_id: int, anchor: str = "") -> str:

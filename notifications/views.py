@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +29,7 @@ from notifications.models import ContactPreference, Notification, NotificationSt
 from notifications.preferences import contact_preference_set
 from partnership.errors import ConflictError
 from partnership.models import Member
+from partnership.pages import member_of as _member
 
 
 @login_not_required
@@ -94,13 +95,6 @@ class InboxItem:
     notification: Notification
     url: str
     reply_form: ReplyForm | None
-
-
-def _member(request: HttpRequest) -> Member:
-    # The sign-in middleware has already sent anonymous people to the sign-in page.
-    if not isinstance(request.user, Member):
-        raise PermissionDenied("Sign in with your partnership account.")
-    return request.user
 
 
 def _tab(value: str | None) -> str:

@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -39,6 +38,7 @@ from escalation.models import Incident, IncidentState, Strand
 from escalation.review import compliance_across, incident_compliance, incident_replay
 from partnership import review
 from partnership.models import Agency, Area, AuditEvent, Member
+from partnership.pages import member_of as _member
 from partnership.permissions import can, require
 from partnership.review_api import EXPORT_TYPES
 from partnership.services import timeline_export_record
@@ -69,13 +69,6 @@ EXPORT_ERROR = "The file could not be made: choose PDF, CSV or JSON, and check t
 
 # Parameters of the timeline filter: what the export links and the other forms carry along.
 FILTER_PARAMS = ("kind", "agency", "since", "until")
-
-
-def _member(request: HttpRequest) -> Member:
-    # The sign-in middleware has already sent anonymous people to the sign-in page.
-    if not isinstance(request.user, Member):
-        raise PermissionDenied("Sign in with your partnership account.")
-    return request.user
 
 
 def _kind_label(kind: str) -> str:
