@@ -149,6 +149,7 @@ class Listener:
     replaying: int = 0  # resumes sent and not yet answered
     resumes: int = 0
     overlaps: int = 0  # an event seen again (push and replay of the same event): shown once
+    gaps: int = 0  # events held back because the one before them had not been seen
     highest_push: int = 0
     out_of_order: int = 0  # pushed events whose id was below one pushed before
     errors: int = 0  # {"type": "error"} answers
@@ -406,6 +407,16 @@ async def _listen(listener: Listener, run: Run) -> None:
                 continue
             event_id = message.get("id")
             if not isinstance(event_id, int):
+                continue
+            previous = message.get("previous")
+            if (
+                isinstance(previous, int)
+                and previous > listener.last_event_id
+                and previous not in listener.seen
+            ):
+                # A gap, as the page sees it: hold this back and resume from the last seen.
+                listener.gaps += 1
+                await listener.resume()
                 continue
             if event_id in listener.seen:
                 listener.overlaps += 1

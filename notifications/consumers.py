@@ -1,9 +1,11 @@
 """``/ws/alerts/``: every notification for the signed-in member, live, with replay.
 
-Each event carries an increasing ``id``. A client sends ``{"type": "resume", "last_event_id": N}``
-when it (re)connects and from time to time; it then receives, from the database, every event after
-N. So a dropped connection, a restarted Daphne or Redis being away delays an alert, never loses it.
-A client may also send ``{"type": "acknowledge", "notification_id": N}``.
+Each event carries an increasing ``id`` and the ``previous`` event's id for the same member (so a
+client can tell a gap from an event it has simply not been sent yet). A client sends
+``{"type": "resume", "last_event_id": N}`` when it (re)connects, from time to time, and on seeing
+a gap; it then receives, from the database, every event after N. So a dropped connection, a
+restarted Daphne or Redis being away delays an alert, never loses it. A client may also send
+``{"type": "acknowledge", "notification_id": N}``.
 """
 
 from __future__ import annotations

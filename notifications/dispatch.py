@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from notifications.models import (
@@ -124,12 +124,23 @@ def live_publish(member_id: int, payload: dict[str, Any], notification_id: int |
     Returns whether the push reached the channel layer; the event is kept either way."""
     with transaction.atomic():
         advisory_xact_lock(f"notifications.live.{member_id}")
-        payload = dict(payload, unread=unread_count(member_id))
+        previous = _last_events([member_id]).get(member_id, 0)
+        payload = dict(payload, unread=unread_count(member_id), previous=previous)
         event = LiveEvent.objects.create(
-            member_id=member_id, notification_id=notification_id, payload=payload
+            member_id=member_id, notification_id=notification_id, payload=payload, previous=previous
         )
     return group_send_now(
         member_group(member_id), {"type": "alert.event", "payload": dict(payload, id=event.pk)}
+    )
+
+
+def _last_events(member_ids: list[int]) -> dict[int, int]:
+    """Each member's latest event id. Caller holds the members' live locks."""
+    return dict(
+        LiveEvent.objects.filter(member_id__in=member_ids)
+        .values("member_id")
+        .annotate(last=Max("id"))
+        .values_list("member_id", "last")
     )
 
 
@@ -185,25 +196,37 @@ def live_deliveries_send(delivery_ids: list[int], now: datetime | None = None) -
             .annotate(n=Count("id"))
             .values_list("recipient_id", "n")
         )
-        payloads = [
-            dict(live_payload(d.notification), unread=unread.get(d.notification.recipient_id, 0))
-            for d in claimed
-        ]
-        events = LiveEvent.objects.bulk_create(
-            LiveEvent(
-                member_id=d.notification.recipient_id, notification_id=d.notification_id, payload=p
-            )
-            for d, p in zip(claimed, payloads, strict=True)
-        )
-    if any(e.pk is None for e in events):  # no ids back from a bulk insert: read them
-        by_notification = dict(
-            LiveEvent.objects.filter(notification_id__in=[d.notification_id for d in claimed])
-            .order_by("pk")
-            .values_list("notification_id", "pk")
-        )
-        numbers = [by_notification[d.notification_id] for d in claimed]
-    else:
-        numbers = [e.pk for e in events]
+        last = _last_events(members)
+        payloads: list[dict[str, Any]] = [{} for _ in claimed]
+        numbers: list[int] = [0 for _ in claimed]
+        # Each round holds a member at most once, so every event can name the one before it.
+        for positions in _rounds([d.notification.recipient_id for d in claimed]):
+            rows = []
+            for i in positions:
+                member = claimed[i].notification.recipient_id
+                payloads[i] = dict(
+                    live_payload(claimed[i].notification),
+                    unread=unread.get(member, 0),
+                    previous=last.get(member, 0),
+                )
+                rows.append(
+                    LiveEvent(
+                        member_id=member,
+                        notification_id=claimed[i].notification_id,
+                        payload=payloads[i],
+                        previous=last.get(member, 0),
+                    )
+                )
+            created = LiveEvent.objects.bulk_create(rows)
+            ids = [e.pk for e in created]
+            if not all(ids):  # a database that returns no ids from a bulk insert
+                ids = [
+                    LiveEvent.objects.filter(notification_id=e.notification_id or 0).latest("pk").pk
+                    for e in created
+                ]
+            for i, event, pk in zip(positions, created, ids, strict=True):
+                numbers[i] = pk
+                last[event.member_id] = pk
     sends = [
         (
             member_group(d.notification.recipient_id),
@@ -214,6 +237,22 @@ def live_deliveries_send(delivery_ids: list[int], now: datetime | None = None) -
     pushed = group_send_many_now(sends)
     duration = int((time.monotonic() - started) * 1000)
     _live_outcomes_record(claimed, pushed, now=timezone.now(), duration_ms=duration)
+
+
+def _rounds(members: list[int]) -> list[list[int]]:
+    """Positions grouped so that no member appears twice in one group, in their original order."""
+    rounds: list[list[int]] = []
+    taken: list[set[int]] = []
+    for position, member in enumerate(members):
+        for group, used in zip(rounds, taken, strict=True):
+            if member not in used:
+                group.append(position)
+                used.add(member)
+                break
+        else:
+            rounds.append([position])
+            taken.append({member})
+    return rounds
 
 
 def _live_outcomes_record(

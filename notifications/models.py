@@ -233,6 +233,11 @@ class LiveEvent(models.Model):
         Notification, on_delete=models.PROTECT, null=True, related_name="+"
     )
     payload = models.JSONField()
+    previous = models.BigIntegerField(
+        default=0,
+        help_text="The member's event before this one (0 for the first): a client that has not "
+        "seen it knows it missed something and asks for it, whatever order pushes arrive in.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -275,6 +275,13 @@ class AlertClient:
                 event = json.loads(await asyncio.wait_for(self.socket.recv(), timeout=remaining))
             except TimeoutError:
                 continue
+            if event.get("previous", 0) > (self.last_event_id or 0):
+                # A gap (a push lost or overtaken): ask for everything since the last seen, as
+                # the page does; it comes back in order from the database.
+                await self.socket.send(
+                    json.dumps({"type": "resume", "last_event_id": self.last_event_id})
+                )
+                continue
             if "id" in event and event["id"] <= (self.last_event_id or 0):
                 continue  # already seen (replay and push can overlap)
             if event.get("type") in ("notification", "notification.updated"):

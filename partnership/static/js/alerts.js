@@ -7,7 +7,10 @@
    The socket numbers every event it sends ("id"). On each (re)connect, and every 20 seconds as a
    heartbeat, the page sends {"type": "resume", "last_event_id": N} with the highest id it has
    seen; the server replays every later event from the database. So an alert pushed while the
-   connection was down, or while Redis was away, arrives late but is never lost. The highest id is
+   connection was down, or while Redis was away, arrives late but is never lost. Each event also
+   names the member's event before it ("previous"): one whose predecessor has not been seen is held
+   back and a resume asked for, so a push that overtook another (or was lost) cannot make the page
+   skip anything. The highest id is
    also kept in localStorage per member, so a page opened from a stale cache resumes where the
    member's other pages had got to. An event already seen (a push and its replay) is shown once.
 
@@ -223,6 +226,13 @@
 
   function receive(event) {
     if (!event || typeof event !== "object") { return; }
+    // Each event names the one before it. If that one has not been seen, a push went missing or
+    // is overtaking another: hold this one back and ask for everything since the last seen, which
+    // comes in order from the database.
+    if (typeof event.previous === "number" && event.previous > lastEventId && !seen[event.previous]) {
+      resume();
+      return;
+    }
     if (typeof event.id === "number" && !firstSighting(event.id)) { return; }
     if (typeof event.unread === "number") { unreadSet(event.unread); }
     if (event.type === "notification") {
