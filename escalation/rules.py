@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from escalation.models import Duty, Incident, IncidentState
+from escalation.models import Duty, Incident
 from partnership.models import AgencyKind, Member, Role
 from partnership.permissions import in_partnership, is_admin, rule
 
@@ -159,6 +159,3 @@ def _compliance_view(member: Member, obj: object) -> bool:
 @rule("protocol.manage", denied="Only administrators edit the protocol.")
 def _protocol_manage(member: Member, obj: object) -> bool:
     return is_admin(member)
-
-
-STATES_AFTER_DECLARATION = (IncidentState.DECLARED_MAJOR, IncidentState.STOOD_DOWN)

@@ -3,11 +3,11 @@ exports. Each app supplies the events query and the permission; this module does
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -84,20 +84,22 @@ def timeline_response(events: QuerySet[AuditEvent], request: Request) -> Respons
     )
 
 
-def timeline_export(
-    events: QuerySet[AuditEvent], request: Request, *, scope: str, title: str
+def timeline_file(
+    *,
+    events: QuerySet[AuditEvent],
+    wanted: review.TimelineFilter,
+    export_type: str,
+    member: Member,
+    scope: str,
+    title: str,
 ) -> HttpResponse:
-    """The whole (filtered) timeline as a file; the export is recorded on the timeline."""
-    export_type = request.query_params.get("as", "pdf")
-    if export_type not in EXPORT_TYPES:
-        raise serializers.ValidationError({"as": "Choose pdf, csv or json."})
-    wanted, _, _ = timeline_filter(request.query_params)
+    """The whole filtered timeline as a file (for the API and the pages alike); the export is
+    itself recorded on the timeline."""
     rows = [
         review.event_row(e)
         for e in review.events_filtered(events, wanted).iterator(chunk_size=2000)
     ]
     statement = review.integrity()
-    member = Member.objects.get(pk=request.user.pk or 0)
     if export_type == "csv":
         body: bytes | str = review.export_csv(rows, statement)
     elif export_type == "json":
@@ -112,8 +114,26 @@ def timeline_export(
         last_seq=rows[-1]["seq"] if rows else None,
     )
     response = HttpResponse(body, content_type=EXPORT_TYPES[export_type])
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")  # noqa: DTZ005 (a file name, local on purpose)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = (
         f'attachment; filename="timeline-{scope.replace(":", "-")}-{stamp}.{export_type}"'
     )
     return response
+
+
+def timeline_export(
+    events: QuerySet[AuditEvent], request: Request, *, scope: str, title: str
+) -> HttpResponse:
+    """The whole (filtered) timeline as a file; the export is recorded on the timeline."""
+    export_type = request.query_params.get("as", "pdf")
+    if export_type not in EXPORT_TYPES:
+        raise serializers.ValidationError({"as": "Choose pdf, csv or json."})
+    wanted, _, _ = timeline_filter(request.query_params)
+    return timeline_file(
+        events=events,
+        wanted=wanted,
+        export_type=export_type,
+        member=Member.objects.get(pk=request.user.pk or 0),
+        scope=scope,
+        title=title,
+    )

@@ -40,8 +40,7 @@ from partnership import review
 from partnership.models import Agency, Area, AuditEvent, Member
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
-from partnership.review_api import EXPORT_TYPES
-from partnership.services import timeline_export_record
+from partnership.review_api import EXPORT_TYPES, timeline_file
 from partnership.timeline import timeline_verify
 
 ACCESS_LOG_PER_PAGE = 100
@@ -211,43 +210,6 @@ def _timeline_context(
         "keep_for_filter": _hidden(request.GET, ("at",)),
     }
     return context, status
-
-
-def timeline_file(
-    *,
-    events: QuerySet[AuditEvent],
-    wanted: review.TimelineFilter,
-    export_type: str,
-    member: Member,
-    scope: str,
-    title: str,
-) -> HttpResponse:
-    """The whole filtered timeline as a file, as ``review_api.timeline_export`` builds it for the
-    API; the export is itself recorded on the timeline."""
-    rows = [
-        review.event_row(e)
-        for e in review.events_filtered(events, wanted).iterator(chunk_size=2000)
-    ]
-    statement = review.integrity()
-    if export_type == "csv":
-        body: bytes | str = review.export_csv(rows, statement)
-    elif export_type == "json":
-        body = review.export_json(title, rows, statement)
-    else:
-        body = review.export_pdf(title, rows, statement, exported_by=str(member))
-    timeline_export_record(
-        actor=member,
-        scope=scope,
-        export_format=export_type,
-        events=len(rows),
-        last_seq=rows[-1]["seq"] if rows else None,
-    )
-    response = HttpResponse(body, content_type=EXPORT_TYPES[export_type])
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (
-        f'attachment; filename="timeline-{scope.replace(":", "-")}-{stamp}.{export_type}"'
-    )
-    return response
 
 
 def _export(
