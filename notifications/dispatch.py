@@ -329,8 +329,9 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> bool | None:
-    """One attempt: True delivered, False failed (retried later or given up), None not claimed
-    (someone else has it, it is not yet due, or it is finished)."""
+    """One attempt on an email, text or webhook channel (live alerts go in batches through
+    ``live_deliveries_send``): True delivered, False failed (retried later or given up), None not
+    claimed (someone else has it, it is not yet due, or it is finished)."""
     from notifications.channels import DeliveryError, backend_for
 
     now = now or timezone.now()
@@ -341,17 +342,12 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> bool |
     started = time.monotonic()
     error = ""
     permanent = False
+    if delivery.channel == Channel.LIVE:
+        raise ValueError("live alerts are sent by live_deliveries_send, in batches")
     try:
-        if delivery.channel == Channel.LIVE:
-            pushed = live_publish(
-                notification.recipient_id, live_payload(notification), notification.pk
-            )
-            if not pushed:
-                raise DeliveryError("the live channel is unavailable (clients replay it on resume)")
-        else:
-            backend_for(delivery.channel).send(
-                notification=notification, address=delivery.address, channel=delivery.channel
-            )
+        backend_for(delivery.channel).send(
+            notification=notification, address=delivery.address, channel=delivery.channel
+        )
     except DeliveryError as exc:
         error, permanent = str(exc)[:500], exc.permanent
     except Exception as exc:  # a backend bug must not lose the notification: retried like a failure
@@ -390,12 +386,7 @@ def _attempt_record(
                 changes={"channel": delivery.channel, "attempt": delivery.attempts},
             )
             return True
-        # Live alerts are not retried: reconnecting clients replay them from the database.
-        if (
-            permanent
-            or delivery.channel == Channel.LIVE
-            or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
-        ):
+        if permanent or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             delivery.give_up(error=error)
             delivery.save()
             audit_record(

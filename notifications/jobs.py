@@ -13,8 +13,13 @@ from django.db.models import Min
 from django.utils import timezone
 
 from config.scheduler import Job
-from notifications.dispatch import deliveries_due, delivery_attempt, senders
-from notifications.models import Delivery, DeliveryState, Notification, NotificationState
+from notifications.dispatch import (
+    deliveries_due,
+    delivery_attempt,
+    live_deliveries_send,
+    senders,
+)
+from notifications.models import Channel, Delivery, DeliveryState, Notification, NotificationState
 from notifications.services import notification_escalate
 
 
@@ -30,12 +35,19 @@ def deliveries_run(now: datetime | None = None) -> datetime | None:
     the others carry on."""
     now = now or timezone.now()
     due = deliveries_due(now)
-    if due:
+    live = set(
+        Delivery.objects.filter(pk__in=due, channel=Channel.LIVE).values_list("pk", flat=True)
+    )
+    if live:
+        # Left behind by a process that died before pushing them: one batch, like any other.
+        live_deliveries_send(sorted(live), now=now)
+    others = [pk for pk in due if pk not in live]
+    if others:
         # The process's own sender threads (a fixed pool, so their database connections are
         # reused rather than piled up): a channel that hangs holds one until its timeout.
         pool = senders()
-        futures = [pool.submit(_attempt, pk) for pk in due]
-        wait(futures, timeout=settings.NOTIFICATION_SEND_TIMEOUT * (len(due) + 1))
+        futures = [pool.submit(_attempt, pk) for pk in others]
+        wait(futures, timeout=settings.NOTIFICATION_SEND_TIMEOUT * (len(others) + 1))
     next_at: datetime | None = Delivery.objects.filter(state=DeliveryState.PENDING).aggregate(
         at=Min("next_attempt_at")
     )["at"]

@@ -362,3 +362,20 @@ def test_situation_report_api_shows_replies_and_who_has_not_answered(
         content_type="application/json",
     )
     assert bad.status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_a_live_alert_a_crashed_process_left(declared: Any) -> None:
+    from notifications.dispatch import senders_wait
+    from notifications.models import LiveEvent
+
+    referral = _referral(declared())
+    assert senders_wait()
+    # As if the process had died after the commit and before its senders ran.
+    Delivery.objects.filter(notification=referral, channel="live").update(
+        state="pending", delivered_at=None, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    LiveEvent.objects.filter(notification=referral).delete()
+    deliveries_run()
+    assert referral.deliveries.get(channel="live").state == DeliveryState.DELIVERED
+    assert LiveEvent.objects.filter(notification=referral).count() == 1
