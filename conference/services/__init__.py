@@ -1,0 +1,65 @@
+"""Every change to people, referrals, conferences, the live room and actions, split by topic.
+
+One use case per function, one transaction each, the audit event beside the change, and live
+pushes on commit. People are named in the database only: audit events, notification titles and
+logs refer to them as ``P-00012``.
+
+Callers import from here (``from conference import services``); the modules below are the
+topics: ``people`` (and referrals), ``conferences`` (planning), ``room``, ``actions``.
+"""
+
+from conference.services.actions import (
+    ACTION_LADDER,
+    action_complete,
+    action_escalate,
+    action_mark_overdue,
+)
+from conference.services.common import room_group
+from conference.services.conferences import (
+    agenda_add,
+    attendance_record,
+    conference_create,
+    conference_invite,
+    research_file,
+)
+from conference.services.people import (
+    flag_dismiss,
+    incident_person_link,
+    person_create,
+    referral_create,
+    repeats_evaluate,
+)
+from conference.services.room import (
+    action_agree,
+    conference_conclude,
+    conference_open,
+    entry_payload,
+    room_agree_risk,
+    room_move,
+    room_share,
+)
+
+__all__ = [
+    "ACTION_LADDER",
+    "action_agree",
+    "action_complete",
+    "action_escalate",
+    "action_mark_overdue",
+    "agenda_add",
+    "attendance_record",
+    "conference_conclude",
+    "conference_create",
+    "conference_invite",
+    "conference_open",
+    "entry_payload",
+    "flag_dismiss",
+    "incident_person_link",
+    "person_create",
+    "referral_create",
+    "repeats_evaluate",
+    "research_file",
+    "room_agree_risk",
+    "room_group",
+    "room_move",
+    "room_share",
+]

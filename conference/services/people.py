@@ -1,0 +1,236 @@
+"""People and their incidents, repeat flags, and referrals with their risk assessment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from conference import repeats
+from conference.models import (
+    FlagKind,
+    IncidentPerson,
+    LawfulBasis,
+    Person,
+    Referral,
+    ReferralReason,
+    RepeatFlag,
+    RiskLevel,
+)
+from conference.risk import risk_assess
+from conference.services.common import _person_scope
+from escalation.models import Incident
+from notifications.models import Purpose, Urgency
+from notifications.services import notify
+from partnership.errors import ConflictError
+from partnership.models import Area, Member, Role
+from partnership.permissions import require
+from partnership.timeline import audit_record
+
+
+# --- People and their incidents ------------------------------------------------------------------
+@transaction.atomic
+def person_create(
+    *,
+    actor: Member,
+    full_name: str,
+    known_as: str = "",
+    date_of_birth: date | None = None,
+    area: Area | None = None,
+    safe_contact: str = "",
+) -> Person:
+    require(actor, "person.create")
+    if not full_name.strip():
+        raise ValidationError({"full_name": "Give the person's name."})
+    if date_of_birth is not None and date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": "A date of birth cannot be in the future."})
+    person = Person.objects.create(
+        full_name=full_name.strip(),
+        known_as=known_as.strip(),
+        date_of_birth=date_of_birth,
+        area=area,
+        safe_contact=safe_contact.strip(),
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+    audit_record(actor=actor, verb="person.created", subject=person, scope=_person_scope(person.pk))
+    return person
+
+
+@transaction.atomic
+def incident_person_link(
+    *, actor: Member, incident: Incident, person: Person, involvement: str = "victim"
+) -> list[RepeatFlag]:
+    """Link a person to an incident (of any kind: the casework route too) and check their
+    history against the repeat rules. Returns any flags raised."""
+    require(actor, "incident.view", incident)
+    require(actor, "person.link", person)
+    if involvement not in IncidentPerson.Involvement.values:
+        raise ValidationError({"involvement": "Choose victim or witness."})
+    _, created = IncidentPerson.objects.get_or_create(
+        incident=incident,
+        person=person,
+        defaults={"involvement": involvement, "linked_by": actor, "linked_at": timezone.now()},
+    )
+    if not created:
+        raise ConflictError(f"{person.reference} is already linked to {incident.reference}.")
+    audit_record(
+        actor=actor,
+        verb="person.linked_to_incident",
+        subject=person,
+        scope=_person_scope(person.pk),
+        changes={"incident_id": incident.pk, "involvement": involvement},
+    )
+    audit_record(
+        actor=actor,
+        verb="incident.person_linked",
+        subject=incident,
+        scope=f"incident:{incident.pk}",
+        changes={"person_id": person.pk, "involvement": involvement},
+    )
+    return repeats_evaluate(person=person)
+
+
+def repeats_evaluate(*, person: Person) -> list[RepeatFlag]:
+    """Raise a flag for each rule that fires on the person's history and has not fired on the
+    same incidents before. The caller is inside a transaction."""
+    raised = []
+    for finding in repeats.repeats_find(person):
+        if RepeatFlag.objects.filter(key=finding.key).exists():
+            continue
+        flag = RepeatFlag.objects.create(
+            person=person,
+            kind=finding.kind,
+            rule=finding.rule,
+            referral=finding.referral,
+            key=finding.key,
+            raised_at=timezone.now(),
+        )
+        flag.incidents.set(finding.incidents)
+        audit_record(
+            actor=None,
+            verb="repeat.flagged",
+            subject=flag,
+            scope=_person_scope(person.pk),
+            changes={"kind": finding.kind, "incident_ids": [i.pk for i in finding.incidents]},
+        )
+        suggestion = finding.kind == FlagKind.SUGGESTED_REFERRAL
+        notify(
+            audiences=[f"role:{Role.CSP_COORDINATOR}"],
+            title=(
+                f"Suggested referral: {person.reference}"
+                if suggestion
+                else f"Repeat victim: {person.reference}"
+            ),
+            body=finding.rule,
+            purposes=[Purpose.SITUATION, Purpose.COORDINATION],
+            cause=f"flag:{flag.pk}",
+            subject=flag,
+            scope=_person_scope(person.pk),
+        )
+        raised.append(flag)
+    return raised
+
+
+@transaction.atomic
+def flag_dismiss(*, actor: Member, flag_id: int, reason: str) -> RepeatFlag:
+    flag = RepeatFlag.objects.select_for_update().get(pk=flag_id)
+    require(actor, "flag.manage", flag)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why no referral is needed."})
+    if not can_proceed(flag.dismiss):
+        raise ConflictError(f"This flag is already {flag.get_state_display().lower()}.")
+    flag.dismiss(by=actor, reason=reason.strip())
+    flag.save()
+    audit_record(
+        actor=actor, verb="repeat.dismissed", subject=flag, scope=_person_scope(flag.person_id)
+    )
+    return flag
+
+
+# --- Referrals -----------------------------------------------------------------------------------
+@transaction.atomic
+def referral_create(
+    *,
+    actor: Member,
+    person: Person,
+    reason: str,
+    summary: str,
+    answers: dict[str, bool],
+    lawful_basis: str,
+    consent_notes: str = "",
+    raised_level: str = "",
+    raised_reason: str = "",
+    flag: RepeatFlag | None = None,
+) -> Referral:
+    require(actor, "referral.create")
+    require(actor, "person.view", person)
+    errors: dict[str, str] = {}
+    if reason not in ReferralReason.values:
+        errors["reason"] = f"Choose a reason: {', '.join(ReferralReason.values)}."
+    if lawful_basis not in LawfulBasis.values:
+        errors["lawful_basis"] = "Record consent, or the lawful basis for sharing without it."
+    if not summary.strip():
+        errors["summary"] = "Say why this case needs the panel."
+    if errors:
+        raise ValidationError(errors)
+    assessment = risk_assess(
+        answers=answers, raised_level=raised_level, raised_reason=raised_reason
+    )
+    if actor.agency is None:
+        raise ValidationError("Only a member of an agency can refer.")
+    referral = Referral.objects.create(
+        person=person,
+        referring_agency=actor.agency,
+        referred_by=actor,
+        reason=reason,
+        summary=summary.strip(),
+        answers=assessment.answers,
+        score=assessment.score,
+        assessed_level=assessment.assessed_level,
+        level=assessment.level,
+        raised_reason=raised_reason.strip()
+        if assessment.level != assessment.assessed_level
+        else "",
+        lawful_basis=lawful_basis,
+        consent_notes=consent_notes.strip(),
+        created_at=timezone.now(),
+    )
+    if flag is not None:
+        flag = RepeatFlag.objects.select_for_update().get(pk=flag.pk)
+        if flag.person_id != person.pk:
+            raise ValidationError({"flag": "That flag is about someone else."})
+        if can_proceed(flag.refer):
+            flag.refer(by=actor)
+            flag.save()
+    audit_record(
+        actor=actor,
+        verb="referral.created",
+        subject=referral,
+        scope=_person_scope(person.pk),
+        changes={
+            "person_id": person.pk,
+            "reason": reason,
+            "score": assessment.score,
+            "assessed_level": assessment.assessed_level,
+            "level": assessment.level,
+            "lawful_basis": lawful_basis,
+        },
+    )
+    notify(
+        audiences=[f"role:{Role.CSP_COORDINATOR}"],
+        title=f"New referral: {person.reference} ({assessment.level} risk)",
+        body=(
+            f"{actor} ({actor.agency}) referred {person.reference}: {ReferralReason(reason).label}."
+        ),
+        purposes=[Purpose.COORDINATION],
+        cause=f"referral:{referral.pk}",
+        subject=referral,
+        scope=_person_scope(person.pk),
+        sender=actor,
+        urgency=Urgency.URGENT if assessment.level == RiskLevel.HIGH else Urgency.NORMAL,
+    )
+    return referral

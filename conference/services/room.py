@@ -1,0 +1,312 @@
+"""The live room: opening, moving between items, sharing, agreeing risk and actions, concluding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from conference.models import (
+    Action,
+    AgendaItem,
+    AgendaKind,
+    Conference,
+    ConferenceState,
+    EntryKind,
+    Referral,
+    ReferralState,
+    RiskLevel,
+    RoomEntry,
+    Visibility,
+)
+from conference.services.actions import ACTION_LADDER
+from conference.services.common import (
+    _conference_scope,
+    _locked_conference,
+    _room_push,
+    _visibility_errors,
+)
+from notifications.models import Purpose
+from notifications.services import notify
+from partnership.errors import ConflictError
+from partnership.models import Agency, Member
+from partnership.permissions import require
+from partnership.timeline import audit_record
+
+
+# --- The live room -------------------------------------------------------------------------------
+def entry_payload(entry: RoomEntry, agency_ids: list[int]) -> dict[str, Any]:
+    return {
+        "type": "entry",
+        "id": entry.pk,
+        "kind": entry.kind,
+        "kind_label": entry.get_kind_display(),
+        "item_id": entry.agenda_item_id,
+        "author": str(entry.author),
+        "author_id": entry.author_id,
+        "text": entry.text,
+        "visibility": entry.visibility,
+        "agency_ids": agency_ids,
+        "action_id": entry.action_id,
+        "created_at": entry.created_at.isoformat(),
+    }
+
+
+def _entry_add(
+    conference: Conference,
+    *,
+    author: Member,
+    kind: str,
+    text: str,
+    item: AgendaItem | None,
+    visibility: str = Visibility.PANEL,
+    agencies: Sequence[Agency] = (),
+    action: Action | None = None,
+) -> RoomEntry:
+    """Persist first, broadcast second: each consumer shows the entry only to those who may see
+    it, and a client that missed the push gets it on resume."""
+    entry = RoomEntry.objects.create(
+        conference=conference,
+        agenda_item=item,
+        kind=kind,
+        author=author,
+        text=text,
+        visibility=visibility,
+        action=action,
+        created_at=timezone.now(),
+    )
+    entry.visible_agencies.set(agencies)
+    audit_record(
+        actor=author,
+        verb=f"room.{kind}",
+        subject=entry,
+        scope=_conference_scope(conference.pk),
+        changes={
+            "item_id": item.pk if item else None,
+            "visibility": visibility,
+            "agency_ids": sorted(a.pk for a in agencies),
+        },
+    )
+    _room_push(conference, entry_payload(entry, sorted(a.pk for a in agencies)))
+    return entry
+
+
+@transaction.atomic
+def conference_open(*, actor: Member, conference_id: int) -> Conference:
+    conference = _locked_conference(conference_id)
+    require(actor, "conference.chair", conference)
+    if not can_proceed(conference.open):
+        raise ConflictError(f"This conference is {conference.get_state_display().lower()}.")
+    conference.open(at=timezone.now())
+    first = conference.agenda.order_by("order").first()
+    conference.current_item = first
+    conference.save()
+    audit_record(
+        actor=actor,
+        verb="conference.opened",
+        subject=conference,
+        scope=_conference_scope(conference.pk),
+    )
+    if first is not None:
+        _entry_add(
+            conference,
+            author=actor,
+            kind=EntryKind.ITEM_OPENED,
+            text=_item_title(first),
+            item=first,
+        )
+    return conference
+
+
+def _item_title(item: AgendaItem) -> str:
+    if item.kind == AgendaKind.ACTION_REVIEW:
+        return f"Item {item.order}: review of open actions from the last conference"
+    assert item.referral is not None  # noqa: S101 (case items always have a referral)
+    return (
+        f"Item {item.order}: case {item.referral.person.reference} "
+        f"(referral {item.referral_id}, {item.referral.level} risk)"
+    )
+
+
+def _in_session(conference: Conference) -> None:
+    if conference.state != ConferenceState.IN_SESSION:
+        raise ConflictError(
+            f"The conference is {conference.get_state_display().lower()}, not in session."
+        )
+
+
+@transaction.atomic
+def room_move(*, actor: Member, conference_id: int, item_id: int) -> Conference:
+    """The chair moves the room to an agenda item."""
+    conference = _locked_conference(conference_id)
+    require(actor, "conference.chair", conference)
+    _in_session(conference)
+    item = conference.agenda.filter(pk=item_id).select_related("referral__person").first()
+    if item is None:
+        raise ValidationError({"item_id": "That item is not on this conference's agenda."})
+    if conference.current_item_id is not None and conference.current_item_id != item.pk:
+        AgendaItem.objects.filter(pk=conference.current_item_id, discussed_at__isnull=True).update(
+            discussed_at=timezone.now()
+        )
+    conference.current_item = item
+    conference.save()
+    _entry_add(
+        conference, author=actor, kind=EntryKind.ITEM_OPENED, text=_item_title(item), item=item
+    )
+    return conference
+
+
+@transaction.atomic
+def room_share(
+    *,
+    actor: Member,
+    conference_id: int,
+    text: str,
+    visibility: str = Visibility.PANEL,
+    visible_agencies: Sequence[Agency] = (),
+) -> RoomEntry:
+    """Information shared in the room, on the current item, with who may see it."""
+    conference = _locked_conference(conference_id)
+    require(actor, "room.share", conference)
+    errors = _visibility_errors(visibility, visible_agencies)
+    if not text.strip():
+        errors["text"] = "Write what is being shared."
+    if errors:
+        raise ValidationError(errors)
+    kind = (
+        EntryKind.NOTE
+        if actor.pk == conference.chair_id and visibility == Visibility.CHAIR
+        else EntryKind.INFORMATION
+    )
+    return _entry_add(
+        conference,
+        author=actor,
+        kind=kind,
+        text=text.strip(),
+        item=conference.current_item,
+        visibility=visibility,
+        agencies=visible_agencies,
+    )
+
+
+@transaction.atomic
+def room_agree_risk(*, actor: Member, conference_id: int, item_id: int, level: str) -> AgendaItem:
+    conference = _locked_conference(conference_id)
+    require(actor, "conference.chair", conference)
+    _in_session(conference)
+    item = conference.agenda.filter(pk=item_id, kind=AgendaKind.CASE).first()
+    if item is None:
+        raise ValidationError({"item_id": "That case is not on this conference's agenda."})
+    if level not in RiskLevel.values:
+        raise ValidationError({"level": "Choose standard, medium or high."})
+    item.agreed_risk = level
+    item.save(update_fields=["agreed_risk"])
+    _entry_add(
+        conference,
+        author=actor,
+        kind=EntryKind.RISK_AGREED,
+        text=f"Risk agreed: {RiskLevel(level).label}",
+        item=item,
+    )
+    return item
+
+
+@transaction.atomic
+def action_agree(
+    *,
+    actor: Member,
+    conference_id: int,
+    item_id: int | None,
+    description: str,
+    owner: Member,
+    due_at: datetime,
+) -> Action:
+    """An action the panel agrees: the owning agency, the person and the date."""
+    conference = _locked_conference(conference_id)
+    require(actor, "conference.chair", conference)
+    _in_session(conference)
+    item = (
+        conference.agenda.filter(pk=item_id).first()
+        if item_id is not None
+        else conference.current_item
+    )
+    errors: dict[str, str] = {}
+    if not description.strip():
+        errors["description"] = "Say what is to be done."
+    if owner.agency is None or not owner.is_active:
+        errors["owner"] = "The owner must be an active member of an agency."
+    if due_at <= timezone.now():
+        errors["due_at"] = "The due date must be in the future."
+    if errors:
+        raise ValidationError(errors)
+    assert owner.agency is not None  # noqa: S101 (checked above)
+    action = Action.objects.create(
+        conference=conference,
+        agenda_item=item,
+        referral=item.referral if item else None,
+        description=description.strip(),
+        owner_agency=owner.agency,
+        owner=owner,
+        due_at=due_at,
+        ladder=ACTION_LADDER,
+        created_at=timezone.now(),
+    )
+    _entry_add(
+        conference,
+        author=actor,
+        kind=EntryKind.ACTION,
+        text=(
+            f"Action: {action.description} — {owner} ({owner.agency}), "
+            f"by {timezone.localtime(due_at):%a %d %b %Y}"
+        ),
+        item=item,
+        action=action,
+    )
+    notify(
+        audiences=[f"member:{owner.pk}"],
+        title=f"Action for you from “{conference.title}”"[:200],
+        body=f"{action.description}\nDue: {timezone.localtime(due_at):%A %d %B %Y %H:%M}.",
+        purposes=[Purpose.COORDINATION],
+        cause=f"action:{action.pk}:assigned",
+        subject=action,
+        scope=_conference_scope(conference.pk),
+        sender=actor,
+    )
+    return action
+
+
+@transaction.atomic
+def conference_conclude(*, actor: Member, conference_id: int) -> Conference:
+    conference = _locked_conference(conference_id)
+    require(actor, "conference.chair", conference)
+    if not can_proceed(conference.conclude):
+        raise ConflictError(f"This conference is {conference.get_state_display().lower()}.")
+    now = timezone.now()
+    conference.agenda.filter(discussed_at__isnull=True, pk=conference.current_item_id or 0).update(
+        discussed_at=now
+    )
+    conference.conclude(at=now)
+    conference.save()
+    for item in conference.agenda.filter(kind=AgendaKind.CASE).select_related("referral"):
+        assert item.referral is not None  # noqa: S101
+        referral = Referral.objects.select_for_update().get(pk=item.referral.pk)
+        if can_proceed(referral.hear) and item.discussed_at is not None:
+            referral.hear()
+            referral.save()
+        elif referral.state == ReferralState.ON_AGENDA:
+            # Not reached: back to the open list for the next conference.
+            referral.take_off_agenda()
+            referral.save()
+    audit_record(
+        actor=actor,
+        verb="conference.concluded",
+        subject=conference,
+        scope=_conference_scope(conference.pk),
+    )
+    _room_push(conference, {"type": "room.concluded"})
+    return conference

@@ -1,0 +1,35 @@
+"""What every escalation service shares: the case scope, the board's live group, and times
+that must carry their zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from escalation.models import (
+    Incident,
+)
+from partnership.live import group_send_on_commit
+
+BOARD_GROUP = "escalation.board"
+
+
+def _scope(incident: Incident | int) -> str:
+    return f"incident:{incident if isinstance(incident, int) else incident.pk}"
+
+
+def _board_changed(incident: Incident) -> None:
+    group_send_on_commit(
+        BOARD_GROUP, {"type": "board.changed", "incident_id": incident.pk, "state": incident.state}
+    )
+
+
+def _aware(moment: datetime, field: str) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValidationError(
+            {field: "Give a time with its time zone (for example 2026-11-21T14:30:00Z)."}
+        )
+    return moment

@@ -1,0 +1,446 @@
+"""Incidents: reporting, linking, assessment, the determination that starts the protocol, standing
+down, closing, and situation reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from escalation.deadlines import deadline_compute
+from escalation.models import (
+    OPEN_DUTY_STATES,
+    Completion,
+    Determination,
+    Duty,
+    Incident,
+    IncidentState,
+    IncidentStrand,
+    SituationReport,
+    Strand,
+    TensionLevel,
+)
+from escalation.protocol import URGENT_ACK_LADDER
+from escalation.services.common import _aware, _board_changed, _scope
+from escalation.services.duties import _duty_send
+from escalation.services.protocols import protocol_current
+from notifications.models import Purpose, Urgency
+from notifications.services import notify
+from partnership.errors import ConflictError
+from partnership.models import Area, Member, Role
+from partnership.permissions import require
+from partnership.timeline import audit_record
+
+
+# --- Incidents -----------------------------------------------------------------------------------
+def _strands_clean(strands: Iterable[str]) -> list[str]:
+    cleaned = sorted(set(strands))
+    if not cleaned:
+        raise ValidationError({"strands": "Choose at least one hate strand perceived."})
+    unknown = [s for s in cleaned if s not in Strand.values]
+    if unknown:
+        raise ValidationError(
+            {"strands": f"Unknown strand {unknown[0]!r}: choose from {', '.join(Strand.values)}."}
+        )
+    return cleaned
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    reporter: Member,
+    title: str,
+    description: str,
+    occurred_at: datetime,
+    area: Area,
+    strands: Iterable[str],
+    tension_level: str,
+    location: str = "",
+    safeguarding_steps: str = "",
+    connected_to: Iterable[Incident] = (),
+) -> Incident:
+    require(reporter, "incident.report")
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Give the incident a short title."
+    if not description.strip():
+        errors["description"] = "Say what happened."
+    if tension_level not in TensionLevel.values:
+        errors["tension_level"] = (
+            f"Choose a community tension level: {', '.join(TensionLevel.values)}."
+        )
+    if _aware(occurred_at, "occurred_at") > now:
+        errors["occurred_at"] = "An incident cannot have happened in the future."
+    if errors:
+        raise ValidationError(errors)
+    strand_codes = _strands_clean(strands)
+    incident: Incident = Incident.objects.create(
+        title=title.strip(),
+        description=description.strip(),
+        occurred_at=occurred_at,
+        area=area,
+        location=location.strip(),
+        safeguarding_steps=safeguarding_steps.strip(),
+        tension_level=tension_level,
+        reported_by=reporter,
+        reported_at=now,
+    )
+    IncidentStrand.objects.bulk_create(
+        IncidentStrand(incident=incident, strand=s) for s in strand_codes
+    )
+    connected = list(connected_to)
+    if connected:
+        incident.connected.add(*connected)
+    audit_record(
+        actor=reporter,
+        verb="incident.reported",
+        subject=incident,
+        scope=_scope(incident),
+        changes={
+            "occurred_at": occurred_at,
+            "area_id": area.pk,
+            "strands": strand_codes,
+            "tension_level": tension_level,
+            "connected_to": [c.pk for c in connected],
+        },
+    )
+    _board_changed(incident)
+    return incident
+
+
+def _locked(incident_id: int) -> Incident:
+    incident: Incident = Incident.objects.select_for_update().get(pk=incident_id)
+    return incident
+
+
+@transaction.atomic
+def incident_link(*, actor: Member, incident: Incident, other: Incident) -> None:
+    """Record two incidents as part of one series of connected events."""
+    require(actor, "incident.link", incident)
+    if other.pk == incident.pk:
+        raise ValidationError("An incident cannot be connected to itself.")
+    incident.connected.add(other)
+    audit_record(
+        actor=actor,
+        verb="incident.linked",
+        subject=incident,
+        scope=_scope(incident),
+        changes={"other_id": other.pk},
+    )
+    audit_record(
+        actor=actor,
+        verb="incident.linked",
+        subject=other,
+        scope=_scope(other),
+        changes={"other_id": incident.pk},
+    )
+
+
+@transaction.atomic
+def incident_start_assessment(*, officer: Member, incident_id: int) -> Incident:
+    incident = _locked(incident_id)
+    require(officer, "incident.assess", incident)
+    if not can_proceed(incident.start_assessment):
+        raise ConflictError(
+            f"This incident is {incident.get_state_display().lower()}; "
+            "it cannot go back to assessment."
+        )
+    incident.start_assessment()
+    incident.save()
+    audit_record(
+        actor=officer, verb="incident.assessment_started", subject=incident, scope=_scope(incident)
+    )
+    _board_changed(incident)
+    return incident
+
+
+@dataclass(frozen=True)
+class DeterminationResult:
+    incident: Incident
+    determination: Determination
+    duties: list[Duty]
+
+
+@transaction.atomic
+def incident_determine(
+    *,
+    officer: Member,
+    incident_id: int,
+    is_major: bool,
+    rationale: str,
+    determined_at: datetime | None = None,
+) -> DeterminationResult:
+    """A senior police officer's determination. Declaring major starts the protocol clock at
+    ``determined_at`` (now by default; earlier when the decision is logged after the fact)."""
+    incident = _locked(incident_id)
+    require(officer, "incident.determine", incident)
+    now = timezone.now()
+    at = _aware(determined_at, "determined_at") if determined_at is not None else now
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Record the reasons for the determination."})
+    if at > now:
+        raise ValidationError({"determined_at": "A determination cannot be dated in the future."})
+    if at < incident.occurred_at:
+        raise ValidationError(
+            {"determined_at": "A determination cannot be dated before the incident happened."}
+        )
+    last = incident.determinations.order_by("-determined_at").first()
+    if last is not None and at < last.determined_at:
+        raise ValidationError(
+            {"determined_at": "A new determination cannot be dated before the previous one."}
+        )
+
+    if is_major:
+        if not can_proceed(incident.declare_major):
+            raise ConflictError(_refusal(incident, "declared major"))
+        protocol = protocol_current()
+        incident.declare_major(at=at, protocol=protocol)
+    else:
+        if not can_proceed(incident.find_not_major):
+            raise ConflictError(_refusal(incident, "found not major"))
+        incident.find_not_major()
+    incident.save()
+    determination = Determination.objects.create(
+        incident=incident,
+        officer=officer,
+        is_major=is_major,
+        rationale=rationale.strip(),
+        determined_at=at,
+        recorded_at=now,
+    )
+    audit_record(
+        actor=officer,
+        verb="incident.declared_major" if is_major else "incident.found_not_major",
+        subject=incident,
+        scope=_scope(incident),
+        changes={
+            "determination_id": determination.pk,
+            "determined_at": at,
+            "rationale": determination.rationale,
+        },
+        occurred_at=now,
+    )
+    duties = _protocol_start(incident, determination) if is_major else []
+    _board_changed(incident)
+    return DeterminationResult(incident=incident, determination=determination, duties=duties)
+
+
+def _refusal(incident: Incident, move: str) -> str:
+    if incident.state == IncidentState.DECLARED_MAJOR:
+        last = incident.determinations.filter(is_major=True).order_by("-determined_at").first()
+        who = (
+            f" by {last.officer} at {timezone.localtime(last.determined_at):%H:%M on %d %b %Y}"
+            if last
+            else ""
+        )
+        return f"This incident has already been declared major{who}."
+    return f"A {incident.get_state_display().lower()} incident cannot be {move}."
+
+
+def _protocol_start(incident: Incident, determination: Determination) -> list[Duty]:
+    """Create one duty per protocol step, due from the determination time, and run the engine's
+    own steps (the referral to the CRRO) at once."""
+    assert incident.protocol is not None  # noqa: S101 (set by declare_major just before)
+    immediate = timedelta(minutes=settings.PROTOCOL_IMMEDIATE_MINUTES)
+    duties = []
+    for step in incident.protocol.steps.order_by("order"):
+        deadline = deadline_compute(
+            start=determination.determined_at,
+            kind=step.deadline_kind,
+            amount=step.deadline_amount,
+            nation=settings.PROTOCOL_HOLIDAY_NATION,
+            immediate_target=immediate,
+        )
+        duties.append(
+            Duty(
+                incident=incident,
+                order=step.order,
+                step_code=step.code,
+                description=step.description,
+                owner_role=step.owner_role,
+                informs=step.informs,
+                waits_for=step.waits_for,
+                completion=step.completion,
+                ladder=step.ladder,
+                ack_ladder=step.ack_ladder,
+                due_at=deadline.due_at,
+                due_explanation=deadline.explanation,
+            )
+        )
+    Duty.objects.bulk_create(duties)
+    duties = list(incident.duties.order_by("order"))
+    audit_record(
+        actor=None,
+        verb="protocol.started",
+        subject=incident,
+        scope=_scope(incident),
+        changes={
+            "protocol_version": incident.protocol.number,
+            "duties": [
+                {
+                    "id": d.pk,
+                    "step": d.step_code,
+                    "owner_role": d.owner_role,
+                    "due_at": d.due_at,
+                    "why": d.due_explanation,
+                }
+                for d in duties
+            ],
+        },
+    )
+    # Co-ordinators see every declaration the moment it happens, whatever the protocol's order.
+    notify(
+        audiences=[f"role:{Role.CSP_COORDINATOR}", f"role:{Role.POLICE_PARTNERSHIP_COORDINATOR}"],
+        title=f"Major incident declared: {incident.reference} in {incident.area}",
+        body=_declaration_summary(incident, determination),
+        purposes=[Purpose.SITUATION, Purpose.COORDINATION],
+        cause=f"incident:{incident.pk}:declared:{determination.pk}",
+        subject=incident,
+        scope=_scope(incident),
+        sender=determination.officer,
+        urgency=Urgency.URGENT,
+        ack_ladder=URGENT_ACK_LADDER,
+    )
+    for duty in duties:
+        if duty.completion == Completion.ENGINE:
+            _duty_send(
+                duty,
+                sender=None,
+                message=_declaration_summary(incident, determination),
+                purposes=[Purpose.SITUATION, Purpose.COORDINATION],
+                urgency=Urgency.URGENT,
+            )
+            duty.complete(
+                at=timezone.now(), by=None, message="Referred by the engine on declaration."
+            )
+            duty.save()
+            audit_record(
+                actor=None,
+                verb="duty.completed",
+                subject=duty,
+                scope=_scope(incident),
+                changes={"step": duty.step_code},
+            )
+    return duties
+
+
+def _declaration_summary(incident: Incident, determination: Determination) -> str:
+    local = timezone.localtime(determination.determined_at)
+    return (
+        f"{determination.officer} determined at {local:%H:%M on %a %d %b %Y} that incident "
+        f"{incident.reference} ({incident.area}) is a major incident.\n"
+        f"Community tension: {incident.get_tension_level_display()}.\n"
+        f"Immediate police safeguarding steps: {incident.safeguarding_steps or 'none recorded'}.\n"
+        f"Open the incident for the details and your duties."
+    )
+
+
+@transaction.atomic
+def incident_stand_down(*, actor: Member, incident_id: int, reason: str) -> Incident:
+    incident = _locked(incident_id)
+    require(actor, "incident.stand_down", incident)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the incident is being stood down."})
+    if not can_proceed(incident.stand_down):
+        raise ConflictError(
+            "Only a declared major incident can be stood down; "
+            f"this one is {incident.get_state_display().lower()}."
+        )
+    incident.stand_down(at=timezone.now())
+    incident.save()
+    audit_record(
+        actor=actor,
+        verb="incident.stood_down",
+        subject=incident,
+        scope=_scope(incident),
+        changes={"reason": reason.strip()},
+    )
+    _board_changed(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_close(*, actor: Member, incident_id: int) -> Incident:
+    incident = _locked(incident_id)
+    require(actor, "incident.close", incident)
+    if not can_proceed(incident.close):
+        raise ConflictError(
+            f"A {incident.get_state_display().lower()} incident cannot be closed: "
+            "stand it down first."
+            if incident.state == IncidentState.DECLARED_MAJOR
+            else f"A {incident.get_state_display().lower()} incident cannot be closed."
+        )
+    open_duties = list(incident.duties.filter(state__in=OPEN_DUTY_STATES).order_by("order"))
+    if open_duties:
+        raise ConflictError(
+            "Every duty must be done or waived before the incident closes. Still open: "
+            + "; ".join(d.description for d in open_duties)
+            + "."
+        )
+    incident.close(at=timezone.now())
+    incident.save()
+    audit_record(actor=actor, verb="incident.closed", subject=incident, scope=_scope(incident))
+    _board_changed(incident)
+    return incident
+
+
+@transaction.atomic
+def situation_report_send(
+    *,
+    actor: Member,
+    incident_id: int,
+    audiences: Sequence[str],
+    purposes: Sequence[str],
+    message: str,
+) -> SituationReport:
+    """Send an update to chosen roles and agencies. Purposes asking for a check or for
+    information keep each recipient's notification open until they reply."""
+    from notifications.audiences import audience_validate
+
+    incident = _locked(incident_id)
+    require(actor, "incident.situation_report", incident)
+    errors: dict[str, str] = {}
+    if not message.strip():
+        errors["message"] = "Write the update."
+    if not audiences:
+        errors["audiences"] = "Choose at least one role or agency to send it to."
+    if not purposes or any(p not in Purpose.values for p in purposes):
+        errors["purposes"] = f"Choose one or more purposes: {', '.join(Purpose.values)}."
+    if errors:
+        raise ValidationError(errors)
+    for audience in audiences:
+        audience_validate(audience)
+    report = SituationReport.objects.create(
+        incident=incident,
+        author=actor,
+        audiences=list(audiences),
+        purposes=list(purposes),
+        body=message.strip(),
+        sent_at=timezone.now(),
+    )
+    sent = notify(
+        audiences=audiences,
+        title=f"{incident.reference}: situation report",
+        body=report.body,
+        purposes=purposes,
+        cause=f"situation-report:{report.pk}",
+        subject=report,
+        scope=_scope(incident),
+        sender=actor,
+    )
+    audit_record(
+        actor=actor,
+        verb="situation_report.sent",
+        subject=report,
+        scope=_scope(incident),
+        changes={"audiences": list(audiences), "purposes": list(purposes), "recipients": len(sent)},
+    )
+    return report
