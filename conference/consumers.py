@@ -16,7 +16,7 @@ from conference import selectors
 from conference.models import Conference
 from conference.rules import Viewer, viewer_may_see, viewer_of
 from conference.services import room_group
-from partnership.consumers import SafeJsonConsumer
+from partnership.consumers import MemberConsumer
 from partnership.models import Member
 from partnership.permissions import can
 
@@ -26,7 +26,7 @@ def _load(conference_id: int) -> Conference | None:
     return conference
 
 
-class RoomConsumer(SafeJsonConsumer):
+class RoomConsumer(MemberConsumer):
     member: Member
     conference: Conference
     # Who this connection's member is in this conference, worked out when they join (and again

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_structlog",
@@ -267,12 +271,32 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# A second factor (authenticator app codes) is always available to members; with this on it is
-# required of administrators and senior police officers.
+# A second factor (authenticator app codes, django-otp) is always available to members; with this
+# on it is required of administrators and senior police officers.
 TOTP_REQUIRED_FOR_PRIVILEGED = env_bool("TOTP_REQUIRED_FOR_PRIVILEGED", False)
-# Failed logins allowed per username (and per client address) in LOGIN_THROTTLE_WINDOW seconds.
+OTP_TOTP_ISSUER = "Partnership coordinator"
+# The sign-in throttle (partnership/throttle.py, explained in docs/security.md). In each window of
+# LOGIN_THROTTLE_WINDOW seconds: an account takes LOGIN_THROTTLE_ATTEMPTS failures from clients
+# that have never signed in to it before, and as many from each client that has (its own
+# browser, or an address it signed in from within LOGIN_KNOWN_CLIENT_DAYS); an address takes
+# LOGIN_THROTTLE_ADDRESS_ATTEMPTS failures against accounts it does not know.
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ATTEMPTS", 5))
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", 15 * 60))
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS", 20))
+LOGIN_KNOWN_CLIENT_DAYS = int(os.environ.get("LOGIN_KNOWN_CLIENT_DAYS", 90))
+# API tokens (django-rest-knox, stored as digests): each lasts a working shift by default, and a
+# member holds at most API_TOKEN_LIMIT at once (the oldest is revoked to make room).
+API_TOKEN_LIFETIME = int(os.environ.get("API_TOKEN_LIFETIME", 10 * 3600))
+API_TOKEN_LIMIT = int(os.environ.get("API_TOKEN_LIMIT", 10))
+KNOX_TOKEN_MODEL = "partnership.ApiToken"  # noqa: S105 (a model name, not a secret)
+# knox's own migrations would create its (swapped-out, never used) AuthToken table with a foreign
+# key to members, which blocks the test runner's flush; our ApiToken replaces it entirely.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=API_TOKEN_LIFETIME),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -318,7 +342,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "partnership.auth.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -12,6 +12,12 @@ from partnership import views as partnership_views
 
 api_patterns = [
     path("auth/token/", partnership_api.TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", partnership_api.TokenListView.as_view(), name="api-tokens"),
+    path(
+        "auth/tokens/<str:ref>/revoke/",
+        partnership_api.TokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
     path("me/", partnership_api.MeView.as_view(), name="api-me"),
     path("agencies/", partnership_api.AgencyListView.as_view(), name="api-agencies"),
     path("members/", partnership_api.MemberListView.as_view(), name="api-members"),
@@ -201,6 +207,17 @@ urlpatterns = [
     path("accounts/login/", partnership_views.LoginView.as_view(), name="login"),
     path("accounts/second-factor/", partnership_views.second_factor, name="second-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/tokens/", partnership_views.account_tokens, name="account-tokens"),
+    path(
+        "account/tokens/<str:ref>/revoke/",
+        partnership_views.account_token_revoke,
+        name="account-token-revoke",
+    ),
+    path(
+        "account/second-factor/",
+        partnership_views.account_second_factor,
+        name="account-second-factor",
+    ),
     path("directory/", partnership_views.directory, name="directory"),
     path("", include("escalation.urls")),
     path("", include("notifications.urls")),

@@ -11,11 +11,11 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from escalation.services import BOARD_GROUP
-from partnership.consumers import SafeJsonConsumer
+from partnership.consumers import MemberConsumer
 from partnership.permissions import can
 
 
-class BoardConsumer(SafeJsonConsumer):
+class BoardConsumer(MemberConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         allowed = await database_sync_to_async(can)(user, "incident.board")

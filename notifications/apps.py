@@ -7,3 +7,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import rules  # noqa: F401
+        from notifications.signin_alerts import lockout_alert
+        from partnership.throttle import lockout_listener_register
+
+        # The sign-in throttle lives below this app; it learns whom to tell from here.
+        lockout_listener_register(lockout_alert)

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from notifications.dispatch import member_group, unread_count
 from notifications.models import LiveEvent
 from notifications.services import notification_acknowledge
-from partnership.consumers import SafeJsonConsumer
+from partnership.consumers import MemberConsumer
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.permissions import can
@@ -43,7 +43,7 @@ def _hello(member_id: int) -> dict[str, Any]:
     return {"type": "hello", "unread": unread_count(member_id), "last_event_id": latest or 0}
 
 
-class AlertsConsumer(SafeJsonConsumer):
+class AlertsConsumer(MemberConsumer):
     member: Member
 
     async def connect(self) -> None:

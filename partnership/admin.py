@@ -10,12 +10,16 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnership.models import Agency, Area, AuditEvent, Member, RoleAssignment
 from partnership.permissions import can
+from partnership.second_factor import second_factor_remove
 from partnership.timeline import audit_record
 
 
@@ -93,9 +97,27 @@ class RoleAssignmentInline(RoleRulePermissions, admin.TabularInline):  # type: i
     autocomplete_fields = ["deputy"]
 
 
+# django-otp's own admin pages would show authenticator secrets and change devices without a
+# timeline row; an administrator removes a member's second factor with the action below instead.
+for _otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_otp_model):
+        admin.site.unregister(_otp_model)
+
+
 @admin.register(Member)
 class MemberAdmin(AuditedAdmin, UserAdmin[Member]):
     inlines = [RoleAssignmentInline]
+    actions = ["second_factor_remove"]
+
+    @admin.action(description="Remove the second factor (for a lost phone): they set up a new one")
+    def second_factor_remove(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+        actor = request.user
+        if not isinstance(actor, Member):
+            raise PermissionDenied
+        for member in queryset:
+            second_factor_remove(actor=actor, member=member)
+        self.message_user(request, f"Second factor removed for {queryset.count()} member(s).")
+
     list_display = ["username", "first_name", "last_name", "agency", "is_active"]
     list_filter = ["agency", "is_active", "role_assignments__role"]
     fieldsets = (

@@ -19,12 +19,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnership import selectors
 from partnership.auth import (
+    WRONG_CREDENTIALS,
     TooManyAttemptsError,
-    client_address,
-    credentials_check,
-    second_factor_needed,
+    WrongCredentialsError,
+    sign_in_check,
     token_issue,
-    totp_check,
+    token_revoke,
+    tokens_live,
 )
 from partnership.errors import ConflictError
 from partnership.models import Agency, Member
@@ -37,12 +38,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "That change conflicts with the current state."
     default_code = "conflict"
-
-
-class WrongCredentials(exceptions.APIException):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "Wrong username or password."
-    default_code = "wrong_credentials"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -69,16 +64,41 @@ class LoginRateThrottle(AnonRateThrottle):
     scope = "login"
 
 
+class WrongCredentials(exceptions.APIException):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = WRONG_CREDENTIALS
+    default_code = "wrong_credentials"
+
+
 class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
     otp = serializers.CharField(
-        max_length=10, required=False, default="", help_text="Authenticator code, if you use one."
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Code from your authenticator app, or a recovery code, if you use one.",
+    )
+    name = serializers.CharField(
+        max_length=60,
+        required=False,
+        default="API client",
+        help_text="The device or program that will hold the token (shown on your tokens page).",
     )
 
 
+class TokenSerializer(serializers.Serializer[Any]):
+    ref = serializers.CharField(help_text="Names the token on your tokens page; not secret.")
+    name = serializers.CharField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
 class TokenView(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+    """Exchange a username and password (and authenticator code, if the member uses one) for an
+    API token (``Authorization: Token …``), valid for a working shift (``expiry``)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
@@ -86,37 +106,66 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "expiry": serializers.DateTimeField(),
+                    "ref": serializers.CharField(),
+                    "name": serializers.CharField(),
+                },
+            )
+        },
     )
     def post(self, request: Request) -> Response:
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            member = credentials_check(
+            sign_in = sign_in_check(
                 request=request._request,
                 username=body.validated_data["username"],
                 password=body.validated_data["password"],
+                code=body.validated_data["otp"],
             )
         except TooManyAttemptsError as exc:
             raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
-        if member is None:
-            raise WrongCredentials()
-        need = second_factor_needed(member)
-        if need == "enrol":
+        except WrongCredentialsError as exc:
+            raise WrongCredentials() from exc
+        if sign_in.must_enrol:
             raise exceptions.PermissionDenied(
                 "Your role needs a second factor: sign in once in the browser to set it up."
             )
-        if need == "verify":
-            code = body.validated_data["otp"]
-            if not code:
-                raise WrongCredentials("A code from your authenticator is needed (field otp).")
-            try:
-                ok = totp_check(member=member, code=code, address=client_address(request._request))
-            except TooManyAttemptsError as exc:
-                raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from exc
-            if not ok:
-                raise WrongCredentials("That authenticator code is not right.")
-        return Response({"token": token_issue(member=member).key})
+        issued = token_issue(member=sign_in.member, name=body.validated_data["name"])
+        return Response(
+            {
+                "token": issued.key,
+                "expiry": issued.expiry,
+                "ref": issued.token.ref,
+                "name": issued.token.name,
+            }
+        )
+
+
+class TokenListView(APIView):
+    """Your API tokens that still work (never the tokens themselves)."""
+
+    @extend_schema(responses=TokenSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        member = Member.objects.get(pk=request.user.pk or 0)
+        return Response(TokenSerializer(tokens_live(member), many=True).data)
+
+
+class TokenRevokeView(APIView):
+    """Revoke one of your tokens (the one you are using, too): it stops working at once, and
+    websockets opened with it close."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, ref: str) -> Response:
+        member = Member.objects.get(pk=request.user.pk or 0)
+        if not token_revoke(member=member, ref=ref):
+            raise exceptions.NotFound("You hold no such token.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Directory -----------------------------------------------------------------------------------

@@ -1,10 +1,20 @@
-"""The base of every websocket consumer: whatever a client sends, the consumer survives it."""
+"""The bases of every websocket consumer: whatever a client sends, the consumer survives it
+(``SafeJsonConsumer``); a member's socket lives only as long as their credentials
+(``MemberConsumer``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import structlog
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from partnership.live import member_control_group, session_digest
+from partnership.models import Member
+from partnership.ws_auth import scope_still_valid
+
+log = structlog.get_logger(__name__)
 
 # Clients send short commands (a resume, an acknowledge); nothing legitimate comes near this.
 # Daphne itself refuses frames over 1 MB.
@@ -41,3 +51,85 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def send_error(self, detail: str) -> None:
         await self.send_json({"type": "error", "detail": detail})
+
+
+# The socket's member was deactivated or signed out, their password changed, or the token it was
+# opened with was revoked: the client should not reconnect with the same credentials.
+CLOSE_SIGNED_OUT = 4401
+
+
+class MemberConsumer(SafeJsonConsumer):
+    """A websocket held by a signed-in member: it joins the member's control group as it is
+    accepted, and checks the member's credentials again before each message the client sends
+    (every ``resume`` included) and whenever the control group says they changed
+    (``partnership.live.member_sockets_check_on_commit``). When they no longer hold, the socket
+    closes with ``CLOSE_SIGNED_OUT`` and sends nothing more, even what was already queued.
+
+    Subclasses keep their own ``connect`` (authorise, join groups, ``accept``) and their handlers;
+    pushes from the server are not re-checked one by one (the control group closes the socket
+    instead), so a busy room costs no query per entry.
+    """
+
+    signed_out = False
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        member_id = self._member_id()
+        if member_id is not None:
+            # Joined before accepting, so a change made while the socket opens is not missed.
+            try:
+                await self.channel_layer.group_add(
+                    member_control_group(member_id), self.channel_name
+                )
+            except Exception as exc:  # Redis away: each message is still checked
+                log.warning("socket.control_join_failed", error=type(exc).__name__)
+        await super().accept(subprotocol, headers)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        member_id = self._member_id()
+        if member_id is not None:
+            try:
+                await self.channel_layer.group_discard(
+                    member_control_group(member_id), self.channel_name
+                )
+            except Exception as exc:
+                log.warning("socket.control_leave_failed", error=type(exc).__name__)
+        await super().websocket_disconnect(message)
+
+    def _member_id(self) -> int | None:
+        user = self.scope.get("user")
+        return user.pk if isinstance(user, Member) else None
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if self.signed_out:
+            return
+        if not await database_sync_to_async(scope_still_valid)(self.scope):
+            await self.sign_out()
+            return
+        await super().receive(text_data, bytes_data, **kwargs)
+
+    async def member_credentials(self, event: dict[str, Any]) -> None:
+        """From the member's control group: their credentials changed."""
+        if self.signed_out:
+            return
+        session = event.get("session")
+        if session is not None:
+            own = getattr(self.scope.get("session"), "session_key", None)
+            if own and session == session_digest(own):
+                await self.sign_out()
+            return
+        if not await database_sync_to_async(scope_still_valid)(self.scope):
+            await self.sign_out()
+
+    async def sign_out(self) -> None:
+        self.signed_out = True
+        await super().send_json(
+            {"type": "signed_out", "detail": "Signed out: sign in again to continue."}
+        )
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if self.signed_out:
+            return
+        await super().send_json(content, close)

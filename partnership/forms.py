@@ -5,13 +5,29 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from partnership.auth import TooManyAttemptsError, credentials_check
+from partnership.auth import SignIn, TooManyAttemptsError, WrongCredentialsError, sign_in_check
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, checked through the shared login throttle."""
+    """Django's sign-in form with the authenticator code beside the password, checked in one step
+    through the shared throttle, so that a wrong code and a wrong password get the same answer."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        required=False,
+        max_length=20,
+        strip=True,
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter a correct username and password, and the code from your "
+            "authenticator app if you use one. The password is case-sensitive."
+        ),
+    }
 
     throttled = False
+    sign_in: SignIn | None = None
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
@@ -20,12 +36,17 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             if self.request is None:
                 raise forms.ValidationError("Sign-in needs a request.")
             try:
-                user = credentials_check(request=self.request, username=username, password=password)
+                self.sign_in = sign_in_check(
+                    request=self.request,
+                    username=username,
+                    password=password,
+                    code=self.cleaned_data.get("code") or "",
+                )
             except TooManyAttemptsError as exc:
                 self.throttled = True
                 raise forms.ValidationError(str(exc), code="throttled") from exc
-            if user is None:
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(user)
-            self.user_cache = user
+            except WrongCredentialsError as exc:
+                raise self.get_invalid_login_error() from exc
+            self.confirm_login_allowed(self.sign_in.member)
+            self.user_cache = self.sign_in.member
         return self.cleaned_data

@@ -8,6 +8,7 @@ raised into the request that caused it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import Any
 
 import structlog
@@ -88,3 +89,23 @@ def group_send_many_now(sends: list[tuple[str, dict[str, Any]]]) -> list[bool]:
 
 def group_send_on_commit(group: str, event: dict[str, Any]) -> None:
     transaction.on_commit(lambda: group_send_now(group, event))
+
+
+# --- Each member's control group: every websocket a member holds listens to it -----------------
+def member_control_group(member_id: int) -> str:
+    return f"member-control.{member_id}"
+
+
+def session_digest(session_key: str) -> str:
+    """How a session is named in control messages (the key itself is a credential)."""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+def member_sockets_check_on_commit(member_id: int, *, session_key: str | None = None) -> None:
+    """Once the change commits, every open websocket of the member checks its credentials again
+    and closes if they no longer hold (deactivated, password changed, token revoked); with
+    ``session_key``, the sockets opened with that session (now signed out) close at once."""
+    event: dict[str, Any] = {"type": "member.credentials"}
+    if session_key:
+        event["session"] = session_digest(session_key)
+    group_send_on_commit(member_control_group(member_id), event)

@@ -6,10 +6,12 @@ notification goes to a member, and every change leaves an ``AuditEvent``.
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from knox.models import AbstractAuthToken
 
 
 class AgencyKind(models.TextChoices):
@@ -165,14 +167,45 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.verb} {self.subject_type}:{self.subject_id}"
 
 
-class TotpDevice(models.Model):
-    """A member's authenticator (second factor). Confirmed once they have entered a code from it;
-    ``last_step`` stops a code being used twice."""
+def _token_ref() -> str:
+    return secrets.token_hex(6)
 
-    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="totp")
-    secret = models.CharField(max_length=64)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    last_step = models.BigIntegerField(default=0)
+
+class ApiToken(AbstractAuthToken):
+    """An API token of one member on one device (django-rest-knox keeps only its SHA-512 digest).
+
+    A member may hold several, each named for the device or script that uses it; each expires
+    (``API_TOKEN_LIFETIME``) and can be revoked on its own. All are revoked when the member's
+    password changes or the member is deactivated. ``ref`` names a token on pages and in the API
+    without revealing any part of it.
+    """
+
+    name = models.CharField(max_length=60, default="API client")
+    ref = models.CharField(max_length=12, unique=True, default=_token_ref, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
 
     def __str__(self) -> str:
-        return f"Second factor of {self.member}"
+        return f"API token {self.ref} ({self.name})"
+
+
+class SignInAddress(models.Model):
+    """An address (a keyed hash of it, never the address itself) from which a member has signed
+    in successfully. Failures from such an address count against that address only, so guesses
+    from elsewhere cannot lock the member out of it (see ``partnership.throttle``)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    address_digest = models.CharField(max_length=64)
+    last_success_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "address_digest"], name="one_row_per_member_and_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Known sign-in address of member {self.member_id}"

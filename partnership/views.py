@@ -3,30 +3,36 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from partnership import selectors
-from partnership.auth import (
-    TooManyAttemptsError,
-    client_address,
-    second_factor_needed,
-    totp_check,
-    totp_enrol_start,
-)
+from partnership.auth import browser_remember, sign_in_enrolled, token_revoke, tokens_live
 from partnership.forms import ThrottledAuthenticationForm
 from partnership.models import Member
 from partnership.permissions import can, require_page
-from partnership.totp import totp_uri
+from partnership.second_factor import (
+    recovery_codes_make,
+    second_factor_needed,
+    totp_enrol_confirm,
+    totp_enrol_start,
+    totp_secret,
+)
 
 PENDING_SECONDS = 300
+_NEW_CODES = "recovery_codes_new"
 
 
 class LoginView(auth_views.LoginView):
@@ -40,9 +46,12 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         member = form.get_user()
-        if second_factor_needed(member) is None:
-            return super().form_valid(form)
-        # The password was right; the session is not signed in until the code is too.
+        if not form.sign_in.must_enrol:
+            response = super().form_valid(form)
+            browser_remember(request=self.request, response=response, member=member)
+            return response
+        # The password was right and the member must set up an authenticator: the session is
+        # not signed in until they have.
         self.request.session["second_factor"] = {
             "member": member.pk,
             "next": self.get_success_url(),
@@ -51,40 +60,99 @@ class LoginView(auth_views.LoginView):
         return redirect("second-factor")
 
 
+def _enrolment_context(member: Member) -> dict[str, Any]:
+    device = totp_enrol_start(member=member)
+    return {"secret": totp_secret(device), "uri": device.config_url}
+
+
 @login_not_required
 def second_factor(request: HttpRequest) -> HttpResponse:
-    """Enter the code from an authenticator app (and, the first time, set one up)."""
+    """Set up an authenticator during sign-in, for a member whose role requires one."""
     pending = request.session.get("second_factor")
     if not pending or pending["until"] < time.time():
         request.session.pop("second_factor", None)
         return redirect("login")
     member = Member.objects.get(pk=pending["member"])
-    need = second_factor_needed(member)
-    device = totp_enrol_start(member=member) if need == "enrol" else None
-    context: dict[str, Any] = {
-        "enrol": need == "enrol",
-        "secret": device.secret if device else "",
-        "uri": totp_uri(device.secret, member.get_username()) if device else "",
-    }
+    if second_factor_needed(member) != "enrol":
+        request.session.pop("second_factor", None)
+        return redirect("login")
+    context: dict[str, Any] = {"enrol": True, **_enrolment_context(member)}
     if request.method == "POST":
-        code = str(request.POST.get("code", ""))
-        try:
-            ok = totp_check(member=member, code=code, address=client_address(request))
-        except TooManyAttemptsError as exc:
-            request.session.pop("second_factor", None)
-            return render(
-                request,
-                "registration/second_factor.html",
-                {**context, "error": str(exc)},
-                status=429,
+        codes = totp_enrol_confirm(member=member, code=str(request.POST.get("code", "")))
+        if codes is None:
+            context["error"] = (
+                "That code is not right (or was already used). Enter the current code."
             )
-        if ok:
-            request.session.pop("second_factor", None)
-            auth_login(request, member, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(pending["next"])
-        context["error"] = "That code is not right (or was already used). Enter the current code."
-        return render(request, "registration/second_factor.html", context, status=400)
+            return render(request, "registration/second_factor.html", context, status=400)
+        request.session.pop("second_factor", None)
+        auth_login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+        sign_in_enrolled(request=request, member=member)
+        request.session[_NEW_CODES] = codes
+        response = redirect(
+            f"{reverse('account-second-factor')}?{urlencode({'next': pending['next']})}"
+        )
+        browser_remember(request=request, response=response, member=member)
+        return response
     return render(request, "registration/second_factor.html", context)
+
+
+# --- The member's own account ------------------------------------------------------------------
+def _me(request: HttpRequest) -> Member:
+    # Pages are for signed-in members only (LoginRequiredMiddleware).
+    return Member.objects.get(pk=request.user.pk or 0)
+
+
+def account_tokens(request: HttpRequest) -> HttpResponse:
+    """The member's API tokens: which devices hold one, until when, and a way to revoke each."""
+    member = _me(request)
+    return render(request, "partnership/account_tokens.html", {"tokens": tokens_live(member)})
+
+
+@require_POST
+def account_token_revoke(request: HttpRequest, ref: str) -> HttpResponse:
+    member = _me(request)
+    if not token_revoke(member=member, ref=ref):
+        raise Http404("You hold no such token.")
+    messages.success(request, "The token was revoked: the device using it is signed out.")
+    return redirect("account-tokens")
+
+
+def account_second_factor(request: HttpRequest) -> HttpResponse:
+    """The member's second factor: set one up, or make new recovery codes. New codes are shown
+    once, right after they are made."""
+    member = _me(request)
+    context: dict[str, Any] = {
+        "has_device": second_factor_needed(member) == "verify",
+        "codes": request.session.pop(_NEW_CODES, None),
+        "next": _safe_next(request),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "recovery-codes" and context["has_device"]:
+            context["codes"] = recovery_codes_make(member=member)
+        elif action == "enrol" and not context["has_device"]:
+            codes = totp_enrol_confirm(member=member, code=str(request.POST.get("code", "")))
+            if codes is None:
+                context["error"] = "That code is not right. Enter the code the app shows now."
+                status = 400
+            else:
+                context.update(has_device=True, codes=codes)
+        else:
+            context["error"] = "Choose one of the buttons on this page."
+            status = 400
+    if not context["has_device"]:
+        context.update(_enrolment_context(member))
+    return render(request, "partnership/account_second_factor.html", context, status=status)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = str(request.GET.get("next", ""))
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,23 +1,68 @@
-"""Websocket authentication: the session cookie, or else an ``Authorization: Token …`` header."""
+"""Websocket authentication: the session cookie, or else an ``Authorization: Token …`` header;
+and the check an open websocket repeats (``scope_still_valid``) to find out whether what let it in
+still holds."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
-from rest_framework.authtoken.models import Token
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from partnership.auth import token_member
+from partnership.models import ApiToken, Member
 
 
 @database_sync_to_async  # type: ignore[untyped-decorator]
-def _member_for_token(key: str) -> Any:
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return AnonymousUser()
-    return token.user
+def _scope_for_token(key: str) -> dict[str, Any]:
+    found = token_member(key)
+    if found is None:
+        return {"user": AnonymousUser()}
+    member, token = found
+    # The digest, not the key: the socket re-checks the token by it (``scope_still_valid``).
+    return {"user": member, "api_token": token.digest}
+
+
+def _session_hash_holds(member: Member, stored: object) -> bool:
+    # Stricter than Django's own check, which also accepts hashes made with a secret key being
+    # rotated out: such a socket closes and its page reconnects with the session renewed.
+    return isinstance(stored, str) and constant_time_compare(
+        stored, member.get_session_auth_hash()
+    )
+
+
+def scope_still_valid(scope: dict[str, Any]) -> bool:
+    """Whether the member a websocket was opened for is still active and the credential it was
+    opened with (the API token, or the session) still holds: not revoked or expired, not signed
+    out, and the password not changed since."""
+    user = scope.get("user")
+    if not isinstance(user, Member):
+        return False
+    member = Member.objects.filter(pk=user.pk, is_active=True).first()
+    if member is None:
+        return False
+    digest = scope.get("api_token")
+    if digest is not None:
+        return ApiToken.objects.filter(
+            Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), digest=digest, user=member
+        ).exists()
+    session_key = getattr(scope.get("session"), "session_key", None)
+    if not session_key:
+        return False
+    # A fresh read: the scope's own session was loaded when the socket opened.
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    data = store.load()
+    return str(data.get(SESSION_KEY)) == str(member.pk) and _session_hash_holds(
+        member, data.get(HASH_SESSION_KEY)
+    )
 
 
 class TokenHeaderMiddleware:
@@ -31,7 +76,7 @@ class TokenHeaderMiddleware:
             value = headers.get(b"authorization", b"").decode("latin-1")
             scheme, _, key = value.partition(" ")
             if scheme.lower() == "token" and key.strip():
-                scope = dict(scope, user=await _member_for_token(key.strip()))
+                scope = dict(scope, **await _scope_for_token(key.strip()))
         return await self.inner(scope, receive, send)
 
 

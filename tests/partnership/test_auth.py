@@ -30,7 +30,10 @@ def test_wrong_password_gets_a_clear_401(demo: dict[str, Member]) -> None:
         content_type="application/json",
     )
     assert response.status_code == 401
-    assert response.json()["detail"] == "Wrong username or password."
+    # One answer for a wrong username, password or authenticator code (issue 13 item 3).
+    assert response.json()["detail"] == (
+        "Wrong username or password (or authenticator code, if you use one)."
+    )
 
 
 def test_missing_fields_get_a_400_naming_them(demo: dict[str, Member]) -> None:

@@ -1,0 +1,39 @@
+"""Telling administrators that an account was locked to unknown clients (the sign-in throttle of
+``partnership.throttle`` calls this through its listener registry, inside the lock-out's
+transaction; the messages go out when it commits)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from notifications.models import Purpose
+from notifications.services import notify
+from partnership.models import Role
+from partnership.throttle import Lockout
+
+
+def lockout_alert(lockout: Lockout) -> None:
+    minutes = max(1, settings.LOGIN_THROTTLE_WINDOW // 60)
+    username = lockout.member.get_username()
+    what = (
+        "wrong authenticator codes after the right password: the password is probably known to "
+        "someone else and should be changed now"
+        if lockout.reason == "code"
+        else "wrong passwords"
+    )
+    notify(
+        audiences=[f"role:{Role.ADMINISTRATOR}"],
+        title=f"Sign-in to {username}'s account paused for unknown devices",
+        body=(
+            f"{settings.LOGIN_THROTTLE_ATTEMPTS} sign-ins to {username}'s account failed within "
+            f"{minutes} minutes from devices and addresses that have never signed in to it "
+            f"({what}; the last from {lockout.address}). For the next {minutes} minutes only "
+            f"the browsers and addresses {username} has signed in from before may try; "
+            "sessions already signed in carry on. If this was not them, find out who is trying."
+        ),
+        purposes=[Purpose.SITUATION],
+        cause=f"signin-lockout:{lockout.event.seq}",
+        subject=lockout.member,
+        scope="",
+        ack_ladder=[],
+    )
