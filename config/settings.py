@@ -340,9 +340,11 @@ STORAGES = {
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Tokens first: a refused token then answers 401 with "WWW-Authenticate: Token" (DRF takes
+    # the header from the first class, and sessions have none).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "partnership.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

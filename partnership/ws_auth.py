@@ -34,9 +34,7 @@ def _scope_for_token(key: str) -> dict[str, Any]:
 def _session_hash_holds(member: Member, stored: object) -> bool:
     # Stricter than Django's own check, which also accepts hashes made with a secret key being
     # rotated out: such a socket closes and its page reconnects with the session renewed.
-    return isinstance(stored, str) and constant_time_compare(
-        stored, member.get_session_auth_hash()
-    )
+    return isinstance(stored, str) and constant_time_compare(stored, member.get_session_auth_hash())
 
 
 def scope_still_valid(scope: dict[str, Any]) -> bool:

@@ -27,6 +27,7 @@ from escalation.models import Duty, Incident
 from notifications.models import Notification, Purpose
 from notifications.services import notify
 from partnership import services as partnership_services
+from partnership.auth import token_issue
 from partnership.demo import MEMBERS, demo_load, demo_password
 from partnership.models import Agency, AgencyKind, Area, Member, Role
 
@@ -403,6 +404,11 @@ def _member(world: World) -> dict[str, Any]:
     return {"pk": world.pk("panel-police")}
 
 
+def _police_panel_token(world: World) -> dict[str, Any]:
+    # Issued inside the test's own transaction, so each route's check starts with a live token.
+    return {"ref": token_issue(member=world.members["panel-police"]).token.ref}
+
+
 def _later(days: int) -> str:
     return (timezone.now() + timedelta(days=days)).isoformat()
 
@@ -421,6 +427,17 @@ RULES: dict[str, RouteRule] = {
         note="Without a pending sign-in it sends everyone back to the sign-in page.",
     ),
     "logout": RouteRule({"POST": post(PUBLIC)}, note="GET is not offered (405)."),
+    # --- One's own account: tokens and second factor ---------------------------------------------
+    "account-tokens": RouteRule({"GET": get(SIGNED_IN)}, note="One's own tokens only."),
+    "account-token-revoke": RouteRule(
+        {"POST": post(_users("panel-police"))},
+        _police_panel_token,
+        note="Only the holder may revoke a token; to anyone else it does not exist (404).",
+    ),
+    "account-second-factor": RouteRule(
+        {"GET": get(SIGNED_IN), "POST": post(SIGNED_IN)},
+        note="One's own second factor; an empty form is a 400.",
+    ),
     "admin-login": RouteRule({"GET": get(PUBLIC)}, note="Redirects to the one sign-in page."),
     "healthz": RouteRule({"GET": get(PUBLIC)}),
     "home": RouteRule({"GET": get(SIGNED_IN)}),
@@ -512,6 +529,12 @@ RULES: dict[str, RouteRule] = {
         note="Wrong credentials are a 401 for anyone; it is the way in, not a door.",
     ),
     "api-me": RouteRule({"GET": get(SIGNED_IN)}),
+    "api-tokens": RouteRule({"GET": get(SIGNED_IN)}, note="One's own tokens only."),
+    "api-token-revoke": RouteRule(
+        {"POST": post(_users("panel-police"))},
+        _police_panel_token,
+        note="Only the holder may revoke a token; to anyone else it does not exist (404).",
+    ),
     "api-agencies": RouteRule({"GET": get(PARTNERSHIP)}),
     "api-members": RouteRule({"GET": get(PARTNERSHIP)}),
     "api-member": RouteRule({"GET": get(PARTNERSHIP)}, _member),

@@ -145,7 +145,7 @@ def test_a_wrong_code_gets_the_same_answer_as_a_wrong_password(
 ) -> None:
     """Issue 13 item 3: neither the API nor the page may tell that the password was right."""
     settings.LOGIN_THROTTLE_ATTEMPTS = 50  # this test is about the answers, not the throttle
-    device = _confirmed_device(demo["gold"])
+    _confirmed_device(demo["gold"])
 
     def api(password: str, otp: str) -> Any:
         return Client(REMOTE_ADDR="192.0.2.7").post(
@@ -222,7 +222,8 @@ def test_a_member_sets_up_an_authenticator_from_their_account_page(
     new_codes = set(
         StaticToken.objects.filter(device__user=demo["chair"]).values_list("token", flat=True)
     )
-    assert len(new_codes) == 10 and all(c in again.content.decode() for c in new_codes)
+    assert len(new_codes) == 10
+    assert all(c in again.content.decode() for c in new_codes)
 
 
 def test_sessions_expire(demo: dict[str, Member], settings: Any) -> None:

@@ -1,0 +1,83 @@
+"""Issue 13 item 2, as the tester found it: a deactivated member's open conference-room socket
+kept receiving restricted entries, and ``resume`` returned the full state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from conference import services
+from config.asgi import application
+from partnership.auth import token_issue
+from partnership.consumers import CLOSE_SIGNED_OUT
+from partnership.models import Agency, Member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _join(member: Member, conference_id: int) -> WebsocketCommunicator:
+    token = await sync_to_async(token_issue)(member=member)
+    client = WebsocketCommunicator(
+        application,
+        f"/ws/conferences/{conference_id}/",
+        headers=[(b"authorization", f"Token {token.key}".encode())],
+    )
+    connected, _ = await client.connect()
+    assert connected
+    assert (await client.receive_json_from(timeout=5))["type"] == "state"
+    return client
+
+
+def _deactivate(member: Member) -> None:
+    member.refresh_from_db()
+    member.is_active = False
+    member.save()
+
+
+async def test_a_deactivated_member_is_put_out_of_the_room_at_once(
+    demo: dict[str, Member], conference_ready: Any
+) -> None:
+    conference = await sync_to_async(conference_ready)()
+    police = await _join(demo["panel-police"], conference.pk)
+    chair = await _join(demo["chair"], conference.pk)
+
+    await sync_to_async(_deactivate)(demo["panel-police"])
+    signed_out = await police.receive_json_from(timeout=5)
+    assert signed_out["type"] == "signed_out"
+    closed = await police.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": CLOSE_SIGNED_OUT}
+
+    police_agency = await sync_to_async(lambda: Agency.objects.get(name="Thames Valley Police"))()
+    await sync_to_async(services.room_share)(
+        actor=demo["chair"],
+        conference_id=conference.pk,
+        text="Police only: address of the suspect",
+        visibility="agencies",
+        visible_agencies=[police_agency],
+    )
+    # The room carries on for the others; the closed socket is sent nothing more.
+    while (await chair.receive_json_from(timeout=5)).get("type") != "entry":
+        pass
+    assert await police.receive_nothing(timeout=0.5)
+    await chair.disconnect()
+
+
+async def test_resume_after_deactivation_returns_nothing(
+    demo: dict[str, Member], conference_ready: Any
+) -> None:
+    """Even when the control message is lost (Redis dropped it), the next message the client
+    sends is checked first."""
+    conference = await sync_to_async(conference_ready)()
+    housing = await _join(demo["panel-housing"], conference.pk)
+    # A bulk update sends no control message: only the check on receive can catch it.
+    await sync_to_async(
+        lambda: Member.objects.filter(pk=demo["panel-housing"].pk).update(is_active=False)
+    )()
+    await housing.send_json_to({"type": "resume", "last_entry_id": 0})
+    answer = await housing.receive_json_from(timeout=5)
+    assert answer["type"] == "signed_out"
+    assert "entries" not in answer
+    assert (await housing.receive_output(timeout=5))["code"] == CLOSE_SIGNED_OUT
