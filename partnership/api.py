@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.http import Http404
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -22,7 +23,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from partnership import selectors
 from partnership.auth import (
     WRONG_CREDENTIALS,
-    TooManyAttemptsError,
     WrongCredentialsError,
     sign_in_check,
     token_issue,
@@ -32,6 +32,7 @@ from partnership.auth import (
 from partnership.errors import ConflictError
 from partnership.models import Agency, Member
 from partnership.permissions import can, require
+from partnership.throttle import TooManyAttemptsError
 
 
 class Conflict(exceptions.APIException):
@@ -62,6 +63,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 # --- Authentication ------------------------------------------------------------------------------
+_AUTH_SCHEME = "Token"  # Authorization: Token …
+
+
 # drf-spectacular registers extensions in an untyped __init_subclass__.
 class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """How the schema describes ``Authorization: Token …`` (as it did for DRF's tokens)."""
@@ -71,7 +75,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return build_bearer_security_scheme_object(
-            header_name="Authorization", token_prefix="Token"
+            header_name="Authorization", token_prefix=_AUTH_SCHEME
         )
 
 
@@ -100,6 +104,9 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
         required=False,
         default="API client",
         help_text="The device or program that will hold the token (shown on your tokens page).",
+        validators=[
+            RegexValidator(r"^[^\x00-\x1f\x7f]*$", "The name must be one line of plain text.")
+        ],
     )
 
 

@@ -34,7 +34,6 @@ from partnership.models import ApiToken, Member
 from partnership.second_factor import second_factor_needed, second_factor_verify
 from partnership.throttle import (
     SignInClient,
-    TooManyAttemptsError,
     client_identify,
     device_cookie_set,
     failure_record,
@@ -42,8 +41,6 @@ from partnership.throttle import (
     throttle_check,
 )
 from partnership.timeline import audit_record
-
-__all__ = ["TooManyAttemptsError", "WrongCredentialsError"]
 
 # The one answer for a wrong username, password or code, on the page and in the API.
 WRONG_CREDENTIALS = "Wrong username or password (or authenticator code, if you use one)."

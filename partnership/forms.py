@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from partnership.auth import SignIn, TooManyAttemptsError, WrongCredentialsError, sign_in_check
+from partnership.auth import SignIn, WrongCredentialsError, sign_in_check
+from partnership.throttle import TooManyAttemptsError
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

@@ -272,7 +272,9 @@
       try { data = JSON.parse(message.data); } catch (e) { return; }
       receive(data);
     };
-    current.onclose = function () {
+    current.onclose = function (event) {
+      // 4401: signed out, deactivated or password changed. The page reloads into sign-in.
+      if (event.code === 4401) { window.location.reload(); return; }
       window.clearInterval(heartbeat);
       heartbeat = null;
       if (socket === current) { socket = null; }

@@ -60,7 +60,9 @@
       try { data = JSON.parse(event.data); } catch (e) { return; }
       if (data && data.type === "board.changed") { refresh(); }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
+      // 4401: signed out, deactivated or password changed. The page reloads into sign-in.
+      if (event.code === 4401) { window.location.reload(); return; }
       // Jitter keeps many boards from reconnecting in step after a server restart.
       var wait = delay + Math.floor(Math.random() * 500);
       delay = Math.min(delay * 2, maxDelay);

@@ -418,6 +418,8 @@
       heartbeat = null;
       if (socket === current) { socket = null; }
       room.setAttribute("data-live", "false");
+      // 4401: signed out, deactivated or password changed. The page reloads into sign-in.
+      if (event.code === 4401) { window.location.reload(); return; }
       if (event.code === 4403) {
         say("You are no longer part of this conference's room. Reload the page.");
         return;
