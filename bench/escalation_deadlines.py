@@ -8,7 +8,10 @@ duties (``--sizes``, default 10,000 and 100,000):
 - lateness: ``--count`` duties fall due over ``--window`` seconds while the real
   ``config.scheduler.Scheduler`` runs with the settings' jobs and sweep interval; for each duty,
   how long after its due time it turned overdue, beside one direct ``duty_mark_overdue`` call;
-- the same with a one-rung ladder that notifies the CSP Co-ordinator (``--rung-count`` duties).
+- the same with a one-rung ladder that notifies the CSP Co-ordinator (``--rung-count`` duties);
+- one working-day deadline computed over the calendar of working days, which it reads from the
+  database (a year held as data, and a year still read from the holidays package), beside the
+  same computation with the calendar already read.
 
 It runs on PostgreSQL when it answers (``DATABASE_URL``, or the default below) in a database it
 drops and recreates for every size, otherwise on a SQLite file under ``var/bench/``::
@@ -43,6 +46,7 @@ FAR_FUTURE = timedelta(days=365)
 LEAD_SECONDS = 3.0
 FLOOR_REPEATS = 20
 SWEEP_RUNS = 5
+DEADLINE_REPEATS = 200
 
 
 def _say(message: str) -> None:
@@ -343,6 +347,64 @@ def _wait_for_scheduler_threads(timeout: float = 30) -> None:
 
 
 @dataclass
+class DeadlineCost:
+    held_ms: list[float]  # the year held as data: one query per call
+    package_ms: list[float]  # a year not yet held: the query finds nothing, the package answers
+    floor_ms: float  # the same computation with the calendar already read
+    queries: int
+
+
+def _deadline_measure() -> DeadlineCost:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from escalation.deadlines import LONDON, deadline_compute
+    from partnership.calendar.selectors import BankHolidays, package_days
+    from partnership.calendar.services import calendar_import
+    from partnership.models import Division
+
+    year = timezone.localdate().year
+    # The package's days imported as GOV.UK's list: the year is then held as data.
+    calendar_import(
+        actor=None,
+        data={
+            division.value: {
+                "division": division.value,
+                "events": [
+                    {"title": d.title, "date": d.date.isoformat(), "notes": d.notes}
+                    for d in package_days(division, year)
+                ],
+            }
+            for division in Division
+        },
+        source="benchmark",
+    )
+    held = datetime(year, 12, 24, 15, 0, tzinfo=LONDON)  # over Christmas in Scotland
+    unheld = held.replace(year=year + 3)
+
+    def compute(start: datetime, bank_holidays: Any = None) -> None:
+        deadline_compute(
+            start=start, kind="working_days", amount=1, nation="SCT", bank_holidays=bank_holidays
+        )
+
+    compute(held)
+    compute(unheld)
+    held_ms = [_timed_ms(lambda: compute(held)) for _ in range(DEADLINE_REPEATS)]
+    package_ms = [_timed_ms(lambda: compute(unheld)) for _ in range(DEADLINE_REPEATS)]
+    read = BankHolidays()
+    compute(held, read)
+    floor = statistics.median(
+        _timed_ms(lambda: compute(held, read)) for _ in range(DEADLINE_REPEATS)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        compute(held)
+    return DeadlineCost(
+        held_ms=held_ms, package_ms=package_ms, floor_ms=floor, queries=len(queries)
+    )
+
+
+@dataclass
 class Lateness:
     count: int
     window_s: float
@@ -516,6 +578,7 @@ def _run_size(n: int, target: Target, options: argparse.Namespace, job_log: JobL
     rung_ladder = [{"after_seconds": 0, "to": f"role:{Role.CSP_COORDINATOR.value}"}]
     mark = _mark_overdue_ms(seeded, ladder=[], tag="plain")
     mark_rung = _mark_overdue_ms(seeded, ladder=rung_ladder, tag="rung")
+    deadline = _deadline_measure()
 
     _say(f"  lateness: {options.count:,} duties due over {options.window:g} s …")
     plain = _lateness_measure(
@@ -547,6 +610,17 @@ def _run_size(n: int, target: Target, options: argparse.Namespace, job_log: JobL
         due_query,
         f"bare due-duties query, median of {FLOOR_REPEATS}",
     )
+    report.section("Deadlines over the calendar: 1 working day from 24 Dec, Scotland")
+    for figure, values in (
+        (f"deadline_compute(), year held as data ({deadline.queries} query)", deadline.held_ms),
+        ("deadline_compute(), year still the package's", deadline.package_ms),
+    ):
+        report.row(
+            figure,
+            values,
+            deadline.floor_ms,
+            f"the same, calendar already read, median of {DEADLINE_REPEATS}",
+        )
     for title, run, floor_ms, floor_is in (
         ("empty ladder", plain, mark, "duty_mark_overdue(), one duty, direct"),
         ("one-rung ladder + notification", rung, mark_rung, "the same, with that rung"),

@@ -9,6 +9,8 @@ from escalation import api as escalation_api
 from notifications import api as notifications_api
 from partnership import api as partnership_api
 from partnership import views as partnership_views
+from partnership.calendar import api as calendar_api
+from partnership.calendar import views as calendar_views
 
 api_patterns = [
     path("auth/token/", partnership_api.TokenView.as_view(), name="api-token"),
@@ -189,6 +191,17 @@ api_patterns = [
         name="api-partnership-report",
     ),
     path("access-log/", conference_api.AccessLogView.as_view(), name="api-access-log"),
+    path("calendars/", calendar_api.CalendarListView.as_view(), name="api-calendars"),
+    path(
+        "calendars/<str:division>/days/",
+        calendar_api.CalendarDaysView.as_view(),
+        name="api-calendar-days",
+    ),
+    path(
+        "calendars/<str:division>/days/remove/",
+        calendar_api.CalendarDayRemoveView.as_view(),
+        name="api-calendar-day-remove",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from ?script= (same origin), not inline, as the
     # Content-Security-Policy requires.
@@ -219,6 +232,9 @@ urlpatterns = [
         name="account-second-factor",
     ),
     path("directory/", partnership_views.directory, name="directory"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/days/", calendar_views.calendar_day_add, name="calendar-day-add"),
+    path("calendar/days/remove/", calendar_views.calendar_day_remove, name="calendar-day-remove"),
     path("", include("escalation.urls")),
     path("", include("notifications.urls")),
     path("", include("conference.urls")),

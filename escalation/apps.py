@@ -8,10 +8,13 @@ class EscalationConfig(AppConfig):
     def ready(self) -> None:
         from escalation import rules  # noqa: F401
         from escalation.models import Meeting
+        from escalation.services import duty_deadlines_recompute
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
+        from partnership.calendar.services import calendar_change_register
 
         scope_page_register("incident", "incident-detail")
+        calendar_change_register(duty_deadlines_recompute)
 
         def meeting_invite(subject_id: str) -> MeetingInvite | None:
             meeting = Meeting.objects.filter(pk=subject_id).select_related("organiser").first()

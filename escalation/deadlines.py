@@ -3,6 +3,9 @@
 All arithmetic is in Europe/London wall-clock time, so a clock change never moves a due time by an
 hour: "3 days from Fri 27 Mar 2026 10:00" is Mon 30 Mar 10:00 whatever happened to the clocks on
 the Sunday. "Immediately" is an elapsed target (an hour is an hour), measured on the absolute clock.
+
+Bank holidays come from the calendar of working days (``partnership.calendar``), which is data an
+administrator can correct: each computation reads it afresh, once per year it needs.
 """
 
 from __future__ import annotations
@@ -10,17 +13,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from partnership.calendar.selectors import BankHolidays, division_of
+from partnership.models import Division
 
 LONDON = ZoneInfo("Europe/London")
-NATIONS = {
-    "ENG": "England and Wales",
-    "SCT": "Scotland",
-    "NIR": "Northern Ireland",
-}
 
 
 class DeadlineKind(enum.StrEnum):
@@ -53,19 +51,6 @@ def _fmt_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-@cache
-def _bank_holidays(nation: str, year: int) -> dict[date, str]:
-    if nation not in NATIONS:
-        raise ValueError(f"unknown nation {nation!r}: choose one of {', '.join(NATIONS)}")
-    found = holidays.country_holidays("GB", subdiv=nation, years=year)
-    # GOV.UK calls an observed holiday a "substitute day"; so do the partnership's documents.
-    return {day: name.replace("(observed)", "(substitute day)") for day, name in found.items()}
-
-
-def bank_holiday(day: date, nation: str) -> str | None:
-    return _bank_holidays(nation, day.year).get(day)
-
-
 def _wall_clock(day: date, clock: time) -> datetime:
     """The instant a London wall clock shows ``clock`` on ``day``.
 
@@ -88,11 +73,17 @@ def deadline_compute(
     amount: int = 0,
     nation: str = "ENG",
     immediate_target: timedelta = timedelta(hours=1),
+    bank_holidays: BankHolidays | None = None,
 ) -> Deadline:
-    """When a step that starts at ``start`` is due, and why, in words a person can check."""
+    """When a step that starts at ``start`` is due, and why, in words a person can check.
+
+    ``nation`` names whose bank holidays are not working days: a code of the settings (ENG, SCT,
+    NIR) or a GOV.UK division. Pass one ``bank_holidays`` to several computations in a transaction
+    to read each year of the calendar once."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
     kind = DeadlineKind(kind)
+    division = division_of(nation)
     if kind is not DeadlineKind.IMMEDIATE and amount < 1:
         raise ValueError(f"a {kind.value} deadline needs an amount of at least 1")
     local = start.astimezone(LONDON)
@@ -117,12 +108,13 @@ def deadline_compute(
             due, f"{_plural(amount, 'day')} from {_fmt(start)} → {_fmt_result(due, start)}"
         )
 
+    bank_holidays = bank_holidays or BankHolidays()
     day = local.date()
     counted = 0
     skipped: list[str] = []
     while counted < amount:
         day += timedelta(days=1)
-        holiday = bank_holiday(day, nation)
+        holiday = bank_holidays.name(day, division)
         if holiday is not None:
             # Weekends are skipped without comment; a bank holiday is named, because that is the
             # part of the rule a reader might not expect.
@@ -137,8 +129,8 @@ def deadline_compute(
     if skipped:
         explanation += f": {', '.join(skipped)} skipped"
     explanation += f" → {_fmt_result(due, start)}"
-    if nation != "ENG":
-        explanation += f" (bank holidays of {NATIONS[nation]})"
+    if division != Division.ENGLAND_AND_WALES:
+        explanation += f" (bank holidays of {division.label})"
     return Deadline(due, explanation)
 
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from partnership.models import Area, Member, Role
+from partnership.models import Area, Division, Member, Role
 
 
 class Strand(models.TextChoices):
@@ -282,7 +282,12 @@ class Duty(ConcurrentTransitionMixin, models.Model):
     ladder = models.JSONField(default=list)
     ack_ladder = models.JSONField(default=list)
     due_at = models.DateTimeField()
-    due_explanation = models.CharField(max_length=400)
+    due_explanation = models.CharField(max_length=1000)
+    # What the due time is computed from, so that a change to the calendar can recompute it.
+    deadline_start = models.DateTimeField(null=True, blank=True)
+    deadline_kind = models.CharField(max_length=20, choices=DeadlineKindChoice.choices, blank=True)
+    deadline_amount = models.PositiveIntegerField(default=0)
+    deadline_division = models.CharField(max_length=20, choices=Division.choices, blank=True)
     state = FSMField(default=DutyState.PENDING, choices=DutyState.choices, protected=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     # The ladder's progress: index of the next rung to fire and when it is due.
@@ -317,6 +322,13 @@ class Duty(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=DutyState.PENDING, target=DutyState.OVERDUE)
     def mark_overdue(self, *, at: Any) -> None:
         self.overdue_at = at
+
+    @transition(field=state, source=DutyState.OVERDUE, target=DutyState.PENDING)
+    def lift_overdue(self) -> None:
+        """The calendar changed and the due time is still to come: not late after all. The
+        ladder keeps its place, so a rung that already fired never fires again."""
+        self.overdue_at = None
+        self.next_rung_at = None
 
     @transition(
         field=state,

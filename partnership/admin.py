@@ -17,7 +17,15 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partnership.models import Agency, Area, AuditEvent, Member, RoleAssignment
+from partnership.models import (
+    Agency,
+    Area,
+    AuditEvent,
+    CalendarDay,
+    CalendarYear,
+    Member,
+    RoleAssignment,
+)
 from partnership.permissions import can
 from partnership.second_factor import second_factor_remove
 from partnership.timeline import audit_record
@@ -147,6 +155,51 @@ class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ]
     list_filter = ["verb", "subject_type"]
     search_fields = ["scope", "subject_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CalendarDayInline(RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]
+    model = CalendarDay
+    readonly_fields = [
+        "date",
+        "title",
+        "notes",
+        "status",
+        "source",
+        "reason",
+        "changed_by",
+        "changed_at",
+    ]
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: a change to the calendar needs a reason and recomputes deadlines, so it is made
+    on the calendar page (/calendar/) or through the API, and imports by
+    ``manage.py import_bank_holidays``."""
+
+    list_display = ["division", "year", "source", "detail", "loaded_at"]
+    list_filter = ["division", "source"]
+    readonly_fields = ["division", "year", "source", "detail", "loaded_at", "loaded_by"]
+    inlines = [CalendarDayInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

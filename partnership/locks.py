@@ -21,6 +21,17 @@ def advisory_xact_lock(name: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_key(name)])
 
 
+def advisory_xact_lock_shared(name: str) -> None:
+    """Like ``advisory_xact_lock``, shared: any number of holders at once, while a holder of
+    ``advisory_xact_lock(name)`` waits for them all (and they for it)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_lock_shared needs a transaction to scope the lock")
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_key(name)])
+
+
 def _key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 

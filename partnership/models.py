@@ -209,3 +209,95 @@ class SignInAddress(models.Model):
 
     def __str__(self) -> str:
         return f"Known sign-in address of member {self.member_id}"
+
+
+# --- The calendar of working days ---------------------------------------------------------------
+class Division(models.TextChoices):
+    """GOV.UK's divisions for bank holidays, named as its published list names them."""
+
+    ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
+    SCOTLAND = "scotland", "Scotland"
+    NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+
+class CalendarSource(models.TextChoices):
+    PACKAGE = "package", "the holidays package installed with the service"
+    GOVUK = "govuk", "GOV.UK's published list"
+    ADMINISTRATOR = "administrator", "an administrator"
+
+
+class CalendarYear(models.Model):
+    """One year of a division's bank holidays, held as data.
+
+    A year without a row is read from the ``holidays`` package (the seed that makes deadlines work
+    on a fresh machine). The first change to a year, an import or an administrator's edit, first
+    copies the package's days in, so every change is measured against what deadlines were using.
+    """
+
+    division = models.CharField(max_length=20, choices=Division.choices)
+    year = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=20, choices=CalendarSource.choices)
+    detail = models.CharField(
+        max_length=200, blank=True, help_text="The package's version, or the imported file."
+    )
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["division", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["division", "year"], name="one_calendar_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_division_display()} {self.year}"
+
+
+def holiday_name(title: str, notes: str) -> str:
+    """A bank holiday as a deadline's explanation names it: “Boxing Day (substitute day)”."""
+    return f"{title} ({notes[:1].lower()}{notes[1:]})" if notes else title
+
+
+class DayStatus(models.TextChoices):
+    BANK_HOLIDAY = "bank_holiday", "Bank holiday"
+    # Kept rather than deleted so that a later import cannot put back a day an administrator took
+    # out, and the page can say who took it out and why.
+    REMOVED = "removed", "Working day (removed by an administrator)"
+
+
+class CalendarDay(models.Model):
+    """A bank holiday of one division, or a day an administrator removed from the list.
+
+    ``source`` says who decided it: an administrator's decision outlives later imports, which
+    report it instead of overwriting it.
+    """
+
+    calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField()
+    title = models.CharField(max_length=200)
+    notes = models.CharField(max_length=200, blank=True, help_text="Such as “Substitute day”.")
+    bunting = models.BooleanField(default=True)
+    status = models.CharField(
+        max_length=20, choices=DayStatus.choices, default=DayStatus.BANK_HOLIDAY
+    )
+    source = models.CharField(max_length=20, choices=CalendarSource.choices)
+    reason = models.TextField(blank=True, help_text="An administrator's reason for the change.")
+    changed_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar_year", "date"], name="one_calendar_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%a %d %b %Y} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return holiday_name(self.title, self.notes)

@@ -55,6 +55,11 @@ _DESCRIPTIONS: dict[str, str] = {
     "room.action": "Action agreed at conference",
     "action.overdue": "Conference action OVERDUE",
     "action.completed": "Conference action done",
+    "duty.deadline_recomputed": "Deadline recomputed: {step}, now due {due_at} ({why})",
+    "calendar.day_added": "Bank holiday added in {division}: {date} {title} ({reason})",
+    "calendar.day_removed": "Bank holiday removed in {division}: {date} {title} ({reason})",
+    "calendar.imported": "GOV.UK's bank holidays imported for {division} from {source}",
+    "calendar.seeded": "Bank holidays of {division} {year} copied from {source}",
 }
 
 

@@ -51,3 +51,16 @@ def _report_view(member: Member, obj: object) -> bool:
     return is_admin(member) or member.has_role(
         Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.CCSP_MEMBER, Role.COUNCIL_CHIEF_OFFICER
     )
+
+
+@rule(
+    "calendar.view",
+    denied="Only members of a partner agency can see the calendar of working days.",
+)
+def _calendar_view(member: Member, obj: object) -> bool:
+    return in_partnership(member) or is_admin(member)
+
+
+@rule("calendar.manage", denied="Only administrators change the bank holidays deadlines count.")
+def _calendar_manage(member: Member, obj: object) -> bool:
+    return is_admin(member)

@@ -442,6 +442,10 @@ RULES: dict[str, RouteRule] = {
     "healthz": RouteRule({"GET": get(PUBLIC)}),
     "home": RouteRule({"GET": get(SIGNED_IN)}),
     "directory": RouteRule({"GET": get(PARTNERSHIP)}),  # directory.view
+    # --- The calendar of working days (pages) ---------------------------------------------------
+    "calendar": RouteRule({"GET": get(PARTNERSHIP)}),  # calendar.view
+    "calendar-day-add": RouteRule({"POST": post(DIRECTORY_MANAGE)}),  # calendar.manage
+    "calendar-day-remove": RouteRule({"POST": post(DIRECTORY_MANAGE)}),  # calendar.manage
     # --- Incidents (pages) ----------------------------------------------------------------------
     "incident-list": RouteRule({"GET": get(PARTNERSHIP)}),  # incident.list, filtered
     "incident-report": RouteRule({"GET": get(PARTNERSHIP), "POST": post(PARTNERSHIP)}),
@@ -539,6 +543,22 @@ RULES: dict[str, RouteRule] = {
     "api-members": RouteRule({"GET": get(PARTNERSHIP)}),
     "api-member": RouteRule({"GET": get(PARTNERSHIP)}, _member),
     "api-schema": RouteRule({"GET": get(SIGNED_IN)}),
+    # --- API: the calendar of working days ------------------------------------------------------
+    "api-calendars": RouteRule({"GET": get(PARTNERSHIP)}),  # calendar.view
+    "api-calendar-days": RouteRule(
+        {
+            "GET": get(PARTNERSHIP, query="year=2026"),
+            "POST": post(  # calendar.manage
+                DIRECTORY_MANAGE,
+                lambda world: {"date": "2026-06-15", "title": "Extra day", "reason": "Proclaimed."},
+            ),
+        },
+        lambda world: {"division": "scotland"},
+    ),
+    "api-calendar-day-remove": RouteRule(
+        {"POST": post(DIRECTORY_MANAGE, lambda world: {"date": "2026-12-25", "reason": "Moved."})},
+        lambda world: {"division": "scotland"},
+    ),
     "api-docs": RouteRule({"GET": get(SIGNED_IN)}),
     # --- API: incidents and duties --------------------------------------------------------------
     "api-incidents": RouteRule({"GET": get(PARTNERSHIP), "POST": post(PARTNERSHIP)}),
@@ -745,6 +765,8 @@ def _panel_police(world: World) -> Member:
 RULE_SETS: list[tuple[str, Callable[[World], Any], frozenset[str]]] = [
     ("directory.view", _no_object, PARTNERSHIP),
     ("directory.manage", _no_object, DIRECTORY_MANAGE),
+    ("calendar.view", _no_object, PARTNERSHIP),
+    ("calendar.manage", _no_object, DIRECTORY_MANAGE),
     ("member.view_contact", _panel_police, CONTACT_OF_POLICE),
     ("timeline.view", _no_object, ACCESS_LOG),
     ("access_log.view", _no_object, ACCESS_LOG),

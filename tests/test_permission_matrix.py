@@ -288,6 +288,7 @@ class TestHttpMatrix:
             f"/admin/partnership/member/{world.pk('panel-police')}/change/",
             "/admin/partnership/auditevent/",
             "/admin/partnership/agency/",
+            "/admin/partnership/calendaryear/",
         ]
         failures = []
         for username in EVERYONE:

@@ -7,10 +7,11 @@ and leaves live pushes to run on commit. Scheduled work (``duty_mark_overdue``,
 late, repeated or concurrent run is harmless.
 
 Callers import from here (``from escalation import services``); the modules below are the
-topics: ``protocols``, ``incidents``, ``duties``.
+topics: ``protocols``, ``incidents``, ``duties``, ``deadlines`` (when the calendar changes).
 """
 
 from escalation.services.common import BOARD_GROUP
+from escalation.services.deadlines import duty_deadlines_recompute
 from escalation.services.duties import (
     MeetingPlan,
     duty_complete,
@@ -40,6 +41,7 @@ __all__ = [
     "DeterminationResult",
     "MeetingPlan",
     "duty_complete",
+    "duty_deadlines_recompute",
     "duty_escalate",
     "duty_mark_overdue",
     "duty_waiting_for",

@@ -229,8 +229,9 @@ def duty_mark_overdue(*, duty_id: int, now: datetime | None = None) -> bool:
     if duty.state != DutyState.PENDING or duty.due_at > now:
         return False
     duty.mark_overdue(at=now)
-    duty.next_rung = 0
-    duty.next_rung_at = _rung_time(duty, 0)
+    # From where the ladder stands: 0 for a new duty, further on for one a calendar change made
+    # pending again after rungs had fired (each rung fires once).
+    duty.next_rung_at = _rung_time(duty, duty.next_rung)
     duty.save()
     audit_record(
         actor=None,

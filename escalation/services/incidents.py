@@ -33,6 +33,7 @@ from escalation.services.duties import _duty_send
 from escalation.services.protocols import protocol_current
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
+from partnership.calendar.selectors import BankHolidays, calendar_hold, division_installed
 from partnership.errors import ConflictError
 from partnership.models import Area, Member, Role
 from partnership.permissions import require
@@ -201,6 +202,8 @@ def incident_determine(
     if is_major:
         if not can_proceed(incident.declare_major):
             raise ConflictError(_refusal(incident, "declared major"))
+        # Before the timeline is written: see calendar_hold.
+        calendar_hold(division_installed())
         protocol = protocol_current()
         incident.declare_major(at=at, protocol=protocol)
     else:
@@ -250,14 +253,17 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
     own steps (the referral to the CRRO) at once."""
     assert incident.protocol is not None  # noqa: S101 (set by declare_major just before)
     immediate = timedelta(minutes=settings.PROTOCOL_IMMEDIATE_MINUTES)
+    division = division_installed()
+    bank_holidays = BankHolidays()
     duties = []
     for step in incident.protocol.steps.order_by("order"):
         deadline = deadline_compute(
             start=determination.determined_at,
             kind=step.deadline_kind,
             amount=step.deadline_amount,
-            nation=settings.PROTOCOL_HOLIDAY_NATION,
+            nation=division,
             immediate_target=immediate,
+            bank_holidays=bank_holidays,
         )
         duties.append(
             Duty(
@@ -273,6 +279,10 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
                 ack_ladder=step.ack_ladder,
                 due_at=deadline.due_at,
                 due_explanation=deadline.explanation,
+                deadline_start=determination.determined_at,
+                deadline_kind=step.deadline_kind,
+                deadline_amount=step.deadline_amount,
+                deadline_division=division,
             )
         )
     Duty.objects.bulk_create(duties)

@@ -8,6 +8,9 @@ import pytest
 
 from escalation.deadlines import LONDON, deadline_compute
 
+# Bank holidays are read from the calendar in the database.
+pytestmark = pytest.mark.django_db
+
 
 def london(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=LONDON)
