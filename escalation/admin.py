@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from escalation import services
 from escalation.models import Duty, Incident, ProtocolState, ProtocolStep, ProtocolVersion
-from partnership.admin import AuditedAdmin, RoleRulePermissions
+from partnership.admin import AuditedAdmin, ReadOnlyPermissions, RoleRulePermissions
 from partnership.errors import ConflictError
 from partnership.permissions import can
 
@@ -78,15 +78,8 @@ class ProtocolVersionAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyPermissions, RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
+    pass
 
 
 @admin.register(Incident)

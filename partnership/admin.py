@@ -61,6 +61,20 @@ class RoleRulePermissions:
         return _has_admin_permission(request)
 
 
+class ReadOnlyPermissions:
+    """For what changes only through the product (its services, which record why): shown here,
+    never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(
         self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
@@ -135,7 +149,7 @@ class MemberAdmin(AuditedAdmin, UserAdmin[Member]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(ReadOnlyPermissions, admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the timeline is append-only."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -156,17 +170,8 @@ class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["verb", "subject_type"]
     search_fields = ["scope", "subject_id"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class CalendarDayInline(RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]
+class CalendarDayInline(ReadOnlyPermissions, RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]
     model = CalendarDay
     readonly_fields = [
         "date",
@@ -180,18 +185,9 @@ class CalendarDayInline(RoleRulePermissions, admin.TabularInline):  # type: igno
     ]
     extra = 0
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
+class CalendarYearAdmin(ReadOnlyPermissions, RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: a change to the calendar needs a reason and recomputes deadlines, so it is made
     on the calendar page (/calendar/) or through the API, and imports by
     ``manage.py import_bank_holidays``."""
@@ -200,12 +196,3 @@ class CalendarYearAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[
     list_filter = ["division", "source"]
     readonly_fields = ["division", "year", "source", "detail", "loaded_at", "loaded_by"]
     inlines = [CalendarDayInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -94,6 +94,16 @@ def _member(request: Request) -> Member:
     return Member.objects.get(pk=request.user.pk or 0)
 
 
+def _change_body(
+    request: Request, serializer_class: type[serializers.Serializer[Any]]
+) -> dict[str, Any]:
+    """The body of a change, checked: administrators only, whatever the body says."""
+    require(request.user, "calendar.manage")
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
 def _edit_response(edit: services.CalendarEdit, status: int) -> Response:
     view = selectors.calendar_year(Division(edit.change.division), edit.day.date.year)
     (day,) = [row for row in view.days if row.date == edit.day.date]
@@ -133,10 +143,7 @@ class CalendarDaysView(APIView):
     @extend_schema(request=DayAddSerializer, responses={201: CalendarEditSerializer})
     def post(self, request: Request, division: str) -> Response:
         """Make a day a bank holiday; pending deadlines counted over it are recomputed."""
-        require(request.user, "calendar.manage")
-        body = DayAddSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = _change_body(request, DayAddSerializer)
         edit = services.calendar_day_add(
             actor=_member(request),
             division=_division(division),
@@ -151,10 +158,7 @@ class CalendarDayRemoveView(APIView):
     @extend_schema(request=DayRemoveSerializer, responses=CalendarEditSerializer)
     def post(self, request: Request, division: str) -> Response:
         """Make a bank holiday a working day; pending deadlines counted over it are recomputed."""
-        require(request.user, "calendar.manage")
-        body = DayRemoveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = _change_body(request, DayRemoveSerializer)
         edit = services.calendar_day_remove(
             actor=_member(request),
             division=_division(division),

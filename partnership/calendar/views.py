@@ -7,6 +7,7 @@ stands (409); ``PermissionDenied`` is Django's 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -119,22 +120,18 @@ def _told(edit: services.CalendarEdit) -> str:
     return f"{n} pending deadlines counted over it were recomputed and their owners told."
 
 
-@require_POST
-def calendar_day_add(request: HttpRequest) -> HttpResponse:
-    member = member_of(request)
-    require(member, "calendar.manage")
-    form = DayAddForm(request.POST)
+def _edit(
+    request: HttpRequest,
+    member: Member,
+    form: forms.Form,
+    change: Callable[[dict[str, Any]], services.CalendarEdit],
+    now_is: str,
+) -> HttpResponse:
+    """Make the change a valid form asks for, and say what it did; or show the form again."""
     division, year = _where(form)
     if form.is_valid():
         try:
-            data = form.cleaned_data
-            edit = services.calendar_day_add(
-                actor=member,
-                division=data["division"],
-                day=data["date"],
-                title=data["title"],
-                reason=data["reason"],
-            )
+            edit = change(form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         except CONFLICTS as error:
@@ -143,35 +140,51 @@ def calendar_day_add(request: HttpRequest) -> HttpResponse:
             day = edit.day.date
             messages.success(
                 request,
-                f"{day:%a} {day.day} {day:%B %Y} is now a bank holiday in {division.label}. "
+                f"{day:%a} {day.day} {day:%B %Y} is now {now_is} in {division.label}. "
                 + _told(edit),
             )
             return redirect(_page_url(division, day.year))
-    return _page(request, member, division, year, status=400, add_form=form)
+    return _page(
+        request,
+        member,
+        division,
+        year,
+        status=400,
+        add_form=form if isinstance(form, DayAddForm) else None,
+        failed_remove=form if isinstance(form, DayRemoveForm) else None,
+    )
+
+
+@require_POST
+def calendar_day_add(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    require(member, "calendar.manage")
+    return _edit(
+        request,
+        member,
+        DayAddForm(request.POST),
+        lambda data: services.calendar_day_add(
+            actor=member,
+            division=data["division"],
+            day=data["date"],
+            title=data["title"],
+            reason=data["reason"],
+        ),
+        "a bank holiday",
+    )
 
 
 @require_POST
 def calendar_day_remove(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "calendar.manage")
-    division, year = _where(DayRemoveForm(request.POST))
-    form = remove_form(division, str(request.POST.get("date", "")), request.POST)
-    if form.is_valid():
-        try:
-            data = form.cleaned_data
-            edit = services.calendar_day_remove(
-                actor=member, division=data["division"], day=data["date"], reason=data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except CONFLICTS as error:
-            return _page(request, member, division, year, status=409, conflict=conflict_text(error))
-        else:
-            day = edit.day.date
-            messages.success(
-                request,
-                f"{day:%a} {day.day} {day:%B %Y} is now a working day in {division.label}. "
-                + _told(edit),
-            )
-            return redirect(_page_url(division, day.year))
-    return _page(request, member, division, year, status=400, failed_remove=form)
+    division = str(request.POST.get("division", ""))
+    return _edit(
+        request,
+        member,
+        remove_form(division, str(request.POST.get("date", "")), request.POST),
+        lambda data: services.calendar_day_remove(
+            actor=member, division=data["division"], day=data["date"], reason=data["reason"]
+        ),
+        "a working day",
+    )
