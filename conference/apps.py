@@ -8,6 +8,7 @@ class ConferenceConfig(AppConfig):
     def ready(self) -> None:
         from conference import rules  # noqa: F401
         from conference.models import Conference
+        from conference.services import actions  # noqa: F401 (registers the action ladder)
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
 

@@ -13,6 +13,7 @@ from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from escalation.models import Incident
+from notifications.models import Laddered
 from partnership.models import Agency, Area, Member
 
 
@@ -385,8 +386,9 @@ class ActionState(models.TextChoices):
 OPEN_ACTION_STATES = (ActionState.OPEN, ActionState.OVERDUE, ActionState.ESCALATED)
 
 
-class Action(ConcurrentTransitionMixin, models.Model):
-    """What an agency promised at a conference: an owner, a date, and a ladder when late."""
+class Action(ConcurrentTransitionMixin, Laddered):
+    """What an agency promised at a conference: an owner, a date, and a ladder when late
+    (``conference.services.actions.ACTIONS``)."""
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="actions")
     agenda_item = models.ForeignKey(
@@ -401,8 +403,6 @@ class Action(ConcurrentTransitionMixin, models.Model):
     due_at = models.DateTimeField()
     state = FSMField(default=ActionState.OPEN, choices=ActionState.choices, protected=True)
     ladder = models.JSONField(default=list)
-    next_rung = models.PositiveSmallIntegerField(default=0)
-    next_rung_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
@@ -426,8 +426,9 @@ class Action(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_ACTION_STATES
 
     @transition(field=state, source=ActionState.OPEN, target=ActionState.OVERDUE)
-    def mark_overdue(self, *, at: Any) -> None:
+    def mark_overdue(self, *, at: Any, next_rung_at: Any) -> None:
         self.overdue_at = at
+        self.next_rung_at = next_rung_at
 
     @transition(
         field=state,
@@ -455,20 +456,3 @@ class Action(ConcurrentTransitionMixin, models.Model):
         self.completed_by = by
         self.outcome = reason
         self.next_rung_at = None
-
-
-class ActionRung(models.Model):
-    """A rung of an overdue action's ladder that fired (once: unique per action and rung)."""
-
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="rungs")
-    index = models.PositiveSmallIntegerField()
-    audience = models.CharField(max_length=64)
-    fired_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["action", "index"], name="action_rung_fires_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"Rung {self.index} of action {self.action_id}"

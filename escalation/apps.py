@@ -8,7 +8,10 @@ class EscalationConfig(AppConfig):
     def ready(self) -> None:
         from escalation import rules  # noqa: F401
         from escalation.models import Meeting
-        from escalation.services import duty_deadlines_recompute
+        from escalation.services import (
+            duties,  # noqa: F401 (registers the duty ladder)
+            duty_deadlines_recompute,
+        )
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
         from partnership.calendar.services import calendar_change_register

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from notifications.models import Laddered
 from partnership.models import Area, Division, Member, Role
 
 
@@ -267,9 +268,10 @@ OPEN_DUTY_STATES = (DutyState.PENDING, DutyState.OVERDUE, DutyState.ESCALATED)
 FINISHED_DUTY_STATES = (DutyState.DONE, DutyState.WAIVED)
 
 
-class Duty(ConcurrentTransitionMixin, models.Model):
+class Duty(ConcurrentTransitionMixin, Laddered):
     """One step of the protocol on one incident, with the step's definition copied in at
-    declaration so that later edits to the protocol never change it."""
+    declaration so that later edits to the protocol never change it. Its ladder (owner, deputy,
+    co-ordinator, gold) climbs once it is overdue: ``escalation.services.duties.DUTIES``."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="duties")
     order = models.PositiveSmallIntegerField()
@@ -290,9 +292,6 @@ class Duty(ConcurrentTransitionMixin, models.Model):
     deadline_division = models.CharField(max_length=20, choices=Division.choices, blank=True)
     state = FSMField(default=DutyState.PENDING, choices=DutyState.choices, protected=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
-    # The ladder's progress: index of the next rung to fire and when it is due.
-    next_rung = models.PositiveSmallIntegerField(default=0)
-    next_rung_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -320,8 +319,19 @@ class Duty(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_DUTY_STATES
 
     @transition(field=state, source=DutyState.PENDING, target=DutyState.OVERDUE)
-    def mark_overdue(self, *, at: Any) -> None:
+    def mark_overdue(self, *, at: Any, next_rung_at: Any) -> None:
         self.overdue_at = at
+        self.next_rung_at = next_rung_at
+
+    @transition(
+        field=state,
+        source=[DutyState.OVERDUE, DutyState.ESCALATED],
+        target=RETURN_VALUE(DutyState.OVERDUE, DutyState.ESCALATED),
+    )
+    def retime(self, *, next_rung_at: Any) -> str:
+        """The due time moved: the ladder keeps its place, its next rung due ``next_rung_at``."""
+        self.next_rung_at = next_rung_at
+        return str(self.state)
 
     @transition(field=state, source=DutyState.OVERDUE, target=DutyState.PENDING)
     def lift_overdue(self) -> None:
@@ -357,24 +367,6 @@ class Duty(ConcurrentTransitionMixin, models.Model):
         self.completed_by = by
         self.waived_reason = reason
         self.next_rung_at = None
-
-
-class EscalationRung(models.Model):
-    """A rung of a duty's ladder that fired. Unique per duty and rung, so however many schedulers
-    run and however often they retry, each rung fires once."""
-
-    duty = models.ForeignKey(Duty, on_delete=models.PROTECT, related_name="rungs")
-    index = models.PositiveSmallIntegerField()
-    audience = models.CharField(max_length=64)
-    due_at = models.DateTimeField(help_text="When the rung was due to fire.")
-    fired_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["duty", "index"]
-        constraints = [models.UniqueConstraint(fields=["duty", "index"], name="rung_fires_once")]
-
-    def __str__(self) -> str:
-        return f"Rung {self.index} of duty {self.duty_id} → {self.audience}"
 
 
 class Meeting(models.Model):

@@ -6,7 +6,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from notifications import rules  # noqa: F401
+        from notifications import ack_ladder, rules  # noqa: F401 (ack_ladder registers its kind)
         from notifications.signin_alerts import lockout_alert
         from partnership.throttle import lockout_listener_register
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
-from partnership.models import AgencyKind, Member, Role
+from partnership.models import AgencyKind, Member, Role, RoleAssignment
 
 # Who speaks for an agency when a protocol step says "inform the Racial Equality Council": its
 # members who sit on the partnership or run it, not every member of staff.
@@ -71,3 +71,15 @@ def audiences_members(audiences: Iterable[str]) -> list[tuple[str, Member]]:
                 seen.add(member.pk)
                 result.append((audience, member))
     return result
+
+
+def deputies_of(member_id: int, *, role: str = "") -> list[str]:
+    """The active deputies of one member, as audiences: for ``role`` if the member holds it with
+    a deputy, else for every role they hold. (``deputy:<role>`` is the deputies of everyone who
+    holds a role.)"""
+    assignments = RoleAssignment.objects.filter(
+        member_id=member_id, deputy__isnull=False, deputy__is_active=True
+    )
+    if role and assignments.filter(role=role).exists():
+        assignments = assignments.filter(role=role)
+    return sorted({f"member:{a.deputy_id}" for a in assignments})

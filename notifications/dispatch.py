@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from notifications.models import (
@@ -32,6 +32,7 @@ from notifications.models import (
     LiveEvent,
     Notification,
 )
+from notifications.outbox import outbox_write
 from partnership.live import group_send_many_now, group_send_now
 from partnership.locks import advisory_xact_lock, advisory_xact_locks
 from partnership.timeline import audit_record
@@ -268,20 +269,10 @@ def _live_outcomes_record(
             )
             for d, sent in zip(claimed, pushed, strict=True)
         )
-        Delivery.objects.filter(pk__in=[d.pk for d in ok]).update(
-            state=DeliveryState.DELIVERED,
-            delivered_at=now,
-            attempts=F("attempts") + 1,
-            claimed_until=None,
-            next_attempt_at=None,
-        )
+        Delivery.objects.filter(pk__in=[d.pk for d in ok]).outcomes_record("delivered", at=now)
         # Live alerts are not retried: reconnecting clients replay them from the database.
-        Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
-            state=DeliveryState.FAILED,
-            last_error=error,
-            attempts=F("attempts") + 1,
-            claimed_until=None,
-            next_attempt_at=None,
+        Delivery.objects.filter(pk__in=[d.pk for d in failed]).outcomes_record(
+            "give_up", error=error
         )
         for (scope, verb), group in _by_scope(ok, failed).items():
             audit_record(
@@ -402,22 +393,16 @@ def _attempt_record(
             )
             _undeliverable_check(notification)
         else:
-            delivery.last_error = error
-            delivery.claimed_until = None
-            delivery.next_attempt_at = now + timedelta(
-                seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
-            )
-            delivery.save(
-                update_fields=["attempts", "last_error", "claimed_until", "next_attempt_at"]
-            )
+            backoff = settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+            delivery.retry_at(at=now + timedelta(seconds=backoff), error=error)
+            delivery.save()
         return False
 
 
 def _undeliverable_check(notification: Notification) -> None:
     """Every channel that can reach a person when they are away (all but live) has given up, and
-    nobody acknowledged: the CSP Co-ordinator must find another way to reach them."""
-    from notifications.services import notify
-
+    nobody acknowledged: the CSP Co-ordinator must find another way to reach them. Written in the
+    transaction that recorded the last failure, and sent when it commits."""
     if notification.state != "open" or ":undeliverable:" in notification.idempotency_key:
         return  # answered meanwhile, or itself an alert about an unreachable person
     offline = notification.deliveries.exclude(channel=Channel.LIVE)
@@ -426,7 +411,7 @@ def _undeliverable_check(notification: Notification) -> None:
             return  # delivered somewhere, or still being retried
     elif notification.deliveries.filter(state=DeliveryState.DELIVERED).exists():
         return
-    notify(
+    alert = outbox_write(
         audiences=["role:csp_coordinator"],
         title=f"Could not reach {notification.recipient}: {notification.title}"[:200],
         body=(
@@ -440,6 +425,7 @@ def _undeliverable_check(notification: Notification) -> None:
         urgency="urgent",
         ack_ladder=[],
     )
+    dispatch_on_commit([n.pk for n in alert])
 
 
 def deliveries_due(now: datetime | None = None, limit: int = 200) -> list[int]:

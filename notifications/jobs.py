@@ -13,14 +13,15 @@ from django.db.models import Min
 from django.utils import timezone
 
 from config.scheduler import Job
+from notifications.ack_ladder import ACKNOWLEDGEMENTS
 from notifications.dispatch import (
     deliveries_due,
     delivery_attempt,
     live_deliveries_send,
     senders,
 )
-from notifications.models import Channel, Delivery, DeliveryState, Notification, NotificationState
-from notifications.services import notification_escalate
+from notifications.ladder.engine import ladder_run
+from notifications.models import Channel, Delivery, DeliveryState
 
 
 def _attempt(delivery_id: int) -> None:
@@ -55,14 +56,8 @@ def deliveries_run(now: datetime | None = None) -> datetime | None:
 
 
 def ladders_run(now: datetime | None = None) -> datetime | None:
-    now = now or timezone.now()
-    due = Notification.objects.filter(state=NotificationState.OPEN, next_rung_at__lte=now)
-    for pk in list(due.order_by("next_rung_at").values_list("pk", flat=True)[:1000]):
-        notification_escalate(notification_id=pk, now=now)
-    next_at: datetime | None = Notification.objects.filter(
-        state=NotificationState.OPEN, next_rung_at__isnull=False
-    ).aggregate(at=Min("next_rung_at"))["at"]
-    return next_at
+    """Acknowledgement ladders whose next rung is due."""
+    return ladder_run(ACKNOWLEDGEMENTS, now)
 
 
 JOBS = [Job(name="deliveries", run=deliveries_run), Job(name="ack-ladders", run=ladders_run)]

@@ -3,9 +3,14 @@ them. Delivery on each channel happens after commit and is recorded separately."
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from partnership.models import Member
@@ -42,13 +47,82 @@ class Channel(models.TextChoices):
     WEBHOOK = "webhook", "Webhook"
 
 
+# --- Ladders --------------------------------------------------------------------------------------
+class Laddered(models.Model):
+    """A thing with a ladder (``notifications.ladder``): a duty, a conference action, a
+    notification waiting to be acknowledged, and whatever later issues add.
+
+    ``next_rung`` and ``next_rung_at`` are the ladder's progress. Only the model's own transitions
+    change them (``climb``, and ``mark_overdue`` for things that fall due), and only the ladder
+    engine calls those. ``rungs`` are the rungs that fired.
+    """
+
+    next_rung = models.PositiveSmallIntegerField(default=0)
+    next_rung_at = models.DateTimeField(null=True, blank=True)
+    rungs = GenericRelation("notifications.LadderRung", related_query_name="%(class)s")
+    # The concrete model's FSMField.
+    state: Any
+
+    class Meta:
+        abstract = True
+
+    def climb(self, *, next_rung_at: datetime | None, escalates: bool) -> object:
+        """The transition for one rung fired: move on to the next rung (due ``next_rung_at``, None
+        when there is none). ``escalates``: the rung reached someone above the owner."""
+        raise NotImplementedError
+
+    def mark_overdue(self, *, at: datetime, next_rung_at: datetime | None) -> object:
+        """The transition of a thing that falls due (a duty, an action): overdue from ``at``,
+        its next rung (rung 0 unless it was overdue before) due at ``next_rung_at``."""
+        raise NotImplementedError
+
+
+class LadderRung(models.Model):
+    """A rung of some thing's ladder that fired: one table for every kind of laddered thing.
+
+    Unique per thing and rung, so however many schedulers run and however often they retry,
+    each rung fires once. ``due_at`` and ``fired_at`` record how late it fired.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    thing = GenericForeignKey("content_type", "object_id")
+    index = models.PositiveSmallIntegerField()
+    to = models.CharField(
+        max_length=64, help_text="The rung as defined: owner, deputy, repeat or an audience."
+    )
+    audience = models.CharField(
+        max_length=300,
+        help_text="Whom it was sent to: the audiences, comma-separated (an owner can have "
+        "several deputies).",
+    )
+    due_at = models.DateTimeField(help_text="When the rung was due to fire.")
+    fired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "index"], name="ladder_rung_fires_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rung {self.index} of {self.content_type_id}:{self.object_id} → {self.audience}"
+
+    @property
+    def late_by(self) -> timedelta:
+        return self.fired_at - self.due_at
+
+
+# --- Notifications -------------------------------------------------------------------------------
 class NotificationState(models.TextChoices):
     OPEN = "open", "Not yet acknowledged"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     ANSWERED = "answered", "Answered"
 
 
-class Notification(ConcurrentTransitionMixin, models.Model):
+class Notification(ConcurrentTransitionMixin, Laddered):
     recipient = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="notifications")
     audience = models.CharField(
         max_length=64, help_text="The role, agency or person the message was addressed to."
@@ -76,8 +150,6 @@ class Notification(ConcurrentTransitionMixin, models.Model):
     # The acknowledgement ladder, copied in when sent: rungs {"after_seconds", "to"} counted from
     # created_at, where "to" is "repeat", "deputy" or an audience.
     ack_ladder = models.JSONField(default=list, blank=True)
-    next_rung = models.PositiveSmallIntegerField(default=0)
-    next_rung_at = models.DateTimeField(null=True, blank=True)
     ladder_stopped_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -125,6 +197,20 @@ class Notification(ConcurrentTransitionMixin, models.Model):
         self.reply = reply
         self.next_rung_at = None
 
+    @transition(field=state, source=NotificationState.OPEN, target=NotificationState.OPEN)
+    def climb(self, *, next_rung_at: datetime | None, escalates: bool) -> None:
+        """A rung of the acknowledgement ladder fired. The notification stays open whoever was
+        chased: only its recipient acknowledging or answering it changes that."""
+        self.next_rung += 1
+        self.next_rung_at = next_rung_at
+
+    @transition(field=state, source=NotificationState.OPEN, target=NotificationState.OPEN)
+    def stop_ladder(self, *, by: Member) -> None:
+        """Someone the ladder reached acknowledged the chase: no more rungs. It stays open, as
+        its own recipient has still not acknowledged it."""
+        self.next_rung_at = None
+        self.ladder_stopped_by = by
+
 
 class ContactPreference(models.Model):
     """The channels a member wants besides live alerts. Urgent notifications use every channel
@@ -147,6 +233,36 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", "Failed after every retry"
 
 
+# What each of a delivery's outcomes changes besides its state: one definition, used by the
+# transition on one row and by ``DeliveryQuerySet.outcomes_record`` on many.
+def _delivered_fields(*, at: datetime) -> dict[str, Any]:
+    return {"delivered_at": at, "next_attempt_at": None, "claimed_until": None}
+
+
+def _given_up_fields(*, error: str) -> dict[str, Any]:
+    return {"last_error": error, "next_attempt_at": None, "claimed_until": None}
+
+
+_OUTCOME_FIELDS: dict[str, Callable[..., dict[str, Any]]] = {
+    "delivered": _delivered_fields,
+    "give_up": _given_up_fields,
+}
+
+
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def outcomes_record(self, outcome: Literal["delivered", "give_up"], **arguments: Any) -> int:
+        """The one way to change the state of many deliveries at once (a batch of live alerts):
+        one UPDATE that does to every row what the transition named ``outcome`` does to one, and
+        counts the attempt that led to it. Rows in a state the transition does not start from are
+        left alone, as the transition would refuse them. Returns how many rows changed."""
+        # django-fsm's record of the transition: its source states and target.
+        meta = getattr(Delivery, outcome)._django_fsm
+        (target,) = {t.target for t in meta.transitions.values()}
+        return self.filter(state__in=list(meta.transitions)).update(
+            state=target, attempts=F("attempts") + 1, **_OUTCOME_FIELDS[outcome](**arguments)
+        )
+
+
 class Delivery(ConcurrentTransitionMixin, models.Model):
     """One notification on one channel: retried with backoff until delivered or given up."""
 
@@ -164,6 +280,8 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
 
+    objects = DeliveryQuerySet.as_manager()
+
     class Meta:
         ordering = ["notification", "channel"]
         constraints = [
@@ -177,17 +295,24 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} for notification {self.notification_id}"
 
+    def _fields_set(self, fields: dict[str, Any]) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+
     @transition(field=state, source=DeliveryState.PENDING, target=DeliveryState.DELIVERED)
-    def delivered(self, *, at: Any) -> None:
-        self.delivered_at = at
-        self.next_attempt_at = None
-        self.claimed_until = None
+    def delivered(self, *, at: datetime) -> None:
+        self._fields_set(_delivered_fields(at=at))
 
     @transition(field=state, source=DeliveryState.PENDING, target=DeliveryState.FAILED)
     def give_up(self, *, error: str) -> None:
+        self._fields_set(_given_up_fields(error=error))
+
+    @transition(field=state, source=DeliveryState.PENDING, target=DeliveryState.PENDING)
+    def retry_at(self, *, at: datetime, error: str) -> None:
+        """The attempt failed for now: free it for the sweep to try again at ``at``."""
         self.last_error = error
-        self.next_attempt_at = None
         self.claimed_until = None
+        self.next_attempt_at = at
 
 
 class DeliveryAttempt(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,3 +72,14 @@ def delivery_panel(scope: str, *, now: datetime | None = None) -> list[DeliveryR
             )
         )
     return rows
+
+
+def notifications_about(
+    *, scopes: Sequence[str], subject_type: str = "", subject_ids: Sequence[str] = ()
+) -> QuerySet[Notification]:
+    """Everything sent about a case: in one of its scopes, or about one of the given subjects
+    (such as the actions a conference agreed for it, which sit in the conference's scope)."""
+    about = Q(scope__in=list(scopes))
+    if subject_type:
+        about |= Q(subject_type=subject_type, subject_id__in=list(subject_ids))
+    return Notification.objects.filter(about)

@@ -1,160 +1,48 @@
-"""Telling people, proving they were told, and chasing those who do not answer.
+"""Telling people, proving they were told, and how each member wants to be told.
 
 ``notify`` is the one seam every other app calls: it writes the outbox rows (one notification per
 person, one delivery per channel) inside the caller's transaction, and hands them to the
 dispatcher when that transaction commits. Acknowledging and replying are services too, used by
-the pages, the API, the websocket and the emailed link alike.
+the pages, the API, the websocket and the emailed link alike. Chasing those who do not
+acknowledge is the ladder engine's (``notifications.ladder``, ``notifications.ack_ladder``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from typing import Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from notifications import dispatch
-from notifications.audiences import audiences_members
 from notifications.models import (
-    Channel,
     ContactPreference,
-    Delivery,
     Notification,
     NotificationState,
     Purpose,
     ReplyKind,
-    Urgency,
 )
+from notifications.outbox import Message, outbox_write
+from notifications.selectors import notifications_about
 from partnership.errors import ConflictError
-from partnership.models import Member, Role, RoleAssignment
+from partnership.models import Member
 from partnership.timeline import audit_record
 
-# Used where a sender gives no ladder of its own: chase within the hour, as for the protocol's
-# "immediately" steps.
-DEFAULT_ACK_LADDER: list[dict[str, Any]] = [
-    {"after_seconds": 15 * 60, "to": "repeat"},
-    {"after_seconds": 30 * 60, "to": "deputy"},
-    {"after_seconds": 45 * 60, "to": f"role:{Role.CSP_COORDINATOR}"},
-    {"after_seconds": 60 * 60, "to": f"role:{Role.GOLD_GROUP}"},
-]
 
+def notify(**message: Unpack[Message]) -> list[Notification]:
+    """Tell every member the audiences mean, once per ``cause`` (see ``outbox.Message``).
 
-def member_channels(
-    member: Member, urgency: str, preference: ContactPreference | None = None
-) -> list[tuple[str, str]]:
-    """(channel, address) pairs for a member: live always; the others as the member chose,
-    or every one they have an address for when the notification is urgent."""
-    if preference is None:
-        preference = ContactPreference(member=member)
-    urgent = urgency == Urgency.URGENT
-    found: list[tuple[str, str]] = [(Channel.LIVE, "")]
-    if member.email and (urgent or preference.email):
-        found.append((Channel.EMAIL, member.email))
-    sms_number = preference.sms_number or member.phone
-    if sms_number and (urgent or preference.sms):
-        found.append((Channel.SMS, sms_number))
-    if preference.webhook_url and (urgent or preference.webhook):
-        found.append((Channel.WEBHOOK, preference.webhook_url))
-    return found
-
-
-def _ladder_start(ladder: Sequence[dict[str, Any]], created_at: datetime) -> datetime | None:
-    if not ladder:
-        return None
-    return created_at + timedelta(seconds=int(ladder[0]["after_seconds"]))
-
-
-def notify(
-    *,
-    audiences: Sequence[str],
-    title: str,
-    body: str,
-    purposes: Sequence[Purpose | str],
-    cause: str,
-    subject: models.Model,
-    scope: str,
-    sender: Member | None = None,
-    urgency: Urgency | str = Urgency.NORMAL,
-    ack_ladder: Sequence[dict[str, Any]] | None = None,
-    escalation_of: Notification | None = None,
-) -> list[Notification]:
-    """Tell every member the audiences mean, once per ``cause``.
-
-    ``cause`` identifies the reason (such as ``duty:12:rung:2``); the same cause never notifies the
-    same person twice, so callers may safely retry. ``ack_ladder`` chases whoever does not
-    acknowledge (``DEFAULT_ACK_LADDER`` when not given; ``[]`` for none). Returns the
-    notifications created now. Titles go into email subjects and logs: keep victims' details out.
+    The rows (one notification per person, one delivery per channel) are written in the caller's
+    transaction and handed to the senders when it commits. The same cause never notifies the same
+    person twice, so callers may safely retry. Returns the notifications created now.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("notify must run inside the transaction of the change that causes it")
-    ladder = list(DEFAULT_ACK_LADDER if ack_ladder is None else ack_ladder)
-    now = timezone.now()
-    recipients = audiences_members(audiences)
-    keys = {member.pk: f"{cause}:{member.pk}" for _, member in recipients}
-    already = set(
-        Notification.objects.filter(idempotency_key__in=keys.values()).values_list(
-            "idempotency_key", flat=True
-        )
-    )
-    fresh = [
-        (audience, member) for audience, member in recipients if keys[member.pk] not in already
-    ]
-    # One insert for all of them: a declaration can tell a thousand people at once.
-    rows = [
-        Notification(
-            recipient=member,
-            audience=audience,
-            scope=scope,
-            subject_type=subject._meta.label_lower,
-            subject_id=str(subject.pk),
-            title=title,
-            body=body,
-            purposes=[str(p) for p in purposes],
-            urgency=urgency,
-            idempotency_key=keys[member.pk],
-            created_at=now,
-            sender=sender,
-            ack_ladder=ladder,
-            next_rung_at=_ladder_start(ladder, now),
-            escalation_of=escalation_of,
-        )
-        for audience, member in fresh
-    ]
-    created = Notification.objects.bulk_create(rows)
-    if any(n.pk is None for n in created):  # a database that cannot return ids from a bulk insert
-        by_key = Notification.objects.in_bulk(
-            [n.idempotency_key for n in created], field_name="idempotency_key"
-        )
-        created = [by_key[n.idempotency_key] for n in created]
-    preferences = {
-        p.member_id: p for p in ContactPreference.objects.filter(member__in=[m for _, m in fresh])
-    }
-    Delivery.objects.bulk_create(
-        Delivery(notification=notification, channel=channel, address=address, next_attempt_at=now)
-        for notification, (_, member) in zip(created, fresh, strict=True)
-        for channel, address in member_channels(member, str(urgency), preferences.get(member.pk))
-    )
+    created = outbox_write(**message)
     if created:
-        audit_record(
-            actor=sender,
-            verb="notification.sent",
-            subject=subject,
-            scope=scope,
-            changes={
-                "cause": cause,
-                "audiences": list(audiences),
-                "title": title,
-                "purposes": [str(p) for p in purposes],
-                "urgency": str(urgency),
-                "recipients": [
-                    {"member_id": n.recipient_id, "audience": n.audience, "notification_id": n.pk}
-                    for n in created
-                ],
-            },
-        )
         dispatch.dispatch_on_commit([n.pk for n in created])
     return created
 
@@ -175,10 +63,9 @@ def _stop_chased_ladder(notification: Notification, *, by: Member) -> None:
     if original_id is None:
         return
     original = _locked(original_id)
-    if original.next_rung_at is not None:
-        original.next_rung_at = None
-        original.ladder_stopped_by = by
-        original.save(update_fields=["next_rung_at", "ladder_stopped_by"])
+    if original.next_rung_at is not None and can_proceed(original.stop_ladder):
+        original.stop_ladder(by=by)
+        original.save()
         audit_record(
             actor=by,
             verb="notification.ladder_stopped",
@@ -275,74 +162,80 @@ def notification_reply(
     return notification
 
 
-def _rung_audiences(notification: Notification, to: str) -> list[str]:
-    if to == "repeat":
-        return [f"member:{notification.recipient_id}"]
-    if to == "deputy":
-        assignments = RoleAssignment.objects.filter(
-            member_id=notification.recipient_id, deputy__isnull=False, deputy__is_active=True
-        )
-        role = (
-            notification.audience.partition(":")[2]
-            if notification.audience.startswith("role:")
-            else ""
-        )
-        if role and assignments.filter(role=role).exists():
-            assignments = assignments.filter(role=role)
-        return sorted({f"member:{a.deputy_id}" for a in assignments})
-    return [to]
+@transaction.atomic
+def notifications_personal_data_remove(
+    *, scopes: Sequence[str], subject_type: str = "", subject_ids: Sequence[str] = (), removed: str
+) -> int:
+    """Retention: the bodies and replies of everything sent about a case (see
+    ``selectors.notifications_about``) are replaced by ``removed``; who was told what and when
+    stays. Returns how many bodies were removed. The caller records the retention event."""
+    about = notifications_about(scopes=scopes, subject_type=subject_type, subject_ids=subject_ids)
+    count = about.exclude(body=removed).update(body=removed)
+    about.exclude(reply="").update(reply=removed)
+    return count
+
+
+# --- How a member wants to be told ---------------------------------------------------------------
+# A directory change, not a message: it tells nobody.
+_FIELDS = ("email", "sms", "sms_number", "webhook", "webhook_url")
+# Digits with the spaces, brackets and dashes people write; at most the column's 40 characters.
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,38}")
+_URL_MAX = 200  # URLField's column
 
 
 @transaction.atomic
-def notification_escalate(*, notification_id: int, now: datetime | None = None) -> int:
-    """Fire every rung of the acknowledgement ladder now due. Does nothing once the notification
-    is acknowledged, answered or its ladder stopped, so an old acknowledged notification never
-    pages anyone again. Returns how many rungs fired."""
-    now = now or timezone.now()
-    notification = _locked(notification_id)
-    fired = 0
-    while (
-        notification.state == NotificationState.OPEN
-        and notification.next_rung_at is not None
-        and notification.next_rung_at <= now
-    ):
-        index = notification.next_rung
-        rung = notification.ack_ladder[index]
-        audiences = _rung_audiences(notification, rung["to"])
-        reminder = rung["to"] == "repeat"
-        late_by = int((now - notification.created_at).total_seconds() // 60)
-        notify(
-            audiences=audiences,
-            title=("REMINDER: " if reminder else f"NOT ACKNOWLEDGED by {notification.recipient}: ")
-            + notification.title,
-            body=(
-                notification.body
-                if reminder
-                else f"{notification.recipient} has not acknowledged this after {late_by} minutes."
-                f"\n\n{notification.body}"
-            ),
-            purposes=notification.purposes,
-            cause=f"notification:{notification.pk}:rung:{index}",
-            subject=notification,
-            scope=notification.scope,
-            urgency=Urgency.URGENT,
-            ack_ladder=[],
-            escalation_of=notification,
+def contact_preference_set(
+    *,
+    member: Member,
+    email: bool,
+    sms: bool,
+    sms_number: str,
+    webhook: bool,
+    webhook_url: str,
+) -> ContactPreference:
+    """Save the member's channels. The audit event names the fields that changed, never their
+    values: a phone number or a private webhook address does not belong on the timeline, which
+    nothing can ever remove."""
+    sms_number = sms_number.strip()
+    webhook_url = webhook_url.strip()
+    errors: dict[str, str] = {}
+    if sms and not (sms_number or member.phone):
+        errors["sms_number"] = (
+            "Give a mobile number for text messages: the directory has no phone number for you."
         )
+    if sms_number and not _PHONE.fullmatch(sms_number):
+        errors["sms_number"] = "Enter a phone number, such as 07700 900123 or +44 7700 900123."
+    if webhook_url:
+        try:
+            URLValidator(schemes=["https", "http"])(webhook_url)
+        except ValidationError:
+            errors["webhook_url"] = "Enter the full web address, starting with https://."
+        if len(webhook_url) > _URL_MAX:
+            errors["webhook_url"] = f"The web address must be at most {_URL_MAX} characters."
+    if webhook and not webhook_url:
+        errors["webhook_url"] = "Give the web address to send notifications to."
+    if errors:
+        raise ValidationError(errors)
+
+    wanted = {
+        "email": email,
+        "sms": sms,
+        "sms_number": sms_number,
+        "webhook": webhook,
+        "webhook_url": webhook_url,
+    }
+    before = ContactPreference.objects.select_for_update().filter(member=member).first()
+    # A member with no row yet has had the model's defaults all along.
+    current = before or ContactPreference(member=member)
+    changed = [name for name in _FIELDS if getattr(current, name) != wanted[name]]
+    preference, _created = ContactPreference.objects.update_or_create(
+        member=member, defaults=wanted
+    )
+    if changed:
         audit_record(
-            actor=None,
-            verb="notification.escalated",
-            subject=notification,
-            scope=notification.scope,
-            changes={"rung": index, "to": rung["to"], "audiences": audiences},
+            actor=member,
+            verb="contact.changed",
+            subject=preference,
+            changes={"fields": changed},
         )
-        notification.next_rung = index + 1
-        following = notification.ack_ladder[index + 1 :]
-        notification.next_rung_at = (
-            notification.created_at + timedelta(seconds=int(following[0]["after_seconds"]))
-            if following
-            else None
-        )
-        notification.save(update_fields=["next_rung", "next_rung_at"])
-        fired += 1
-    return fired
+    return preference

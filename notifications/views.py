@@ -26,7 +26,7 @@ from notifications import selectors, services
 from notifications.forms import ContactPreferenceForm, ReplyForm, service_errors_add
 from notifications.links import ack_token_read, scope_url
 from notifications.models import ContactPreference, Notification, NotificationState
-from notifications.preferences import contact_preference_set
+from notifications.services import contact_preference_set
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.pages import member_of as _member

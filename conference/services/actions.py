@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,14 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from conference.models import (
-    Action,
-    ActionRung,
-    ActionState,
-)
+from conference.models import Action, ActionState
 from conference.services.common import _conference_scope
-from notifications.models import Purpose, Urgency
-from notifications.services import notify
+from notifications.audiences import deputies_of
+from notifications.ladder.engine import ladder_climb, ladder_fall_due
+from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
+from notifications.models import Purpose
 from partnership.errors import ConflictError
 from partnership.models import Member, Role
 from partnership.permissions import require
@@ -34,12 +32,7 @@ ACTION_LADDER: list[dict[str, Any]] = [
 
 # --- Actions after the meeting -------------------------------------------------------------------
 def _locked_action(action_id: int) -> Action:
-    action: Action = (
-        Action.objects.select_for_update(of=("self",))
-        .select_related("owner", "conference")
-        .get(pk=action_id)
-    )
-    return action
+    return ACTIONS.lock(action_id)
 
 
 @transaction.atomic
@@ -62,72 +55,46 @@ def action_complete(*, actor: Member, action_id: int, outcome: str) -> Action:
     return action
 
 
-def _action_rung_time(action: Action, index: int) -> datetime | None:
-    if index >= len(action.ladder):
-        return None
-    return action.due_at + timedelta(seconds=int(action.ladder[index]["after_seconds"]))
+# --- The ladder of an overdue action -------------------------------------------------------------
+class ActionLadder(LadderKind[Action]):
+    """An action turns overdue at its due date; its rungs count from then. Its owner is the
+    member who took it on for their agency, so "owner" reaches them and "deputy" their deputies."""
 
+    model = Action
+    name = "action"
+    waiting_states = (ActionState.OPEN,)
+    climbing_states = (ActionState.OVERDUE, ActionState.ESCALATED)
+    related = ("owner", "owner_agency", "conference")
 
-@transaction.atomic
-def action_mark_overdue(*, action_id: int, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    action = _locked_action(action_id)
-    if action.state != ActionState.OPEN or action.due_at > now:
-        return False
-    action.mark_overdue(at=now)
-    action.next_rung = 0
-    action.next_rung_at = _action_rung_time(action, 0)
-    action.save()
-    audit_record(
-        actor=None,
-        verb="action.overdue",
-        subject=action,
-        scope=_conference_scope(action.conference_id),
-    )
-    _action_fire_rungs(action, now)
-    return True
+    def owner(self, thing: Action) -> list[str]:
+        return [f"member:{thing.owner_id}"]
 
+    def deputies(self, thing: Action) -> list[str]:
+        return deputies_of(thing.owner_id)
 
-@transaction.atomic
-def action_escalate(*, action_id: int, now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    return _action_fire_rungs(_locked_action(action_id), now)
+    def scope(self, thing: Action) -> str:
+        return _conference_scope(thing.conference_id)
 
-
-def _action_fire_rungs(action: Action, now: datetime) -> int:
-    """Caller holds the action's row lock. Each rung fires once (unique row per rung)."""
-    fired = 0
-    while (
-        action.state in (ActionState.OVERDUE, ActionState.ESCALATED)
-        and action.next_rung_at is not None
-        and action.next_rung_at <= now
-    ):
-        index = action.next_rung
-        to = action.ladder[index]["to"]
-        audience = f"member:{action.owner_id}" if to == "owner" else to
-        ActionRung.objects.create(action=action, index=index, audience=audience, fired_at=now)
-        notify(
-            audiences=[audience],
-            title=f"OVERDUE action from “{action.conference.title}”"[:200],
+    def alert(self, thing: Action, firing: Firing) -> Alert:
+        return Alert(
+            title=f"OVERDUE action from “{thing.conference.title}”",
             body=(
-                f"{action.description}\nOwner: {action.owner} ({action.owner_agency}). "
-                f"Was due {timezone.localtime(action.due_at):%a %d %b %Y %H:%M}."
+                f"{thing.description}\nOwner: {thing.owner} ({thing.owner_agency}). "
+                f"Was due {timezone.localtime(thing.due_at):%a %d %b %Y %H:%M}."
             ),
             purposes=[Purpose.COORDINATION],
-            cause=f"action:{action.pk}:rung:{index}",
-            subject=action,
-            scope=_conference_scope(action.conference_id),
-            urgency=Urgency.URGENT,
-            ack_ladder=[],
         )
-        action.climb(next_rung_at=_action_rung_time(action, index + 1), escalates=to != "owner")
-        action.save()
-        audit_record(
-            actor=None,
-            verb="action.escalated",
-            subject=action,
-            scope=_conference_scope(action.conference_id),
-            changes={"rung": index, "audience": audience},
-        )
-        fired += 1
-    return fired
+
+
+ACTIONS = ladder_register(ActionLadder())
+
+
+def action_mark_overdue(*, action_id: int, now: datetime | None = None) -> bool:
+    """An open action past its due date becomes overdue, and its ladder starts. Returns False
+    (and changes nothing) when the action no longer wants it."""
+    return ladder_fall_due(ACTIONS, pk=action_id, now=now)
+
+
+def action_escalate(*, action_id: int, now: datetime | None = None) -> int:
+    """Fire every ladder rung now due; how many fired."""
+    return ladder_climb(ACTIONS, pk=action_id, now=now)

@@ -28,6 +28,7 @@ from escalation.services.incidents import (
     incident_report,
     incident_stand_down,
     incident_start_assessment,
+    incidents_personal_data_remove,
     situation_report_send,
 )
 from escalation.services.protocols import (
@@ -52,6 +53,7 @@ __all__ = [
     "incident_report",
     "incident_stand_down",
     "incident_start_assessment",
+    "incidents_personal_data_remove",
     "protocol_current",
     "protocol_version_create",
     "protocol_version_publish",

@@ -10,7 +10,8 @@ from django.utils import timezone
 from escalation.deadlines import LONDON, Deadline, DeadlineKind, deadline_compute
 from escalation.models import OPEN_DUTY_STATES, Duty, DutyState, Incident
 from escalation.services.common import _board_changed, _scope
-from escalation.services.duties import _rung_time
+from escalation.services.duties import DUTIES
+from notifications.ladder.engine import ladder_next_rung_at
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
 from partnership.calendar.selectors import BankHolidays
@@ -99,7 +100,7 @@ def _duty_deadline_move(
         duty.lift_overdue()
         state_words = " It is no longer overdue."
     elif duty.state in (DutyState.OVERDUE, DutyState.ESCALATED):
-        duty.next_rung_at = _rung_time(duty, duty.next_rung)
+        duty.retime(next_rung_at=ladder_next_rung_at(DUTIES, duty))
         state_words = (
             " It stays escalated; further escalation counts from the new due time."
             if duty.state == DutyState.ESCALATED

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from escalation.models import (
-    FINISHED_DUTY_STATES,
-    Completion,
-    Duty,
-    DutyState,
-    EscalationRung,
-    Meeting,
-)
+from escalation.models import FINISHED_DUTY_STATES, Completion, Duty, DutyState, Meeting
 from escalation.services.common import _aware, _board_changed, _scope
+from notifications.ladder.engine import ladder_climb, ladder_fall_due
+from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
 from partnership.errors import ConflictError
@@ -30,10 +26,7 @@ from partnership.timeline import audit_record
 
 # --- Duties --------------------------------------------------------------------------------------
 def _locked_duty(duty_id: int) -> Duty:
-    duty: Duty = (
-        Duty.objects.select_for_update(of=("self",)).select_related("incident").get(pk=duty_id)
-    )
-    return duty
+    return DUTIES.lock(duty_id)
 
 
 def duty_waiting_for(duty: Duty) -> list[Duty]:
@@ -214,103 +207,54 @@ def duty_waive(*, actor: Member, duty_id: int, reason: str) -> Duty:
     return duty
 
 
-def _rung_time(duty: Duty, index: int) -> datetime | None:
-    if index >= len(duty.ladder):
-        return None
-    return duty.due_at + timedelta(seconds=int(duty.ladder[index]["after_seconds"]))
+# --- The ladder of an overdue duty ----------------------------------------------------------------
+class DutyLadder(LadderKind[Duty]):
+    """A duty turns overdue at its due time; its rungs count from then. Its owner is the role the
+    protocol step names, so "owner" reaches whoever holds that role and "deputy" their deputies."""
+
+    model = Duty
+    name = "duty"
+    waiting_states = (DutyState.PENDING,)
+    climbing_states = (DutyState.OVERDUE, DutyState.ESCALATED)
+    related = ("incident",)
+
+    def owner(self, thing: Duty) -> list[str]:
+        return [f"role:{thing.owner_role}"]
+
+    def deputies(self, thing: Duty) -> list[str]:
+        return [f"deputy:{thing.owner_role}"]
+
+    def scope(self, thing: Duty) -> str:
+        return _scope(thing.incident_id)
+
+    def details(self, thing: Duty) -> dict[str, Any]:
+        return {"step": thing.step_code}
+
+    def alert(self, thing: Duty, firing: Firing) -> Alert:
+        owner = Role(thing.owner_role).label if thing.owner_role else "the engine"
+        return Alert(
+            title=f"OVERDUE {thing.incident.reference}: {thing.description}",
+            body=(
+                f"This duty was due {timezone.localtime(thing.due_at):%a %d %b %Y %H:%M} "
+                f"({thing.due_explanation}) and is not done. Owner: {owner}."
+            ),
+            purposes=[Purpose.COORDINATION],
+        )
+
+    def after_change(self, thing: Duty) -> None:
+        _board_changed(thing.incident)
 
 
-@transaction.atomic
+DUTIES = ladder_register(DutyLadder())
+
+
 def duty_mark_overdue(*, duty_id: int, now: datetime | None = None) -> bool:
     """A pending duty past its due time becomes overdue, and its ladder starts. Returns False
     (and changes nothing) when the duty no longer wants it."""
-    now = now or timezone.now()
-    duty = _locked_duty(duty_id)
-    if duty.state != DutyState.PENDING or duty.due_at > now:
-        return False
-    duty.mark_overdue(at=now)
-    # From where the ladder stands: 0 for a new duty, further on for one a calendar change made
-    # pending again after rungs had fired (each rung fires once).
-    duty.next_rung_at = _rung_time(duty, duty.next_rung)
-    duty.save()
-    audit_record(
-        actor=None,
-        verb="duty.overdue",
-        subject=duty,
-        scope=_scope(duty.incident_id),
-        changes={
-            "step": duty.step_code,
-            "due_at": duty.due_at,
-            "late_by_seconds": round((now - duty.due_at).total_seconds(), 3),
-        },
-    )
-    _fire_due_rungs(duty, now)
-    _board_changed(duty.incident)
-    return True
+    return ladder_fall_due(DUTIES, pk=duty_id, now=now)
 
 
-@transaction.atomic
 def duty_escalate(*, duty_id: int, now: datetime | None = None) -> int:
     """Fire every ladder rung now due. Returns how many fired (0 when the duty no longer wants
     it: done, waived, or already escalated by another run)."""
-    now = now or timezone.now()
-    duty = _locked_duty(duty_id)
-    fired = _fire_due_rungs(duty, now)
-    if fired:
-        _board_changed(duty.incident)
-    return fired
-
-
-def _fire_due_rungs(duty: Duty, now: datetime) -> int:
-    """Caller holds the duty's row lock."""
-    fired = 0
-    while (
-        duty.state in (DutyState.OVERDUE, DutyState.ESCALATED)
-        and duty.next_rung_at is not None
-        and duty.next_rung_at <= now
-    ):
-        index = duty.next_rung
-        audience = _rung_audience(duty, duty.ladder[index]["to"])
-        # The unique (duty, index) row is the proof the rung fired, and the guard against firing
-        # it twice even if two schedulers get here.
-        EscalationRung.objects.create(
-            duty=duty, index=index, audience=audience, due_at=duty.next_rung_at, fired_at=now
-        )
-        notify(
-            audiences=[audience],
-            title=f"OVERDUE {duty.incident.reference}: {duty.description}",
-            body=(
-                f"This duty was due {timezone.localtime(duty.due_at):%a %d %b %Y %H:%M} "
-                f"({duty.due_explanation}) and is not done. Owner: "
-                f"{Role(duty.owner_role).label if duty.owner_role else 'the engine'}."
-            ),
-            purposes=[Purpose.COORDINATION],
-            cause=f"duty:{duty.pk}:rung:{index}",
-            subject=duty,
-            scope=_scope(duty.incident_id),
-            urgency=Urgency.URGENT,
-            # The duty's own ladder is the chase: its alerts are not chased a second time.
-            ack_ladder=[],
-        )
-        duty.climb(
-            next_rung_at=_rung_time(duty, index + 1),
-            escalates=not audience.startswith(f"role:{duty.owner_role}"),
-        )
-        duty.save()
-        audit_record(
-            actor=None,
-            verb="duty.escalated",
-            subject=duty,
-            scope=_scope(duty.incident_id),
-            changes={"step": duty.step_code, "rung": index, "audience": audience},
-        )
-        fired += 1
-    return fired
-
-
-def _rung_audience(duty: Duty, to: str) -> str:
-    if to == "owner":
-        return f"role:{duty.owner_role}"
-    if to == "deputy":
-        return f"deputy:{duty.owner_role}"
-    return to
+    return ladder_climb(DUTIES, pk=duty_id, now=now)

@@ -454,3 +454,23 @@ def situation_report_send(
         changes={"audiences": list(audiences), "purposes": list(purposes), "recipients": len(sent)},
     )
     return report
+
+
+@transaction.atomic
+def incidents_personal_data_remove(*, incident_ids: Sequence[int], removed: str) -> None:
+    """Retention: the narratives of these (closed) incidents are replaced by ``removed``: their
+    descriptions and safeguarding steps, the determinations' reasons, what duties sent or why
+    they were waived, and situation reports. Ids, states, times and the timeline stay (the
+    timeline never held these). The caller records the retention event."""
+    for incident in Incident.objects.filter(pk__in=incident_ids):
+        Incident.objects.filter(pk=incident.pk).update(
+            title=f"Incident {incident.reference}",
+            description=removed,
+            location="",
+            safeguarding_steps=removed,
+        )
+    Determination.objects.filter(incident_id__in=incident_ids).update(rationale=removed)
+    duties = Duty.objects.filter(incident_id__in=incident_ids)
+    duties.exclude(message="").update(message=removed)
+    duties.exclude(waived_reason="").update(waived_reason=removed)
+    SituationReport.objects.filter(incident_id__in=incident_ids).update(body=removed)

@@ -16,6 +16,7 @@ from escalation.models import (
     ProtocolVersion,
 )
 from escalation.protocol import DEFAULT_PROTOCOL_NAME, DEFAULT_STEPS
+from notifications.ladder.rungs import OWNER, REPEAT, ladder_validate
 from partnership.errors import ConflictError
 from partnership.locks import advisory_xact_lock
 from partnership.models import Member
@@ -44,16 +45,18 @@ def _steps_validate(steps: Sequence[dict[str, Any]]) -> None:
                 )
         for audience in step.get("informs", []):
             audience_validate(audience)
-        for rung in step.get("ladder", []):
-            if rung["to"] not in ("owner", "deputy"):
-                audience_validate(rung["to"])
-            if int(rung["after_seconds"]) < 0:
-                raise ValidationError("A ladder rung cannot fire before the due time.")
-        for rung in step.get("ack_ladder", []):
-            if rung["to"] not in ("repeat", "deputy"):
-                audience_validate(rung["to"])
-            if int(rung["after_seconds"]) < 1:
-                raise ValidationError("An acknowledgement rung needs a wait of at least a second.")
+        ladder_validate(
+            step.get("ladder", []),
+            owner_word=OWNER,
+            least_seconds=0,
+            too_soon="A ladder rung cannot fire before the due time.",
+        )
+        ladder_validate(
+            step.get("ack_ladder", []),
+            owner_word=REPEAT,
+            least_seconds=1,
+            too_soon="An acknowledgement rung needs a wait of at least a second.",
+        )
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from conference import services
 from conference.models import Person, Referral, ResearchContribution, RoomEntry
-from conference.retention import REMOVED, retention_apply
+from conference.services.retention import REMOVED, retention_apply
 from escalation import services as escalation_services
 from escalation.models import Incident
 from notifications.dispatch import deliveries_send

@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from escalation import services
 from escalation.deadlines import LONDON
 from escalation.jobs import escalation_run
-from escalation.models import Duty, DutyState, EscalationRung, Incident
-from notifications.models import Notification, Urgency
+from escalation.models import Duty, DutyState, Incident
+from notifications.models import LadderRung, Notification, Urgency
 from partnership.calendar.services import calendar_day_add, calendar_day_remove, calendar_import
 from partnership.models import AuditEvent, Member
 from tests.bank_holidays import SCOTLAND_2026, WORLD_CUP_HOLIDAY, govuk_2026, govuk_list
@@ -210,7 +210,7 @@ def test_an_overdue_duty_whose_new_due_time_is_still_to_come_is_pending_again(
     escalation_run(now=london(6, 16, 14, 5))
     staff.refresh_from_db()
     assert staff.state == DutyState.ESCALATED
-    assert list(EscalationRung.objects.filter(duty=staff).values_list("index", flat=True)) == [
+    assert list(LadderRung.objects.filter(duty=staff).values_list("index", flat=True)) == [
         0,
         1,
     ]

@@ -121,7 +121,7 @@ def test_two_runs_at_once_still_fire_each_rung_once(declare: Any) -> None:
     from datetime import timedelta
 
     from escalation.jobs import escalation_run
-    from escalation.models import EscalationRung
+    from notifications.models import LadderRung
     from partnership.models import AuditEvent
 
     incidents = [declare() for _ in range(3)]
@@ -130,7 +130,7 @@ def test_two_runs_at_once_still_fire_each_rung_once(declare: Any) -> None:
     assert not [r for r in results if isinstance(r, BaseException)], results
     for incident in incidents:
         for duty in incident.duties.exclude(step_code="refer-to-crro"):
-            assert [r.index for r in EscalationRung.objects.filter(duty=duty)] == [0, 1, 2, 3]
+            assert [r.index for r in LadderRung.objects.filter(duty=duty)] == [0, 1, 2, 3]
             assert (
                 AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
             )

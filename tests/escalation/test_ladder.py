@@ -10,8 +10,8 @@ import pytest
 
 from escalation import services
 from escalation.jobs import escalation_next_due, escalation_run
-from escalation.models import Duty, DutyState, EscalationRung
-from notifications.models import Notification
+from escalation.models import Duty, DutyState
+from notifications.models import LadderRung, Notification
 from partnership.models import AuditEvent, Member
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_overdue_duty_climbs_owner_deputy_coordinator_gold_once_each(declare: An
         (2, "coordinator"),
         (3, "gold"),
     ]
-    assert EscalationRung.objects.filter(duty=duty).count() == 4
+    assert LadderRung.objects.filter(duty=duty).count() == 4
     duty.refresh_from_db()
     assert duty.next_rung_at is None
 
@@ -69,7 +69,7 @@ def test_running_twice_at_the_same_time_fires_nothing_twice(declare: Any) -> Non
     overdue_events = AuditEvent.objects.filter(verb="duty.overdue", scope=f"incident:{incident.pk}")
     # The four "immediately" duties are each overdue once and fired rungs 0 and 1 once.
     assert overdue_events.count() == 4
-    assert EscalationRung.objects.filter(duty__incident=incident).count() == 8
+    assert LadderRung.objects.filter(duty__incident=incident).count() == 8
     escalated = AuditEvent.objects.filter(verb="duty.escalated", scope=f"incident:{incident.pk}")
     assert escalated.count() == 8
 

@@ -20,7 +20,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from escalation.models import Duty, DutyState, EscalationRung
+from escalation.models import Duty, DutyState
+from notifications.models import LadderRung
 from partnership.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ def test_killed_scheduler_restarted_after_a_deadline_fires_it_once(
     assert took < 10
     time.sleep(2)  # give a double firing every chance to happen
     assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
-    assert EscalationRung.objects.filter(duty=duty).count() == 1  # the owner's reminder, once
+    assert LadderRung.objects.filter(duty=duty).count() == 1  # the owner's reminder, once
 
 
 def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
@@ -118,7 +119,7 @@ def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
     start_scheduler()
 
     def finished() -> bool:
-        return EscalationRung.objects.filter(duty__in=duties).count() >= 3 * len(duties)
+        return LadderRung.objects.filter(duty__in=duties).count() >= 3 * len(duties)
 
     _wait_for(finished, timeout=40)
     time.sleep(2)
@@ -127,4 +128,4 @@ def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
         assert (
             AuditEvent.objects.filter(verb="duty.escalated", subject_id=str(duty.pk)).count() == 3
         )
-        assert [r.index for r in EscalationRung.objects.filter(duty=duty)] == [0, 1, 2]
+        assert [r.index for r in LadderRung.objects.filter(duty=duty)] == [0, 1, 2]

@@ -379,3 +379,20 @@ def test_the_sweep_sends_a_live_alert_a_crashed_process_left(declared: Any) -> N
     deliveries_run()
     assert referral.deliveries.get(channel="live").state == DeliveryState.DELIVERED
     assert LiveEvent.objects.filter(notification=referral).count() == 1
+
+
+def test_a_batch_outcome_changes_only_deliveries_its_transition_accepts(declared: Any) -> None:
+    """Live alerts are recorded in batches: the one bulk path keeps the state machine's rules."""
+    referral = _referral(declared())
+    live = referral.deliveries.get(channel="live")
+    email = referral.deliveries.get(channel="email")
+    email.give_up(error="mailbox gone")
+    email.save()
+    now = timezone.now()
+    both = Delivery.objects.filter(pk__in=[live.pk, email.pk])
+    assert both.outcomes_record("delivered", at=now) == 1
+    live.refresh_from_db()
+    email.refresh_from_db()
+    assert (live.state, live.delivered_at, live.attempts) == (DeliveryState.DELIVERED, now, 1)
+    assert (email.state, email.delivered_at, email.attempts) == (DeliveryState.FAILED, None, 0)
+    assert both.outcomes_record("give_up", error="late") == 0  # neither is pending any more

@@ -19,7 +19,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from escalation.models import Duty, DutyState, EscalationRung
+from escalation.models import Duty, DutyState
+from notifications.models import LadderRung
 from partnership.models import AuditEvent
 from tests.reliability.harness import (
     ROOT,
@@ -90,7 +91,7 @@ def test_killing_the_leading_scheduler_hands_over_without_missing_or_doubling(
         assert duty.overdue_at is not None
         assert (duty.overdue_at - duty.due_at).total_seconds() < 5, "late past its due time"
         assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
-        assert EscalationRung.objects.filter(duty=duty, index=0).count() == 1
+        assert LadderRung.objects.filter(duty=duty, index=0).count() == 1
 
 
 def test_clients_of_a_killed_server_reconnect_to_the_other_and_miss_nothing(

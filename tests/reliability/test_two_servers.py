@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from escalation.models import Duty, DutyState, EscalationRung
+from escalation.models import Duty, DutyState
+from notifications.models import LadderRung
 from partnership.models import AuditEvent
 from tests.reliability.harness import AlertClient, Stack, wait_for
 
@@ -75,11 +76,11 @@ def test_with_two_schedulers_every_deadline_and_rung_fires_exactly_once(
     stack.scheduler()
     stack.scheduler()
     wait_for(
-        lambda: EscalationRung.objects.filter(duty__in=duties).count() >= 2 * len(duties),
+        lambda: LadderRung.objects.filter(duty__in=duties).count() >= 2 * len(duties),
         timeout=40,
         what="every rung fired",
     )
     time.sleep(2)  # every chance for a double firing
     for duty in duties:
         assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
-        assert [r.index for r in EscalationRung.objects.filter(duty=duty)] == [0, 1]
+        assert [r.index for r in LadderRung.objects.filter(duty=duty)] == [0, 1]

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from conference.retention import retention_apply
+from conference.services.retention import retention_apply
 
 
 class Command(BaseCommand):

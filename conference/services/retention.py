@@ -25,8 +25,10 @@ from conference.models import (
     ResearchContribution,
     RoomEntry,
 )
-from escalation.models import Determination, Duty, Incident, IncidentState, SituationReport
-from notifications.models import Notification
+from escalation.models import Incident, IncidentState
+from escalation.services import incidents_personal_data_remove
+from notifications.selectors import notifications_about
+from notifications.services import notifications_personal_data_remove
 from partnership.timeline import audit_record
 
 REMOVED = "[removed under retention]"
@@ -92,10 +94,9 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
         for pk in Action.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
     ]
     # Everything said about the case: its own scopes, and actions agreed for it at conferences.
-    about_case = Q(scope__in=scopes) | Q(
-        subject_type="conference.action", subject_id__in=action_ids
-    )
-    notifications = Notification.objects.filter(about_case).filter(~Q(body=REMOVED))
+    notifications = notifications_about(
+        scopes=scopes, subject_type="conference.action", subject_ids=action_ids
+    ).exclude(body=REMOVED)
     research = ResearchContribution.objects.filter(agenda_item_id__in=item_ids).filter(
         ~Q(facts=REMOVED)
     )
@@ -112,21 +113,11 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
         transaction.set_rollback(True)
         return report
 
-    for incident in Incident.objects.filter(pk__in=incident_ids):
-        Incident.objects.filter(pk=incident.pk).update(
-            title=f"Incident {incident.reference}",
-            description=REMOVED,
-            location="",
-            safeguarding_steps=REMOVED,
-        )
-    Determination.objects.filter(incident_id__in=incident_ids).update(rationale=REMOVED)
-    Duty.objects.filter(incident_id__in=incident_ids).exclude(message="").update(message=REMOVED)
-    Duty.objects.filter(incident_id__in=incident_ids).exclude(waived_reason="").update(
-        waived_reason=REMOVED
+    # Other apps' records go through their own services.
+    incidents_personal_data_remove(incident_ids=incident_ids, removed=REMOVED)
+    notifications_personal_data_remove(
+        scopes=scopes, subject_type="conference.action", subject_ids=action_ids, removed=REMOVED
     )
-    SituationReport.objects.filter(incident_id__in=incident_ids).update(body=REMOVED)
-    notifications.update(body=REMOVED)
-    Notification.objects.filter(about_case).exclude(reply="").update(reply=REMOVED)
     for person in Person.objects.filter(pk__in=person_ids):
         Person.objects.filter(pk=person.pk).update(
             full_name=f"{person.reference} (removed)",

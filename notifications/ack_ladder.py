@@ -1,0 +1,56 @@
+"""The acknowledgement ladder: who is chased when a notification's recipient does not acknowledge
+it, and what they are told.
+
+Its rungs (copied onto each notification when sent) count from sending: "repeat" reminds the
+recipient, "deputy" tells their deputies, any other audience is told that the recipient has not
+acknowledged. Acknowledging or answering ends the climb (the notification's transitions clear its
+next rung), as does anyone the ladder reached acknowledging their chase.
+"""
+
+from __future__ import annotations
+
+from notifications.audiences import deputies_of
+from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
+from notifications.ladder.rungs import REPEAT
+from notifications.models import Notification, NotificationState
+
+
+class AcknowledgementLadder(LadderKind[Notification]):
+    model = Notification
+    name = "notification"
+    owner_word = REPEAT
+    ladder_field = "ack_ladder"
+    start_field = "created_at"
+    climbing_states = (NotificationState.OPEN,)
+    related = ("recipient",)
+
+    def owner(self, thing: Notification) -> list[str]:
+        return [f"member:{thing.recipient_id}"]
+
+    def deputies(self, thing: Notification) -> list[str]:
+        # Told as the holder of a role: that role's deputy, if it has one.
+        kind, _, role = thing.audience.partition(":")
+        return deputies_of(thing.recipient_id, role=role if kind == "role" else "")
+
+    def scope(self, thing: Notification) -> str:
+        return thing.scope
+
+    def alert(self, thing: Notification, firing: Firing) -> Alert:
+        if not firing.escalates:
+            return Alert(
+                title=f"REMINDER: {thing.title}",
+                body=thing.body,
+                purposes=thing.purposes,
+                escalation_of=thing,
+            )
+        minutes = int((firing.at - thing.created_at).total_seconds() // 60)
+        return Alert(
+            title=f"NOT ACKNOWLEDGED by {thing.recipient}: {thing.title}",
+            body=f"{thing.recipient} has not acknowledged this after {minutes} minutes."
+            f"\n\n{thing.body}",
+            purposes=thing.purposes,
+            escalation_of=thing,
+        )
+
+
+ACKNOWLEDGEMENTS = ladder_register(AcknowledgementLadder())

@@ -1,0 +1,134 @@
+"""The one ladder engine: its kinds, its rung table, draining due work, and the acknowledgement
+ladder's progress as a transition. (Each kind's climb is tested beside it: duties in
+tests/escalation/test_ladder.py, actions in tests/conference, acknowledgements in
+test_ack_ladder.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from escalation.models import Duty, DutyState
+from escalation.services import duty_waiting_for
+from escalation.services.duties import DUTIES, DutyLadder
+from notifications import services
+from notifications.ack_ladder import AcknowledgementLadder
+from notifications.jobs import ladders_run
+from notifications.ladder import engine
+from notifications.ladder.kinds import ladder_kinds, ladder_register
+from notifications.models import Laddered, LadderRung, Notification, NotificationState
+from partnership.models import AuditEvent, Member
+
+pytestmark = pytest.mark.django_db
+
+
+def _referral(incident: Any) -> Notification:
+    return Notification.objects.get(
+        recipient__username="crro", scope=f"incident:{incident.pk}", escalation_of__isnull=True
+    )
+
+
+def test_every_laddered_model_has_one_kind_with_a_name_of_its_own() -> None:
+    laddered = {m._meta.label_lower for m in apps.get_models() if issubclass(m, Laddered)}
+    kinds = {kind.model._meta.label_lower: kind.name for kind in ladder_kinds()}
+    assert (
+        set(kinds)
+        == laddered
+        == {
+            "escalation.duty",
+            "conference.action",
+            "notifications.notification",
+        }
+    )
+    assert len(set(kinds.values())) == len(kinds)  # the name prefixes every rung's cause
+
+
+def test_a_second_kind_for_a_model_or_name_is_refused() -> None:
+    class Again(AcknowledgementLadder):
+        pass
+
+    with pytest.raises(ImproperlyConfigured):
+        ladder_register(Again())
+
+
+def test_the_rung_table_refuses_the_same_rung_twice(declared: Any) -> None:
+    duty = Duty.objects.filter(incident=declared(), state=DutyState.PENDING).first()
+    assert duty is not None
+    now = timezone.now()
+    LadderRung.objects.create(
+        thing=duty, index=0, to="owner", audience="x", due_at=now, fired_at=now
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LadderRung.objects.create(
+            thing=duty, index=0, to="owner", audience="x", due_at=now, fired_at=now
+        )
+
+
+def test_acknowledgement_rungs_are_recorded_with_how_late_they_fired(declared: Any) -> None:
+    referral = _referral(declared())
+    ladders_run(now=referral.created_at + timedelta(minutes=20))
+    (rung,) = LadderRung.objects.filter(notification=referral)
+    assert (rung.index, rung.to) == (0, "repeat")
+    assert rung.due_at == referral.created_at + timedelta(minutes=15)
+    assert rung.late_by == timedelta(minutes=5)
+    event = AuditEvent.objects.get(verb="notification.escalated", subject_id=str(referral.pk))
+    assert event.changes["late_by_seconds"] == 300
+    assert event.changes["to"] == "repeat"
+
+
+def test_the_acknowledgement_ladder_moves_only_by_its_transitions(
+    declared: Any, demo: dict[str, Member]
+) -> None:
+    referral = _referral(declared())
+    services.notification_acknowledge(member=demo["crro"], notification_id=referral.pk, via="web")
+    referral.refresh_from_db()
+    assert referral.state == NotificationState.ACKNOWLEDGED
+    with pytest.raises(TransitionNotAllowed):
+        referral.climb(next_rung_at=timezone.now(), escalates=False)
+    with pytest.raises(TransitionNotAllowed):
+        referral.stop_ladder(by=demo["ppc"])
+
+
+def test_draining_takes_everything_due_longest_due_first_in_batches(
+    declared: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "BATCH", 2)
+    incident = declared()
+    duties = list(incident.duties.filter(state=DutyState.PENDING).order_by("pk"))
+    assert len(duties) >= 5
+    now = timezone.now() + timedelta(days=60)
+    # Test arrangement: due times in the opposite order to the ids.
+    for n, duty in enumerate(duties):
+        Duty.objects.filter(pk=duty.pk).update(due_at=now - timedelta(hours=n + 1))
+    engine.ladder_run(DUTIES, now)
+    overdue = AuditEvent.objects.filter(verb="duty.overdue", scope=f"incident:{incident.pk}")
+    assert [int(e.subject_id) for e in overdue.order_by("seq")] == [d.pk for d in reversed(duties)]
+
+
+class _WaitingDuties(DutyLadder):
+    """Duties as a later issue may want them: one waiting for an earlier duty does not climb."""
+
+    def waiting_on(self, thing: Duty) -> Sequence[models.Model]:
+        return duty_waiting_for(thing)
+
+
+def test_a_thing_waiting_on_another_does_not_climb_the_one_it_waits_on_does(
+    declared: Any,
+) -> None:
+    incident = declared()
+    waiting = incident.duties.get(step_code="notify-chief-officer")
+    blocking = incident.duties.get(step_code="inform-csp-coordinator")
+    assert waiting.waits_for == ["inform-csp-coordinator"]
+    engine.ladder_run(_WaitingDuties(), waiting.due_at + timedelta(hours=3))
+    assert LadderRung.objects.filter(duty=waiting).count() == 0
+    assert [r.index for r in LadderRung.objects.filter(duty=blocking)] == [0, 1, 2, 3]
+    waiting.refresh_from_db()
+    assert waiting.state == DutyState.OVERDUE  # overdue all the same: it is late
