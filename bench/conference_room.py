@@ -349,7 +349,7 @@ async def _measure(
 
 
 def _entry_like(index: int, text: str) -> dict[str, Any]:
-    """The shape and size of the product's entry event (conference.services.entry_payload)."""
+    """The shape and size of the product's entry event (conference.selectors.entry_payload)."""
     return {
         "type": "entry",
         "id": index,

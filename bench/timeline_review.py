@@ -3,12 +3,12 @@
 
 A benchmark, not a test. It prints medians beside floors measured in the same run:
 
-- first page: ``review.timeline_page`` (100 events, keyed on the sequence) plus the integrity
-  statement (``review.integrity``, which re-verifies the whole hash chain), beside the floor of
-  the bare query for the same 100 rows;
+- first page: ``review.timeline.timeline_page`` (100 events, keyed on the sequence) plus the
+  integrity statement (``review.timeline.integrity``, which re-verifies the whole hash chain),
+  beside the floor of the bare query for the same 100 rows;
 - the integrity check on its own (it grows with the whole timeline, not with the page);
-- the full PDF export (``review.export_pdf`` over every event), beside the floor of the same rows
-  written as CSV (the cheapest complete export).
+- the full PDF export (``review.exports.export_pdf`` over every event), beside the floor of the
+  same rows written as CSV (the cheapest complete export).
 
 It runs on PostgreSQL (``DATABASE_URL``, default below) in a database whose name ends in
 ``bench``, dropped and recreated for each run::
@@ -79,10 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.db import connection, transaction
 
     from escalation import services
-    from partnership import review
     from partnership.demo import demo_load
     from partnership.models import Area, AuditEvent, Member
     from partnership.timeline import audit_record
+    from review import exports as review_exports
+    from review import timeline as review
 
     call_command("migrate", verbosity=0)
     demo_load()
@@ -144,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     statement = review.integrity()
 
     def pdf() -> None:
-        review.export_pdf(
+        review_exports.export_pdf(
             "Benchmark",
             [
                 review.event_row(e)
@@ -155,14 +156,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     def floor_csv() -> None:
-        review.export_csv(rows(), statement)
+        review_exports.export_csv(rows(), statement)
 
     page_ms = _median(first_page, options.repeats)
     floor_page_ms = _median(floor_page, options.repeats)
     verify_ms = _median(review.integrity, options.repeats)
     pdf_ms = _median(pdf, max(1, options.repeats // 2))
     csv_ms = _median(floor_csv, options.repeats)
-    pdf_bytes = len(review.export_pdf("Benchmark", rows(), statement, exported_by="bench"))
+    pdf_bytes = len(review_exports.export_pdf("Benchmark", rows(), statement, exported_by="bench"))
 
     version = connection.cursor().connection.info.server_version
     lines = [

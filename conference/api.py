@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,12 +15,10 @@ from rest_framework.views import APIView
 from conference import selectors, services
 from conference.models import (
     Action,
-    AgendaItem,
     Conference,
     ConferenceKind,
     LawfulBasis,
     Person,
-    PersonAccess,
     Referral,
     ReferralReason,
     RepeatFlag,
@@ -32,29 +26,14 @@ from conference.models import (
     RiskLevel,
     Visibility,
 )
-from conference.reports import (
-    Period,
-    half_year_containing,
-    partnership_report,
-    person_timeline_query,
-    report_csv,
-)
 from conference.risk import CHECKLIST
 from conference.rules import people_visible
-from escalation.api import ReasonSerializer, _incident_for
+from escalation.api import ReasonSerializer
 from escalation.rules import incidents_visible
+from escalation.selectors import incident_for
 from partnership.models import Agency, Area, Member
+from partnership.pages import member_of
 from partnership.permissions import can, require
-from partnership.review_api import (
-    TimelinePageSerializer,
-    TimelineQuerySerializer,
-    timeline_export,
-    timeline_response,
-)
-
-
-def _me(request: Request) -> Member:
-    return Member.objects.select_related("agency").get(pk=request.user.pk or 0)
 
 
 def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
@@ -70,7 +49,9 @@ def _agencies(ids: list[int]) -> list[Agency]:
     return agencies
 
 
-def _member(pk: int, field: str) -> Member:
+def _active_member(pk: int, field: str) -> Member:
+    """A member named in a request body (an owner, a chair, an invitee), or a 400 naming the
+    field; not who is asking (that is ``member_of``)."""
     member = Member.objects.filter(pk=pk, is_active=True).select_related("agency").first()
     if member is None:
         raise serializers.ValidationError({field: "No active member with that id."})
@@ -105,22 +86,14 @@ class PersonCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-def _person_for(request: Request, pk: int, what: str = "record") -> Person:
-    member = _me(request)
-    if not people_visible(member).filter(pk=pk).exists():
-        raise NotFound("No person with that id is shared with you.")
-    return selectors.person_for(member, pk, what=what)
-
-
 class PersonListView(APIView):
     @extend_schema(responses=PersonSerializer(many=True))
     def get(self, request: Request) -> Response:
-        member = _me(request)
+        member = member_of(request)
         require(member, "person.create")
-        people = people_visible(member).select_related("area")[:500]
+        people = list(people_visible(member).select_related("area")[:500])
         # Listing shows references and names: each listed record counts as viewed.
-        for person in people:
-            selectors.person_access_log(member=member, person=person, what="list")
+        services.person_access_record(member=member, people=people, what="list")
         return Response(PersonSerializer(people, many=True).data)
 
     @extend_schema(request=PersonCreateSerializer, responses={201: PersonSerializer})
@@ -130,7 +103,7 @@ class PersonListView(APIView):
         if data["area_id"] and area is None:
             raise serializers.ValidationError({"area_id": "No area with that id."})
         person = services.person_create(
-            actor=_me(request),
+            actor=member_of(request),
             full_name=data["full_name"],
             known_as=data["known_as"],
             date_of_birth=data["date_of_birth"],
@@ -143,7 +116,11 @@ class PersonListView(APIView):
 class PersonDetailView(APIView):
     @extend_schema(responses=PersonSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(PersonSerializer(_person_for(request, pk)).data)
+        return Response(
+            PersonSerializer(
+                services.person_open(member=member_of(request), pk=pk, what="record")
+            ).data
+        )
 
 
 class PersonIncidentSerializer(serializers.Serializer[Any]):
@@ -157,10 +134,10 @@ class PersonIncidentSerializer(serializers.Serializer[Any]):
 class PersonIncidentsView(APIView):
     @extend_schema(responses=PersonIncidentSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        person = _person_for(request, pk, what="incident history")
+        person = services.person_open(member=member_of(request), pk=pk, what="incident history")
         # Seeing the person is not seeing their incidents: only those incident.view allows, as
         # on the person's page.
-        incidents = person.incidents.filter(pk__in=incidents_visible(_me(request))).order_by(
+        incidents = person.incidents.filter(pk__in=incidents_visible(member_of(request))).order_by(
             "occurred_at"
         )
         return Response(
@@ -209,11 +186,16 @@ class IncidentPeopleView(APIView):
 
     @extend_schema(request=LinkPersonSerializer, responses={201: FlagSerializer(many=True)})
     def post(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
+        incident = incident_for(member_of(request), pk)
         data = _valid(LinkPersonSerializer, request)
-        person = _person_for(request, data["person_id"], what="link to incident")
+        person = services.person_open(
+            member=member_of(request), pk=data["person_id"], what="link to incident"
+        )
         flags = services.incident_person_link(
-            actor=_me(request), incident=incident, person=person, involvement=data["involvement"]
+            actor=member_of(request),
+            incident=incident,
+            person=person,
+            involvement=data["involvement"],
         )
         return Response(FlagSerializer(flags, many=True).data, status=201)
 
@@ -221,7 +203,7 @@ class IncidentPeopleView(APIView):
 class FlagListView(APIView):
     @extend_schema(responses=FlagSerializer(many=True))
     def get(self, request: Request) -> Response:
-        require(_me(request), "flag.manage")
+        require(member_of(request), "flag.manage")
         flags = (
             RepeatFlag.objects.filter(state="open")
             .select_related("person")
@@ -233,11 +215,10 @@ class FlagListView(APIView):
 class FlagDismissView(APIView):
     @extend_schema(request=ReasonSerializer, responses=FlagSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        flag = selectors.flag_for(member, pk)
         data = _valid(ReasonSerializer, request)
-        try:
-            flag = services.flag_dismiss(actor=_me(request), flag_id=pk, reason=data["reason"])
-        except RepeatFlag.DoesNotExist:
-            raise NotFound("No flag with that id.") from None
+        flag = services.flag_dismiss(actor=member, flag_id=flag.pk, reason=data["reason"])
         return Response(FlagSerializer(flag).data)
 
 
@@ -253,7 +234,7 @@ class ChecklistView(APIView):
 
     @extend_schema(responses=ChecklistQuestionSerializer(many=True))
     def get(self, request: Request) -> Response:
-        require(_me(request), "referral.create")
+        require(member_of(request), "referral.create")
         return Response([{"code": q.code, "text": q.text, "weight": q.weight} for q in CHECKLIST])
 
 
@@ -302,28 +283,26 @@ class ReferralCreateSerializer(serializers.Serializer[Any]):
     flag_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-def _referrals_visible(member: Member) -> QuerySet[Referral]:
-    return Referral.objects.filter(person__in=people_visible(member)).select_related(
-        "person", "referring_agency", "referred_by"
-    )
-
-
 class ReferralListView(APIView):
     @extend_schema(responses=ReferralSerializer(many=True))
     def get(self, request: Request) -> Response:
-        member = _me(request)
+        member = member_of(request)
         require(member, "referral.create")
-        return Response(ReferralSerializer(_referrals_visible(member)[:500], many=True).data)
+        return Response(
+            ReferralSerializer(selectors.referrals_visible(member)[:500], many=True).data
+        )
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
     def post(self, request: Request) -> Response:
         data = _valid(ReferralCreateSerializer, request)
-        person = _person_for(request, data["person_id"], what="referral")
+        person = services.person_open(
+            member=member_of(request), pk=data["person_id"], what="referral"
+        )
         flag = RepeatFlag.objects.filter(pk=data["flag_id"]).first() if data["flag_id"] else None
         if data["flag_id"] and flag is None:
             raise serializers.ValidationError({"flag_id": "No such flag."})
         referral = services.referral_create(
-            actor=_me(request),
+            actor=member_of(request),
             person=person,
             reason=data["reason"],
             summary=data["summary"],
@@ -340,11 +319,10 @@ class ReferralListView(APIView):
 class ReferralDetailView(APIView):
     @extend_schema(responses=ReferralSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        referral = _referrals_visible(_me(request)).filter(pk=pk).first()
-        if referral is None:
-            raise NotFound("No referral with that id is shared with you.")
-        selectors.person_access_log(
-            member=_me(request), person=referral.person, what=f"referral {referral.pk}"
+        member = member_of(request)
+        referral = selectors.referral_for(member, pk)
+        services.person_access_record(
+            member=member, people=[referral.person], what=f"referral {referral.pk}"
         )
         return Response(ReferralSerializer(referral).data)
 
@@ -390,17 +368,17 @@ class ConferenceCreateSerializer(serializers.Serializer[Any]):
 
 
 def _conference_for(request: Request, pk: int, action: str = "conference.view") -> Conference:
-    conference = Conference.objects.select_related("chair", "coordinator").filter(pk=pk).first()
-    if conference is None or not can(request.user, "conference.view", conference):
-        raise NotFound("No conference with that id is shared with you.")
-    require(request.user, action, conference)
+    """The conference (404 unless the caller may see it), then 403 unless they may ``action``."""
+    member = member_of(request)
+    conference = selectors.conference_for(member, pk)
+    require(member, action, conference)
     return conference
 
 
 class ConferenceListView(APIView):
     @extend_schema(responses=ConferenceSerializer(many=True))
     def get(self, request: Request) -> Response:
-        member = _me(request)
+        member = member_of(request)
         visible = [
             c
             for c in Conference.objects.select_related("chair", "coordinator")[:200]
@@ -412,13 +390,13 @@ class ConferenceListView(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(ConferenceCreateSerializer, request)
         conference = services.conference_create(
-            actor=_me(request),
+            actor=member_of(request),
             kind=data["kind"],
             title=data["title"],
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             location=data["location"],
-            chair=_member(data["chair_id"], "chair_id"),
+            chair=_active_member(data["chair_id"], "chair_id"),
         )
         return Response(ConferenceSerializer(conference).data, status=201)
 
@@ -445,7 +423,7 @@ class AgendaView(APIView):
         if referral is None:
             raise serializers.ValidationError({"referral_id": "No such referral."})
         services.agenda_add(
-            actor=_me(request),
+            actor=member_of(request),
             conference_id=conference.pk,
             referral=referral,
             needed_agencies=_agencies(data["needed_agency_ids"]),
@@ -464,8 +442,10 @@ class InvitationsView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.manage")
         data = _valid(InviteSerializer, request)
-        members = [_member(i, "member_ids") for i in data["member_ids"]]
-        services.conference_invite(actor=_me(request), conference_id=conference.pk, members=members)
+        members = [_active_member(i, "member_ids") for i in data["member_ids"]]
+        services.conference_invite(
+            actor=member_of(request), conference_id=conference.pk, members=members
+        )
         return Response(ConferenceSerializer(_conference_for(request, pk)).data)
 
 
@@ -480,9 +460,9 @@ class AttendanceView(APIView):
         conference = _conference_for(request, pk, "conference.attend")
         data = _valid(AttendanceSerializer, request)
         services.attendance_record(
-            actor=_me(request),
+            actor=member_of(request),
             conference_id=conference.pk,
-            member=_member(data["member_id"], "member_id"),
+            member=_active_member(data["member_id"], "member_id"),
             status=data["status"],
         )
         return Response(ConferenceSerializer(_conference_for(request, pk)).data)
@@ -492,7 +472,7 @@ class OpenView(APIView):
     @extend_schema(request=None, responses=ConferenceSerializer)
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
-        services.conference_open(actor=_me(request), conference_id=conference.pk)
+        services.conference_open(actor=member_of(request), conference_id=conference.pk)
         return Response(ConferenceSerializer(_conference_for(request, pk)).data)
 
 
@@ -505,7 +485,9 @@ class MoveView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
         data = _valid(MoveSerializer, request)
-        services.room_move(actor=_me(request), conference_id=conference.pk, item_id=data["item_id"])
+        services.room_move(
+            actor=member_of(request), conference_id=conference.pk, item_id=data["item_id"]
+        )
         return Response(ConferenceSerializer(_conference_for(request, pk)).data)
 
 
@@ -513,7 +495,7 @@ class ConcludeView(APIView):
     @extend_schema(request=None, responses=ConferenceSerializer)
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
-        services.conference_conclude(actor=_me(request), conference_id=conference.pk)
+        services.conference_conclude(actor=member_of(request), conference_id=conference.pk)
         return Response(ConferenceSerializer(_conference_for(request, pk)).data)
 
 
@@ -540,7 +522,7 @@ class EntriesView(APIView):
     @extend_schema(responses=EntrySerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk)
-        return Response(selectors.entries_visible(_me(request), conference))
+        return Response(selectors.entries_visible(member_of(request), conference))
 
     @extend_schema(request=ShareSerializer, responses={201: EntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -548,13 +530,13 @@ class EntriesView(APIView):
         data = _valid(ShareSerializer, request)
         agencies = _agencies(data["visible_agency_ids"])
         entry = services.room_share(
-            actor=_me(request),
+            actor=member_of(request),
             conference_id=conference.pk,
             text=data["text"],
             visibility=data["visibility"],
             visible_agencies=agencies,
         )
-        return Response(services.entry_payload(entry, sorted(a.pk for a in agencies)), status=201)
+        return Response(selectors.entry_payload(entry, sorted(a.pk for a in agencies)), status=201)
 
 
 class RiskSerializer(serializers.Serializer[Any]):
@@ -564,13 +546,14 @@ class RiskSerializer(serializers.Serializer[Any]):
 class AgreeRiskView(APIView):
     @extend_schema(request=RiskSerializer, responses=ConferenceSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        item = AgendaItem.objects.filter(pk=pk).first()
-        if item is None:
-            raise NotFound("No such agenda item.")
+        item = selectors.agenda_item_for(member_of(request), pk)
         conference = _conference_for(request, item.conference_id, "conference.attend")
         data = _valid(RiskSerializer, request)
         services.room_agree_risk(
-            actor=_me(request), conference_id=conference.pk, item_id=item.pk, level=data["level"]
+            actor=member_of(request),
+            conference_id=conference.pk,
+            item_id=item.pk,
+            level=data["level"],
         )
         return Response(ConferenceSerializer(_conference_for(request, conference.pk)).data)
 
@@ -608,30 +591,20 @@ class ResearchFileSerializer(serializers.Serializer[Any]):
 
 
 class ResearchView(APIView):
-    def _item(self, request: Request, pk: int) -> AgendaItem:
-        item = (
-            AgendaItem.objects.select_related("conference", "referral__person")
-            .filter(pk=pk)
-            .first()
-        )
-        if item is None:
-            raise NotFound("No such agenda item.")
-        _conference_for(request, item.conference_id)
-        return item
-
     @extend_schema(responses=ResearchSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        item = self._item(request, pk)
-        return Response(
-            ResearchSerializer(selectors.research_visible(_me(request), item), many=True).data
-        )
+        member = member_of(request)
+        item = selectors.agenda_item_for(member, pk)
+        research = selectors.research_visible(member, item)
+        services.research_access_record(member=member, item=item, shown=research)
+        return Response(ResearchSerializer(research, many=True).data)
 
     @extend_schema(request=ResearchFileSerializer, responses={201: ResearchSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        item = self._item(request, pk)
+        item = selectors.agenda_item_for(member_of(request), pk)
         data = _valid(ResearchFileSerializer, request)
         contribution = services.research_file(
-            actor=_me(request),
+            actor=member_of(request),
             item_id=item.pk,
             facts=data["facts"],
             opinion=data["opinion"],
@@ -685,11 +658,11 @@ class ActionsView(APIView):
         conference = _conference_for(request, pk, "conference.attend")
         data = _valid(ActionCreateSerializer, request)
         action = services.action_agree(
-            actor=_me(request),
+            actor=member_of(request),
             conference_id=conference.pk,
             item_id=data["item_id"],
             description=data["description"],
-            owner=_member(data["owner_id"], "owner_id"),
+            owner=_active_member(data["owner_id"], "owner_id"),
             due_at=data["due_at"],
         )
         return Response(ActionSerializer(action).data, status=201)
@@ -702,16 +675,12 @@ class OutcomeSerializer(serializers.Serializer[Any]):
 class ActionCompleteView(APIView):
     @extend_schema(request=OutcomeSerializer, responses=ActionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        action = Action.objects.filter(pk=pk).select_related("conference").first()
-        if action is None or not (
-            can(request.user, "conference.view", action.conference)
-            or action.owner_id == request.user.pk
-        ):
-            raise NotFound("No action with that id is shared with you.")
+        member = member_of(request)
+        action = selectors.action_for(member, pk)
         data = _valid(OutcomeSerializer, request)
         return Response(
             ActionSerializer(
-                services.action_complete(actor=_me(request), action_id=pk, outcome=data["outcome"])
+                services.action_complete(actor=member, action_id=action.pk, outcome=data["outcome"])
             ).data
         )
 
@@ -724,7 +693,7 @@ class MinutesView(APIView):
     @extend_schema(responses=MinutesSerializer)
     def get(self, request: Request, pk: int) -> Response | HttpResponse:
         conference = _conference_for(request, pk)
-        minutes = selectors.minutes_build(conference, reader=_me(request))
+        minutes = selectors.minutes_build(conference, reader=member_of(request))
         if request.query_params.get("download"):
             response = HttpResponse(minutes.text, content_type="text/plain; charset=utf-8")
             response["Content-Disposition"] = (
@@ -732,103 +701,3 @@ class MinutesView(APIView):
             )
             return response
         return Response({"text": minutes.text})
-
-
-# --- Review: a case's timeline, partnership data, who viewed personal data -----------------------
-def _case_for(request: Request, pk: int) -> Person:
-    person = _person_for(request, pk, what="timeline")
-    require(request.user, "person.timeline", person)
-    return person
-
-
-class PersonTimelineView(APIView):
-    @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelinePageSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        person = _case_for(request, pk)
-        return timeline_response(person_timeline_query(person.pk), request)
-
-
-class PersonTimelineExportView(APIView):
-    @extend_schema(
-        parameters=[
-            TimelineQuerySerializer,
-            OpenApiParameter("as", OpenApiTypes.STR, enum=["pdf", "csv", "json"]),
-        ],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
-    )
-    def get(self, request: Request, pk: int) -> HttpResponse:
-        person = _case_for(request, pk)
-        return timeline_export(
-            person_timeline_query(person.pk),
-            request,
-            scope=f"person:{person.pk}",
-            title=f"Timeline of case {person.reference}",
-        )
-
-
-class ReportQuerySerializer(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False, allow_null=True, default=None)
-    end = serializers.DateField(required=False, allow_null=True, default=None)
-    download = serializers.BooleanField(required=False, default=False)
-
-
-def report_period(params: Any) -> Period:
-    query = ReportQuerySerializer(data=params)
-    query.is_valid(raise_exception=True)
-    start, end = query.validated_data["start"], query.validated_data["end"]
-    if start is None and end is None:
-        return half_year_containing(timezone.localdate())
-    if start is None or end is None:
-        raise serializers.ValidationError({"start": "Give both start and end dates, or neither."})
-    if end < start:
-        raise serializers.ValidationError({"end": "The end date must not be before the start."})
-    return Period(start, end)
-
-
-class PartnershipReportView(APIView):
-    """The partnership's figures for a period (the current half-year by default);
-    ``?download=1`` gives a CSV of every figure."""
-
-    @extend_schema(parameters=[ReportQuerySerializer], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response | HttpResponse:
-        require(request.user, "report.view")
-        report = partnership_report(report_period(request.query_params))
-        if request.query_params.get("download"):
-            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = (
-                f'attachment; filename="partnership-report-{report["period"]["start"]}-'
-                f'{report["period"]["end"]}.csv"'
-            )
-            return response
-        return Response(report)
-
-
-class AccessLogSerializer(serializers.Serializer[Any]):
-    at = serializers.DateTimeField()
-    member = serializers.CharField()
-    agency = serializers.CharField()
-    person = serializers.CharField()
-    what = serializers.CharField()
-
-
-class AccessLogView(APIView):
-    """Who viewed whose record, and when (for the gold group and administrators)."""
-
-    @extend_schema(responses=AccessLogSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        require(request.user, "access_log.view")
-        rows = PersonAccess.objects.select_related("member__agency", "person").order_by("-at")[
-            :1000
-        ]
-        return Response(
-            [
-                {
-                    "at": r.at,
-                    "member": r.member.username,
-                    "agency": r.member.agency.name if r.member.agency else "",
-                    "person": r.person.reference,
-                    "what": r.what,
-                }
-                for r in rows
-            ]
-        )

@@ -11,19 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.http import Http404
 
 from conference import selectors
 from conference.models import Conference
 from conference.rules import Viewer, viewer_may_see, viewer_of
 from conference.services import room_group
-from partnership.consumers import MemberConsumer
+from partnership.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, MemberConsumer
 from partnership.models import Member
 from partnership.permissions import can
 
 
-def _load(conference_id: int) -> Conference | None:
-    conference: Conference | None = Conference.objects.filter(pk=conference_id).first()
-    return conference
+def _joinable(user: object, conference_id: int) -> Conference | int:
+    """The conference this user may join, or the close code that refuses them: the same lookup
+    as the room's page and API, so the socket cannot tell apart what they do not."""
+    if not isinstance(user, Member):
+        return CLOSE_FORBIDDEN
+    try:
+        conference = selectors.conference_for(user, conference_id)
+    except Http404:
+        return CLOSE_NOT_FOUND
+    return conference if can(user, "conference.attend", conference) else CLOSE_FORBIDDEN
 
 
 class RoomConsumer(MemberConsumer):
@@ -35,13 +43,11 @@ class RoomConsumer(MemberConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        conference = await database_sync_to_async(_load)(
-            int(self.scope["url_route"]["kwargs"]["pk"])
+        conference = await database_sync_to_async(_joinable)(
+            user, int(self.scope["url_route"]["kwargs"]["pk"])
         )
-        if conference is None or not await database_sync_to_async(can)(
-            user, "conference.attend", conference
-        ):
-            await self.close(code=4403)
+        if isinstance(conference, int):
+            await self.close(code=conference)
             return
         self.member, self.conference = user, conference
         self.viewer = await database_sync_to_async(viewer_of)(user, conference)

@@ -59,14 +59,6 @@ def _person_view(member: Member, person: Person) -> bool:
     return people_visible(member).filter(pk=person.pk).exists()
 
 
-@rule(
-    "person.timeline",
-    denied="A case's full timeline is for the gold group and the CSP Co-ordinator.",
-)
-def _person_timeline(member: Member, person: Person) -> bool:
-    return is_admin(member) or member.has_role(Role.GOLD_GROUP, Role.CSP_COORDINATOR)
-
-
 @rule("referral.create", denied="Only members of a partner agency make referrals.")
 def _referral_create(member: Member, obj: object) -> bool:
     return in_partnership(member)
@@ -97,6 +89,9 @@ def _invited(member: Member, conference: Conference) -> bool:
 
 @rule("conference.view", denied="This conference is not shared with you.")
 def _conference_view(member: Member, conference: Conference) -> bool:
+    # As strict as ``people_visible`` and ``incident.view``: outside the partnership, nothing.
+    if not (in_partnership(member) or is_admin(member)):
+        return False
     return (
         _runs(member, conference)
         or _invited(member, conference)

@@ -1,12 +1,19 @@
-"""Reads of conferences: the room as one attendee may see it, research, minutes; and person
-records, whose every view is logged."""
+"""Reads of conferences and people: the one lookup per entity every door (page, API, export,
+websocket) uses, the room as one attendee may see it, research and minutes.
+
+Each ``<entity>_for(member, pk)`` returns the object only to a member allowed to see it and raises
+Http404 for anyone else, so no door discloses that a person, referral or conference exists. What
+the member may *do* with it is the caller's to ask next (a 403). Nothing here writes: a door that
+shows personal data records the view itself (``services.person_access_record``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from conference.models import (
@@ -16,29 +23,105 @@ from conference.models import (
     Attendance,
     Conference,
     Person,
-    PersonAccess,
+    Referral,
+    RepeatFlag,
     ResearchContribution,
     RoomEntry,
     Visibility,
 )
-from conference.rules import visible_to
-from conference.services import entry_payload
+from conference.rules import people_visible, visible_to
 from partnership.models import Member
-from partnership.permissions import require
+from partnership.permissions import can
 
 
-def person_access_log(*, member: Member, person: Person, what: str) -> None:
-    """Record a view of personal data (it is reviewed by the gold group and administrators)."""
-    with transaction.atomic():
-        PersonAccess.objects.create(person=person, member=member, at=timezone.now(), what=what)
+# --- One lookup per entity -----------------------------------------------------------------------
+def person_for(member: Member, pk: int) -> Person:
+    """The person, only to a member ``person.view`` lets see them (Http404 otherwise).
 
-
-def person_for(member: Member, pk: int, *, what: str = "record") -> Person:
-    """The person, after checking the member may see them, with the view logged."""
-    person: Person = Person.objects.select_related("area").get(pk=pk)
-    require(member, "person.view", person)
-    person_access_log(member=member, person=person, what=what)
+    It does not record the view: the caller does (``services.person_access_record``) once it has
+    decided to show the record, that is after its own further checks (a case's timeline also
+    needs ``person.timeline``; an export is recorded only when the file is made). Only the door
+    knows when personal data is actually shown, so a refused request logs nothing."""
+    person = Person.objects.select_related("area").filter(pk=pk).first()
+    if person is None or not can(member, "person.view", person):
+        raise Http404("No person with that id is shared with you.")
     return person
+
+
+def referrals_visible(member: Member) -> QuerySet[Referral]:
+    """The referrals ``referral.view`` allows this member (those of people they may see)."""
+    return Referral.objects.filter(person__in=people_visible(member)).select_related(
+        "person", "referring_agency", "referred_by"
+    )
+
+
+def referral_for(member: Member, pk: int) -> Referral:
+    """The referral, only to a member who may see its person (Http404 otherwise)."""
+    referral = (
+        Referral.objects.select_related("person", "referring_agency", "referred_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None or not can(member, "referral.view", referral):
+        raise Http404("No referral with that id is shared with you.")
+    return referral
+
+
+def conference_for(member: Member, pk: int) -> Conference:
+    """The conference, only to a member ``conference.view`` lets see it (Http404 otherwise)."""
+    conference = Conference.objects.select_related("chair", "coordinator").filter(pk=pk).first()
+    if conference is None or not can(member, "conference.view", conference):
+        raise Http404("No conference with that id is shared with you.")
+    return conference
+
+
+def agenda_item_for(member: Member, pk: int) -> AgendaItem:
+    """The agenda item, only to a member who may see its conference (Http404 otherwise)."""
+    item = AgendaItem.objects.select_related("conference", "referral__person").filter(pk=pk).first()
+    if item is None or not can(member, "conference.view", item.conference):
+        raise Http404("No agenda item with that id is shared with you.")
+    return item
+
+
+def action_for(member: Member, pk: int) -> Action:
+    """The action, to a member who may see its conference or may complete it (its owner, their
+    deputy, the CSP Co-ordinator); Http404 for anyone else."""
+    action = (
+        Action.objects.select_related("conference", "owner", "owner_agency").filter(pk=pk).first()
+    )
+    if action is None or not (
+        can(member, "conference.view", action.conference) or can(member, "action.complete", action)
+    ):
+        raise Http404("No action with that id is shared with you.")
+    return action
+
+
+def flag_for(member: Member, pk: int) -> RepeatFlag:
+    """The repeat flag, only to those who handle flags (Http404 for anyone else: a flag names a
+    case)."""
+    flag = RepeatFlag.objects.select_related("person").filter(pk=pk).first()
+    if flag is None or not can(member, "flag.manage", flag):
+        raise Http404("No flag with that id.")
+    return flag
+
+
+# --- The room, research and minutes --------------------------------------------------------------
+def entry_payload(entry: RoomEntry, agency_ids: list[int]) -> dict[str, Any]:
+    """A room entry as the room's pages and sockets carry it."""
+    return {
+        "type": "entry",
+        "id": entry.pk,
+        "kind": entry.kind,
+        "kind_label": entry.get_kind_display(),
+        "item_id": entry.agenda_item_id,
+        "author": str(entry.author),
+        "author_id": entry.author_id,
+        "text": entry.text,
+        "visibility": entry.visibility,
+        "agency_ids": agency_ids,
+        "action_id": entry.action_id,
+        "created_at": entry.created_at.isoformat(),
+    }
 
 
 def _agency_ids(obj: RoomEntry | ResearchContribution) -> list[int]:
@@ -69,27 +152,21 @@ def entries_visible(
 
 
 def research_visible(member: Member, item: AgendaItem) -> list[ResearchContribution]:
-    """The research on a case this member may see. Restricted contributions seen are logged
-    against the person, like views of their record."""
-    found = []
-    for contribution in item.research.select_related("agency", "author").prefetch_related(
-        "visible_agencies"
-    ):
+    """The research on a case this member may see. Restricted contributions among them are views
+    of personal data: the door records them (``services.research_access_record``)."""
+    return [
+        contribution
+        for contribution in item.research.select_related("agency", "author").prefetch_related(
+            "visible_agencies"
+        )
         if visible_to(
             member,
             item.conference,
             visibility=contribution.visibility,
             agency_ids=_agency_ids(contribution),
             author_id=contribution.author_id,
-        ):
-            found.append(contribution)
-            if contribution.visibility != Visibility.PANEL and item.referral is not None:
-                person_access_log(
-                    member=member,
-                    person=item.referral.person,
-                    what=f"restricted research {contribution.pk}",
-                )
-    return found
+        )
+    ]
 
 
 def agenda_state(conference: Conference) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -56,7 +56,6 @@ from conference.models import (
     FlagKind,
     FlagState,
     IncidentPerson,
-    Person,
     Referral,
     ReferralReason,
     ReferralState,
@@ -104,14 +103,6 @@ def _members_with_agency() -> Any:
 
 
 # --- People --------------------------------------------------------------------------------------
-def _person(member: Member, pk: int, what: str = "record") -> Person:
-    """The person, if the member may see them, with the view logged (404 when there is none)."""
-    try:
-        return selectors.person_for(member, pk, what=what)
-    except Person.DoesNotExist:
-        raise Http404("No such person.") from None
-
-
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
@@ -119,8 +110,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     people = people_visible(member).select_related("area").order_by("full_name", "pk")
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     # The list shows names: each record listed counts as viewed.
-    for person in page.object_list:
-        selectors.person_access_log(member=member, person=person, what="list")
+    services.person_access_record(member=member, people=list(page.object_list), what="list")
     return render(
         request,
         "conference/person_list.html",
@@ -173,7 +163,7 @@ def _person_page(
     bound: forms.Form | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    person = _person(member, pk)
+    person = services.person_open(member=member, pk=pk, what="record")
     links = list(
         IncidentPerson.objects.filter(person=person)
         .select_related("incident__area")
@@ -222,7 +212,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Link the person to an incident; the repeat rules run at once and any flag is shown."""
     member = _member(request)
-    person = _person(member, pk, what="link to incident")
+    person = services.person_open(member=member, pk=pk, what="link to incident")
     form = IncidentLinkForm(request.POST, incidents=incidents_visible(member))
     if form.is_valid():
         incident = form.cleaned_data["incident"]
@@ -294,8 +284,7 @@ def flag_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def flag_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    flag = get_object_or_404(RepeatFlag.objects.select_related("person"), pk=pk)
-    require(member, "flag.manage", flag)
+    flag = selectors.flag_for(member, pk)
     form = FlagDismissForm(request.POST, flag=flag)
     if form.is_valid():
         try:
@@ -317,11 +306,7 @@ def flag_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "referral.create")
-    referrals = (
-        Referral.objects.filter(person__in=people_visible(member))
-        .select_related("person", "referring_agency", "referred_by")
-        .order_by("-created_at", "-pk")
-    )
+    referrals = selectors.referrals_visible(member).order_by("-created_at", "-pk")
     page = Paginator(referrals, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -336,11 +321,10 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     require(member, "referral.create")
     person_id = _pk(request.GET.get("person"))
     flag_id = _pk(request.GET.get("flag"))
-    person = _person(member, person_id, what="referral") if person_id is not None else None
-    flag = None
-    if flag_id is not None:
-        flag = get_object_or_404(RepeatFlag, pk=flag_id)
-        require(member, "flag.manage", flag)
+    person = None
+    if person_id is not None:
+        person = services.person_open(member=member, pk=person_id, what="referral")
+    flag = selectors.flag_for(member, flag_id) if flag_id is not None else None
     # Only the CSP Co-ordinator handles flags; anyone else refers without one.
     flags = RepeatFlag.objects.all() if can(member, "flag.manage") else RepeatFlag.objects.none()
     initial: dict[str, Any] = {}
@@ -366,7 +350,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if person is None:
-            _person(member, data["person"].pk, what="referral")
+            services.person_open(member=member, pk=data["person"].pk, what="referral")
         try:
             referral = services.referral_create(
                 actor=member,
@@ -400,10 +384,12 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    referral = get_object_or_404(
-        Referral.objects.select_related("person", "referring_agency", "referred_by"), pk=pk
+    referral = selectors.referral_for(member, pk)
+    # The page shows the referral's summary and consent notes, as the API does: a view of the
+    # person's data, logged the same way.
+    services.person_access_record(
+        member=member, people=[referral.person], what=f"referral {referral.pk}"
     )
-    require(member, "referral.view", referral)
     answers = [(q, referral.answers.get(q.code)) for q in CHECKLIST]
     items = [
         item
@@ -478,10 +464,9 @@ def conference_create(request: HttpRequest) -> HttpResponse:
 
 
 def _conference(member: Member, pk: int, action: str = "conference.view") -> Conference:
-    conference = get_object_or_404(Conference.objects.select_related("chair", "coordinator"), pk=pk)
-    require(member, "conference.view", conference)
-    if action != "conference.view":
-        require(member, action, conference)
+    """The conference (404 unless the member may see it), then 403 unless they may ``action``."""
+    conference = selectors.conference_for(member, pk)
+    require(member, action, conference)
     return conference
 
 
@@ -682,6 +667,7 @@ def _research_page(
     bound: ResearchForm | None = None,
 ) -> HttpResponse:
     visible = selectors.research_visible(member, item)
+    services.research_access_record(member=member, item=item, shown=visible)
     may_file = can(member, "research.file", item)
     form: ResearchForm | None = bound
     if form is None and may_file:
@@ -722,10 +708,7 @@ def _item_case(item: AgendaItem) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def research_file(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    item = get_object_or_404(
-        AgendaItem.objects.select_related("conference", "referral__person"), pk=pk
-    )
-    require(member, "conference.view", item.conference)
+    item = selectors.agenda_item_for(member, pk)
     if item.kind != AgendaKind.CASE:
         raise Http404("Research is filed for cases only.")
     if request.method != "POST":
@@ -931,7 +914,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    action = get_object_or_404(Action.objects.select_related("owner"), pk=pk)
+    action = selectors.action_for(member, pk)
     require(member, "action.complete", action)
     form = ActionCompleteForm(request.POST, action=action)
     if form.is_valid():

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "escalation",
     "notifications",
     "conference",
+    "review",
 ]
 
 MIDDLEWARE = [

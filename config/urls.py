@@ -11,6 +11,7 @@ from partnership import api as partnership_api
 from partnership import views as partnership_views
 from partnership.calendar import api as calendar_api
 from partnership.calendar import views as calendar_views
+from review import urls as review_urls
 
 api_patterns = [
     path("auth/token/", partnership_api.TokenView.as_view(), name="api-token"),
@@ -154,43 +155,7 @@ api_patterns = [
         conference_api.ActionCompleteView.as_view(),
         name="api-action-complete",
     ),
-    path(
-        "incidents/<int:pk>/timeline/",
-        escalation_api.IncidentTimelineView.as_view(),
-        name="api-incident-timeline",
-    ),
-    path(
-        "incidents/<int:pk>/timeline/export/",
-        escalation_api.IncidentTimelineExportView.as_view(),
-        name="api-incident-timeline-export",
-    ),
-    path(
-        "incidents/<int:pk>/replay/",
-        escalation_api.IncidentReplayView.as_view(),
-        name="api-incident-replay",
-    ),
-    path(
-        "incidents/<int:pk>/compliance/",
-        escalation_api.IncidentComplianceView.as_view(),
-        name="api-incident-compliance",
-    ),
-    path("compliance/", escalation_api.ComplianceView.as_view(), name="api-compliance"),
-    path(
-        "people/<int:pk>/timeline/",
-        conference_api.PersonTimelineView.as_view(),
-        name="api-person-timeline",
-    ),
-    path(
-        "people/<int:pk>/timeline/export/",
-        conference_api.PersonTimelineExportView.as_view(),
-        name="api-person-timeline-export",
-    ),
-    path(
-        "reports/partnership/",
-        conference_api.PartnershipReportView.as_view(),
-        name="api-partnership-report",
-    ),
-    path("access-log/", conference_api.AccessLogView.as_view(), name="api-access-log"),
+    *review_urls.api_urlpatterns,
     path("calendars/", calendar_api.CalendarListView.as_view(), name="api-calendars"),
     path(
         "calendars/<str:division>/days/",
@@ -238,7 +203,7 @@ urlpatterns = [
     path("", include("escalation.urls")),
     path("", include("notifications.urls")),
     path("", include("conference.urls")),
-    path("", include("partnership.review_urls")),
+    path("", include("review.urls")),
     # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
     path(
         "admin/login/",

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,18 +23,12 @@ from escalation.models import (
     Strand,
     TensionLevel,
 )
-from escalation.review import compliance_across, incident_compliance, incident_replay
 from escalation.rules import incidents_visible
+from escalation.selectors import duty_for, incident_for
 from notifications.models import Notification, Purpose
 from partnership.models import Area, Member
-from partnership.permissions import can, require
-from partnership.review import events_in
-from partnership.review_api import (
-    TimelinePageSerializer,
-    TimelineQuerySerializer,
-    timeline_export,
-    timeline_response,
-)
+from partnership.pages import member_of
+from partnership.permissions import require
 
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -177,16 +169,6 @@ def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request
     return dict(body.validated_data)
 
 
-def _incident_for(request: Request, pk: int) -> Incident:
-    """The incident, or 404 for one the caller may not see: its existence is not disclosed."""
-    incident = (
-        Incident.objects.select_related("area", "reported_by", "protocol").filter(pk=pk).first()
-    )
-    if incident is None or not can(request.user, "incident.view", incident):
-        raise NotFound("No incident with that id is shared with you.")
-    return incident
-
-
 def _incident_response(incident: Incident, status: int = 200) -> Response:
     fresh = (
         Incident.objects.select_related("area", "reported_by", "protocol")
@@ -206,8 +188,8 @@ class IncidentListView(APIView):
         responses=IncidentSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        require(request.user, "incident.list")
-        member = Member.objects.get(pk=request.user.pk or 0)
+        member = member_of(request)
+        require(member, "incident.list")
         query: QuerySet[Incident] = (
             incidents_visible(member)
             .select_related("area", "reported_by", "protocol")
@@ -226,14 +208,14 @@ class IncidentListView(APIView):
 
     @extend_schema(request=IncidentReportSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request) -> Response:
-        require(request.user, "incident.report")
+        require(member_of(request), "incident.report")
         data = _valid(IncidentReportSerializer, request)
         area = Area.objects.filter(pk=data["area_id"]).first()
         if area is None:
             raise serializers.ValidationError({"area_id": "No area with that id."})
-        connected = [_incident_for(request, pk) for pk in data["connected_to"]]
+        connected = [incident_for(member_of(request), pk) for pk in data["connected_to"]]
         incident = services.incident_report(
-            reporter=request.user,  # type: ignore[arg-type]
+            reporter=member_of(request),
             title=data["title"],
             description=data["description"],
             occurred_at=data["occurred_at"],
@@ -256,16 +238,16 @@ class IncidentFilterSerializer(serializers.Serializer[Any]):
 class IncidentDetailView(APIView):
     @extend_schema(responses=IncidentSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return _incident_response(_incident_for(request, pk))
+        return _incident_response(incident_for(member_of(request), pk))
 
 
 class DeterminationView(APIView):
     @extend_schema(request=DeterminationRequestSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
+        incident = incident_for(member_of(request), pk)
         data = _valid(DeterminationRequestSerializer, request)
         result = services.incident_determine(
-            officer=request.user,  # type: ignore[arg-type]
+            officer=member_of(request),
             incident_id=incident.pk,
             is_major=data["is_major"],
             rationale=data["rationale"],
@@ -277,10 +259,10 @@ class DeterminationView(APIView):
 class StandDownView(APIView):
     @extend_schema(request=ReasonSerializer, responses=IncidentSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
+        incident = incident_for(member_of(request), pk)
         data = _valid(ReasonSerializer, request)
         incident = services.incident_stand_down(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=member_of(request),
             incident_id=incident.pk,
             reason=data["reason"],
         )
@@ -290,30 +272,23 @@ class StandDownView(APIView):
 class CloseView(APIView):
     @extend_schema(request=None, responses=IncidentSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
-        incident = services.incident_close(actor=request.user, incident_id=incident.pk)  # type: ignore[arg-type]
+        incident = incident_for(member_of(request), pk)
+        incident = services.incident_close(actor=member_of(request), incident_id=incident.pk)
         return _incident_response(incident)
 
 
 class IncidentDutiesView(APIView):
     @extend_schema(responses=DutySerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
+        incident = incident_for(member_of(request), pk)
         duties = incident.duties.select_related("completed_by").order_by("order")
         return Response(DutySerializer(duties, many=True).data)
-
-
-def _duty_for(request: Request, pk: int) -> Duty:
-    duty = Duty.objects.select_related("incident").filter(pk=pk).first()
-    if duty is None or not can(request.user, "incident.view", duty.incident):
-        raise NotFound("No duty with that id is shared with you.")
-    return duty
 
 
 class DutyCompleteView(APIView):
     @extend_schema(request=DutyCompleteSerializer, responses=DutySerializer)
     def post(self, request: Request, pk: int) -> Response:
-        duty = _duty_for(request, pk)
+        duty = duty_for(member_of(request), pk)
         data = _valid(DutyCompleteSerializer, request)
         plan = None
         if data["meeting"]:
@@ -330,7 +305,7 @@ class DutyCompleteView(APIView):
                 invitees=invitees,
             )
         duty = services.duty_complete(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=member_of(request),
             duty_id=duty.pk,
             message=data["message"],
             purposes=data["purposes"],
@@ -342,9 +317,9 @@ class DutyCompleteView(APIView):
 class DutyWaiveView(APIView):
     @extend_schema(request=ReasonSerializer, responses=DutySerializer)
     def post(self, request: Request, pk: int) -> Response:
-        duty = _duty_for(request, pk)
+        duty = duty_for(member_of(request), pk)
         data = _valid(ReasonSerializer, request)
-        duty = services.duty_waive(actor=request.user, duty_id=duty.pk, reason=data["reason"])  # type: ignore[arg-type]
+        duty = services.duty_waive(actor=member_of(request), duty_id=duty.pk, reason=data["reason"])
         return Response(DutySerializer(duty).data)
 
 
@@ -418,7 +393,7 @@ class SituationReportSerializer(serializers.ModelSerializer[SituationReport]):
 class SituationReportView(APIView):
     @extend_schema(responses=SituationReportSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
+        incident = incident_for(member_of(request), pk)
         reports = incident.situation_reports.select_related("author")
         return Response(SituationReportSerializer(reports, many=True).data)
 
@@ -426,10 +401,10 @@ class SituationReportView(APIView):
         request=SituationReportRequestSerializer, responses={201: SituationReportSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
+        incident = incident_for(member_of(request), pk)
         data = _valid(SituationReportRequestSerializer, request)
         report = services.situation_report_send(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=member_of(request),
             incident_id=incident.pk,
             audiences=data["audiences"],
             purposes=data["purposes"],
@@ -447,98 +422,8 @@ class IncidentLinkView(APIView):
 
     @extend_schema(request=LinkRequestSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
+        incident = incident_for(member_of(request), pk)
         data = _valid(LinkRequestSerializer, request)
-        other = _incident_for(request, data["other_id"])
-        services.incident_link(actor=request.user, incident=incident, other=other)  # type: ignore[arg-type]
+        other = incident_for(member_of(request), data["other_id"])
+        services.incident_link(actor=member_of(request), incident=incident, other=other)
         return _incident_response(incident, status=201)
-
-
-# --- Review: timeline, replay, compliance --------------------------------------------------------
-def _reviewable(request: Request, pk: int) -> Incident:
-    incident = _incident_for(request, pk)
-    require(request.user, "incident.timeline", incident)
-    return incident
-
-
-class IncidentTimelineView(APIView):
-    """Everything that happened on an incident, in order, with the chain's integrity."""
-
-    @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelinePageSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        incident = _reviewable(request, pk)
-        return timeline_response(events_in([f"incident:{incident.pk}"]), request)
-
-
-class IncidentTimelineExportView(APIView):
-    """The timeline as a PDF (``?as=pdf``, the default), CSV or JSON file."""
-
-    @extend_schema(
-        parameters=[
-            TimelineQuerySerializer,
-            OpenApiParameter("as", OpenApiTypes.STR, enum=["pdf", "csv", "json"]),
-        ],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
-    )
-    def get(self, request: Request, pk: int) -> HttpResponse:
-        incident = _reviewable(request, pk)
-        return timeline_export(
-            events_in([f"incident:{incident.pk}"]),
-            request,
-            scope=f"incident:{incident.pk}",
-            title=f"Timeline of incident {incident.reference}: {incident.title}",
-        )
-
-
-class ReplayQuerySerializer(serializers.Serializer[Any]):
-    at = serializers.DateTimeField()
-
-
-class IncidentReplayView(APIView):
-    """The incident as it stood at a chosen moment."""
-
-    @extend_schema(parameters=[ReplayQuerySerializer], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, pk: int) -> Response:
-        incident = _reviewable(request, pk)
-        query = ReplayQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return Response(incident_replay(incident, query.validated_data["at"]))
-
-
-class IncidentComplianceView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, pk: int) -> Response:
-        incident = _incident_for(request, pk)
-        require(request.user, "compliance.view", incident)
-        return Response({"incident_id": incident.pk, "steps": incident_compliance(incident)})
-
-
-class ComplianceQuerySerializer(serializers.Serializer[Any]):
-    since = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    area = serializers.IntegerField(required=False, allow_null=True, default=None)
-    strand = serializers.ChoiceField(
-        choices=Strand.choices, required=False, allow_null=True, default=None
-    )
-
-
-class ComplianceView(APIView):
-    """Across a period, area or strand: each step's share met on time, median and worst time to
-    complete, and the incidents with missed steps."""
-
-    @extend_schema(parameters=[ComplianceQuerySerializer], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        require(request.user, "compliance.view")
-        query = ComplianceQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        wanted = query.validated_data
-        incidents = Incident.objects.filter(declared_at__isnull=False)
-        if wanted["since"]:
-            incidents = incidents.filter(declared_at__gte=wanted["since"])
-        if wanted["until"]:
-            incidents = incidents.filter(declared_at__lte=wanted["until"])
-        if wanted["area"]:
-            incidents = incidents.filter(area_id=wanted["area"])
-        if wanted["strand"]:
-            incidents = incidents.filter(strand_rows__strand=wanted["strand"])
-        return Response(compliance_across(incidents.distinct()))

@@ -11,13 +11,17 @@ class EscalationConfig(AppConfig):
         from escalation.services import (
             duties,  # noqa: F401 (registers the duty ladder)
             duty_deadlines_recompute,
+            protocol_current,
         )
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
         from partnership.calendar.services import calendar_change_register
+        from partnership.demo import demo_extra_register
 
         scope_page_register("incident", "incident-detail")
         calendar_change_register(duty_deadlines_recompute)
+        # The source document's protocol, so administrators find it in place from the start.
+        demo_extra_register(protocol_current)
 
         def meeting_invite(subject_id: str) -> MeetingInvite | None:
             meeting = Meeting.objects.filter(pk=subject_id).select_related("organiser").first()

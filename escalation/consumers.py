@@ -9,19 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.http import Http404
 
+from escalation.selectors import incident_for
 from escalation.services import BOARD_GROUP
-from partnership.consumers import MemberConsumer
+from partnership.consumers import CLOSE_FORBIDDEN, MemberConsumer
+from partnership.models import Member
 from partnership.permissions import can
 
 
 class BoardConsumer(MemberConsumer):
+    member: Member
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         allowed = await database_sync_to_async(can)(user, "incident.board")
-        if not allowed:
-            await self.close(code=4403)
+        if not allowed or not isinstance(user, Member):
+            await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.member = user
         await self.channel_layer.group_add(BOARD_GROUP, self.channel_name)
         await self.accept()
 
@@ -32,7 +38,19 @@ class BoardConsumer(MemberConsumer):
         # The board only listens; anything a client sends is ignored.
         return
 
+    def _may_see(self, incident_id: int) -> bool:
+        # Asked again on every push, by the one incident lookup (the rule the board page's rows
+        # are filtered by): a push about an incident the member may not see is not sent, not
+        # even its id and state.
+        try:
+            incident_for(self.member, incident_id)
+        except Http404:
+            return False
+        return True
+
     async def board_changed(self, event: dict[str, Any]) -> None:
+        if not await database_sync_to_async(self._may_see)(event["incident_id"]):
+            return
         await self.send_json(
             {"type": "board.changed", "incident_id": event["incident_id"], "state": event["state"]}
         )

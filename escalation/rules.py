@@ -65,6 +65,9 @@ def _incident_list(member: Member, obj: object) -> bool:
     denied="This incident is not shared with you. Ask the CSP Co-ordinator if you need it.",
 )
 def _incident_view(member: Member, incident: Incident) -> bool:
+    # As strict as ``incidents_visible``: an account outside the partnership sees none.
+    if not (in_partnership(member) or is_admin(member)):
+        return False
     if _sees_all(member) or incident.reported_by_id == member.pk:
         return True
     # Anyone the incident's messages reached (operational staff, partnership members, REC...).
@@ -133,27 +136,6 @@ def _duty_waive(member: Member, duty: Duty) -> bool:
 )
 def _incident_situation_report(member: Member, incident: Incident) -> bool:
     return member.has_role(Role.CRRO, Role.CSP_COORDINATOR)
-
-
-@rule(
-    "incident.timeline",
-    denied="An incident's full timeline is for the gold group, the CSP Co-ordinator and senior "
-    "police officers.",
-)
-def _incident_timeline(member: Member, incident: Incident) -> bool:
-    return is_admin(member) or member.has_role(
-        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.SENIOR_POLICE_OFFICER
-    )
-
-
-@rule(
-    "compliance.view",
-    denied="Compliance with the protocol is reviewed by the gold group and the CSP Co-ordinator.",
-)
-def _compliance_view(member: Member, obj: object) -> bool:
-    return is_admin(member) or member.has_role(
-        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.SENIOR_POLICE_OFFICER
-    )
 
 
 @rule("protocol.manage", denied="Only administrators edit the protocol.")

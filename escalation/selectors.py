@@ -1,4 +1,8 @@
-"""Reads of incidents, duties and the protocol, shaped for the escalation pages."""
+"""Reads of incidents, duties and the protocol, shaped for the escalation pages.
+
+``incident_for`` and ``duty_for`` are the one way every door (page, API, export, websocket)
+looks up an incident or a duty by id: a member who may not see it is told it does not exist.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 
 from escalation.deadlines import deadline_compute
 from escalation.models import (
@@ -25,6 +30,28 @@ from escalation.models import (
 from escalation.protocol import DEFAULT_STEPS
 from escalation.rules import incidents_visible
 from partnership.models import Area, Member, Role
+from partnership.permissions import can
+
+
+def incident_for(
+    member: Member, pk: int, *, queryset: QuerySet[Incident] | None = None
+) -> Incident:
+    """The incident, only to a member ``incident.view`` lets see it: for anyone else it does not
+    exist (Http404), so no door discloses that it does. ``queryset`` chooses what is loaded with
+    it. What the member may *do* with it is the caller's to ask next (a 403)."""
+    query = queryset if queryset is not None else Incident.objects.select_related("area")
+    incident = query.filter(pk=pk).first()
+    if incident is None or not can(member, "incident.view", incident):
+        raise Http404("No incident with that id is shared with you.")
+    return incident
+
+
+def duty_for(member: Member, pk: int) -> Duty:
+    """The duty, only to a member who may see its incident (Http404 otherwise)."""
+    duty = Duty.objects.select_related("incident").filter(pk=pk).first()
+    if duty is None or not can(member, "incident.view", duty.incident):
+        raise Http404("No duty with that id is shared with you.")
+    return duty
 
 
 def incidents_for_list(
@@ -46,7 +73,7 @@ def incidents_for_list(
     return incidents.prefetch_related("strand_rows").order_by("-reported_at", "-pk")
 
 
-def incident_for_page() -> QuerySet[Incident]:
+def incident_page_queryset() -> QuerySet[Incident]:
     """Incidents with everything the incident page shows, in a fixed number of queries."""
     return Incident.objects.select_related("area", "reported_by", "protocol").prefetch_related(
         "strand_rows",

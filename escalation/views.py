@@ -1,7 +1,8 @@
 """The escalation engine's pages.
 
-Every view asks the permission registry first, reads through ``escalation.selectors`` and changes
-things only through ``escalation.services``. A service's ``ValidationError`` goes back on the form
+Every view looks its incident or duty up through ``escalation.selectors`` (404 for one the member
+may not see), asks the permission registry what they may do with it (403), and changes things
+only through ``escalation.services``. A service's ``ValidationError`` goes back on the form
 (400); a ``ConflictError`` is shown as it stands (409); ``PermissionDenied`` is Django's 403.
 """
 
@@ -16,7 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -138,8 +139,9 @@ def _incident_page(
 ) -> HttpResponse:
     """The incident page. ``bound`` is a form that came back with errors: it replaces the blank
     form it was posted from, and its errors are summarised at the top."""
-    incident = get_object_or_404(selectors.incident_for_page(), pk=incident_id)
-    require(member, "incident.view", incident)
+    incident = selectors.incident_for(
+        member, incident_id, queryset=selectors.incident_page_queryset()
+    )
 
     def _same(form: forms.Form) -> forms.Form:
         # A posted form is recognised by its field ids, which name the duty it belongs to.
@@ -267,7 +269,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def incident_determine(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    incident = get_object_or_404(Incident.objects.select_related("area"), pk=pk)
+    incident = selectors.incident_for(member, pk)
     require(member, "incident.determine", incident)
     offered = [
         decision
@@ -324,7 +326,7 @@ def incident_determine(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_assess(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = selectors.incident_for(member, pk)
     require(member, "incident.assess", incident)
     try:
         services.incident_start_assessment(officer=member, incident_id=incident.pk)
@@ -340,7 +342,7 @@ def incident_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_stand_down(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = selectors.incident_for(member, pk)
     require(member, "incident.stand_down", incident)
     form = stand_down_form(request.POST)
     if form.is_valid():
@@ -365,7 +367,7 @@ def incident_stand_down(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = selectors.incident_for(member, pk)
     require(member, "incident.close", incident)
     try:
         services.incident_close(actor=member, incident_id=incident.pk)
@@ -378,7 +380,7 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_situation_report(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = selectors.incident_for(member, pk)
     require(member, "incident.situation_report", incident)
     form = SituationReportForm(request.POST)
     if form.is_valid():
@@ -417,7 +419,7 @@ def incident_situation_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def duty_complete(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    duty = get_object_or_404(Duty.objects.select_related("incident"), pk=pk)
+    duty = selectors.duty_for(member, pk)
     require(member, "duty.complete", duty)
     form = DutyCompleteForm(
         request.POST, duty=duty, invitable=members_active().order_by("last_name", "first_name")
@@ -446,7 +448,7 @@ def duty_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def duty_waive(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    duty = get_object_or_404(Duty.objects.select_related("incident"), pk=pk)
+    duty = selectors.duty_for(member, pk)
     require(member, "duty.waive", duty)
     form = waive_form(duty, request.POST)
     if form.is_valid():

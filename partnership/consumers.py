@@ -56,6 +56,11 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 # The socket's member was deactivated or signed out, their password changed, or the token it was
 # opened with was revoked: the client should not reconnect with the same credentials.
 CLOSE_SIGNED_OUT = 4401
+# The websocket counterparts of a page's answers: 4404 for a record the member may not see
+# (whether or not it exists), 4403 for one they see but may not use, or a door their role does not
+# open.
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 
 
 class MemberConsumer(SafeJsonConsumer):

@@ -7,6 +7,7 @@ no new timeline events, no password re-hashed).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -91,6 +92,20 @@ MEMBERS = [
     DemoMember("gold", "Grace", "Holt", POLICE, "Chief Superintendent", (Role.GOLD_GROUP,)),
     DemoMember("admin", "Adam", "Price", COUNCIL, "Systems Administrator", (Role.ADMINISTRATOR,)),
 ]
+
+
+# What other apps put in place beside the directory (the escalation engine publishes the source
+# document's protocol). They register here when ready: this bottom app imports none of them.
+_DEMO_EXTRAS: list[Callable[[], object]] = []
+
+
+def demo_extra_register(step: Callable[[], object]) -> None:
+    """Run ``step`` (idempotent, like the rest of the demo) whenever the demo is loaded."""
+    _DEMO_EXTRAS.append(step)
+
+
+def demo_extras() -> list[Callable[[], object]]:
+    return list(_DEMO_EXTRAS)
 
 
 def demo_password() -> str:

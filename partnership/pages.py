@@ -1,10 +1,12 @@
-"""What every app's page views share: who is asking, and how a conflict is put to them."""
+"""What every app's page views (and API views) share: who is asking, and how a conflict is put
+to them."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework.request import Request
 
 from partnership.errors import ConflictError
 from partnership.models import Member
@@ -14,8 +16,9 @@ from partnership.models import Member
 CONFLICTS = (ConflictError, TransitionNotAllowed, ConcurrentTransition)
 
 
-def member_of(request: HttpRequest) -> Member:
-    # The sign-in middleware has already sent anonymous people to the sign-in page.
+def member_of(request: HttpRequest | Request) -> Member:
+    """The member asking. The sign-in middleware has already sent anonymous people to the
+    sign-in page, and the API's ``IsAuthenticated`` has refused them."""
     if not isinstance(request.user, Member):
         raise PermissionDenied("Sign in with your partnership account.")
     return request.user

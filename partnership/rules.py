@@ -1,4 +1,5 @@
-"""Who may see and manage the partnership directory and the timeline."""
+"""Who may see and manage the partnership directory and its calendar of working days (who may
+read the timeline is the review app's to say)."""
 
 from __future__ import annotations
 
@@ -25,32 +26,9 @@ def _member_view_contact(member: Member, obj: Member) -> bool:
     return obj.pk == member.pk or same_agency(member, obj.agency_id)
 
 
-@rule("timeline.view", denied="Only the gold group and administrators can read the whole timeline.")
-def _timeline_view(member: Member, obj: object) -> bool:
-    return is_admin(member) or member.has_role(Role.GOLD_GROUP)
-
-
 @rule("directory.manage", denied="Only administrators manage agencies, areas and members.")
 def _directory_manage(member: Member, obj: object) -> bool:
     return is_admin(member)
-
-
-@rule(
-    "access_log.view",
-    denied="Only the gold group and administrators review who viewed personal data.",
-)
-def _access_log_view(member: Member, obj: object) -> bool:
-    return is_admin(member) or member.has_role(Role.GOLD_GROUP)
-
-
-@rule(
-    "report.view",
-    denied="Partnership reports are for the partnership's members, co-ordinators and gold group.",
-)
-def _report_view(member: Member, obj: object) -> bool:
-    return is_admin(member) or member.has_role(
-        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.CCSP_MEMBER, Role.COUNCIL_CHIEF_OFFICER
-    )
 
 
 @rule(

@@ -97,18 +97,3 @@ def role_revoke(*, actor: Member | None, assignment: RoleAssignment) -> None:
         changes={"member_id": assignment.member_id, "role": assignment.role},
     )
     assignment.delete()
-
-
-@transaction.atomic
-def timeline_export_record(
-    *, actor: Member, scope: str, export_format: str, events: int, last_seq: int | None
-) -> None:
-    """Exports are themselves on the timeline: who took a copy, of what, when."""
-    audit_record(
-        actor=actor,
-        verb="timeline.exported",
-        subject_type="timeline",
-        subject_id=scope,
-        scope=scope,
-        changes={"format": export_format, "events": events, "last_seq": last_seq},
-    )

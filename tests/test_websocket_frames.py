@@ -24,10 +24,11 @@ from django.utils import timezone
 from conference import services as conference_services
 from conference.services import room_group
 from config.asgi import application
+from escalation import services as escalation_services
 from escalation.services import BOARD_GROUP
 from notifications.dispatch import member_group
 from partnership.auth import token_issue
-from partnership.models import Member
+from partnership.models import Area, Member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -145,10 +146,26 @@ async def _alerts(demo: dict[str, Member]) -> Room:
     return Room("/ws/alerts/", "crro", "crro", push, "notification")
 
 
+def _incident(demo: dict[str, Member]) -> int:
+    incident = escalation_services.incident_report(
+        reporter=demo["officer"],
+        title="Graffiti at the community centre",
+        description="Graffiti sprayed overnight.",
+        occurred_at=timezone.now() - timedelta(hours=1),
+        area=Area.objects.get(name="Bletchley"),
+        strands=["race"],
+        tension_level="high",
+    )
+    return incident.pk
+
+
 async def _board(demo: dict[str, Member]) -> Room:
+    # The board passes on pushes about incidents its member may see (those that exist).
+    incident_id = await sync_to_async(_incident)(demo)
+
     async def push() -> None:
         await get_channel_layer().group_send(
-            BOARD_GROUP, {"type": "board.changed", "incident_id": 1, "state": "declared_major"}
+            BOARD_GROUP, {"type": "board.changed", "incident_id": incident_id, "state": "reported"}
         )
 
     # The board only listens: a well-formed message is ignored.

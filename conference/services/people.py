@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -11,16 +12,21 @@ from django_fsm import can_proceed
 
 from conference import repeats
 from conference.models import (
+    AgendaItem,
     FlagKind,
     IncidentPerson,
     LawfulBasis,
     Person,
+    PersonAccess,
     Referral,
     ReferralReason,
     RepeatFlag,
+    ResearchContribution,
     RiskLevel,
+    Visibility,
 )
 from conference.risk import risk_assess
+from conference.selectors import person_for
 from conference.services.common import _person_scope
 from escalation.models import Incident
 from notifications.models import Purpose, Urgency
@@ -58,6 +64,50 @@ def person_create(
     )
     audit_record(actor=actor, verb="person.created", subject=person, scope=_person_scope(person.pk))
     return person
+
+
+# --- Views of personal data ----------------------------------------------------------------------
+@transaction.atomic
+def person_access_record(*, member: Member, people: Iterable[Person], what: str) -> None:
+    """Record that ``member`` was shown the records of ``people`` (reviewed by the gold group and
+    administrators in the access log). Doors call it after deciding to show the data, never the
+    lookup (``selectors.person_for``), which stays a pure read."""
+    at = timezone.now()
+    PersonAccess.objects.bulk_create(
+        PersonAccess(person=person, member=member, at=at, what=what) for person in people
+    )
+
+
+def person_open(*, member: Member, pk: int, what: str) -> Person:
+    """A person's record opened through a page or the API: the lookup (``selectors.person_for``,
+    Http404 unless it is shared with the member) and the record of the view, together, so that a
+    door cannot show the record without logging it. The lookup stays a pure read; doors that
+    check more before showing (a case's timeline needs ``person.timeline``) use the two parts
+    themselves, in that order, so a refusal logs nothing."""
+    person = person_for(member, pk)
+    person_access_record(member=member, people=[person], what=what)
+    return person
+
+
+@transaction.atomic
+def research_access_record(
+    *, member: Member, item: AgendaItem, shown: Iterable[ResearchContribution]
+) -> None:
+    """A restricted contribution shown is a view of the case's personal data, recorded like a
+    view of the person's record; research shared with the whole panel is not."""
+    if item.referral is None:
+        return
+    at = timezone.now()
+    PersonAccess.objects.bulk_create(
+        PersonAccess(
+            person_id=item.referral.person_id,
+            member=member,
+            at=at,
+            what=f"restricted research {contribution.pk}",
+        )
+        for contribution in shown
+        if contribution.visibility != Visibility.PANEL
+    )
 
 
 @transaction.atomic

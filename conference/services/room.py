@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +23,7 @@ from conference.models import (
     RoomEntry,
     Visibility,
 )
+from conference.selectors import entry_payload
 from conference.services.actions import ACTION_LADDER
 from conference.services.common import (
     _conference_scope,
@@ -40,23 +40,6 @@ from partnership.timeline import audit_record
 
 
 # --- The live room -------------------------------------------------------------------------------
-def entry_payload(entry: RoomEntry, agency_ids: list[int]) -> dict[str, Any]:
-    return {
-        "type": "entry",
-        "id": entry.pk,
-        "kind": entry.kind,
-        "kind_label": entry.get_kind_display(),
-        "item_id": entry.agenda_item_id,
-        "author": str(entry.author),
-        "author_id": entry.author_id,
-        "text": entry.text,
-        "visibility": entry.visibility,
-        "agency_ids": agency_ids,
-        "action_id": entry.action_id,
-        "created_at": entry.created_at.isoformat(),
-    }
-
-
 def _entry_add(
     conference: Conference,
     *,

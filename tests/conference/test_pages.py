@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 
-from conference import services
+from conference import selectors, services
 from conference.models import (
     Action,
     ActionState,
@@ -126,7 +127,7 @@ def test_person_page_is_for_those_on_the_case_and_every_view_is_logged(
 
     # Another agency's panel member, on no conference with the case: refused, nothing logged.
     response = client_for("panel-housing").get(f"/people/{person.pk}/")
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404
     assert "Amina Yusuf" not in _page(response)
     assert not PersonAccess.objects.filter(member=demo["panel-housing"]).exists()
     assert client_for("panel-police").get("/people/999999/").status_code == 404
@@ -136,12 +137,31 @@ def test_person_page_is_for_those_on_the_case_and_every_view_is_logged(
     assert "Amina Yusuf" not in _page(client_for("panel-housing").get("/people/"))
 
 
+def test_looking_a_person_up_records_nothing_and_showing_them_records_the_view(
+    demo: dict[str, Member],
+) -> None:
+    person = _person(demo)
+    # The lookup every door uses is a pure read, refused or not.
+    assert selectors.person_for(demo["panel-police"], person.pk) == person
+    with pytest.raises(Http404):
+        selectors.person_for(demo["panel-housing"], person.pk)
+    assert not PersonAccess.objects.exists()
+    # Opening the record (pages and the API) is the lookup and the record of the view together.
+    assert services.person_open(member=demo["panel-police"], pk=person.pk, what="record") == person
+    assert list(PersonAccess.objects.values_list("member__username", "what")) == [
+        ("panel-police", "record")
+    ]
+    with pytest.raises(Http404):
+        services.person_open(member=demo["panel-housing"], pk=person.pk, what="record")
+    assert PersonAccess.objects.count() == 1
+
+
 def test_invited_panel_sees_the_person_of_a_case_on_their_conference(
     demo: dict[str, Member], client_for: Any, case: dict[str, Any]
 ) -> None:
     person = case["person"]
     assert client_for("panel-housing").get(f"/people/{person.pk}/").status_code == 200
-    assert client_for("panel-health").get(f"/people/{person.pk}/").status_code in (403, 404)
+    assert client_for("panel-health").get(f"/people/{person.pk}/").status_code == 404
 
 
 def test_recording_a_person_through_the_page(demo: dict[str, Member], client_for: Any) -> None:
@@ -295,12 +315,24 @@ def test_referral_pages_are_closed_to_other_agencies(
     person = _person(demo)
     referral = _referral(demo, person)
     assert client_for("panel-police").get(f"/referrals/{referral.pk}/").status_code == 200
-    assert client_for("panel-housing").get(f"/referrals/{referral.pk}/").status_code in (403, 404)
-    assert client_for("panel-housing").get(f"/referrals/new/?person={person.pk}").status_code in (
-        403,
-        404,
-    )
+    # Neither the referral nor its person is shared with Housing: as if neither existed.
+    assert client_for("panel-housing").get(f"/referrals/{referral.pk}/").status_code == 404
+    assert client_for("panel-housing").get(f"/referrals/new/?person={person.pk}").status_code == 404
     assert f"/referrals/{referral.pk}/" not in _page(client_for("panel-housing").get("/referrals/"))
+
+
+def test_reading_a_referral_is_logged_on_the_page_as_in_the_api(
+    demo: dict[str, Member], client_for: Any
+) -> None:
+    # The referral shows the case's summary and consent notes: a view of personal data.
+    person = _person(demo)
+    referral = _referral(demo, person)
+    for path in (f"/referrals/{referral.pk}/", f"/api/referrals/{referral.pk}/"):
+        assert client_for("panel-police").get(path).status_code == 200
+    logged = PersonAccess.objects.filter(
+        person=person, member=demo["panel-police"], what=f"referral {referral.pk}"
+    )
+    assert logged.count() == 2
 
 
 # --- Conferences ---------------------------------------------------------------------------------
@@ -388,7 +420,7 @@ def test_uninvited_agency_is_refused_the_conference_its_room_and_its_research(
         f"/conferences/{conference.pk}/minutes.txt",
         f"/agenda-items/{item.pk}/research/",
     ):
-        assert outsider.get(url).status_code in (403, 404), url
+        assert outsider.get(url).status_code == 404, url
     assert conference.title not in _page(outsider.get("/conferences/"))
     # The gold group reads the conference but does not sit in the room.
     assert client_for("gold").get(f"/conferences/{conference.pk}/").status_code == 200

@@ -155,7 +155,8 @@ def test_navigation_links_follow_permissions(client_for: Any) -> None:
 # --- The incident page ----------------------------------------------------------------------------
 def test_incident_page_is_refused_to_someone_never_told(client_for: Any, report: Any) -> None:
     incident = report()
-    assert client_for("panel-housing").get(f"/incidents/{incident.pk}/").status_code == 403
+    # Refused as if it did not exist: the page must not reveal that the incident does.
+    assert client_for("panel-housing").get(f"/incidents/{incident.pk}/").status_code == 404
     response = client_for("officer").get(f"/incidents/{incident.pk}/")
     assert response.status_code == 200
     assert incident.reference in response.content.decode()

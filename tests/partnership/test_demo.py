@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from escalation.models import ProtocolState, ProtocolVersion
 from partnership.demo import MEMBERS, demo_load
 from partnership.models import AuditEvent, Member, Role, RoleAssignment
 from partnership.timeline import timeline_verify
@@ -30,6 +31,14 @@ def test_loading_twice_changes_nothing() -> None:
     call_command("load_demo")
     assert _snapshot() == before
     assert timeline_verify().ok
+
+
+def test_loading_the_demo_puts_the_protocol_in_place_through_the_registry() -> None:
+    # The partnership app imports no app above it: the escalation engine registers the step
+    # that publishes the source document's protocol when it starts.
+    assert not ProtocolVersion.objects.exists()
+    call_command("load_demo")
+    assert ProtocolVersion.objects.filter(state=ProtocolState.PUBLISHED).count() == 1
 
 
 def test_every_protocol_role_is_held_and_the_coordinator_has_a_deputy() -> None:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from partnership.demo import MEMBERS, demo_load, demo_password
+from partnership.demo import MEMBERS, demo_extras, demo_load, demo_password
 
 
 class Command(BaseCommand):
@@ -10,10 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         changed = demo_load()
-        # The source document's protocol, so administrators find it in place from the start.
-        from escalation.services import protocol_current
-
-        protocol_current()
+        for step in demo_extras():
+            step()
         self.stdout.write(
             f"Demo partnership loaded ({changed} change{'s' if changed != 1 else ''}). "
             f"Logins, all with password {demo_password()!r}: "

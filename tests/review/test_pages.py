@@ -22,7 +22,7 @@ from conference.services import incident_person_link, person_create
 from escalation import services
 from escalation.models import Incident
 from partnership.models import Area, AuditEvent, Member
-from partnership.review import event_describe
+from review.timeline import event_describe
 
 pytestmark = pytest.mark.django_db
 
@@ -165,18 +165,18 @@ def test_filters_reduce_the_rows(demo: dict[str, Member], client_for: Any) -> No
 def test_the_next_page_link_continues_after_the_last_row(
     demo: dict[str, Member], client_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from partnership import review
+    from review import timeline
 
     incident = _declared(demo)
     events = _events(incident)
     # Pages of three rows rather than a hundred.
-    original = review.timeline_page
+    original = timeline.timeline_page
 
     def small_pages(*args: Any, **kwargs: Any) -> Any:
         kwargs["limit"] = 3
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(review, "timeline_page", small_pages)
+    monkeypatch.setattr(timeline, "timeline_page", small_pages)
     gold = client_for("gold")
     first = gold.get(f"/incidents/{incident.pk}/timeline/").content.decode()
     assert len(_row_kinds(first)) == 3

@@ -1,24 +1,21 @@
-"""Reading the audit timeline for review: one case's events in order, filtered and paged, with
-the chain's integrity stated, and exported as CSV, JSON or PDF.
+"""The audit timeline's read side: one case's events in order, filtered and paged, each described
+in a sentence, with the chain's integrity stated.
 
-Events are read from the append-only table, never reconstructed, so what a gold group reads is
-what was recorded at the time. Descriptions are written from event data (ids and codes), so
-timelines name no victim.
+Events are read from the append-only table (``partnership.timeline`` writes and verifies it),
+never reconstructed, so what a gold group reads is what was recorded at the time. Descriptions are
+written from event data (ids and codes), so timelines name no victim.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from conference.models import Action, AgendaItem, IncidentPerson, Referral
 from partnership.models import AuditEvent
 from partnership.timeline import ChainReport, timeline_verify
 
@@ -93,6 +90,37 @@ def events_in(scopes: Iterable[str]) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(scope__in=list(scopes))
 
 
+def incident_events(incident_id: int) -> QuerySet[AuditEvent]:
+    """Everything recorded on one incident."""
+    return events_in([f"incident:{incident_id}"])
+
+
+def person_events(person_id: int) -> QuerySet[AuditEvent]:
+    """Everything about one person's case: their record, their incidents, their referrals and
+    what conferences decided about them (other cases in the same conference are left out)."""
+    incident_ids = list(
+        IncidentPerson.objects.filter(person_id=person_id).values_list("incident_id", flat=True)
+    )
+    referral_ids = list(Referral.objects.filter(person_id=person_id).values_list("pk", flat=True))
+    items = AgendaItem.objects.filter(referral_id__in=referral_ids)
+    item_ids = list(items.values_list("pk", flat=True))
+    conference_scopes = [
+        f"conference:{pk}" for pk in items.values_list("conference_id", flat=True).distinct()
+    ]
+    action_ids = [
+        str(pk)
+        for pk in Action.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
+    ]
+    in_conference = Q(scope__in=conference_scopes) & (
+        Q(changes__item_id__in=item_ids)
+        | Q(changes__referral_id__in=referral_ids)
+        | Q(subject_type="conference.action", subject_id__in=action_ids)
+        | Q(verb__in=["conference.opened", "conference.concluded"])
+    )
+    scopes = [f"person:{person_id}", *[f"incident:{pk}" for pk in incident_ids]]
+    return AuditEvent.objects.filter(Q(scope__in=scopes) | in_conference)
+
+
 def events_filtered(
     query: QuerySet[AuditEvent], wanted: TimelineFilter = TimelineFilter()
 ) -> QuerySet[AuditEvent]:
@@ -161,113 +189,3 @@ def integrity_statement(report: ChainReport) -> dict[str, Any]:
 
 def integrity() -> dict[str, Any]:
     return integrity_statement(timeline_verify())
-
-
-# --- Exports -------------------------------------------------------------------------------------
-EXPORT_COLUMNS = [
-    "seq",
-    "occurred_at",
-    "actor",
-    "agency",
-    "kind",
-    "verb",
-    "description",
-    "subject",
-    "hash",
-]
-
-
-def export_csv(rows: list[dict[str, Any]], statement: dict[str, Any]) -> str:
-    out = io.StringIO()
-    out.write(f"# {statement['statement']}\n")
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue()
-
-
-def export_json(title: str, rows: list[dict[str, Any]], statement: dict[str, Any]) -> str:
-    return json.dumps(
-        {
-            "title": title,
-            "generated_at": timezone.now().isoformat(),
-            "integrity": statement,
-            "events": rows,
-        },
-        indent=2,
-        default=str,
-    )
-
-
-def export_pdf(
-    title: str, rows: list[dict[str, Any]], statement: dict[str, Any], *, exported_by: str
-) -> bytes:
-    """A readable document for a gold group's papers: the integrity statement first, then every
-    event in order, and the hash of the last event of the whole timeline."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=title,
-        author="Hate crime partnership coordinator",
-    )
-    styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    story: list[Any] = [
-        Paragraph(escape(title), styles["Title"]),
-        Paragraph(
-            escape(
-                f"Exported {timezone.localtime():%d %B %Y %H:%M} by {exported_by}. "
-                f"{len(rows)} events."
-            ),
-            styles["BodyText"],
-        ),
-        Paragraph(
-            "<b>Integrity:</b> " + escape(statement["statement"]),
-            styles["BodyText"],
-        ),
-        Paragraph(
-            escape(f"Hash of the last event of the whole timeline: {statement['last_hash']}"), small
-        ),
-        Spacer(1, 6 * mm),
-    ]
-    data: list[list[Any]] = [
-        [Paragraph(f"<b>{h}</b>", small) for h in ("#", "When", "Who", "Agency", "What")]
-    ]
-    for row in rows:
-        when = timezone.localtime(datetime.fromisoformat(row["occurred_at"]))
-        data.append(
-            [
-                Paragraph(str(row["seq"]), small),
-                Paragraph(f"{when:%d %b %Y %H:%M:%S}", small),
-                Paragraph(escape(row["actor"]), small),
-                Paragraph(escape(row["agency"]), small),
-                Paragraph(escape(row["description"]), small),
-            ]
-        )
-    table = LongTable(data, colWidths=[16 * mm, 38 * mm, 30 * mm, 50 * mm, 136 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story.append(table)
-    doc.build(story)
-    return buffer.getvalue()

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from escalation import services
 from escalation.jobs import escalation_run
 from escalation.models import Incident
-from escalation.review import compliance_across, incident_compliance
 from partnership.models import AuditEvent, Member
+from review.compliance import compliance_across, incident_compliance
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +279,22 @@ def test_compliance_matches_a_hand_built_history(declare: Any, demo: dict[str, M
             "steps": ["refer-to-crro", "inform-rec", "inform-csp-coordinator"],
         }
     ]
+
+
+def test_the_report_period_is_checked_the_same_on_the_page_and_in_the_api(
+    demo: dict[str, Member], client_for: Any
+) -> None:
+    gold = client_for("gold")
+    start = timezone.localdate().replace(day=1)
+    for query in ({"start": start.isoformat()}, {"end": start.isoformat()}):
+        assert gold.get("/reports/partnership/", query).status_code == 400
+        response = gold.get("/api/reports/partnership/", query)
+        assert response.status_code == 400
+        assert "Give both the start and the end dates, or neither." in json.dumps(response.json())
+    backwards = {"start": start.isoformat(), "end": (start - timedelta(days=1)).isoformat()}
+    assert gold.get("/reports/partnership/", backwards).status_code == 400
+    response = gold.get("/api/reports/partnership/", backwards)
+    assert response.status_code == 400
+    assert response.json() == {"end": ["The end date must not be before the start date."]}
+    both = {"start": start.isoformat(), "end": timezone.localdate().isoformat()}
+    assert gold.get("/api/reports/partnership/", both).json()["period"]["start"] == both["start"]

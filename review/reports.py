@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 
@@ -49,6 +50,19 @@ def half_year_containing(day: date) -> Period:
         return Period(date(day.year, 4, 1), date(day.year, 9, 30))
     year = day.year if day.month >= 10 else day.year - 1
     return Period(date(year, 10, 1), date(year + 1, 3, 31))
+
+
+def report_period(start: date | None, end: date | None) -> Period:
+    """The period between two dates (both inclusive), or the current half-year when neither is
+    given. The one check of a report's dates, for the page and the API alike."""
+    if start is None and end is None:
+        return half_year_containing(timezone.localdate())
+    if start is None or end is None:
+        missing = "start" if start is None else "end"
+        raise ValidationError({missing: "Give both the start and the end dates, or neither."})
+    if end < start:
+        raise ValidationError({"end": "The end date must not be before the start date."})
+    return Period(start, end)
 
 
 def partnership_report(period: Period) -> dict[str, Any]:
@@ -148,34 +162,3 @@ def bar_chart_svg(title: str, values: dict[str, int], *, width: int = 560) -> st
         )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def person_timeline_query(person_id: int) -> Any:
-    """Everything about one person's case: their record, their incidents, their referrals and
-    what conferences decided about them (other cases in the same conference are left out)."""
-    from django.db.models import Q
-
-    from conference.models import AgendaItem
-    from partnership.models import AuditEvent
-
-    incident_ids = list(
-        IncidentPerson.objects.filter(person_id=person_id).values_list("incident_id", flat=True)
-    )
-    referral_ids = list(Referral.objects.filter(person_id=person_id).values_list("pk", flat=True))
-    items = AgendaItem.objects.filter(referral_id__in=referral_ids)
-    item_ids = list(items.values_list("pk", flat=True))
-    conference_scopes = [
-        f"conference:{pk}" for pk in items.values_list("conference_id", flat=True).distinct()
-    ]
-    action_ids = [
-        str(pk)
-        for pk in Action.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
-    ]
-    in_conference = Q(scope__in=conference_scopes) & (
-        Q(changes__item_id__in=item_ids)
-        | Q(changes__referral_id__in=referral_ids)
-        | Q(subject_type="conference.action", subject_id__in=action_ids)
-        | Q(verb__in=["conference.opened", "conference.concluded"])
-    )
-    scopes = [f"person:{person_id}", *[f"incident:{pk}" for pk in incident_ids]]
-    return AuditEvent.objects.filter(Q(scope__in=scopes) | in_conference)

@@ -1,0 +1,178 @@
+"""Files a reviewer takes away: a timeline as CSV, JSON or a PDF for a gold group's papers, each
+opening with the chain's integrity statement, and the partnership report's figures as CSV. Pages
+and the API both answer with ``timeline_file`` and ``report_file``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
+
+from partnership.models import AuditEvent, Member
+from review.reports import report_csv
+from review.services import timeline_export_record
+from review.timeline import TimelineFilter, event_row, events_filtered, integrity
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+}
+
+EXPORT_COLUMNS = [
+    "seq",
+    "occurred_at",
+    "actor",
+    "agency",
+    "kind",
+    "verb",
+    "description",
+    "subject",
+    "hash",
+]
+
+
+def export_csv(rows: list[dict[str, Any]], statement: dict[str, Any]) -> str:
+    out = io.StringIO()
+    out.write(f"# {statement['statement']}\n")
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def export_json(title: str, rows: list[dict[str, Any]], statement: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "title": title,
+            "generated_at": timezone.now().isoformat(),
+            "integrity": statement,
+            "events": rows,
+        },
+        indent=2,
+        default=str,
+    )
+
+
+def export_pdf(
+    title: str, rows: list[dict[str, Any]], statement: dict[str, Any], *, exported_by: str
+) -> bytes:
+    """A readable document for a gold group's papers: the integrity statement first, then every
+    event in order, and the hash of the last event of the whole timeline."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=title,
+        author="Hate crime partnership coordinator",
+    )
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    story: list[Any] = [
+        Paragraph(escape(title), styles["Title"]),
+        Paragraph(
+            escape(
+                f"Exported {timezone.localtime():%d %B %Y %H:%M} by {exported_by}. "
+                f"{len(rows)} events."
+            ),
+            styles["BodyText"],
+        ),
+        Paragraph(
+            "<b>Integrity:</b> " + escape(statement["statement"]),
+            styles["BodyText"],
+        ),
+        Paragraph(
+            escape(f"Hash of the last event of the whole timeline: {statement['last_hash']}"), small
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    data: list[list[Any]] = [
+        [Paragraph(f"<b>{h}</b>", small) for h in ("#", "When", "Who", "Agency", "What")]
+    ]
+    for row in rows:
+        when = timezone.localtime(datetime.fromisoformat(row["occurred_at"]))
+        data.append(
+            [
+                Paragraph(str(row["seq"]), small),
+                Paragraph(f"{when:%d %b %Y %H:%M:%S}", small),
+                Paragraph(escape(row["actor"]), small),
+                Paragraph(escape(row["agency"]), small),
+                Paragraph(escape(row["description"]), small),
+            ]
+        )
+    table = LongTable(data, colWidths=[16 * mm, 38 * mm, 30 * mm, 50 * mm, 136 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(table)
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def timeline_file(
+    *,
+    events: QuerySet[AuditEvent],
+    wanted: TimelineFilter,
+    export_type: str,
+    member: Member,
+    scope: str,
+    title: str,
+) -> HttpResponse:
+    """The whole filtered timeline as a file (for the API and the pages alike); the export is
+    itself recorded on the timeline. ``export_type`` is one of ``EXPORT_TYPES``."""
+    rows = [event_row(e) for e in events_filtered(events, wanted).iterator(chunk_size=2000)]
+    statement = integrity()
+    if export_type == "csv":
+        body: bytes | str = export_csv(rows, statement)
+    elif export_type == "json":
+        body = export_json(title, rows, statement)
+    else:
+        body = export_pdf(title, rows, statement, exported_by=str(member))
+    timeline_export_record(
+        actor=member,
+        scope=scope,
+        export_format=export_type,
+        events=len(rows),
+        last_seq=rows[-1]["seq"] if rows else None,
+    )
+    response = HttpResponse(body, content_type=EXPORT_TYPES[export_type])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="timeline-{scope.replace(":", "-")}-{stamp}.{export_type}"'
+    )
+    return response
+
+
+def report_file(report: dict[str, Any]) -> HttpResponse:
+    """The partnership report's every figure as a CSV download (``reports.report_csv``)."""
+    response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="partnership-report-{report["period"]["start"]}-'
+        f'{report["period"]["end"]}.csv"'
+    )
+    return response

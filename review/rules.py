@@ -1,0 +1,65 @@
+"""Who may review: read whole timelines, compliance with the protocol, the partnership's figures
+and who viewed personal data.
+
+Reviewing an incident or a case also needs seeing it (``incident.view``, ``person.view``, asked
+by the selectors first): these rules only add who may read the whole record of it.
+"""
+
+from __future__ import annotations
+
+from conference.models import Person
+from escalation.models import Incident
+from partnership.models import Member, Role
+from partnership.permissions import is_admin, rule
+
+
+@rule("timeline.view", denied="Only the gold group and administrators can read the whole timeline.")
+def _timeline_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(Role.GOLD_GROUP)
+
+
+@rule(
+    "incident.timeline",
+    denied="An incident's full timeline is for the gold group, the CSP Co-ordinator and senior "
+    "police officers.",
+)
+def _incident_timeline(member: Member, incident: Incident) -> bool:
+    return is_admin(member) or member.has_role(
+        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.SENIOR_POLICE_OFFICER
+    )
+
+
+@rule(
+    "person.timeline",
+    denied="A case's full timeline is for the gold group and the CSP Co-ordinator.",
+)
+def _person_timeline(member: Member, person: Person) -> bool:
+    return is_admin(member) or member.has_role(Role.GOLD_GROUP, Role.CSP_COORDINATOR)
+
+
+@rule(
+    "compliance.view",
+    denied="Compliance with the protocol is reviewed by the gold group and the CSP Co-ordinator.",
+)
+def _compliance_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(
+        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.SENIOR_POLICE_OFFICER
+    )
+
+
+@rule(
+    "report.view",
+    denied="Partnership reports are for the partnership's members, co-ordinators and gold group.",
+)
+def _report_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(
+        Role.GOLD_GROUP, Role.CSP_COORDINATOR, Role.CCSP_MEMBER, Role.COUNCIL_CHIEF_OFFICER
+    )
+
+
+@rule(
+    "access_log.view",
+    denied="Only the gold group and administrators review who viewed personal data.",
+)
+def _access_log_view(member: Member, obj: object) -> bool:
+    return is_admin(member) or member.has_role(Role.GOLD_GROUP)
