@@ -10,25 +10,22 @@ of its app (``escalation.selectors.incident_for``, ``conference.selectors.confer
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
 from django.test import Client
-from django.utils import timezone
 
-from conference import services as conference_services
-from conference.models import PersonAccess
+from conference.models import Conference, Person, PersonAccess
 from config.asgi import application
-from escalation import services as escalation_services
+from escalation.models import Incident
 from escalation.services import BOARD_GROUP
 from partnership import services as partnership_services
 from partnership.auth import token_issue
-from partnership.models import Agency, AgencyKind, Area, Member, Role
+from partnership.models import Agency, AgencyKind, Member, Role
+from tests.partnership_at_work import partnership_at_work
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,33 +35,15 @@ CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def _hidden_records(demo: dict[str, Member]) -> dict[str, int]:
-    """An incident the police reported (nobody else told), a person Victim Support recorded and a
-    conference of the chair and Police's panel member."""
-    incident = escalation_services.incident_report(
-        reporter=demo["officer"],
-        title="Graffiti at the community centre",
-        description="Graffiti sprayed overnight.",
-        occurred_at=timezone.now() - timedelta(hours=1),
-        area=Area.objects.get(name="Bletchley"),
-        strands=["race"],
-        tension_level="high",
-    )
-    person = conference_services.person_create(actor=demo["member"], full_name="Amina Yusuf")
-    now = timezone.now()
-    with transaction.atomic():
-        conference = conference_services.conference_create(
-            actor=demo["coordinator"],
-            kind="emergency",
-            title="Emergency panel",
-            starts_at=now + timedelta(hours=1),
-            ends_at=now + timedelta(hours=2),
-            location="Civic Offices, Room 1",
-            chair=demo["chair"],
-        )
-    conference_services.conference_invite(
-        actor=demo["coordinator"], conference_id=conference.pk, members=[demo["panel-police"]]
-    )
-    return {"incident": incident.pk, "conference": conference.pk, "person": person.pk}
+    """A major incident the police declared, a person Police's panel member recorded and referred,
+    and the conference their case is on (Police, Housing and Health invited): operational staff
+    are on none of them (they are told of the incident only once their duty is done)."""
+    partnership_at_work(demo)
+    return {
+        "incident": Incident.objects.get().pk,
+        "conference": Conference.objects.get().pk,
+        "person": Person.objects.get().pk,
+    }
 
 
 def _member_whose_agency_left(demo: dict[str, Member]) -> Member:

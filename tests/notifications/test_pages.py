@@ -278,6 +278,10 @@ def test_a_panel_member_cannot_send_a_situation_report(client_for: Any, declare:
     response = client_for("panel-housing").post(
         f"/incidents/{incident.pk}/situation-reports/", _sitrep()
     )
+    # Housing was never told of the incident: to them it does not exist.
+    assert response.status_code == 404
+    # The officer sees it but may not send one.
+    response = client_for("officer").post(f"/incidents/{incident.pk}/situation-reports/", _sitrep())
     assert response.status_code == 403
     assert not SituationReport.objects.exists()
     # Someone who sees the incident but may not send one is not offered the form.
