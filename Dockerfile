@@ -19,6 +19,7 @@ COPY partnership ./partnership
 COPY escalation ./escalation
 COPY notifications ./notifications
 COPY conference ./conference
+COPY review ./review
 COPY manage.py .
 
 # collectstatic needs settings but no services: throwaway values for the build step only.

@@ -1,9 +1,10 @@
 """Pages of risk conferences: people and their incidents, repeat flags, referrals, conferences
 and their agenda, research, the live room, minutes and actions.
 
-Every view asks the permission registry first, reads through ``conference.selectors`` and changes
-things only through ``conference.services``. A service's ``ValidationError`` goes back on the form
-(400); a ``ConflictError`` is shown as it stands (409); ``PermissionDenied`` is Django's 403.
+Every view looks its record up through ``conference.selectors`` (404 for one the member may not
+see), asks the permission registry what they may do with it (403), and changes things only through
+``conference.services`` (which also records each view of a person's data). A service's
+``ValidationError`` goes back on the form (400); a ``ConflictError`` is shown as it stands (409).
 
 A person's name appears only on the pages of people the viewer may see (their record, the list
 of them, the referral form); everywhere else a case is ``P-00012``.
