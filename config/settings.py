@@ -257,6 +257,9 @@ NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", 6))
 NOTIFICATION_RETRY_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_SECONDS", 30))
 # Parallel senders in each process (a hanging channel holds one of them, never all).
 NOTIFICATION_SENDERS = int(os.environ.get("NOTIFICATION_SENDERS", 8))
+# People no channel could reach: co-ordinators hear of the first in each interval at once and of
+# the rest in one digest at its end (notifications/unreachable.py), never once per failure.
+NOTIFICATION_DIGEST_SECONDS = float(os.environ.get("NOTIFICATION_DIGEST_SECONDS", 600))
 # How long the acknowledge link in an email stays valid (seconds).
 ACK_LINK_MAX_AGE = int(os.environ.get("ACK_LINK_MAX_AGE", 7 * 24 * 3600))
 

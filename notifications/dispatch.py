@@ -32,7 +32,7 @@ from notifications.models import (
     LiveEvent,
     Notification,
 )
-from notifications.outbox import outbox_write
+from notifications.unreachable import notice_is_about_unreachable, unreachable_record
 from partnership.live import group_send_many_now, group_send_now
 from partnership.locks import advisory_xact_lock, advisory_xact_locks
 from partnership.timeline import audit_record
@@ -146,10 +146,12 @@ def _last_events(member_ids: list[int]) -> dict[int, int]:
 
 
 def updated_on_commit(notification: Notification) -> None:
-    """Tell the recipient's open pages that a notification changed (unread counts)."""
+    """Tell the recipient's open pages that a notification changed (unread counts). The event
+    names the notification in its payload only: the foreign key marks the one event that shows
+    it (at most one per member, by constraint)."""
     member_id, pk, state = notification.recipient_id, notification.pk, notification.state
     payload = {"type": "notification.updated", "notification_id": pk, "state": state}
-    transaction.on_commit(lambda: _in_thread(live_publish, member_id, payload, pk))
+    transaction.on_commit(lambda: _in_thread(live_publish, member_id, payload, None))
 
 
 def deliveries_send(notification_ids: Iterable[int], now: datetime | None = None) -> None:
@@ -200,8 +202,26 @@ def live_deliveries_send(delivery_ids: list[int], now: datetime | None = None) -
         last = _last_events(members)
         payloads: list[dict[str, Any]] = [{} for _ in claimed]
         numbers: list[int] = [0 for _ in claimed]
+        # A sender that died after numbering these and before recording them left their events
+        # behind (the claim then expired and the sweep took them again): push the event it made
+        # rather than a second one. The database refuses a second one anyway.
+        shown = {
+            (e.member_id, e.notification_id): e
+            for e in LiveEvent.objects.filter(
+                member_id__in=members,
+                notification_id__in=[d.notification_id for d in claimed],
+            )
+        }
+        fresh: list[int] = []
+        for i, d in enumerate(claimed):
+            event = shown.get((d.notification.recipient_id, d.notification_id))
+            if event is None:
+                fresh.append(i)
+            else:
+                payloads[i], numbers[i] = event.payload, event.pk
         # Each round holds a member at most once, so every event can name the one before it.
-        for positions in _rounds([d.notification.recipient_id for d in claimed]):
+        for round_positions in _rounds([claimed[i].notification.recipient_id for i in fresh]):
+            positions = [fresh[p] for p in round_positions]
             rows = []
             for i in positions:
                 member = claimed[i].notification.recipient_id
@@ -270,7 +290,8 @@ def _live_outcomes_record(
             for d, sent in zip(claimed, pushed, strict=True)
         )
         Delivery.objects.filter(pk__in=[d.pk for d in ok]).outcomes_record("delivered", at=now)
-        # Live alerts are not retried: reconnecting clients replay them from the database.
+        # Live alerts are not retried, and a failed one is nobody's to chase: reconnecting
+        # clients replay them from the database.
         Delivery.objects.filter(pk__in=[d.pk for d in failed]).outcomes_record(
             "give_up", error=error
         )
@@ -283,8 +304,6 @@ def _live_outcomes_record(
                 scope=scope,
                 changes={"channel": Channel.LIVE, "notification_ids": group, "people": len(group)},
             )
-        for delivery in failed:
-            _undeliverable_check(delivery.notification)
 
 
 def _by_scope(ok: list[Delivery], failed: list[Delivery]) -> dict[tuple[str, str], list[int]]:
@@ -401,31 +420,20 @@ def _attempt_record(
 
 def _undeliverable_check(notification: Notification) -> None:
     """Every channel that can reach a person when they are away (all but live) has given up, and
-    nobody acknowledged: the CSP Co-ordinator must find another way to reach them. Written in the
-    transaction that recorded the last failure, and sent when it commits."""
-    if notification.state != "open" or ":undeliverable:" in notification.idempotency_key:
-        return  # answered meanwhile, or itself an alert about an unreachable person
-    offline = notification.deliveries.exclude(channel=Channel.LIVE)
-    if offline.exists():
-        if offline.exclude(state=DeliveryState.FAILED).exists():
-            return  # delivered somewhere, or still being retried
-    elif notification.deliveries.filter(state=DeliveryState.DELIVERED).exists():
-        return
-    alert = outbox_write(
-        audiences=["role:csp_coordinator"],
-        title=f"Could not reach {notification.recipient}: {notification.title}"[:200],
-        body=(
-            f"A notification to {notification.recipient} could not be delivered on any channel. "
-            "Please contact them another way.\n\n" + notification.body
-        ),
-        purposes=["coordination"],
-        cause=f"notification:{notification.pk}:undeliverable",
-        subject=notification,
-        scope=notification.scope,
-        urgency="urgent",
-        ack_ladder=[],
+    nobody acknowledged: the CSP Co-ordinator must find another way to reach them
+    (``notifications.unreachable`` decides whether now or in the interval's digest). Called in
+    the transaction that recorded the last failure; the notice is sent when it commits. Live
+    alerts do not count: a page that missed a push replays it."""
+    if notification.state != "open" or notice_is_about_unreachable(notification):
+        return  # answered meanwhile, or itself a notice about unreachable people
+    offline = list(
+        notification.deliveries.exclude(channel=Channel.LIVE).values_list("state", "channel")
     )
-    dispatch_on_commit([n.pk for n in alert])
+    if not offline or any(state != DeliveryState.FAILED for state, _ in offline):
+        return  # nothing to reach them away from the service, delivered somewhere, or retrying
+    dispatch_on_commit(
+        unreachable_record(notification=notification, channels=[c for _, c in offline])
+    )
 
 
 def deliveries_due(now: datetime | None = None, limit: int = 200) -> list[int]:

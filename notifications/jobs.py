@@ -1,5 +1,6 @@
 """Scheduled work of notifications: deliveries due for a retry (or left behind by a crashed
-process), and acknowledgement ladders whose next rung is due. Both find their work in the
+process), acknowledgement ladders whose next rung is due, and the digest of people no channel
+reached. Both find their work in the
 database and are harmless when run twice."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from concurrent.futures import wait
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -17,11 +18,13 @@ from notifications.ack_ladder import ACKNOWLEDGEMENTS
 from notifications.dispatch import (
     deliveries_due,
     delivery_attempt,
+    dispatch_on_commit,
     live_deliveries_send,
     senders,
 )
 from notifications.ladder.engine import ladder_run
 from notifications.models import Channel, Delivery, DeliveryState
+from notifications.unreachable import unreachable_digest
 
 
 def _attempt(delivery_id: int) -> None:
@@ -60,4 +63,16 @@ def ladders_run(now: datetime | None = None) -> datetime | None:
     return ladder_run(ACKNOWLEDGEMENTS, now)
 
 
-JOBS = [Job(name="deliveries", run=deliveries_run), Job(name="ack-ladders", run=ladders_run)]
+def unreachable_digest_run(now: datetime | None = None) -> datetime | None:
+    """The digest of people no channel reached, once its interval has passed."""
+    with transaction.atomic():
+        notices, next_at = unreachable_digest(now)
+        dispatch_on_commit(notices)
+    return next_at
+
+
+JOBS = [
+    Job(name="deliveries", run=deliveries_run),
+    Job(name="ack-ladders", run=ladders_run),
+    Job(name="unreachable-digest", run=unreachable_digest_run),
+]

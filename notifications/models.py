@@ -355,7 +355,12 @@ class LiveEvent(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     notification = models.ForeignKey(
-        Notification, on_delete=models.PROTECT, null=True, related_name="+"
+        Notification,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        help_text="The notification this event shows (none for an update to one: its payload "
+        "names it).",
     )
     payload = models.JSONField()
     previous = models.BigIntegerField(
@@ -368,6 +373,41 @@ class LiveEvent(models.Model):
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["member", "id"], name="liveevent_member_id")]
+        constraints = [
+            # A notification is shown to its recipient once: a sender that died after numbering
+            # it and before recording the delivery is retried, and the retry must not number it
+            # again (two banners). Events that only update a notification carry no foreign key.
+            models.UniqueConstraint(
+                fields=["member", "notification"],
+                condition=models.Q(notification__isnull=False),
+                name="liveevent_one_per_notification",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Event {self.pk} for member {self.member_id}"
+
+
+class Unreachable(models.Model):
+    """A notification that no channel able to reach its recipient away from the service (email,
+    text message, webhook) could deliver, and that nobody has acknowledged: the CSP Co-ordinator
+    must reach them another way. Co-ordinators are told of the first in an interval at once and of
+    the rest in one digest at the end of it (``notifications.unreachable``), so an outage of a
+    channel that fails for a thousand people tells each co-ordinator twice, not a thousand times.
+    A live alert that could not be pushed is never one of these: the page replays it."""
+
+    notification = models.OneToOneField(
+        Notification, on_delete=models.PROTECT, related_name="unreachable"
+    )
+    channels = models.JSONField(default=list, help_text="The channels that gave up.")
+    at = models.DateTimeField()
+    reported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When co-ordinators were told (at once, or in a digest)."
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["reported_at"], name="unreachable_reported")]
+
+    def __str__(self) -> str:
+        return f"Notification {self.notification_id} reached nobody"

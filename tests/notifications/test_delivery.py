@@ -396,3 +396,41 @@ def test_a_batch_outcome_changes_only_deliveries_its_transition_accepts(declared
     assert (live.state, live.delivered_at, live.attempts) == (DeliveryState.DELIVERED, now, 1)
     assert (email.state, email.delivered_at, email.attempts) == (DeliveryState.FAILED, None, 0)
     assert both.outcomes_record("give_up", error="late") == 0  # neither is pending any more
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_alert_numbered_before_a_crash_is_not_numbered_again(declared: Any) -> None:
+    """Issue 13 item 10: the sender numbered the event and died before recording the delivery;
+    when the claim expires the sweep sends it again, and the member still has one event for it."""
+    from django.db import IntegrityError
+
+    from notifications.dispatch import senders_wait
+    from notifications.models import LiveEvent
+
+    referral = _referral(declared())
+    assert senders_wait()
+    (event,) = LiveEvent.objects.filter(notification=referral)
+    # As if the sender had died after numbering the event: its claim has since expired.
+    Delivery.objects.filter(notification=referral, channel="live").update(
+        state="pending",
+        delivered_at=None,
+        next_attempt_at=timezone.now() - timedelta(minutes=3),
+        claimed_until=timezone.now() - timedelta(seconds=1),
+    )
+    deliveries_run()
+    assert referral.deliveries.get(channel="live").state == DeliveryState.DELIVERED
+    assert list(LiveEvent.objects.filter(notification=referral)) == [event]
+    # The database itself refuses a second event showing the notification to its recipient...
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LiveEvent.objects.create(
+            member_id=referral.recipient_id, notification=referral, payload={"type": "x"}
+        )
+    # ...while updates to it (acknowledged, answered) are events of their own.
+    services.notification_acknowledge(
+        member=referral.recipient, notification_id=referral.pk, via="web"
+    )
+    assert senders_wait()
+    updates = LiveEvent.objects.filter(
+        member_id=referral.recipient_id, payload__type="notification.updated"
+    )
+    assert [u.payload["notification_id"] for u in updates] == [referral.pk]

@@ -12,7 +12,8 @@
    back and a resume asked for, so a push that overtook another (or was lost) cannot make the page
    skip anything. The highest id is
    also kept in localStorage per member, so a page opened from a stale cache resumes where the
-   member's other pages had got to. An event already seen (a push and its replay) is shown once.
+   member's other pages had got to. An event already seen (a push and its replay) is shown once,
+   and so is a notification (two events for one notification show one banner).
 
    Notifications appear as dismissible alerts: urgent ones in a role="alert" region, the others in
    a polite live region. The unread badge and the "(n)" at the start of the page title follow the
@@ -84,6 +85,8 @@
   var lastEventId = Math.max(storedId(), floor);
   var seen = {};
   var seenOrder = [];
+  var shownNotifications = {};  // notification id -> true, once its banner has been shown
+  var shownOrder = [];
 
   function firstSighting(id) {
     if (id <= floor || seen[id]) { return false; }
@@ -158,6 +161,12 @@
   function showNotification(event) {
     var notificationId = event.notification_id;
     if (typeof notificationId !== "number") { return; }
+    // One banner per notification, whatever the event: the server numbers a notification once,
+    // but an older server (or a replay racing a push under a new id) must not show it twice.
+    if (shownNotifications[notificationId] || alertsOf(notificationId).length > 0) { return; }
+    shownNotifications[notificationId] = true;
+    shownOrder.push(notificationId);
+    if (shownOrder.length > SEEN_LIMIT) { delete shownNotifications[shownOrder.shift()]; }
     var urgent = event.urgency === "urgent";
     var title = typeof event.title === "string" ? event.title : "New notification";
 

@@ -1,0 +1,126 @@
+"""Issue 13 item 12: a failure must not multiply the load. A failed live push is not an
+undeliverable message (the page replays it), and a channel that fails for many people tells each
+CSP Co-ordinator at most twice per interval: the first person at once, the rest in one digest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import services
+from notifications.channels import backends_reset
+from notifications.dispatch import deliveries_send
+from notifications.jobs import unreachable_digest_run
+from notifications.models import ContactPreference, Delivery, DeliveryState, Notification
+from partnership.models import Agency, Member, Role, RoleAssignment
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = 1000
+
+
+@pytest.fixture
+def backends(settings: Any) -> Any:
+    def use(**channels: str) -> None:
+        settings.NOTIFICATION_BACKENDS = {**settings.NOTIFICATION_BACKENDS, **channels}
+        backends_reset()
+
+    yield use
+    backends_reset()
+
+
+def _staff(count: int, *, sms: bool) -> list[Member]:
+    agency = Agency.objects.get(name="Milton Keynes Council")
+    members = Member.objects.bulk_create(
+        Member(
+            username=f"staff-{i}",
+            first_name="Staff",
+            last_name=f"Member {i}",
+            agency=agency,
+            phone=f"+4477009{i:05d}",
+            email="",
+        )
+        for i in range(count)
+    )
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(member=m, role=Role.OPERATIONAL_STAFF) for m in members
+    )
+    ContactPreference.objects.bulk_create(
+        ContactPreference(member=m, email=False, sms=sms) for m in members
+    )
+    return members
+
+
+def _tell_staff(cause: str) -> list[Notification]:
+    with transaction.atomic():
+        return services.notify(
+            audiences=[f"role:{Role.OPERATIONAL_STAFF}"],
+            title="Stand by for a briefing",
+            body="A briefing follows.",
+            purposes=["situation"],
+            cause=cause,
+            subject=Agency.objects.get(name="Milton Keynes Council"),
+            scope="",
+            ack_ladder=[],
+        )
+
+
+def _notices() -> list[Notification]:
+    return list(Notification.objects.filter(recipient__role_assignments__role=Role.CSP_COORDINATOR))
+
+
+def test_a_channel_failing_for_a_thousand_people_tells_each_coordinator_twice(
+    demo: dict[str, Member], backends: Any, settings: Any
+) -> None:
+    backends(sms="tests.notifications.backends.RefusingBackend")
+    _staff(PEOPLE, sms=True)
+    sent = _tell_staff("outage:sms")
+    assert len(sent) >= PEOPLE
+    coordinators = Member.objects.filter(role_assignments__role=Role.CSP_COORDINATOR).count()
+    deliveries_send([n.pk for n in sent])
+    assert (
+        Delivery.objects.filter(
+            notification__in=sent, channel="sms", state=DeliveryState.FAILED
+        ).count()
+        == PEOPLE
+    )
+    first = _notices()
+    assert len(first) == coordinators
+    assert first[0].title.startswith("Could not reach Staff Member")
+
+    # Within the interval nothing more goes out; at its end, one digest per co-ordinator.
+    assert unreachable_digest_run(timezone.now() + timedelta(seconds=60)) is not None
+    assert len(_notices()) == coordinators
+    assert unreachable_digest_run(timezone.now() + timedelta(minutes=11)) is None
+    notices = _notices()
+    assert len(notices) == 2 * coordinators
+    digest = next(n for n in notices if n not in first)
+    assert digest.title == (
+        f"Text messages could not reach {PEOPLE - 1} people in the last 10 minutes"
+    )
+    assert "… and 949 more notifications" in digest.body
+    assert unreachable_digest_run(timezone.now() + timedelta(minutes=30)) is None
+    assert len(_notices()) == 2 * coordinators  # nobody reported twice
+
+
+def test_a_failed_live_push_is_not_an_undeliverable_message(demo: dict[str, Member]) -> None:
+    _staff(PEOPLE, sms=False)  # live alerts only
+    sent = _tell_staff("outage:live")
+    with mock.patch(
+        "notifications.dispatch.group_send_many_now", side_effect=lambda sends: [False] * len(sends)
+    ):
+        deliveries_send([n.pk for n in sent])
+    assert (
+        Delivery.objects.filter(
+            notification__in=sent, channel="live", state=DeliveryState.FAILED
+        ).count()
+        >= PEOPLE
+    )
+    assert _notices() == []
+    assert unreachable_digest_run(timezone.now() + timedelta(hours=1)) is None
+    assert _notices() == []
