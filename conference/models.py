@@ -15,13 +15,14 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from escalation.models import Incident
 from notifications.models import Laddered
 from partnership.models import Agency, Area, Member
+from partnership.text import OneLineField
 
 
 class Person(models.Model):
     """A victim (or person at risk). Sensitive personal data."""
 
-    full_name = models.CharField(max_length=200)
-    known_as = models.CharField(max_length=100, blank=True)
+    full_name = OneLineField(max_length=200)
+    known_as = OneLineField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -226,10 +227,10 @@ class ConferenceState(models.TextChoices):
 
 class Conference(ConcurrentTransitionMixin, models.Model):
     kind = models.CharField(max_length=10, choices=ConferenceKind.choices)
-    title = models.CharField(max_length=200)
+    title = OneLineField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    location = models.CharField(max_length=300)
+    location = OneLineField(max_length=300)
     chair = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     coordinator = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     invitees = models.ManyToManyField(Member, related_name="conference_invitations", blank=True)

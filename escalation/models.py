@@ -15,6 +15,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from notifications.models import Laddered
 from partnership.models import Area, Division, Member, Role
+from partnership.text import OneLineField
 
 
 class Strand(models.TextChoices):
@@ -65,7 +66,7 @@ class ProtocolVersion(ConcurrentTransitionMixin, models.Model):
     draft; publishing it retires the previous version. Incidents copy the steps they run under
     into their duties, so nothing an administrator does later changes a running incident."""
 
-    name = models.CharField(max_length=200)
+    name = OneLineField(max_length=200)
     number = models.PositiveIntegerField(unique=True)
     state = FSMField(default=ProtocolState.DRAFT, choices=ProtocolState.choices, protected=True)
     notes = models.TextField(blank=True)
@@ -119,7 +120,7 @@ class ProtocolStep(models.Model):
     version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField()
     code = models.SlugField(max_length=64)
-    description = models.CharField(max_length=300)
+    description = OneLineField(max_length=300)
     owner_role = models.CharField(
         max_length=40, choices=Role.choices, blank=True, help_text="Blank: the engine itself."
     )
@@ -151,11 +152,11 @@ class ProtocolStep(models.Model):
 
 # --- Incidents -----------------------------------------------------------------------------------
 class Incident(ConcurrentTransitionMixin, models.Model):
-    title = models.CharField(max_length=200)
+    title = OneLineField(max_length=200)
     description = models.TextField(help_text="What happened.")
     occurred_at = models.DateTimeField()
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="incidents")
-    location = models.CharField(max_length=300, blank=True)
+    location = OneLineField(max_length=300, blank=True)
     safeguarding_steps = models.TextField(
         blank=True, help_text="Immediate steps the police took to safeguard the public."
     )
@@ -276,7 +277,7 @@ class Duty(ConcurrentTransitionMixin, Laddered):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="duties")
     order = models.PositiveSmallIntegerField()
     step_code = models.SlugField(max_length=64)
-    description = models.CharField(max_length=300)
+    description = OneLineField(max_length=300)
     owner_role = models.CharField(max_length=40, choices=Role.choices, blank=True)
     informs = models.JSONField(default=list)
     waits_for = models.JSONField(default=list)
@@ -374,10 +375,10 @@ class Meeting(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="meetings")
     duty = models.OneToOneField(Duty, on_delete=models.PROTECT, null=True, related_name="meeting")
-    title = models.CharField(max_length=200)
+    title = OneLineField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    location = models.CharField(max_length=300)
+    location = OneLineField(max_length=300)
     organiser = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     invitees = models.ManyToManyField(Member, related_name="meeting_invitations")
 

@@ -10,13 +10,14 @@ real provider's class with the same interface.
 from __future__ import annotations
 
 import json
+import smtplib
 import urllib.error
 import urllib.request
 from functools import cache
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -76,8 +77,23 @@ class EmailBackend:
             )
         try:
             email.send()
-        except Exception as exc:  # SMTP refusals, timeouts, DNS: all retried
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            raise DeliveryError(
+                f"{type(exc).__name__}: {exc}", permanent=_email_error_is_permanent(exc)
+            ) from exc
+
+
+def _email_error_is_permanent(exc: Exception) -> bool:
+    """Whether sending the same email again could ever work. A header Django refuses (a line
+    break in a subject) or text that cannot be encoded fails the same way every time, as does an
+    SMTP 5xx answer; timeouts, refused connections and 4xx answers may pass later."""
+    if isinstance(exc, BadHeaderError | ValueError | UnicodeError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
 
 
 class RecordingBackend:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from icalendar import Calendar, Event, vCalAddress
 
 
 @dataclass(frozen=True)
@@ -36,48 +38,29 @@ def meeting_for(subject_type: str, subject_id: str) -> MeetingInvite | None:
     return loader(subject_id) if loader else None
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    # RFC 5545: lines longer than 75 octets continue on the next line after a space.
-    out, current = [], line
-    while len(current.encode()) > 75:
-        cut = 75
-        while len(current[:cut].encode()) > 75:
-            cut -= 1
-        out.append(current[:cut])
-        current = " " + current[cut:]
-    out.append(current)
-    return "\r\n".join(out)
-
-
 def ics_invite(invite: MeetingInvite, *, now: datetime) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "PRODID:-//Hate crime partnership coordinator//EN",
-        "VERSION:2.0",
-        "METHOD:REQUEST",
-        "BEGIN:VEVENT",
-        f"UID:{invite.uid}@{settings.SITE_URL.split('//')[-1].split('/')[0]}",
-        f"SEQUENCE:{invite.sequence}",
-        f"DTSTAMP:{_stamp(now)}",
-        f"DTSTART:{_stamp(invite.starts_at)}",
-        f"DTEND:{_stamp(invite.ends_at)}",
-        f"SUMMARY:{_escape(invite.title)}",
-        f"LOCATION:{_escape(invite.location)}",
-        f"ORGANIZER:mailto:{invite.organiser_email or settings.DEFAULT_FROM_EMAIL}",
-        *[
-            f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{e}"
-            for e in invite.attendee_emails
-            if e
-        ],
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    """The invitation as an RFC 5545 calendar file, written by the ``icalendar`` library (which
+    escapes, folds and encodes every value, so a location cannot add lines of its own)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Hate crime partnership coordinator//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"{invite.uid}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}")
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", invite.starts_at.astimezone(UTC))
+    event.add("dtend", invite.ends_at.astimezone(UTC))
+    event.add("summary", invite.title)
+    event.add("location", invite.location)
+    event.add(
+        "organizer", vCalAddress(f"mailto:{invite.organiser_email or settings.DEFAULT_FROM_EMAIL}")
+    )
+    for email in invite.attendee_emails:
+        if email:
+            attendee = vCalAddress(f"mailto:{email}")
+            attendee.params["ROLE"] = "REQ-PARTICIPANT"
+            attendee.params["RSVP"] = "TRUE"
+            event.add("attendee", attendee, encode=False)
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

@@ -14,6 +14,7 @@ from django.db.models import F
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from partnership.models import Member
+from partnership.text import OneLineField
 
 
 class Purpose(models.TextChoices):
@@ -130,7 +131,7 @@ class Notification(ConcurrentTransitionMixin, Laddered):
     scope = models.CharField(max_length=64, db_index=True, help_text="Such as 'incident:12'.")
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
-    title = models.CharField(max_length=200)
+    title = OneLineField(max_length=200)
     body = models.TextField()
     purposes = models.JSONField(default=list)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -219,7 +220,7 @@ class ContactPreference(models.Model):
     member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="contact")
     email = models.BooleanField(default=True, help_text="Email for every notification.")
     sms = models.BooleanField(default=False, help_text="Text messages for every notification.")
-    sms_number = models.CharField(max_length=40, blank=True, help_text="Blank: the member's phone.")
+    sms_number = OneLineField(max_length=40, blank=True, help_text="Blank: the member's phone.")
     webhook = models.BooleanField(default=False)
     webhook_url = models.URLField(blank=True)
 

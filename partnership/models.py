@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from knox.models import AbstractAuthToken
 
+from partnership.text import OneLineField
+
 
 class AgencyKind(models.TextChoices):
     POLICE = "police", "Police"
@@ -45,7 +47,7 @@ class Role(models.TextChoices):
 
 class Agency(models.Model):
     kind = models.CharField(max_length=32, choices=AgencyKind.choices)
-    name = models.CharField(max_length=200, unique=True)
+    name = OneLineField(max_length=200, unique=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -59,7 +61,7 @@ class Agency(models.Model):
 class Area(models.Model):
     """A ward or locality: where incidents happen and which partnership data is reported by."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = OneLineField(max_length=200, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -77,8 +79,11 @@ class Member(AbstractUser):
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
-    job_title = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    # Names go into email subjects and notices ("Could not reach …"): one line each.
+    first_name = OneLineField("first name", max_length=150, blank=True)
+    last_name = OneLineField("last name", max_length=150, blank=True)
+    job_title = OneLineField(max_length=200, blank=True)
+    phone = OneLineField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -276,8 +281,8 @@ class CalendarDay(models.Model):
 
     calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
     date = models.DateField()
-    title = models.CharField(max_length=200)
-    notes = models.CharField(max_length=200, blank=True, help_text="Such as “Substitute day”.")
+    title = OneLineField(max_length=200)
+    notes = OneLineField(max_length=200, blank=True, help_text="Such as “Substitute day”.")
     bunting = models.BooleanField(default=True)
     status = models.CharField(
         max_length=20, choices=DayStatus.choices, default=DayStatus.BANK_HOLIDAY

@@ -434,3 +434,21 @@ def test_a_live_alert_numbered_before_a_crash_is_not_numbered_again(declared: An
         member_id=referral.recipient_id, payload__type="notification.updated"
     )
     assert [u.payload["notification_id"] for u in updates] == [referral.pk]
+
+
+def test_an_email_that_can_never_be_sent_fails_at_once_and_is_not_retried(
+    declared: Any, demo: dict[str, Member]
+) -> None:
+    """Issue 13 item 8: a header error fails the same way every time: no retries."""
+    incident = declared()
+    referral = Notification.objects.get(recipient=demo["crro"], scope=f"incident:{incident.pk}")
+    # A title written before the rule (the migration puts old rows on one line; a bug might not).
+    Notification.objects.filter(pk=referral.pk).update(title="Referral\nBcc: x@else.invalid")
+    referral.deliveries.filter(channel="email").update(state="pending", attempts=0)
+    mail.outbox.clear()
+    deliveries_send([referral.pk])
+    email = referral.deliveries.get(channel="email")
+    assert email.state == DeliveryState.FAILED
+    assert email.attempts == 1
+    assert "BadHeaderError" in email.last_error
+    assert mail.outbox == []
