@@ -6,35 +6,37 @@ import partnership.text
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conference', '0002_rungs_into_ladderrung'),
+        ("conference", "0002_rungs_into_ladderrung"),
     ]
 
     operations = [
         # Rows written before the rule are put on one line first, so they can still be saved.
         migrations.RunPython(
-            partnership.text.one_line_rows_cleaned('conference', {'conference': ['title', 'location'], 'person': ['full_name', 'known_as']}),
+            partnership.text.one_line_rows_cleaned(
+                "conference",
+                {"conference": ["title", "location"], "person": ["full_name", "known_as"]},
+            ),
             migrations.RunPython.noop,
         ),
         migrations.AlterField(
-            model_name='conference',
-            name='location',
+            model_name="conference",
+            name="location",
             field=partnership.text.OneLineField(max_length=300),
         ),
         migrations.AlterField(
-            model_name='conference',
-            name='title',
+            model_name="conference",
+            name="title",
             field=partnership.text.OneLineField(max_length=200),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='full_name',
+            model_name="person",
+            name="full_name",
             field=partnership.text.OneLineField(max_length=200),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='known_as',
+            model_name="person",
+            name="known_as",
             field=partnership.text.OneLineField(blank=True, max_length=100),
         ),
     ]

@@ -6,50 +6,58 @@ import partnership.text
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalation', '0004_rungs_into_ladderrung'),
+        ("escalation", "0004_rungs_into_ladderrung"),
     ]
 
     operations = [
         # Rows written before the rule are put on one line first, so they can still be saved.
         migrations.RunPython(
-            partnership.text.one_line_rows_cleaned('escalation', {'duty': ['description'], 'incident': ['title', 'location'], 'meeting': ['title', 'location'], 'protocolstep': ['description'], 'protocolversion': ['name']}),
+            partnership.text.one_line_rows_cleaned(
+                "escalation",
+                {
+                    "duty": ["description"],
+                    "incident": ["title", "location"],
+                    "meeting": ["title", "location"],
+                    "protocolstep": ["description"],
+                    "protocolversion": ["name"],
+                },
+            ),
             migrations.RunPython.noop,
         ),
         migrations.AlterField(
-            model_name='duty',
-            name='description',
+            model_name="duty",
+            name="description",
             field=partnership.text.OneLineField(max_length=300),
         ),
         migrations.AlterField(
-            model_name='incident',
-            name='location',
+            model_name="incident",
+            name="location",
             field=partnership.text.OneLineField(blank=True, max_length=300),
         ),
         migrations.AlterField(
-            model_name='incident',
-            name='title',
+            model_name="incident",
+            name="title",
             field=partnership.text.OneLineField(max_length=200),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='location',
+            model_name="meeting",
+            name="location",
             field=partnership.text.OneLineField(max_length=300),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='title',
+            model_name="meeting",
+            name="title",
             field=partnership.text.OneLineField(max_length=200),
         ),
         migrations.AlterField(
-            model_name='protocolstep',
-            name='description',
+            model_name="protocolstep",
+            name="description",
             field=partnership.text.OneLineField(max_length=300),
         ),
         migrations.AlterField(
-            model_name='protocolversion',
-            name='name',
+            model_name="protocolversion",
+            name="name",
             field=partnership.text.OneLineField(max_length=200),
         ),
     ]

@@ -6,25 +6,28 @@ import partnership.text
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0005_unreachable'),
+        ("notifications", "0005_unreachable"),
     ]
 
     operations = [
         # Rows written before the rule are put on one line first, so they can still be saved.
         migrations.RunPython(
-            partnership.text.one_line_rows_cleaned('notifications', {'contactpreference': ['sms_number'], 'notification': ['title']}),
+            partnership.text.one_line_rows_cleaned(
+                "notifications", {"contactpreference": ["sms_number"], "notification": ["title"]}
+            ),
             migrations.RunPython.noop,
         ),
         migrations.AlterField(
-            model_name='contactpreference',
-            name='sms_number',
-            field=partnership.text.OneLineField(blank=True, help_text="Blank: the member's phone.", max_length=40),
+            model_name="contactpreference",
+            name="sms_number",
+            field=partnership.text.OneLineField(
+                blank=True, help_text="Blank: the member's phone.", max_length=40
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='title',
+            model_name="notification",
+            name="title",
             field=partnership.text.OneLineField(max_length=200),
         ),
     ]

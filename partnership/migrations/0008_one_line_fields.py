@@ -6,55 +6,68 @@ import partnership.text
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnership', '0007_calendar'),
+        ("partnership", "0007_calendar"),
     ]
 
     operations = [
         # Rows written before the rule are put on one line first, so they can still be saved.
         migrations.RunPython(
-            partnership.text.one_line_rows_cleaned('partnership', {'agency': ['name'], 'area': ['name'], 'calendarday': ['title', 'notes'], 'member': ['first_name', 'last_name', 'job_title', 'phone']}),
+            partnership.text.one_line_rows_cleaned(
+                "partnership",
+                {
+                    "agency": ["name"],
+                    "area": ["name"],
+                    "calendarday": ["title", "notes"],
+                    "member": ["first_name", "last_name", "job_title", "phone"],
+                },
+            ),
             migrations.RunPython.noop,
         ),
         migrations.AlterField(
-            model_name='agency',
-            name='name',
+            model_name="agency",
+            name="name",
             field=partnership.text.OneLineField(max_length=200, unique=True),
         ),
         migrations.AlterField(
-            model_name='area',
-            name='name',
+            model_name="area",
+            name="name",
             field=partnership.text.OneLineField(max_length=200, unique=True),
         ),
         migrations.AlterField(
-            model_name='calendarday',
-            name='notes',
-            field=partnership.text.OneLineField(blank=True, help_text='Such as “Substitute day”.', max_length=200),
+            model_name="calendarday",
+            name="notes",
+            field=partnership.text.OneLineField(
+                blank=True, help_text="Such as “Substitute day”.", max_length=200
+            ),
         ),
         migrations.AlterField(
-            model_name='calendarday',
-            name='title',
+            model_name="calendarday",
+            name="title",
             field=partnership.text.OneLineField(max_length=200),
         ),
         migrations.AlterField(
-            model_name='member',
-            name='first_name',
-            field=partnership.text.OneLineField(blank=True, max_length=150, verbose_name='first name'),
+            model_name="member",
+            name="first_name",
+            field=partnership.text.OneLineField(
+                blank=True, max_length=150, verbose_name="first name"
+            ),
         ),
         migrations.AlterField(
-            model_name='member',
-            name='job_title',
+            model_name="member",
+            name="job_title",
             field=partnership.text.OneLineField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='member',
-            name='last_name',
-            field=partnership.text.OneLineField(blank=True, max_length=150, verbose_name='last name'),
+            model_name="member",
+            name="last_name",
+            field=partnership.text.OneLineField(
+                blank=True, max_length=150, verbose_name="last name"
+            ),
         ),
         migrations.AlterField(
-            model_name='member',
-            name='phone',
+            model_name="member",
+            name="phone",
             field=partnership.text.OneLineField(blank=True, max_length=40),
         ),
     ]
