@@ -257,6 +257,11 @@ NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", 6))
 NOTIFICATION_RETRY_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_SECONDS", 30))
 # Parallel senders in each process (a hanging channel holds one of them, never all).
 NOTIFICATION_SENDERS = int(os.environ.get("NOTIFICATION_SENDERS", 8))
+# Webhooks (notifications/webhooks.py): https only in production (and wherever this is set), and
+# never to loopback, private, link-local (cloud metadata) or other non-public addresses, except
+# the networks listed here (comma-separated, such as an agency's own system on 10.20.0.0/16).
+WEBHOOK_HTTPS_ONLY = PRODUCTION or env_bool("WEBHOOK_HTTPS_ONLY", False)
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
 # People no channel could reach: co-ordinators hear of the first in each interval at once and of
 # the rest in one digest at its end (notifications/unreachable.py), never once per failure.
 NOTIFICATION_DIGEST_SECONDS = float(os.environ.get("NOTIFICATION_DIGEST_SECONDS", 600))

@@ -9,10 +9,11 @@ real provider's class with the same interface.
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
-import urllib.error
-import urllib.request
+import socket
+import ssl
 from functools import cache
 from typing import Protocol
 
@@ -24,6 +25,7 @@ from django.utils.module_loading import import_string
 from notifications.ics import ics_invite, meeting_for
 from notifications.links import ack_url, scope_url
 from notifications.models import Channel, Notification, OutboundMessage, Purpose
+from notifications.webhooks import WebhookAddressError, WebhookTarget, webhook_target
 
 
 class DeliveryError(Exception):
@@ -108,12 +110,56 @@ class RecordingBackend:
         )
 
 
+def _socket_to(address: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to exactly ``address`` (an IP literal): nothing is resolved again."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect((address, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain HTTP (development only) to an address already checked."""
+
+    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._address = target.address
+
+    def connect(self) -> None:
+        self.sock = _socket_to(self._address, self.port, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to an address already checked: the socket goes to that address, while the
+    certificate is verified for the name (and the name is sent as SNI and ``Host``)."""
+
+    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+        self._tls = ssl.create_default_context()
+        super().__init__(target.host, target.port, timeout=timeout, context=self._tls)
+        self._address = target.address
+
+    def connect(self) -> None:
+        sock = _socket_to(self._address, self.port, self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+
+
 class HttpWebhookBackend:
-    """POSTs a JSON description of the notification to the member's webhook URL."""
+    """POSTs a JSON description of the notification to the member's webhook address, within the
+    webhook policy (``notifications.webhooks``): the address is resolved and checked at every
+    send, the connection goes to the address checked, and redirects are not followed."""
 
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
-        if not address.startswith(("https://", "http://")):
-            raise DeliveryError("A webhook address must start with https://", permanent=True)
+        try:
+            target = webhook_target(address)
+        except WebhookAddressError as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except (OSError, UnicodeError) as exc:  # the name does not resolve (now)
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         payload = json.dumps(
             {
                 "id": notification.pk,
@@ -123,22 +169,25 @@ class HttpWebhookBackend:
                 "url": settings.SITE_URL + scope_url(notification.scope),
             }
         ).encode()
-        request = urllib.request.Request(  # noqa: S310 (the member's own https URL)
-            address, data=payload, headers={"Content-Type": "application/json"}, method="POST"
+        timeout = settings.NOTIFICATION_SEND_TIMEOUT
+        connection: http.client.HTTPConnection = (
+            _PinnedHTTPSConnection(target, timeout)
+            if target.scheme == "https"
+            else _PinnedHTTPConnection(target, timeout)
         )
         try:
-            # Only http(s): the scheme was checked above, never file: or others.
-            with urllib.request.urlopen(  # noqa: S310
-                request, timeout=settings.NOTIFICATION_SEND_TIMEOUT
-            ) as response:
-                if response.status >= 400:
-                    raise DeliveryError(f"HTTP {response.status}")
-        except urllib.error.HTTPError as exc:
-            raise DeliveryError(
-                f"HTTP {exc.code}", permanent=400 <= exc.code < 500 and exc.code != 429
-            ) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            connection.request(
+                "POST", target.path, body=payload, headers={"Content-Type": "application/json"}
+            )
+            status = connection.getresponse().status
+        except (OSError, http.client.HTTPException) as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            connection.close()
+        if 300 <= status < 400:
+            raise DeliveryError(f"HTTP {status}: webhooks do not follow redirects", permanent=True)
+        if status >= 400:
+            raise DeliveryError(f"HTTP {status}", permanent=400 <= status < 500 and status != 429)
 
 
 @cache

@@ -63,4 +63,5 @@ def ics_invite(invite: MeetingInvite, *, now: datetime) -> str:
             attendee.params["RSVP"] = "TRUE"
             event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
-    return calendar.to_ical().decode()
+    text: str = calendar.to_ical().decode()
+    return text

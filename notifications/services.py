@@ -29,6 +29,7 @@ from notifications.models import (
 )
 from notifications.outbox import Message, outbox_write
 from notifications.selectors import notifications_about
+from notifications.webhooks import WebhookAddressError, webhook_url_check
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.timeline import audit_record
@@ -212,6 +213,11 @@ def contact_preference_set(
             errors["webhook_url"] = "Enter the full web address, starting with https://."
         if len(webhook_url) > _URL_MAX:
             errors["webhook_url"] = f"The web address must be at most {_URL_MAX} characters."
+        if "webhook_url" not in errors:
+            try:
+                webhook_url_check(webhook_url)
+            except WebhookAddressError as exc:
+                errors["webhook_url"] = str(exc)
     if webhook and not webhook_url:
         errors["webhook_url"] = "Give the web address to send notifications to."
     if errors:

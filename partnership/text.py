@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import Combinable
 
 ONE_LINE_MESSAGE = "Write this on one line: no line breaks, tabs or other control characters."
 # Control characters, and Unicode's own line and paragraph separators.
@@ -35,8 +36,11 @@ def one_line_clean(value: str) -> str:
     return "".join(" " if unicodedata.category(ch) in _REFUSED_CATEGORIES else ch for ch in value)
 
 
-class OneLineField(models.CharField):  # type: ignore[type-arg]
+class OneLineField(models.CharField[str | int | Combinable, str]):
     """A ``CharField`` that holds one line of text, checked on every save."""
+
+    _pyi_private_set_type: str | int | Combinable
+    _pyi_private_get_type: str
 
     default_validators = [one_line_validate]
 
