@@ -110,7 +110,7 @@ class RecordingBackend:
         )
 
 
-def _socket_to(address: str, port: int, timeout: float) -> socket.socket:
+def _socket_to(address: str, port: int, timeout: float | None) -> socket.socket:
     """A TCP connection to exactly ``address`` (an IP literal): nothing is resolved again."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
