@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from escalation import services
     from partnership.demo import demo_load
     from partnership.models import Area, AuditEvent, Member
+    from partnership.scopes import Scope
     from partnership.timeline import audit_record
     from review import exports as review_exports
     from review import timeline as review
@@ -101,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         strands=["race"],
         tension_level="high",
     )
-    scope = f"incident:{incident.pk}"
+    scope = Scope.incident(incident.pk)
     _say(f"writing {options.events:,} timeline events on {incident.reference}…")
     began = time.perf_counter()
     batch = 500

@@ -6,14 +6,15 @@ class ConferenceConfig(AppConfig):
     verbose_name = "Risk conferences"
 
     def ready(self) -> None:
-        from conference import rules  # noqa: F401
+        from conference import audit, rules  # noqa: F401 (verbs and permissions)
         from conference.models import Conference
         from conference.services import actions  # noqa: F401 (registers the action ladder)
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
+        from partnership.scopes import ScopeKind
 
-        scope_page_register("conference", "conference-detail")
-        scope_page_register("person", "person-detail")
+        scope_page_register(ScopeKind.CONFERENCE, "conference-detail")
+        scope_page_register(ScopeKind.PERSON, "person-detail")
 
         def conference_invite(subject_id: str) -> MeetingInvite | None:
             conference = (

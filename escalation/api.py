@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -26,6 +27,7 @@ from escalation.models import (
 from escalation.rules import incidents_visible
 from escalation.selectors import duty_for, incident_for
 from notifications.models import Notification, Purpose
+from partnership.audiences import Audience
 from partnership.models import Area, Member
 from partnership.pages import member_of
 from partnership.permissions import require
@@ -331,6 +333,12 @@ class SituationReportRequestSerializer(serializers.Serializer[Any]):
         child=serializers.ChoiceField(choices=Purpose.choices), allow_empty=False, max_length=4
     )
     message = serializers.CharField(max_length=20000)
+
+    def validate_audiences(self, value: list[str]) -> list[Audience]:
+        try:
+            return [Audience.parse_absolute(code) for code in value]
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
 
 class SituationReportReplySerializer(serializers.Serializer[Any]):

@@ -6,7 +6,7 @@ class EscalationConfig(AppConfig):
     verbose_name = "Escalation engine"
 
     def ready(self) -> None:
-        from escalation import rules  # noqa: F401
+        from escalation import audit, rules  # noqa: F401 (verbs and permissions)
         from escalation.models import Meeting
         from escalation.services import (
             duties,  # noqa: F401 (registers the duty ladder)
@@ -17,8 +17,9 @@ class EscalationConfig(AppConfig):
         from notifications.links import scope_page_register
         from partnership.calendar.services import calendar_change_register
         from partnership.demo import demo_extra_register
+        from partnership.scopes import ScopeKind
 
-        scope_page_register("incident", "incident-detail")
+        scope_page_register(ScopeKind.INCIDENT, "incident-detail")
         calendar_change_register(duty_deadlines_recompute)
         # The source document's protocol, so administrators find it in place from the start.
         demo_extra_register(protocol_current)

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from escalation.models import Completion, Duty, Incident, IncidentState, Strand, TensionLevel
 from escalation.services import MeetingPlan
 from notifications.models import Purpose
+from partnership.audiences import Audience
 from partnership.models import AgencyKind, Area, Member, Role
 
 MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
@@ -338,14 +339,14 @@ class SituationReportForm(forms.Form):
 
     roles = forms.MultipleChoiceField(
         label="Send to these roles",
-        choices=[(f"role:{role.value}", role.label) for role in Role],
+        choices=[(str(Audience.role(role)), role.label) for role in Role],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Everyone who holds the role.",
     )
     agencies = forms.MultipleChoiceField(
         label="Send to these agencies",
-        choices=[(f"agency:{kind.value}", kind.label) for kind in AgencyKind],
+        choices=[(str(Audience.agency(kind)), kind.label) for kind in AgencyKind],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The people who speak for each agency of that kind in the partnership.",
@@ -378,6 +379,6 @@ class SituationReportForm(forms.Form):
             self.add_error("roles", "Choose at least one role or agency to send it to.")
         return cleaned
 
-    def audiences_chosen(self) -> list[str]:
+    def audiences_chosen(self) -> list[Audience]:
         data = self.cleaned_data
-        return [*data.get("roles", []), *data.get("agencies", [])]
+        return Audience.parse_all([*data.get("roles", []), *data.get("agencies", [])])

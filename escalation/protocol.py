@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from notifications.ladder.rungs import DEPUTY, OWNER, REPEAT, Rung, ladder_stored
+from partnership.audiences import Audience
 from partnership.models import AgencyKind, Role
 
 MINUTE = 60
@@ -11,37 +13,37 @@ HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 
 
-def _ladder(*steps: tuple[int, str]) -> list[dict[str, Any]]:
-    return [{"after_seconds": after, "to": to} for after, to in steps]
+def _ladder(*steps: tuple[int, Audience]) -> list[dict[str, Any]]:
+    return ladder_stored(*(Rung(after, to) for after, to in steps))
 
 
 # Rungs count from the due time: the owner again at once, then the owner's deputy, the CSP
 # Co-ordinator and the gold group. Immediate steps climb in minutes, slower ones in hours.
 URGENT_LADDER = _ladder(
-    (0, "owner"),
-    (30 * MINUTE, "deputy"),
-    (60 * MINUTE, f"role:{Role.CSP_COORDINATOR}"),
-    (2 * HOUR, f"role:{Role.GOLD_GROUP}"),
+    (0, OWNER),
+    (30 * MINUTE, DEPUTY),
+    (60 * MINUTE, Audience.role(Role.CSP_COORDINATOR)),
+    (2 * HOUR, Audience.role(Role.GOLD_GROUP)),
 )
 DAYS_LADDER = _ladder(
-    (0, "owner"),
-    (4 * HOUR, "deputy"),
-    (DAY, f"role:{Role.CSP_COORDINATOR}"),
-    (2 * DAY, f"role:{Role.GOLD_GROUP}"),
+    (0, OWNER),
+    (4 * HOUR, DEPUTY),
+    (DAY, Audience.role(Role.CSP_COORDINATOR)),
+    (2 * DAY, Audience.role(Role.GOLD_GROUP)),
 )
 
 # Chasing acknowledgements of the messages themselves (counted from sending): urgent messages
 # within the hour, the slower steps' messages within days.
 URGENT_ACK_LADDER = _ladder(
-    (15 * MINUTE, "repeat"),
-    (30 * MINUTE, "deputy"),
-    (45 * MINUTE, f"role:{Role.CSP_COORDINATOR}"),
-    (60 * MINUTE, f"role:{Role.GOLD_GROUP}"),
+    (15 * MINUTE, REPEAT),
+    (30 * MINUTE, DEPUTY),
+    (45 * MINUTE, Audience.role(Role.CSP_COORDINATOR)),
+    (60 * MINUTE, Audience.role(Role.GOLD_GROUP)),
 )
 DAYS_ACK_LADDER = _ladder(
-    (4 * HOUR, "repeat"),
-    (DAY, "deputy"),
-    (2 * DAY, f"role:{Role.CSP_COORDINATOR}"),
+    (4 * HOUR, REPEAT),
+    (DAY, DEPUTY),
+    (2 * DAY, Audience.role(Role.CSP_COORDINATOR)),
 )
 
 DEFAULT_PROTOCOL_NAME = "Major incident protocol (Racial Incidents Strategy, section 2)"
@@ -50,7 +52,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "code": "refer-to-crro",
         "description": "Refer the incident to the Community and Race Relations Officer",
         "owner_role": "",
-        "informs": [f"role:{Role.CRRO}"],
+        "informs": Audience.stored([Audience.role(Role.CRRO)]),
         "waits_for": [],
         "deadline_kind": "immediate",
         "deadline_amount": 0,
@@ -62,7 +64,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "code": "inform-rec",
         "description": "Inform the Racial Equality Council",
         "owner_role": Role.CRRO,
-        "informs": [f"agency:{AgencyKind.RACIAL_EQUALITY_COUNCIL}"],
+        "informs": Audience.stored([Audience.agency(AgencyKind.RACIAL_EQUALITY_COUNCIL)]),
         "waits_for": ["refer-to-crro"],
         "deadline_kind": "immediate",
         "deadline_amount": 0,
@@ -74,7 +76,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "code": "inform-csp-coordinator",
         "description": "Inform the Community Safety Partnership Co-ordinator",
         "owner_role": Role.CRRO,
-        "informs": [f"role:{Role.CSP_COORDINATOR}"],
+        "informs": Audience.stored([Audience.role(Role.CSP_COORDINATOR)]),
         "waits_for": ["refer-to-crro"],
         "deadline_kind": "immediate",
         "deadline_amount": 0,
@@ -89,10 +91,12 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
             "took to safeguard the public"
         ),
         "owner_role": Role.CRRO,
-        "informs": [
-            f"agency:{AgencyKind.RACIAL_EQUALITY_COUNCIL}",
-            f"agency:{AgencyKind.COUNCIL}",
-        ],
+        "informs": Audience.stored(
+            [
+                Audience.agency(AgencyKind.RACIAL_EQUALITY_COUNCIL),
+                Audience.agency(AgencyKind.COUNCIL),
+            ]
+        ),
         "waits_for": ["refer-to-crro"],
         "deadline_kind": "immediate",
         "deadline_amount": 0,
@@ -104,7 +108,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "code": "notify-chief-officer",
         "description": "Notify the Council chief officer",
         "owner_role": Role.CSP_COORDINATOR,
-        "informs": [f"role:{Role.COUNCIL_CHIEF_OFFICER}"],
+        "informs": Audience.stored([Audience.role(Role.COUNCIL_CHIEF_OFFICER)]),
         "waits_for": ["inform-csp-coordinator"],
         "deadline_kind": "immediate",
         "deadline_amount": 0,
@@ -116,7 +120,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
         "code": "inform-operational-staff",
         "description": "Inform all relevant operational staff",
         "owner_role": Role.CSP_COORDINATOR,
-        "informs": [f"role:{Role.OPERATIONAL_STAFF}"],
+        "informs": Audience.stored([Audience.role(Role.OPERATIONAL_STAFF)]),
         "waits_for": ["inform-csp-coordinator"],
         "deadline_kind": "working_days",
         "deadline_amount": 1,
@@ -143,7 +147,7 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
             "its immediate outcome"
         ),
         "owner_role": Role.CSP_COORDINATOR,
-        "informs": [f"role:{Role.CCSP_MEMBER}"],
+        "informs": Audience.stored([Audience.role(Role.CCSP_MEMBER)]),
         "waits_for": ["inform-csp-coordinator"],
         "deadline_kind": "days",
         "deadline_amount": 14,

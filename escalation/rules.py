@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from escalation.models import Duty, Incident
+from notifications.selectors import told_about, told_about_ids
 from partnership.models import AgencyKind, Member, Role
 from partnership.permissions import in_partnership, is_admin, rule
+from partnership.scopes import Scope, ScopeKind
 
 SEES_EVERY_INCIDENT = (
     Role.SENIOR_POLICE_OFFICER,
@@ -48,11 +50,8 @@ def incidents_visible(member: Member) -> QuerySet[Incident]:
         return Incident.objects.none()
     if _sees_all(member):
         return Incident.objects.all()
-    told = member.notifications.filter(scope__startswith="incident:").values_list(
-        "scope", flat=True
-    )
-    told_ids = [int(scope.split(":", 1)[1]) for scope in told.distinct()]
-    return Incident.objects.filter(Q(reported_by=member) | Q(pk__in=told_ids))
+    told = told_about_ids(member, ScopeKind.INCIDENT)
+    return Incident.objects.filter(Q(reported_by=member) | Q(pk__in=told))
 
 
 @rule("incident.list", denied="Only partnership members can list incidents.")
@@ -71,7 +70,7 @@ def _incident_view(member: Member, incident: Incident) -> bool:
     if _sees_all(member) or incident.reported_by_id == member.pk:
         return True
     # Anyone the incident's messages reached (operational staff, partnership members, REC...).
-    return member.notifications.filter(scope=f"incident:{incident.pk}").exists()
+    return told_about(member, Scope.incident(incident.pk))
 
 
 @rule("incident.report", denied="Incidents are recorded by members of a partner agency.")

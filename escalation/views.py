@@ -44,6 +44,7 @@ from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
+from partnership.scopes import Scope
 from partnership.selectors import members_active
 
 INCIDENTS_PER_PAGE = 50
@@ -178,7 +179,7 @@ def _incident_page(
         "close": can(member, "incident.close", incident) and can_proceed(incident.close),
     }
     connected = list(incident.connected.all())
-    delivery = notification_selectors.delivery_panel(f"incident:{incident.pk}")
+    delivery = notification_selectors.delivery_panel(Scope.incident(incident.pk))
     may_report = can(member, "incident.situation_report", incident)
     context: dict[str, Any] = {
         "incident": incident,

@@ -13,6 +13,8 @@ from notifications.audiences import deputies_of
 from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
 from notifications.ladder.rungs import REPEAT
 from notifications.models import Notification, NotificationState
+from partnership.audiences import Audience, AudienceKind
+from partnership.scopes import Scope
 
 
 class AcknowledgementLadder(LadderKind[Notification]):
@@ -24,16 +26,17 @@ class AcknowledgementLadder(LadderKind[Notification]):
     climbing_states = (NotificationState.OPEN,)
     related = ("recipient",)
 
-    def owner(self, thing: Notification) -> list[str]:
-        return [f"member:{thing.recipient_id}"]
+    def owner(self, thing: Notification) -> list[Audience]:
+        return [Audience.member(thing.recipient_id)]
 
-    def deputies(self, thing: Notification) -> list[str]:
+    def deputies(self, thing: Notification) -> list[Audience]:
         # Told as the holder of a role: that role's deputy, if it has one.
-        kind, _, role = thing.audience.partition(":")
-        return deputies_of(thing.recipient_id, role=role if kind == "role" else "")
+        told_as = Audience.parse(thing.audience)
+        role = told_as.role_code if told_as.kind == AudienceKind.ROLE else ""
+        return deputies_of(thing.recipient_id, role=role)
 
-    def scope(self, thing: Notification) -> str:
-        return thing.scope
+    def scope(self, thing: Notification) -> Scope | None:
+        return Scope.parse_stored(thing.scope)
 
     def alert(self, thing: Notification, firing: Firing) -> Alert:
         if not firing.escalates:

@@ -6,7 +6,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from notifications import ack_ladder, rules  # noqa: F401 (ack_ladder registers its kind)
+        # ack_ladder registers its ladder kind; audit its verbs; rules its permissions.
+        from notifications import ack_ladder, audit, rules  # noqa: F401
         from notifications.signin_alerts import lockout_alert
         from partnership.throttle import lockout_listener_register
 

@@ -35,6 +35,7 @@ from notifications.models import (
 from notifications.unreachable import notice_is_about_unreachable, unreachable_record
 from partnership.live import group_send_many_now, group_send_now
 from partnership.locks import advisory_xact_lock, advisory_xact_locks
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 log = structlog.get_logger(__name__)
@@ -301,7 +302,7 @@ def _live_outcomes_record(
                 verb=verb,
                 subject_type="notifications.notification",
                 subject_id=str(group[0]),
-                scope=scope,
+                scope=Scope.parse_stored(scope),
                 changes={"channel": Channel.LIVE, "notification_ids": group, "people": len(group)},
             )
 
@@ -392,7 +393,7 @@ def _attempt_record(
                 actor=None,
                 verb="notification.delivered",
                 subject=notification,
-                scope=notification.scope,
+                scope=Scope.parse_stored(notification.scope),
                 changes={"channel": delivery.channel, "attempt": delivery.attempts},
             )
             return True
@@ -403,7 +404,7 @@ def _attempt_record(
                 actor=None,
                 verb="notification.delivery_failed",
                 subject=notification,
-                scope=notification.scope,
+                scope=Scope.parse_stored(notification.scope),
                 changes={
                     "channel": delivery.channel,
                     "attempts": delivery.attempts,

@@ -7,24 +7,30 @@ from django.core import signing
 from django.urls import NoReverseMatch, reverse
 
 from notifications.models import Notification
+from partnership.scopes import Scope, ScopeKind
 
-_SCOPE_PAGES: dict[str, str] = {}
+_SCOPE_PAGES: dict[ScopeKind, str] = {}
 _ACK_SALT = "notifications.acknowledge-link"
 
 
-def scope_page_register(kind: str, url_name: str) -> None:
-    """Apps say which page shows a scope such as ``incident:12`` (the page takes ``pk``)."""
+def scope_page_register(kind: ScopeKind, url_name: str) -> None:
+    """Apps say which page shows a kind of scope (the page takes the record's ``pk``)."""
     _SCOPE_PAGES[kind] = url_name
 
 
-def scope_url(scope: str) -> str:
-    kind, _, pk = scope.partition(":")
-    name = _SCOPE_PAGES.get(kind)
-    if name is None or not pk.isdigit():
+def scope_url(stored: str) -> str:
+    """The page of the case a notification is about (its stored ``scope``); the inbox when no
+    page shows it."""
+    try:
+        scope = Scope.parse_stored(stored)
+    except ValueError:
+        scope = None
+    name = _SCOPE_PAGES.get(scope.kind) if scope is not None else None
+    if scope is None or name is None:
         return reverse("inbox")
     try:
-        return reverse(name, kwargs={"pk": int(pk)})
-    except NoReverseMatch:
+        return reverse(name, kwargs={"pk": scope.pk})
+    except (NoReverseMatch, ValueError):
         return reverse("inbox")
 
 

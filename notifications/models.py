@@ -41,6 +41,15 @@ class ReplyKind(models.TextChoices):
     ANSWER = "answer", "Answers the request"
 
 
+# How a notification was acknowledged (``Notification.acknowledged_via``), in words.
+ACKNOWLEDGED_VIA = {
+    "web": "on the website",
+    "api": "through the API",
+    "websocket": "from a live alert",
+    "email-link": "with the emailed link",
+}
+
+
 class Channel(models.TextChoices):
     LIVE = "live", "Live alert"
     EMAIL = "email", "Email"

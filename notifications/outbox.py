@@ -16,7 +16,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from notifications.audiences import audiences_members
-from notifications.ladder.rungs import rung_due_at, rungs_parse
+from notifications.ladder.rungs import DEPUTY, REPEAT, Rung, ladder_stored, rung_due_at, rungs_parse
 from notifications.models import (
     Channel,
     ContactPreference,
@@ -25,17 +25,19 @@ from notifications.models import (
     Purpose,
     Urgency,
 )
+from partnership.audiences import Audience
 from partnership.models import Member, Role
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 # Used where a sender gives no ladder of its own: chase within the hour, as for the protocol's
 # "immediately" steps.
-DEFAULT_ACK_LADDER: list[dict[str, Any]] = [
-    {"after_seconds": 15 * 60, "to": "repeat"},
-    {"after_seconds": 30 * 60, "to": "deputy"},
-    {"after_seconds": 45 * 60, "to": f"role:{Role.CSP_COORDINATOR}"},
-    {"after_seconds": 60 * 60, "to": f"role:{Role.GOLD_GROUP}"},
-]
+DEFAULT_ACK_LADDER: list[dict[str, Any]] = ladder_stored(
+    Rung(15 * 60, REPEAT),
+    Rung(30 * 60, DEPUTY),
+    Rung(45 * 60, Audience.role(Role.CSP_COORDINATOR)),
+    Rung(60 * 60, Audience.role(Role.GOLD_GROUP)),
+)
 
 
 def member_channels(
@@ -60,14 +62,14 @@ def member_channels(
 class Message(TypedDict, total=False):
     """What ``notify`` is told to send, as keyword arguments."""
 
-    audiences: Required[Sequence[str]]
+    audiences: Required[Sequence[Audience]]
     title: Required[str]  # goes into email subjects and logs: no victim's details
     body: Required[str]
     purposes: Required[Sequence[Purpose | str]]
     # Why it is sent ("duty:12:rung:2"): the same cause never tells the same person twice.
     cause: Required[str]
     subject: Required[models.Model]
-    scope: Required[str]
+    scope: Required[Scope | None]  # the case it is about; None for none
     sender: Member | None  # absent or None: the engine itself
     urgency: Urgency | str  # absent: normal
     # Chases whoever does not acknowledge: absent or None for DEFAULT_ACK_LADDER, [] for none.
@@ -101,8 +103,8 @@ def outbox_write(**message: Unpack[Message]) -> list[Notification]:
     rows = [
         Notification(
             recipient=member,
-            audience=audience,
-            scope=message["scope"],
+            audience=str(audience),
+            scope=Scope.stored(message["scope"]),
             subject_type=subject._meta.label_lower,
             subject_id=str(subject.pk),
             title=message["title"],
@@ -140,7 +142,7 @@ def outbox_write(**message: Unpack[Message]) -> list[Notification]:
             scope=message["scope"],
             changes={
                 "cause": cause,
-                "audiences": list(audiences),
+                "audiences": Audience.stored(audiences),
                 "title": message["title"],
                 "purposes": purposes,
                 "urgency": str(urgency),

@@ -15,6 +15,7 @@ from notifications.models import (
     NotificationState,
 )
 from partnership.models import Member
+from partnership.scopes import Scope, ScopeKind
 
 
 def _needs_reply_q() -> Q:
@@ -48,12 +49,12 @@ class DeliveryRow:
     waiting_for_reply: bool
 
 
-def delivery_panel(scope: str, *, now: datetime | None = None) -> list[DeliveryRow]:
+def delivery_panel(scope: Scope, *, now: datetime | None = None) -> list[DeliveryRow]:
     """Who was told what about a case, on which channels, and who has not answered."""
     now = now or timezone.now()
     rows = []
     found = (
-        Notification.objects.filter(scope=scope)
+        Notification.objects.filter(scope=str(scope))
         .select_related("recipient__agency", "sender")
         .prefetch_related("deliveries")
         .order_by("-pk")[:500]
@@ -75,11 +76,23 @@ def delivery_panel(scope: str, *, now: datetime | None = None) -> list[DeliveryR
 
 
 def notifications_about(
-    *, scopes: Sequence[str], subject_type: str = "", subject_ids: Sequence[str] = ()
+    *, scopes: Sequence[Scope], subject_type: str = "", subject_ids: Sequence[str] = ()
 ) -> QuerySet[Notification]:
     """Everything sent about a case: in one of its scopes, or about one of the given subjects
     (such as the actions a conference agreed for it, which sit in the conference's scope)."""
-    about = Q(scope__in=list(scopes))
+    about = Q(scope__in=[str(scope) for scope in scopes])
     if subject_type:
         about |= Q(subject_type=subject_type, subject_id__in=list(subject_ids))
     return Notification.objects.filter(about)
+
+
+def told_about(member: Member, scope: Scope) -> bool:
+    """Whether any message about the case reached the member (what lets a member who is told
+    about an incident see it)."""
+    return member.notifications.filter(scope=str(scope)).exists()
+
+
+def told_about_ids(member: Member, kind: ScopeKind) -> set[int]:
+    """The ids of the cases of one kind any message about which reached the member."""
+    stored = member.notifications.filter(scope__startswith=Scope.kind_prefix(kind))
+    return Scope.ids_of(kind, stored.values_list("scope", flat=True).distinct())

@@ -30,8 +30,10 @@ from notifications.models import (
 from notifications.outbox import Message, outbox_write
 from notifications.selectors import notifications_about
 from notifications.webhooks import WebhookAddressError, webhook_url_check
+from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Member
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 
@@ -71,7 +73,7 @@ def _stop_chased_ladder(notification: Notification, *, by: Member) -> None:
             actor=by,
             verb="notification.ladder_stopped",
             subject=original,
-            scope=original.scope,
+            scope=Scope.parse_stored(original.scope),
             changes={"by_notification_id": notification.pk},
         )
 
@@ -99,7 +101,7 @@ def notification_acknowledge(*, member: Member, notification_id: int, via: str) 
         actor=member,
         verb="notification.acknowledged",
         subject=notification,
-        scope=notification.scope,
+        scope=Scope.parse_stored(notification.scope),
         changes={"via": via},
     )
     _stop_chased_ladder(notification, by=member)
@@ -143,19 +145,19 @@ def notification_reply(
         actor=member,
         verb="notification.replied",
         subject=notification,
-        scope=notification.scope,
+        scope=Scope.parse_stored(notification.scope),
         changes={"kind": kind, "via": via},
     )
     _stop_chased_ladder(notification, by=member)
     if notification.sender_id is not None:
         notify(
-            audiences=[f"member:{notification.sender_id}"],
+            audiences=[Audience.member(notification.sender_id)],
             title=f"Reply from {member}: {notification.title}"[:200],
             body=f"{member} ({ReplyKind(kind).label.lower()}):\n{notification.reply}",
             purposes=[Purpose.COORDINATION],
             cause=f"notification:{notification.pk}:reply",
             subject=notification,
-            scope=notification.scope,
+            scope=Scope.parse_stored(notification.scope),
             sender=member,
             ack_ladder=[],
         )
@@ -165,7 +167,11 @@ def notification_reply(
 
 @transaction.atomic
 def notifications_personal_data_remove(
-    *, scopes: Sequence[str], subject_type: str = "", subject_ids: Sequence[str] = (), removed: str
+    *,
+    scopes: Sequence[Scope],
+    subject_type: str = "",
+    subject_ids: Sequence[str] = (),
+    removed: str,
 ) -> int:
     """Retention: the bodies and replies of everything sent about a case (see
     ``selectors.notifications_about``) are replaced by ``removed``; who was told what and when

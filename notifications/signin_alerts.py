@@ -8,6 +8,7 @@ from django.conf import settings
 
 from notifications.models import Purpose
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.models import Role
 from partnership.throttle import Lockout
 
@@ -22,7 +23,7 @@ def lockout_alert(lockout: Lockout) -> None:
         else "wrong passwords"
     )
     notify(
-        audiences=[f"role:{Role.ADMINISTRATOR}"],
+        audiences=[Audience.role(Role.ADMINISTRATOR)],
         title=f"Sign-in to {username}'s account paused for unknown devices",
         body=(
             f"{settings.LOGIN_THROTTLE_ATTEMPTS} sign-ins to {username}'s account failed within "
@@ -34,6 +35,6 @@ def lockout_alert(lockout: Lockout) -> None:
         purposes=[Purpose.SITUATION],
         cause=f"signin-lockout:{lockout.event.seq}",
         subject=lockout.member,
-        scope="",
+        scope=None,
         ack_ladder=[],
     )

@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from notifications.models import Channel, Notification, Unreachable
 from notifications.outbox import outbox_write
+from partnership.audiences import Audience
 from partnership.locks import advisory_xact_lock
 from partnership.models import Role
+from partnership.scopes import Scope
 
 _LOCK = "notifications.unreachable"
 # A digest names this many people; the rest are counted (the delivery panels list them all).
@@ -75,7 +77,7 @@ def unreachable_record(
     record.save(update_fields=["reported_at"])
     recipient = notification.recipient
     alerts = outbox_write(
-        audiences=[f"role:{Role.CSP_COORDINATOR}"],
+        audiences=[Audience.role(Role.CSP_COORDINATOR)],
         title=f"Could not reach {recipient}: {notification.title}"[:200],
         body=(
             f"A notification to {recipient} could not be delivered by "
@@ -86,7 +88,7 @@ def unreachable_record(
         purposes=["coordination"],
         cause=f"notification:{notification.pk}:undeliverable",
         subject=notification,
-        scope=notification.scope,
+        scope=Scope.parse_stored(notification.scope),
         urgency="urgent",
         ack_ladder=[],
     )
@@ -126,13 +128,13 @@ def unreachable_digest(now: datetime | None = None) -> tuple[list[int], datetime
         f"{'person' if people == 1 else 'people'} in the last {_interval_words()}"
     )
     notices = outbox_write(
-        audiences=[f"role:{Role.CSP_COORDINATOR}"],
+        audiences=[Audience.role(Role.CSP_COORDINATOR)],
         title=title[:200],
         body="Please contact them another way.\n\n" + "\n".join(lines),
         purposes=["coordination"],
         cause=f"undeliverable-digest:{waiting[0].pk}",
         subject=waiting[0].notification,
-        scope="",
+        scope=None,
         urgency="urgent",
         ack_ladder=[],
     )

@@ -6,5 +6,5 @@ class PartnershipConfig(AppConfig):
     verbose_name = "Partnership directory and timeline"
 
     def ready(self) -> None:
-        # Registers this app's permission rules with the one registry every door consults.
-        from partnership import rules  # noqa: F401
+        # Registers this app's permission rules and audit verbs with the one registry of each.
+        from partnership import audit, rules  # noqa: F401

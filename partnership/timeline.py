@@ -19,8 +19,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
+from partnership.audit_verbs import verb_require
 from partnership.locks import advisory_xact_lock
 from partnership.models import AuditEvent, Member
+from partnership.scopes import Scope
 
 GENESIS_HASH = "0" * 64
 
@@ -65,14 +67,16 @@ def audit_record(
     subject: models.Model | None = None,
     subject_type: str = "",
     subject_id: str | int = "",
-    scope: str = "",
+    scope: Scope | None = None,
     changes: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> AuditEvent:
     """Append one event. The caller is inside the transaction that makes the change it records,
-    so the change and its record commit or roll back together."""
+    so the change and its record commit or roll back together. ``verb`` is registered with its
+    description (``partnership.audit_verbs``); ``scope`` is the case the event belongs to."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
+    verb_require(verb)
     if subject is not None:
         subject_type = subject._meta.label_lower
         subject_id = subject.pk
@@ -88,7 +92,7 @@ def audit_record(
         verb=verb,
         subject_type=subject_type,
         subject_id=str(subject_id),
-        scope=scope,
+        scope=Scope.stored(scope),
         changes=_normalise(changes or {}),
         prev_hash=last.hash if last else GENESIS_HASH,
     )

@@ -21,6 +21,7 @@ from escalation.selectors import incident_for
 from partnership.models import AuditEvent
 from partnership.pages import member_of
 from partnership.permissions import require
+from partnership.scopes import Scope
 from review import selectors
 from review.compliance import (
     ComplianceFilter,
@@ -105,7 +106,7 @@ def _timeline_response(events: QuerySet[AuditEvent], request: Request) -> Respon
 
 
 def _timeline_export(
-    events: QuerySet[AuditEvent], request: Request, *, scope: str, title: str
+    events: QuerySet[AuditEvent], request: Request, *, scope: Scope, title: str
 ) -> HttpResponse:
     """The whole (filtered) timeline as a file; the export is recorded on the timeline."""
     export_type = request.query_params.get("as", "pdf")
@@ -140,7 +141,7 @@ class IncidentTimelineExportView(APIView):
         return _timeline_export(
             incident_events(incident.pk),
             request,
-            scope=f"incident:{incident.pk}",
+            scope=Scope.incident(incident.pk),
             title=f"Timeline of incident {incident.reference}: {incident.title}",
         )
 
@@ -165,7 +166,7 @@ class PersonTimelineExportView(APIView):
         response = _timeline_export(
             person_events(person.pk),
             request,
-            scope=f"person:{person.pk}",
+            scope=Scope.person(person.pk),
             title=f"Timeline of case {person.reference}",
         )
         person_access_record(member=member, people=[person], what="timeline export")

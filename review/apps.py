@@ -9,5 +9,5 @@ class ReviewConfig(AppConfig):
     verbose_name = "Gold group review"
 
     def ready(self) -> None:
-        # Registers who may review with the one registry every door consults.
-        from review import rules  # noqa: F401
+        # Registers who may review, and the verbs this app writes, with the registry of each.
+        from review import audit, rules  # noqa: F401

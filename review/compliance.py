@@ -42,7 +42,7 @@ def compliance_incidents(member: Member, wanted: ComplianceFilter) -> QuerySet[I
     return incidents.distinct()
 
 
-def _duration(seconds: float) -> str:
+def duration_words(seconds: float) -> str:
     sign = "-" if seconds < 0 else ""
     seconds = abs(int(seconds))
     days, rest = divmod(seconds, 86400)
@@ -76,7 +76,7 @@ def duty_compliance(duty: Duty) -> dict[str, Any]:
         result.update(
             outcome="met" if late <= 0 else "missed",
             by_seconds=late,
-            by=_duration(late if late > 0 else -late) + (" late" if late > 0 else " early"),
+            by=duration_words(late if late > 0 else -late) + (" late" if late > 0 else " early"),
         )
     return result
 
@@ -106,10 +106,10 @@ class StepFigures:
             "waived": self.waived,
             "open": self.open,
             "share_met": round(self.met / timed, 3) if timed else None,
-            "median_to_complete": _duration(statistics.median(self.completion_seconds))
+            "median_to_complete": duration_words(statistics.median(self.completion_seconds))
             if self.completion_seconds
             else None,
-            "worst_to_complete": _duration(max(self.completion_seconds))
+            "worst_to_complete": duration_words(max(self.completion_seconds))
             if self.completion_seconds
             else None,
         }

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from partnership.models import AuditEvent, Member
+from partnership.scopes import Scope
 from review.reports import report_csv
 from review.services import timeline_export_record
 from review.timeline import TimelineFilter, event_row, events_filtered, integrity
@@ -140,7 +141,7 @@ def timeline_file(
     wanted: TimelineFilter,
     export_type: str,
     member: Member,
-    scope: str,
+    scope: Scope,
     title: str,
 ) -> HttpResponse:
     """The whole filtered timeline as a file (for the API and the pages alike); the export is
@@ -163,7 +164,7 @@ def timeline_file(
     response = HttpResponse(body, content_type=EXPORT_TYPES[export_type])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = (
-        f'attachment; filename="timeline-{scope.replace(":", "-")}-{stamp}.{export_type}"'
+        f'attachment; filename="timeline-{scope.kind}-{scope.key}-{stamp}.{export_type}"'
     )
     return response
 

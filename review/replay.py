@@ -12,7 +12,9 @@ from typing import Any
 
 from escalation.models import Duty, DutyState, Incident
 from notifications.models import Notification
+from partnership.audiences import Audience
 from partnership.models import AuditEvent
+from partnership.scopes import Scope
 
 _STATE_AFTER = {
     "incident.reported": "reported",
@@ -27,7 +29,11 @@ _STATE_AFTER = {
 def _duty_state_at(duty: Duty, at: datetime) -> str:
     if duty.completed_at is not None and duty.completed_at <= at:
         return DutyState.WAIVED if duty.state == DutyState.WAIVED else DutyState.DONE
-    if duty.rungs.filter(fired_at__lte=at).exclude(audience=f"role:{duty.owner_role}").exists():
+    if (
+        duty.rungs.filter(fired_at__lte=at)
+        .exclude(audience=str(Audience.role(duty.owner_role)))
+        .exists()
+    ):
         return DutyState.ESCALATED
     if duty.due_at <= at:
         return DutyState.OVERDUE
@@ -43,7 +49,7 @@ def _state_at(incident: Incident, at: datetime) -> str | None:
     reported = min([incident.reported_at, *(d.determined_at for d in determinations)])
     changes: list[tuple[datetime, int, str]] = [(reported, 0, "reported")]
     recorded = AuditEvent.objects.filter(
-        scope=f"incident:{incident.pk}",
+        scope=str(Scope.incident(incident.pk)),
         verb__in=["incident.assessment_started", "incident.stood_down", "incident.closed"],
     )
     changes += [(e.occurred_at, e.seq, _STATE_AFTER[e.verb]) for e in recorded]
@@ -73,7 +79,7 @@ def incident_replay(incident: Incident, at: datetime) -> dict[str, Any]:
         )
     waiting = []
     for n in Notification.objects.filter(
-        scope=f"incident:{incident.pk}", created_at__lte=at
+        scope=str(Scope.incident(incident.pk)), created_at__lte=at
     ).select_related("recipient"):
         acknowledged = n.acknowledged_at is not None and n.acknowledged_at <= at
         answered = n.answered_at is not None and n.answered_at <= at

@@ -8,74 +8,135 @@ written from event data (ids and codes), so timelines name no victim.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from conference.models import Action, AgendaItem, IncidentPerson, Referral
+from partnership.audiences import Audience
+from partnership.audit_verbs import (
+    OPTIONAL_PART,
+    detail_words,
+    verb_description,
+    verb_registered,
+)
 from partnership.models import AuditEvent
+from partnership.scopes import Scope
 from partnership.timeline import ChainReport, timeline_verify
+from review.compliance import duration_words
 
 PAGE_SIZE = 100
 
-# Plain-words templates for the verbs a reader meets most; anything else is shown by its verb.
-_DESCRIPTIONS: dict[str, str] = {
-    "incident.reported": "Incident reported",
-    "incident.assessment_started": "Assessment started",
-    "incident.declared_major": "Determined a MAJOR incident: {rationale}",
-    "incident.found_not_major": "Determined not major (casework route): {rationale}",
-    "incident.stood_down": "Stood down: {reason}",
-    "incident.closed": "Incident closed",
-    "incident.linked": "Linked to incident {other_id} as a series of connected events",
-    "incident.person_linked": "Person {person_id} linked ({involvement})",
-    "protocol.started": "Protocol v{protocol_version} started: duties created",
-    "duty.completed": "Duty done: {step}",
-    "duty.waived": "Duty waived: {step} ({reason})",
-    "duty.overdue": "Duty OVERDUE: {step}",
-    "duty.escalated": "Duty escalated: {step}, rung {rung} to {audience}",
-    "notification.sent": "Sent “{title}” to {recipient_count} ({audiences})",
-    "notification.delivered": "Delivered by {channel}",
-    "notification.delivery_failed": "Delivery failed by {channel} after {attempts} attempts",
-    "notification.acknowledged": "Acknowledged (via {via})",
-    "notification.replied": "Replied ({kind})",
-    "notification.escalated": "Not acknowledged: ladder rung {rung} to {to}",
-    "notification.ladder_stopped": "Ladder stopped: acknowledged by someone it reached",
-    "situation_report.sent": "Situation report sent ({purposes})",
-    "meeting.scheduled": "Debrief scheduled for {starts_at} at {location}",
-    "timeline.exported": "Timeline exported as {format}",
-    "referral.created": "Referral made ({reason}, {level} risk)",
-    "repeat.flagged": "Repeat rule fired: {kind}",
-    "room.risk_agreed": "Risk agreed at conference",
-    "room.action": "Action agreed at conference",
-    "action.overdue": "Conference action OVERDUE",
-    "action.completed": "Conference action done",
-    "duty.deadline_recomputed": "Deadline recomputed: {step}, now due {due_at} ({why})",
-    "calendar.day_added": "Bank holiday added in {division}: {date} {title} ({reason})",
-    "calendar.day_removed": "Bank holiday removed in {division}: {date} {title} ({reason})",
-    "calendar.imported": "GOV.UK's bank holidays imported for {division} from {source}",
-    "calendar.seeded": "Bank holidays of {division} {year} copied from {source}",
-}
+
+class _MissingDetailError(Exception):
+    """A detail the description asks for was not recorded (or is empty)."""
 
 
-class _Blank(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "?"
+_UNKNOWN = object()
+
+
+class _Words(string.Formatter):
+    """Fills a verb's sentence (``partnership.audit_verbs``) with an event's details, putting
+    codes into words. A missing detail raises ``_MissingDetailError`` (or reads "?" when
+    ``lenient``)."""
+
+    def __init__(self, *, lenient: bool = False) -> None:
+        self.lenient = lenient
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        value = kwargs.get(str(key))
+        if value is None or value == "" or value == []:
+            if self.lenient:
+                return _UNKNOWN
+            raise _MissingDetailError(key)
+        return value
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is _UNKNOWN:
+            return "?"
+        try:
+            return _detail_words(value, format_spec)
+        except (TypeError, ValueError):  # a detail not of the shape its format expects
+            return str(value)
+
+
+def _items(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str):
+        return [part for part in value.split(", ") if part]
+    return [value]
+
+
+def _audience_words(code: Any) -> str:
+    try:
+        return Audience.parse(str(code)).label
+    except ValidationError:  # a role or agency kind since retired: show the code
+        return str(code)
+
+
+def _time_words(value: Any) -> str:
+    text = str(value)
+    try:
+        if len(text) == len("2026-06-15"):
+            return f"{date.fromisoformat(text):%a %d %b %Y}"
+        return f"{timezone.localtime(datetime.fromisoformat(text)):%a %d %b %Y %H:%M}"
+    except ValueError:
+        return text
+
+
+def _detail_words(value: Any, spec: str) -> str:
+    if spec == "audience":
+        return _audience_words(value)
+    if spec == "audiences":
+        return ", ".join(_audience_words(code) for code in _items(value))
+    if spec == "time":
+        return _time_words(value)
+    if spec == "duration":
+        return duration_words(float(value))
+    if spec == "late":
+        return "late" if value else "on time"
+    if spec == "fields":
+        return ", ".join(str(name).replace("_", " ") for name in _items(value))
+    if spec == "people":
+        count = value if isinstance(value, int) else len(_items(value))
+        return "1 person" if count == 1 else f"{count} people"
+    words = detail_words(spec) if spec else None
+    if words is not None:
+        return ", ".join(words.get(str(code), str(code)) for code in _items(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _fill(sentence: str, details: dict[str, Any]) -> str:
+    strict, lenient = _Words(), _Words(lenient=True)
+    parts: list[str] = []
+    done = 0
+    for optional in OPTIONAL_PART.finditer(sentence):
+        # A detail outside brackets that is missing (an event written by hand) reads "?" where
+        # it would have been, rather than hiding the event.
+        parts.append(lenient.vformat(sentence[done : optional.start()], (), details))
+        with suppress(_MissingDetailError):
+            parts.append(strict.vformat(optional.group(1), (), details))
+        done = optional.end()
+    parts.append(lenient.vformat(sentence[done:], (), details))
+    return "".join(parts)
 
 
 def event_describe(event: AuditEvent) -> str:
-    changes: dict[str, Any] = dict(event.changes)
-    if event.verb == "notification.sent":
-        changes["recipient_count"] = f"{len(changes.get('recipients', []))} people"
-        changes["audiences"] = ", ".join(changes.get("audiences", []))
-    if isinstance(changes.get("purposes"), list):
-        changes["purposes"] = ", ".join(changes["purposes"])
-    template = _DESCRIPTIONS.get(event.verb)
-    if template is None:
+    """The event in a sentence: its verb's registered description filled with its details.
+    An event whose verb is no longer registered is shown by its verb."""
+    if not verb_registered(event.verb):
         return event.verb.replace("_", " ").replace(".", ": ", 1)
-    return template.format_map(_Blank(changes))
+    return _fill(verb_description(event.verb), dict(event.changes))
 
 
 @dataclass(frozen=True)
@@ -86,13 +147,13 @@ class TimelineFilter:
     until: datetime | None = None
 
 
-def events_in(scopes: Iterable[str]) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(scope__in=list(scopes))
+def events_in(scopes: Iterable[Scope]) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(scope__in=[str(scope) for scope in scopes])
 
 
 def incident_events(incident_id: int) -> QuerySet[AuditEvent]:
     """Everything recorded on one incident."""
-    return events_in([f"incident:{incident_id}"])
+    return events_in([Scope.incident(incident_id)])
 
 
 def person_events(person_id: int) -> QuerySet[AuditEvent]:
@@ -105,7 +166,7 @@ def person_events(person_id: int) -> QuerySet[AuditEvent]:
     items = AgendaItem.objects.filter(referral_id__in=referral_ids)
     item_ids = list(items.values_list("pk", flat=True))
     conference_scopes = [
-        f"conference:{pk}" for pk in items.values_list("conference_id", flat=True).distinct()
+        str(Scope.conference(pk)) for pk in items.values_list("conference_id", flat=True).distinct()
     ]
     action_ids = [
         str(pk)
@@ -117,8 +178,8 @@ def person_events(person_id: int) -> QuerySet[AuditEvent]:
         | Q(subject_type="conference.action", subject_id__in=action_ids)
         | Q(verb__in=["conference.opened", "conference.concluded"])
     )
-    scopes = [f"person:{person_id}", *[f"incident:{pk}" for pk in incident_ids]]
-    return AuditEvent.objects.filter(Q(scope__in=scopes) | in_conference)
+    scopes = [Scope.person(person_id), *[Scope.incident(pk) for pk in incident_ids]]
+    return AuditEvent.objects.filter(Q(scope__in=[str(s) for s in scopes]) | in_conference)
 
 
 def events_filtered(

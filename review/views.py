@@ -26,6 +26,7 @@ from escalation.models import Incident, IncidentState
 from partnership.models import AuditEvent, Member
 from partnership.pages import member_of
 from partnership.permissions import can, require
+from partnership.scopes import Scope
 from partnership.timeline import timeline_verify
 from review import selectors, timeline
 from review.compliance import (
@@ -117,7 +118,7 @@ def _export(
     member: Member,
     events: QuerySet[AuditEvent],
     *,
-    scope: str,
+    scope: Scope,
     title: str,
 ) -> HttpResponse | None:
     """The file, or ``None`` when the request is not one we can answer (the caller shows the
@@ -192,7 +193,7 @@ def incident_timeline_export(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         member,
         timeline.incident_events(incident.pk),
-        scope=f"incident:{incident.pk}",
+        scope=Scope.incident(incident.pk),
         title=f"Timeline of incident {incident.reference}: {incident.title}",
     )
     return response or _incident_page(
@@ -230,7 +231,7 @@ def person_timeline_export(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         member,
         timeline.person_events(person.pk),
-        scope=f"person:{person.pk}",
+        scope=Scope.person(person.pk),
         title=f"Timeline of case {person.reference}",
     )
     if response is None:

@@ -27,9 +27,11 @@ from escalation.models import Duty, Incident
 from notifications.models import Notification, Purpose
 from notifications.services import notify
 from partnership import services as partnership_services
+from partnership.audiences import Audience
 from partnership.auth import token_issue
 from partnership.demo import MEMBERS, demo_load, demo_password
 from partnership.models import Agency, AgencyKind, Area, Member, Role
+from partnership.scopes import Scope
 
 # --- Who is checked ------------------------------------------------------------------------------
 ANONYMOUS = "anonymous"
@@ -212,18 +214,18 @@ def world_build() -> World:
     escalation_services.situation_report_send(
         actor=members["coordinator"],
         incident_id=incident.pk,
-        audiences=[f"agency:{AgencyKind.RACIAL_EQUALITY_COUNCIL}"],
+        audiences=[Audience.agency(AgencyKind.RACIAL_EQUALITY_COUNCIL)],
         purposes=[Purpose.SITUATION, Purpose.INFORMATION],
         message=SITUATION_REPORT_BODY,
     )
     (note,) = notify(
-        audiences=[f"member:{members['crro'].pk}"],
+        audiences=[Audience.member(members["crro"].pk)],
         title="A word for the CRRO",
         body=NOTE_BODY,
         purposes=[Purpose.INFORMATION],
         cause="matrix:note",
         subject=incident,
-        scope=f"incident:{incident.pk}",
+        scope=Scope.incident(incident.pk),
         sender=members["coordinator"],
     )
 

@@ -11,23 +11,25 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from conference.models import Action, ActionState
-from conference.services.common import _conference_scope
 from notifications.audiences import deputies_of
 from notifications.ladder.engine import ladder_climb, ladder_fall_due
 from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
+from notifications.ladder.rungs import OWNER, Rung, ladder_stored
 from notifications.models import Purpose
+from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Member, Role
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 # Overdue actions alert the owner at once, the CSP Co-ordinator a day later, the gold group after
 # three days (counted from the due time), like the protocol's duties.
-ACTION_LADDER: list[dict[str, Any]] = [
-    {"after_seconds": 0, "to": "owner"},
-    {"after_seconds": 24 * 3600, "to": f"role:{Role.CSP_COORDINATOR}"},
-    {"after_seconds": 3 * 24 * 3600, "to": f"role:{Role.GOLD_GROUP}"},
-]
+ACTION_LADDER: list[dict[str, Any]] = ladder_stored(
+    Rung(0, OWNER),
+    Rung(24 * 3600, Audience.role(Role.CSP_COORDINATOR)),
+    Rung(3 * 24 * 3600, Audience.role(Role.GOLD_GROUP)),
+)
 
 
 # --- Actions after the meeting -------------------------------------------------------------------
@@ -49,7 +51,7 @@ def action_complete(*, actor: Member, action_id: int, outcome: str) -> Action:
         actor=actor,
         verb="action.completed",
         subject=action,
-        scope=_conference_scope(action.conference_id),
+        scope=Scope.conference(action.conference_id),
         changes={"late": action.completed_at is not None and action.completed_at > action.due_at},
     )
     return action
@@ -66,14 +68,14 @@ class ActionLadder(LadderKind[Action]):
     climbing_states = (ActionState.OVERDUE, ActionState.ESCALATED)
     related = ("owner", "owner_agency", "conference")
 
-    def owner(self, thing: Action) -> list[str]:
-        return [f"member:{thing.owner_id}"]
+    def owner(self, thing: Action) -> list[Audience]:
+        return [Audience.member(thing.owner_id)]
 
-    def deputies(self, thing: Action) -> list[str]:
+    def deputies(self, thing: Action) -> list[Audience]:
         return deputies_of(thing.owner_id)
 
-    def scope(self, thing: Action) -> str:
-        return _conference_scope(thing.conference_id)
+    def scope(self, thing: Action) -> Scope:
+        return Scope.conference(thing.conference_id)
 
     def alert(self, thing: Action, firing: Firing) -> Alert:
         return Alert(

@@ -1,4 +1,4 @@
-"""What the conference services share: scopes, the live room's group and push, locking a
+"""What the conference services share: the live room's group and push, locking a
 conference, and who may see an entry.
 """
 
@@ -15,14 +15,6 @@ from conference.models import (
 from partnership.errors import ConflictError
 from partnership.live import group_send_on_commit
 from partnership.models import Agency
-
-
-def _person_scope(person_id: int) -> str:
-    return f"person:{person_id}"
-
-
-def _conference_scope(conference_id: int) -> str:
-    return f"conference:{conference_id}"
 
 
 def room_group(conference_id: int) -> str:

@@ -22,7 +22,6 @@ from conference.models import (
     Visibility,
 )
 from conference.services.common import (
-    _conference_scope,
     _locked_conference,
     _open_for_planning,
     _room_push,
@@ -30,9 +29,11 @@ from conference.services.common import (
 )
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Agency, Member, Role
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 
@@ -82,7 +83,7 @@ def conference_create(
         actor=actor,
         verb="conference.created",
         subject=conference,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
         changes={"kind": kind, "starts_at": starts_at, "chair_id": chair.pk},
     )
     return conference
@@ -114,7 +115,7 @@ def agenda_add(
         actor=actor,
         verb="agenda.item_added",
         subject=item,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
         changes={"referral_id": referral.pk, "person_id": referral.person_id},
     )
     return item
@@ -137,12 +138,12 @@ def conference_invite(
             actor=actor,
             verb="conference.invited",
             subject=conference,
-            scope=_conference_scope(conference.pk),
+            scope=Scope.conference(conference.pk),
             changes={"member_id": member.pk},
         )
     local = timezone.localtime(conference.starts_at)
     notify(
-        audiences=[f"member:{m.pk}" for m in [*new, conference.chair]],
+        audiences=[Audience.member(m.pk) for m in [*new, conference.chair]],
         title=f"Risk conference: {conference.title}, {local:%a %d %b %H:%M}"[:200],
         body=(
             f"You are invited to the {conference.get_kind_display().lower()} "
@@ -152,7 +153,7 @@ def conference_invite(
         purposes=[Purpose.COORDINATION, Purpose.INFORMATION],
         cause=f"conference:{conference.pk}:invitation",
         subject=conference,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
         sender=actor,
         urgency=Urgency.URGENT if conference.kind == ConferenceKind.EMERGENCY else Urgency.NORMAL,
     )
@@ -203,7 +204,7 @@ def research_file(
         actor=actor,
         verb="research.filed" if created else "research.revised",
         subject=contribution,
-        scope=_conference_scope(item.conference_id),
+        scope=Scope.conference(item.conference_id),
         changes={
             "item_id": item.pk,
             "visibility": visibility,
@@ -233,7 +234,7 @@ def attendance_record(
         actor=actor,
         verb="conference.attendance",
         subject=conference,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
         changes={"member_id": member.pk, "status": status},
     )
     _room_push(conference, {"type": "room.attendance"})

@@ -27,13 +27,14 @@ from conference.models import (
 )
 from conference.risk import risk_assess
 from conference.selectors import person_for
-from conference.services.common import _person_scope
 from escalation.models import Incident
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Area, Member, Role
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 
@@ -62,7 +63,7 @@ def person_create(
         created_by=actor,
         created_at=timezone.now(),
     )
-    audit_record(actor=actor, verb="person.created", subject=person, scope=_person_scope(person.pk))
+    audit_record(actor=actor, verb="person.created", subject=person, scope=Scope.person(person.pk))
     return person
 
 
@@ -131,14 +132,14 @@ def incident_person_link(
         actor=actor,
         verb="person.linked_to_incident",
         subject=person,
-        scope=_person_scope(person.pk),
+        scope=Scope.person(person.pk),
         changes={"incident_id": incident.pk, "involvement": involvement},
     )
     audit_record(
         actor=actor,
         verb="incident.person_linked",
         subject=incident,
-        scope=f"incident:{incident.pk}",
+        scope=Scope.incident(incident.pk),
         changes={"person_id": person.pk, "involvement": involvement},
     )
     return repeats_evaluate(person=person)
@@ -164,12 +165,12 @@ def repeats_evaluate(*, person: Person) -> list[RepeatFlag]:
             actor=None,
             verb="repeat.flagged",
             subject=flag,
-            scope=_person_scope(person.pk),
+            scope=Scope.person(person.pk),
             changes={"kind": finding.kind, "incident_ids": [i.pk for i in finding.incidents]},
         )
         suggestion = finding.kind == FlagKind.SUGGESTED_REFERRAL
         notify(
-            audiences=[f"role:{Role.CSP_COORDINATOR}"],
+            audiences=[Audience.role(Role.CSP_COORDINATOR)],
             title=(
                 f"Suggested referral: {person.reference}"
                 if suggestion
@@ -179,7 +180,7 @@ def repeats_evaluate(*, person: Person) -> list[RepeatFlag]:
             purposes=[Purpose.SITUATION, Purpose.COORDINATION],
             cause=f"flag:{flag.pk}",
             subject=flag,
-            scope=_person_scope(person.pk),
+            scope=Scope.person(person.pk),
         )
         raised.append(flag)
     return raised
@@ -196,7 +197,7 @@ def flag_dismiss(*, actor: Member, flag_id: int, reason: str) -> RepeatFlag:
     flag.dismiss(by=actor, reason=reason.strip())
     flag.save()
     audit_record(
-        actor=actor, verb="repeat.dismissed", subject=flag, scope=_person_scope(flag.person_id)
+        actor=actor, verb="repeat.dismissed", subject=flag, scope=Scope.person(flag.person_id)
     )
     return flag
 
@@ -260,7 +261,7 @@ def referral_create(
         actor=actor,
         verb="referral.created",
         subject=referral,
-        scope=_person_scope(person.pk),
+        scope=Scope.person(person.pk),
         changes={
             "person_id": person.pk,
             "reason": reason,
@@ -271,7 +272,7 @@ def referral_create(
         },
     )
     notify(
-        audiences=[f"role:{Role.CSP_COORDINATOR}"],
+        audiences=[Audience.role(Role.CSP_COORDINATOR)],
         title=f"New referral: {person.reference} ({assessment.level} risk)",
         body=(
             f"{actor} ({actor.agency}) referred {person.reference}: {ReferralReason(reason).label}."
@@ -279,7 +280,7 @@ def referral_create(
         purposes=[Purpose.COORDINATION],
         cause=f"referral:{referral.pk}",
         subject=referral,
-        scope=_person_scope(person.pk),
+        scope=Scope.person(person.pk),
         sender=actor,
         urgency=Urgency.URGENT if assessment.level == RiskLevel.HIGH else Urgency.NORMAL,
     )

@@ -29,6 +29,7 @@ from escalation.models import Incident, IncidentState
 from escalation.services import incidents_personal_data_remove
 from notifications.selectors import notifications_about
 from notifications.services import notifications_personal_data_remove
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 REMOVED = "[removed under retention]"
@@ -88,7 +89,7 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
     item_ids = list(
         AgendaItem.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)
     )
-    scopes = [f"incident:{pk}" for pk in incident_ids] + [f"person:{pk}" for pk in person_ids]
+    scopes = [Scope.incident(pk) for pk in incident_ids] + [Scope.person(pk) for pk in person_ids]
     action_ids = [
         str(pk)
         for pk in Action.objects.filter(referral_id__in=referral_ids).values_list("pk", flat=True)

@@ -26,16 +26,17 @@ from conference.models import (
 from conference.selectors import entry_payload
 from conference.services.actions import ACTION_LADDER
 from conference.services.common import (
-    _conference_scope,
     _locked_conference,
     _room_push,
     _visibility_errors,
 )
 from notifications.models import Purpose
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Agency, Member
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 
@@ -68,7 +69,7 @@ def _entry_add(
         actor=author,
         verb=f"room.{kind}",
         subject=entry,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
         changes={
             "item_id": item.pk if item else None,
             "visibility": visibility,
@@ -93,7 +94,7 @@ def conference_open(*, actor: Member, conference_id: int) -> Conference:
         actor=actor,
         verb="conference.opened",
         subject=conference,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
     )
     if first is not None:
         _entry_add(
@@ -251,13 +252,13 @@ def action_agree(
         action=action,
     )
     notify(
-        audiences=[f"member:{owner.pk}"],
+        audiences=[Audience.member(owner.pk)],
         title=f"Action for you from “{conference.title}”"[:200],
         body=f"{action.description}\nDue: {timezone.localtime(due_at):%A %d %B %Y %H:%M}.",
         purposes=[Purpose.COORDINATION],
         cause=f"action:{action.pk}:assigned",
         subject=action,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
         sender=actor,
     )
     return action
@@ -289,7 +290,7 @@ def conference_conclude(*, actor: Member, conference_id: int) -> Conference:
         actor=actor,
         verb="conference.concluded",
         subject=conference,
-        scope=_conference_scope(conference.pk),
+        scope=Scope.conference(conference.pk),
     )
     _room_push(conference, {"type": "room.concluded"})
     return conference

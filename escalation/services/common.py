@@ -1,4 +1,4 @@
-"""What every escalation service shares: the case scope, the board's live group, and times
+"""What every escalation service shares: the board's live group, and times
 that must carry their zone.
 """
 
@@ -15,10 +15,6 @@ from escalation.models import (
 from partnership.live import group_send_on_commit
 
 BOARD_GROUP = "escalation.board"
-
-
-def _scope(incident: Incident | int) -> str:
-    return f"incident:{incident if isinstance(incident, int) else incident.pk}"
 
 
 def _board_changed(incident: Incident) -> None:

@@ -9,13 +9,15 @@ from django.utils import timezone
 
 from escalation.deadlines import LONDON, Deadline, DeadlineKind, deadline_compute
 from escalation.models import OPEN_DUTY_STATES, Duty, DutyState, Incident
-from escalation.services.common import _board_changed, _scope
+from escalation.services.common import _board_changed
 from escalation.services.duties import DUTIES
 from notifications.ladder.engine import ladder_next_rung_at
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.calendar.selectors import BankHolidays
 from partnership.calendar.services import CalendarChange
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 
@@ -113,7 +115,7 @@ def _duty_deadline_move(
         actor=change.actor,
         verb="duty.deadline_recomputed",
         subject=duty,
-        scope=_scope(duty.incident_id),
+        scope=Scope.incident(duty.incident_id),
         changes={
             "step": duty.step_code,
             "due_at_before": was_due,
@@ -130,7 +132,7 @@ def _duty_deadline_move(
     room = 200 - len(f"{duty.incident.reference}: “” now due {when}")
     what = duty.description if len(duty.description) <= room else duty.description[: room - 1] + "…"
     notify(
-        audiences=[f"role:{duty.owner_role}"],
+        audiences=[Audience.role(duty.owner_role)],
         title=f"{duty.incident.reference}: “{what}” now due {when}",
         body=(
             f"The bank holidays changed: {why}.\n"
@@ -140,7 +142,7 @@ def _duty_deadline_move(
         purposes=[Purpose.COORDINATION],
         cause=f"duty:{duty.pk}:deadline:{change.id}",
         subject=duty,
-        scope=_scope(duty.incident_id),
+        scope=Scope.incident(duty.incident_id),
         sender=change.actor,
         # Less time than the owner was counting on is urgent; more is news.
         urgency=Urgency.URGENT if duty.due_at < was_due else Urgency.NORMAL,

@@ -13,14 +13,16 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from escalation.models import FINISHED_DUTY_STATES, Completion, Duty, DutyState, Meeting
-from escalation.services.common import _aware, _board_changed, _scope
+from escalation.services.common import _aware, _board_changed
 from notifications.ladder.engine import ladder_climb, ladder_fall_due
 from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Member, Role
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 
@@ -47,16 +49,16 @@ def _duty_send(
     message: str,
     purposes: Sequence[str],
     urgency: str = Urgency.NORMAL,
-    audiences: Sequence[str] | None = None,
+    audiences: Sequence[Audience] | None = None,
 ) -> None:
     notify(
-        audiences=duty.informs if audiences is None else audiences,
+        audiences=Audience.parse_all(duty.informs) if audiences is None else audiences,
         title=f"{duty.incident.reference}: {duty.description}",
         body=message,
         purposes=purposes,
         cause=f"duty:{duty.pk}:done",
         subject=duty,
-        scope=_scope(duty.incident_id),
+        scope=Scope.incident(duty.incident_id),
         sender=sender,
         urgency=urgency,
         ack_ladder=duty.ack_ladder,
@@ -123,7 +125,7 @@ def duty_complete(
         actor=actor,
         verb="duty.completed",
         subject=duty,
-        scope=_scope(duty.incident_id),
+        scope=Scope.incident(duty.incident_id),
         changes={
             "step": duty.step_code,
             "due_at": duty.due_at,
@@ -161,7 +163,7 @@ def _meeting_schedule(duty: Duty, *, actor: Member, plan: MeetingPlan, now: date
         actor=actor,
         verb="meeting.scheduled",
         subject=meeting,
-        scope=_scope(duty.incident_id),
+        scope=Scope.incident(duty.incident_id),
         changes={
             "starts_at": plan.starts_at,
             "location": meeting.location,
@@ -169,7 +171,7 @@ def _meeting_schedule(duty: Duty, *, actor: Member, plan: MeetingPlan, now: date
         },
     )
     notify(
-        audiences=[f"member:{m.pk}" for m in plan.invitees],
+        audiences=[Audience.member(m.pk) for m in plan.invitees],
         title=meeting.title,
         body=(
             f"You are invited to the formal debrief of incident {duty.incident.reference}: "
@@ -179,7 +181,7 @@ def _meeting_schedule(duty: Duty, *, actor: Member, plan: MeetingPlan, now: date
         purposes=[Purpose.COORDINATION],
         cause=f"meeting:{meeting.pk}:invited",
         subject=meeting,
-        scope=_scope(duty.incident_id),
+        scope=Scope.incident(duty.incident_id),
         sender=actor,
         ack_ladder=duty.ack_ladder,
     )
@@ -200,7 +202,7 @@ def duty_waive(*, actor: Member, duty_id: int, reason: str) -> Duty:
         actor=actor,
         verb="duty.waived",
         subject=duty,
-        scope=_scope(duty.incident_id),
+        scope=Scope.incident(duty.incident_id),
         changes={"step": duty.step_code, "reason": duty.waived_reason},
     )
     _board_changed(duty.incident)
@@ -218,14 +220,14 @@ class DutyLadder(LadderKind[Duty]):
     climbing_states = (DutyState.OVERDUE, DutyState.ESCALATED)
     related = ("incident",)
 
-    def owner(self, thing: Duty) -> list[str]:
-        return [f"role:{thing.owner_role}"]
+    def owner(self, thing: Duty) -> list[Audience]:
+        return [Audience.role(thing.owner_role)]
 
-    def deputies(self, thing: Duty) -> list[str]:
-        return [f"deputy:{thing.owner_role}"]
+    def deputies(self, thing: Duty) -> list[Audience]:
+        return [Audience.deputy(thing.owner_role)]
 
-    def scope(self, thing: Duty) -> str:
-        return _scope(thing.incident_id)
+    def scope(self, thing: Duty) -> Scope:
+        return Scope.incident(thing.incident_id)
 
     def details(self, thing: Duty) -> dict[str, Any]:
         return {"step": thing.step_code}

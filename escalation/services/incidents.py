@@ -28,15 +28,17 @@ from escalation.models import (
     TensionLevel,
 )
 from escalation.protocol import URGENT_ACK_LADDER
-from escalation.services.common import _aware, _board_changed, _scope
+from escalation.services.common import _aware, _board_changed
 from escalation.services.duties import _duty_send
 from escalation.services.protocols import protocol_current
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.calendar.selectors import BankHolidays, calendar_hold, division_installed
 from partnership.errors import ConflictError
 from partnership.models import Area, Member, Role
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 
@@ -104,7 +106,7 @@ def incident_report(
         actor=reporter,
         verb="incident.reported",
         subject=incident,
-        scope=_scope(incident),
+        scope=Scope.incident(incident.pk),
         changes={
             "occurred_at": occurred_at,
             "area_id": area.pk,
@@ -133,14 +135,14 @@ def incident_link(*, actor: Member, incident: Incident, other: Incident) -> None
         actor=actor,
         verb="incident.linked",
         subject=incident,
-        scope=_scope(incident),
+        scope=Scope.incident(incident.pk),
         changes={"other_id": other.pk},
     )
     audit_record(
         actor=actor,
         verb="incident.linked",
         subject=other,
-        scope=_scope(other),
+        scope=Scope.incident(other.pk),
         changes={"other_id": incident.pk},
     )
 
@@ -157,7 +159,10 @@ def incident_start_assessment(*, officer: Member, incident_id: int) -> Incident:
     incident.start_assessment()
     incident.save()
     audit_record(
-        actor=officer, verb="incident.assessment_started", subject=incident, scope=_scope(incident)
+        actor=officer,
+        verb="incident.assessment_started",
+        subject=incident,
+        scope=Scope.incident(incident.pk),
     )
     _board_changed(incident)
     return incident
@@ -223,7 +228,7 @@ def incident_determine(
         actor=officer,
         verb="incident.declared_major" if is_major else "incident.found_not_major",
         subject=incident,
-        scope=_scope(incident),
+        scope=Scope.incident(incident.pk),
         changes={
             "determination_id": determination.pk,
             "determined_at": at,
@@ -291,7 +296,7 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
         actor=None,
         verb="protocol.started",
         subject=incident,
-        scope=_scope(incident),
+        scope=Scope.incident(incident.pk),
         changes={
             "protocol_version": incident.protocol.number,
             "duties": [
@@ -308,13 +313,16 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
     )
     # Co-ordinators see every declaration the moment it happens, whatever the protocol's order.
     notify(
-        audiences=[f"role:{Role.CSP_COORDINATOR}", f"role:{Role.POLICE_PARTNERSHIP_COORDINATOR}"],
+        audiences=[
+            Audience.role(Role.CSP_COORDINATOR),
+            Audience.role(Role.POLICE_PARTNERSHIP_COORDINATOR),
+        ],
         title=f"Major incident declared: {incident.reference} in {incident.area}",
         body=_declaration_summary(incident, determination),
         purposes=[Purpose.SITUATION, Purpose.COORDINATION],
         cause=f"incident:{incident.pk}:declared:{determination.pk}",
         subject=incident,
-        scope=_scope(incident),
+        scope=Scope.incident(incident.pk),
         sender=determination.officer,
         urgency=Urgency.URGENT,
         ack_ladder=URGENT_ACK_LADDER,
@@ -336,7 +344,7 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
                 actor=None,
                 verb="duty.completed",
                 subject=duty,
-                scope=_scope(incident),
+                scope=Scope.incident(incident.pk),
                 changes={"step": duty.step_code},
             )
     return duties
@@ -370,7 +378,7 @@ def incident_stand_down(*, actor: Member, incident_id: int, reason: str) -> Inci
         actor=actor,
         verb="incident.stood_down",
         subject=incident,
-        scope=_scope(incident),
+        scope=Scope.incident(incident.pk),
         changes={"reason": reason.strip()},
     )
     _board_changed(incident)
@@ -397,7 +405,9 @@ def incident_close(*, actor: Member, incident_id: int) -> Incident:
         )
     incident.close(at=timezone.now())
     incident.save()
-    audit_record(actor=actor, verb="incident.closed", subject=incident, scope=_scope(incident))
+    audit_record(
+        actor=actor, verb="incident.closed", subject=incident, scope=Scope.incident(incident.pk)
+    )
     _board_changed(incident)
     return incident
 
@@ -407,14 +417,12 @@ def situation_report_send(
     *,
     actor: Member,
     incident_id: int,
-    audiences: Sequence[str],
+    audiences: Sequence[Audience],
     purposes: Sequence[str],
     message: str,
 ) -> SituationReport:
     """Send an update to chosen roles and agencies. Purposes asking for a check or for
     information keep each recipient's notification open until they reply."""
-    from notifications.audiences import audience_validate
-
     incident = _locked(incident_id)
     require(actor, "incident.situation_report", incident)
     errors: dict[str, str] = {}
@@ -426,12 +434,12 @@ def situation_report_send(
         errors["purposes"] = f"Choose one or more purposes: {', '.join(Purpose.values)}."
     if errors:
         raise ValidationError(errors)
-    for audience in audiences:
-        audience_validate(audience)
+    if any(audience.is_relative for audience in audiences):
+        raise ValidationError({"audiences": "Send it to roles, agencies or members."})
     report = SituationReport.objects.create(
         incident=incident,
         author=actor,
-        audiences=list(audiences),
+        audiences=Audience.stored(audiences),
         purposes=list(purposes),
         body=message.strip(),
         sent_at=timezone.now(),
@@ -443,15 +451,19 @@ def situation_report_send(
         purposes=purposes,
         cause=f"situation-report:{report.pk}",
         subject=report,
-        scope=_scope(incident),
+        scope=Scope.incident(incident.pk),
         sender=actor,
     )
     audit_record(
         actor=actor,
         verb="situation_report.sent",
         subject=report,
-        scope=_scope(incident),
-        changes={"audiences": list(audiences), "purposes": list(purposes), "recipients": len(sent)},
+        scope=Scope.incident(incident.pk),
+        changes={
+            "audiences": Audience.stored(audiences),
+            "purposes": list(purposes),
+            "recipients": len(sent),
+        },
     )
     return report
 

@@ -17,6 +17,7 @@ from escalation.models import (
 )
 from escalation.protocol import DEFAULT_PROTOCOL_NAME, DEFAULT_STEPS
 from notifications.ladder.rungs import OWNER, REPEAT, ladder_validate
+from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.locks import advisory_xact_lock
 from partnership.models import Member
@@ -26,8 +27,6 @@ from partnership.timeline import audit_record
 
 # --- Protocol versions ---------------------------------------------------------------------------
 def _steps_validate(steps: Sequence[dict[str, Any]]) -> None:
-    from notifications.audiences import audience_validate
-
     codes = [step["code"] for step in steps]
     if len(set(codes)) != len(codes):
         raise ValidationError("Each step of a protocol needs its own code.")
@@ -44,7 +43,7 @@ def _steps_validate(steps: Sequence[dict[str, Any]]) -> None:
                     f"Step {step['code']!r} waits for {code!r}, which is not an earlier step."
                 )
         for audience in step.get("informs", []):
-            audience_validate(audience)
+            Audience.parse_absolute(audience)
         ladder_validate(
             step.get("ladder", []),
             owner_word=OWNER,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from notifications.audiences import audience_label
+from partnership.audiences import Audience
 from partnership.models import Role
 from partnership.permissions import can
 
@@ -55,4 +55,4 @@ def role_label(role: str) -> str:
 
 @register.filter
 def audiences(codes: list[str]) -> str:
-    return "; ".join(audience_label(code) for code in codes)
+    return "; ".join(Audience.parse(code).label for code in codes)

@@ -22,6 +22,7 @@ from notifications.ladder.kinds import Firing, LadderKind
 from notifications.ladder.rungs import rung_due_at
 from notifications.models import Laddered, LadderRung, Notification, Urgency
 from notifications.services import notify
+from partnership.audiences import Audience
 from partnership.timeline import audit_record
 
 T = TypeVar("T", bound=Laddered)
@@ -111,8 +112,8 @@ def _rungs_fire(kind: LadderKind[T], thing: T, now: datetime) -> int:
         LadderRung.objects.create(
             thing=thing,
             index=index,
-            to=rung.to,
-            audience=", ".join(audiences),
+            to=str(rung.to),
+            audience=Audience.joined(audiences),
             due_at=firing.due_at,
             fired_at=now,
         )
@@ -137,9 +138,9 @@ def _rungs_fire(kind: LadderKind[T], thing: T, now: datetime) -> int:
             "escalated",
             {
                 "rung": index,
-                "to": rung.to,
-                "audience": ", ".join(audiences),
-                "audiences": audiences,
+                "to": str(rung.to),
+                "audience": Audience.joined(audiences),
+                "audiences": Audience.stored(audiences),
                 "due_at": firing.due_at,
                 "late_by_seconds": _seconds(now, firing.due_at),
             },

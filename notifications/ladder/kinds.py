@@ -21,6 +21,8 @@ from django.db import models
 
 from notifications.ladder.rungs import DEPUTY, OWNER, Rung, rungs_parse
 from notifications.models import Laddered, Notification
+from partnership.audiences import Audience
+from partnership.scopes import Scope
 
 T = TypeVar("T", bound=Laddered)
 
@@ -31,7 +33,7 @@ class Firing:
 
     index: int
     rung: Rung
-    audiences: list[str]
+    audiences: list[Audience]
     escalates: bool
     due_at: datetime
     at: datetime  # the engine's clock for this run
@@ -56,7 +58,7 @@ class LadderKind(ABC, Generic[T]):
     # Prefixes the causes of a rung's notifications ("duty:12:rung:0"), which keep them from going
     # out twice, and the audit verbs ("duty.overdue", "duty.escalated"): unique per kind.
     name: str
-    owner_word: str = OWNER
+    owner_word: Audience = OWNER
     ladder_field: str = "ladder"
     # Rung times count from this field.
     start_field: str = "due_at"
@@ -91,14 +93,14 @@ class LadderKind(ABC, Generic[T]):
         return due
 
     @abstractmethod
-    def owner(self, thing: T) -> list[str]:
+    def owner(self, thing: T) -> list[Audience]:
         """The audiences responsible for doing the thing."""
 
     @abstractmethod
-    def deputies(self, thing: T) -> list[str]:
+    def deputies(self, thing: T) -> list[Audience]:
         """The audiences who stand in for the owner (possibly none)."""
 
-    def audiences(self, thing: T, to: str) -> list[str]:
+    def audiences(self, thing: T, to: Audience) -> list[Audience]:
         """Whom a rung's ``to`` reaches: the owner, the deputies, or the audience it names."""
         if to == self.owner_word:
             return self.owner(thing)
@@ -107,7 +109,7 @@ class LadderKind(ABC, Generic[T]):
         return [to]
 
     @abstractmethod
-    def scope(self, thing: T) -> str:
+    def scope(self, thing: T) -> Scope | None:
         """The case the thing belongs to (its audit events and notifications go there)."""
 
     @abstractmethod

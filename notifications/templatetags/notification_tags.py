@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from django import template
+from django.core.exceptions import ValidationError
 
-from notifications.audiences import audience_label
-from notifications.models import Purpose
+from notifications.models import ACKNOWLEDGED_VIA, Purpose
+from partnership.audiences import Audience, AudienceKind
 
 register = template.Library()
-
-_VIA = {
-    "web": "on the website",
-    "api": "through the API",
-    "websocket": "from a live alert",
-    "email-link": "with the emailed link",
-}
 
 
 @register.filter
@@ -26,14 +20,13 @@ def purpose_labels(codes: list[str]) -> list[str]:
 @register.filter
 def audience(code: str) -> str:
     """How a message was addressed: a role, an agency, a deputy, or the person by name."""
-    if code.startswith("member:"):
-        return "Them personally"
     try:
-        return audience_label(code)
-    except ValueError:  # a role or agency kind since retired: show the code rather than fail
+        addressed = Audience.parse(code)
+    except ValidationError:  # a role or agency kind since retired: show the code rather than fail
         return code
+    return "Them personally" if addressed.kind == AudienceKind.MEMBER else addressed.label
 
 
 @register.filter
 def ack_via(via: str) -> str:
-    return _VIA.get(via, via)
+    return ACKNOWLEDGED_VIA.get(via, via)

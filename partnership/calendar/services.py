@@ -41,6 +41,7 @@ from partnership.models import (
     holiday_name,
 )
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 REASON_MAX = 500
@@ -115,10 +116,6 @@ def _quoted(reason: str) -> str:
     return reason if len(reason) <= REASON_QUOTED else reason[: REASON_QUOTED - 1].rstrip() + "…"
 
 
-def _scope(division: str) -> str:
-    return f"calendar:{division}"
-
-
 # --- Holding a year as data -----------------------------------------------------------------------
 def _division_clean(division: str) -> Division:
     if division not in Division.values:
@@ -160,7 +157,7 @@ def _seeded_record(held: CalendarYear, *, actor: Member | None) -> None:
         actor=actor,
         verb="calendar.seeded",
         subject=held,
-        scope=_scope(held.division),
+        scope=Scope.calendar(held.division),
         changes={
             "division": held.division,
             "year": held.year,
@@ -208,7 +205,7 @@ def _edit_finish(
         actor=actor,
         verb=verb,
         subject=row,
-        scope=_scope(division),
+        scope=Scope.calendar(division),
         changes={
             "division": division.value,
             "date": row.date,
@@ -472,7 +469,7 @@ def calendar_import(
             verb="calendar.imported",
             subject_type="calendar",
             subject_id=division.value,
-            scope=_scope(division),
+            scope=Scope.calendar(division),
             changes={
                 "division": division.value,
                 "source": source,

@@ -28,6 +28,7 @@ from notifications.models import (
     OutboundMessage,
 )
 from notifications.selectors import notifications_of
+from partnership.audiences import Audience
 from partnership.models import AuditEvent, Member
 
 pytestmark = pytest.mark.django_db
@@ -73,22 +74,22 @@ def test_urgent_goes_on_every_channel_normal_only_on_the_chosen(demo: dict[str, 
     ContactPreference.objects.create(member=coordinator, email=False, sms=False)
     with transaction.atomic():
         normal, *_ = services.notify(
-            audiences=["role:csp_coordinator"],
+            audiences=[Audience.role("csp_coordinator")],
             title="FYI",
             body="b",
             purposes=["situation"],
             cause="t:normal",
             subject=coordinator,
-            scope="",
+            scope=None,
         )
         urgent, *_ = services.notify(
-            audiences=["role:csp_coordinator"],
+            audiences=[Audience.role("csp_coordinator")],
             title="Now",
             body="b",
             purposes=["situation"],
             cause="t:urgent",
             subject=coordinator,
-            scope="",
+            scope=None,
             urgency="urgent",
         )
     assert set(normal.deliveries.values_list("channel", flat=True)) == {"live"}
@@ -99,13 +100,13 @@ def test_the_same_cause_never_notifies_the_same_person_twice(demo: dict[str, Mem
     for _ in range(2):
         with transaction.atomic():
             services.notify(
-                audiences=["role:crro", f"member:{demo['crro'].pk}"],
+                audiences=[Audience.role("crro"), Audience.member(demo["crro"].pk)],
                 title="t",
                 body="b",
                 purposes=["situation"],
                 cause="same-cause",
                 subject=demo["crro"],
-                scope="",
+                scope=None,
             )
     assert Notification.objects.filter(recipient=demo["crro"]).count() == 1
 
@@ -254,7 +255,7 @@ def test_an_accuracy_check_stays_open_until_replied(declared: Any, demo: dict[st
     report = escalation_services.situation_report_send(
         actor=demo["crro"],
         incident_id=incident.pk,
-        audiences=["role:council_chief_officer"],
+        audiences=[Audience.role("council_chief_officer")],
         purposes=["situation", "accuracy"],
         message="Is the council's account of the march right?",
     )

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from partnership.models import AuditEvent, Member
+from partnership.scopes import Scope
 from partnership.timeline import GENESIS_HASH, audit_record, timeline_verify
 
 
@@ -18,10 +19,10 @@ def _record(n: int, actor: Member | None = None) -> list[AuditEvent]:
             events.append(
                 audit_record(
                     actor=actor,
-                    verb="test.happened",
+                    verb="incident.reported",
                     subject_type="test",
                     subject_id=i,
-                    scope="incident:1",
+                    scope=Scope.incident(1),
                     changes={"i": i, "note": "ünïcode"},
                 )
             )
@@ -100,14 +101,14 @@ def test_verify_timeline_command_names_the_broken_event() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_recording_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        audit_record(actor=None, verb="x", subject_type="t", subject_id=1)
+        audit_record(actor=None, verb="area.created", subject_type="t", subject_id=1)
 
 
 @pytest.mark.django_db
 def test_a_rolled_back_change_leaves_no_event() -> None:
     def change_that_fails() -> None:
         with transaction.atomic():
-            audit_record(actor=None, verb="x", subject_type="t", subject_id=1)
+            audit_record(actor=None, verb="area.created", subject_type="t", subject_id=1)
             raise ZeroDivisionError
 
     with pytest.raises(ZeroDivisionError):
@@ -143,7 +144,10 @@ def test_concurrent_writers_keep_one_unbroken_chain() -> None:
             for i in range(10):
                 with transaction.atomic():
                     audit_record(
-                        actor=None, verb="race", subject_type="w", subject_id=f"{worker}-{i}"
+                        actor=None,
+                        verb="area.created",
+                        subject_type="w",
+                        subject_id=f"{worker}-{i}",
                     )
         except BaseException as exc:  # collected and re-raised on the main thread
             errors.append(exc)

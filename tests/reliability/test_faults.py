@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from escalation.models import Duty, DutyState
 from notifications.models import LadderRung
+from partnership.audiences import Audience
 from partnership.models import AuditEvent
 from tests.reliability.harness import (
     ROOT,
@@ -346,18 +347,18 @@ def test_a_hanging_or_failing_channel_blocks_nobody(demo: dict[str, Any], settin
             with transaction.atomic():
                 notify(
                     audiences=[
-                        "role:crro",
-                        "role:csp_coordinator",
-                        "role:council_chief_officer",
-                        "role:operational_staff",
-                        "role:ccsp_member",
+                        Audience.role("crro"),
+                        Audience.role("csp_coordinator"),
+                        Audience.role("council_chief_officer"),
+                        Audience.role("operational_staff"),
+                        Audience.role("ccsp_member"),
                     ],
                     title=f"Update {n}",
                     body="b",
                     purposes=["situation"],
                     cause=f"hang-test:{n}",
                     subject=demo["coordinator"],
-                    scope="",
+                    scope=None,
                 )
         began = time.monotonic()
         assert senders_wait(timeout=30)

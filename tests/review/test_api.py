@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from escalation import services
 from escalation.jobs import escalation_run
 from escalation.models import Incident
+from partnership.audiences import Audience
 from partnership.models import AuditEvent, Member
 from review.compliance import compliance_across, incident_compliance
 
@@ -49,7 +50,7 @@ def _full_run(declare: Any, demo: dict[str, Member]) -> Incident:
     services.situation_report_send(
         actor=demo["coordinator"],
         incident_id=incident.pk,
-        audiences=["role:crro"],
+        audiences=[Audience.role("crro")],
         purposes=["accuracy"],
         message="Right?",
     )

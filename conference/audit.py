@@ -1,0 +1,75 @@
+"""What this app writes on the timeline, in words (see ``partnership.audit_verbs``): people and
+their repeat flags, referrals, conferences from planning to conclusion, what the live room
+agreed, actions and their ladder, and retention. Descriptions name people by their record's
+number, never by name: timelines name no victim."""
+
+from __future__ import annotations
+
+from conference.models import (
+    Attendance,
+    ConferenceKind,
+    EntryKind,
+    FlagKind,
+    IncidentPerson,
+    ReferralReason,
+    RiskLevel,
+    Visibility,
+)
+from partnership.audit_verbs import detail_words_register, verbs_register
+
+detail_words_register("involvement", IncidentPerson.Involvement.choices)
+detail_words_register("flag_kind", FlagKind.choices)
+detail_words_register("referral_reason", ReferralReason.choices)
+detail_words_register("risk_level", RiskLevel.choices)
+detail_words_register("conference_kind", ConferenceKind.choices)
+detail_words_register("attendance", Attendance.Status.choices)
+detail_words_register("visibility", Visibility.choices)
+
+# What the live room records: one verb per kind of entry (``room.<kind>``).
+_ROOM: dict[str, str] = {
+    EntryKind.INFORMATION: "Information shared in the conference room, seen by "
+    "{visibility:visibility}",
+    EntryKind.RISK_AGREED: "Risk agreed at conference",
+    EntryKind.ACTION: "Action agreed at conference",
+    EntryKind.NOTE: "The chair noted something in the conference room, seen by "
+    "{visibility:visibility}",
+    EntryKind.ITEM_OPENED: "The conference moved on to the next agenda item",
+}
+
+verbs_register(
+    {
+        # People and repeat victims.
+        "person.created": "A person's record was opened",
+        "person.linked_to_incident": "This person was linked to incident {incident_id} "
+        "({involvement:involvement})",
+        "incident.person_linked": "Person {person_id} linked ({involvement:involvement})",
+        "repeat.flagged": "Repeat rule fired: {kind:flag_kind}",
+        "repeat.dismissed": "A repeat flag was dismissed: the co-ordinator judged no referral "
+        "was needed",
+        # Referrals and conferences.
+        "referral.created": "Referral made ({reason:referral_reason}, {level:risk_level} risk)",
+        "conference.created": "{kind:conference_kind} arranged for {starts_at:time}, chaired "
+        "by member {chair_id}",
+        "agenda.item_added": "The case of person {person_id} was put on the conference's agenda "
+        "(referral {referral_id})",
+        "conference.invited": "Member {member_id} was invited to the conference",
+        "research.filed": "An agency filed its research for agenda item {item_id}, seen by "
+        "{visibility:visibility}",
+        "research.revised": "An agency revised its research for agenda item {item_id}, seen by "
+        "{visibility:visibility}",
+        "conference.attendance": "Attendance of member {member_id} recorded: {status:attendance}",
+        "conference.opened": "The conference opened: its live room is in session",
+        "conference.concluded": "The conference concluded: its room is closed and its minutes "
+        "are final",
+        **{f"room.{kind}": description for kind, description in _ROOM.items()},
+        # Actions and their ladder (``conference.services.actions.ACTIONS``).
+        "action.completed": "Conference action done[ ({late:late})]",
+        "action.overdue": "Conference action OVERDUE",
+        "action.escalated": "Conference action not done: ladder rung {rung} to "
+        "{audience:audiences}",
+        # Retention.
+        "retention.applied": "Personal data removed from cases closed before {cutoff:time}: "
+        "{incidents} incidents, {people} people, {referrals} referrals, {research} pieces of "
+        "research, {room_entries} room entries, {actions} actions and {notifications} messages",
+    }
+)
