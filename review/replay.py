@@ -29,11 +29,10 @@ _STATE_AFTER = {
 def _duty_state_at(duty: Duty, at: datetime) -> str:
     if duty.completed_at is not None and duty.completed_at <= at:
         return DutyState.WAIVED if duty.state == DutyState.WAIVED else DutyState.DONE
-    if (
-        duty.rungs.filter(fired_at__lte=at)
-        .exclude(audience=str(Audience.role(duty.owner_role)))
-        .exists()
-    ):
+    # A rung that reached only the owner reminded them; any other escalated the duty. (A duty
+    # with no owner has no ladder.)
+    owner = str(Audience.role(duty.owner_role)) if duty.owner_role else ""
+    if duty.rungs.filter(fired_at__lte=at).exclude(audience=owner).exists():
         return DutyState.ESCALATED
     if duty.due_at <= at:
         return DutyState.OVERDUE

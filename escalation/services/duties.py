@@ -221,10 +221,11 @@ class DutyLadder(LadderKind[Duty]):
     related = ("incident",)
 
     def owner(self, thing: Duty) -> list[Audience]:
-        return [Audience.role(thing.owner_role)]
+        # A step the engine completes itself has no owner (and no ladder).
+        return [Audience.role(thing.owner_role)] if thing.owner_role else []
 
     def deputies(self, thing: Duty) -> list[Audience]:
-        return [Audience.deputy(thing.owner_role)]
+        return [Audience.deputy(thing.owner_role)] if thing.owner_role else []
 
     def scope(self, thing: Duty) -> Scope:
         return Scope.incident(thing.incident_id)
