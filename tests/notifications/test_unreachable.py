@@ -17,6 +17,7 @@ from notifications.channels import backends_reset
 from notifications.dispatch import deliveries_send
 from notifications.jobs import unreachable_digest_run
 from notifications.models import ContactPreference, Delivery, DeliveryState, Notification
+from partnership.audiences import Audience
 from partnership.models import Agency, Member, Role, RoleAssignment
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +60,13 @@ def _staff(count: int, *, sms: bool) -> list[Member]:
 def _tell_staff(cause: str) -> list[Notification]:
     with transaction.atomic():
         return services.notify(
-            audiences=[f"role:{Role.OPERATIONAL_STAFF}"],
+            audiences=[Audience.role(Role.OPERATIONAL_STAFF)],
             title="Stand by for a briefing",
             body="A briefing follows.",
             purposes=["situation"],
             cause=cause,
             subject=Agency.objects.get(name="Milton Keynes Council"),
-            scope="",
+            scope=None,
             ack_ladder=[],
         )
 

@@ -20,6 +20,7 @@ from notifications import services
 from notifications.channels import backends_reset
 from notifications.dispatch import deliveries_send
 from notifications.models import ContactPreference, DeliveryState, Notification
+from partnership.audiences import Audience
 from partnership.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -133,13 +134,13 @@ def receiver(settings: Any) -> Iterator[int]:
 def _notify(member: Member) -> Notification:
     with transaction.atomic():
         (notification,) = services.notify(
-            audiences=[f"member:{member.pk}"],
+            audiences=[Audience.member(member.pk)],
             title="Stand by",
             body="b",
             purposes=["situation"],
             cause="webhook-test",
             subject=member,
-            scope="",
+            scope=None,
         )
     return notification
 
