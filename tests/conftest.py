@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from partnership.demo import demo_load
 from partnership.models import Member
+from tests.world import ClientFor, demo_partnership
 
 
 @pytest.fixture(autouse=True)
@@ -37,13 +37,12 @@ def senders_drained(db: None) -> Iterator[None]:
 
 @pytest.fixture
 def demo(db: None, senders_drained: None) -> dict[str, Member]:
-    """The demo partnership, by username."""
-    demo_load()
-    return {m.username: m for m in Member.objects.all()}
+    """The demo partnership, by username (``tests/world.py``)."""
+    return demo_partnership()
 
 
 @pytest.fixture
-def client_for(demo: dict[str, Member]) -> Any:
+def client_for(demo: dict[str, Member]) -> ClientFor:
     """A logged-in test client for a demo username."""
 
     def make(username: str) -> Client:

@@ -4,9 +4,9 @@ how to build its address, and who is let in, as the rules in each app's ``rules.
 The allowed sets are written out by hand from the rules (they are the specification);
 ``test_permission_matrix.test_allowed_sets_follow_the_rules`` checks each set against the
 registered rule on the world's objects, so a rule that changes makes this file fail until it is
-brought up to date. The world is a small partnership built through the services, with a distinctive
-marker string in every sensitive field: a response to someone who may not see a field must not
-contain its marker.
+brought up to date. The world (``tests/world.py``: ``matrix_world``) is a small partnership built
+through the services, with a distinctive marker string in every sensitive field: a response to
+someone who may not see a field must not contain its marker.
 """
 
 from __future__ import annotations
@@ -16,27 +16,38 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from conference import services as conference_services
 from conference.models import Action, AgendaItem, Conference, Person, Referral, RepeatFlag
-from conference.risk import CHECKLIST
-from escalation import services as escalation_services
 from escalation.models import Duty, Incident
-from notifications.models import Notification, Purpose
-from notifications.services import notify
-from partnership import services as partnership_services
-from partnership.audiences import Audience
+from notifications.models import Notification
 from partnership.auth import token_issue
-from partnership.demo import MEMBERS, demo_load, demo_password
-from partnership.models import Agency, AgencyKind, Area, Member, Role
-from partnership.scopes import Scope
+from partnership.demo import MEMBERS
+from partnership.models import Member, Role
+from tests.world import (
+    ACTION_TEXT,
+    CONFERENCE_TITLE,
+    CONSENT_NOTES,
+    INCIDENT_DESCRIPTION,
+    INCIDENT_TITLE,
+    NO_AGENCY,
+    NOTE_BODY,
+    OTHER_INCIDENT_TITLE,
+    OUTSIDER,
+    PANEL_ENTRY,
+    PANEL_RESEARCH,
+    RATIONALE,
+    REFERRAL_SUMMARY,
+    RESTRICTED_ENTRY,
+    RESTRICTED_RESEARCH,
+    SAFE_CONTACT,
+    SITUATION_REPORT_BODY,
+    VICTIM_NAME,
+    MatrixWorld,
+)
 
 # --- Who is checked ------------------------------------------------------------------------------
 ANONYMOUS = "anonymous"
-OUTSIDER = "outsider"  # a panel member of an agency of another kind (Probation), invited to nothing
-NO_AGENCY = "no-agency"  # an account without an agency or a role (a system account)
 DEMO_USERS = tuple(spec.username for spec in MEMBERS)
 USERS = (*DEMO_USERS, OUTSIDER, NO_AGENCY)
 EVERYONE = (ANONYMOUS, *USERS)
@@ -110,24 +121,7 @@ SEES_RESTRICTED = _users("chair", "coordinator", "panel-police")
 SEES_PANEL = _users("chair", "coordinator", "panel-police", "panel-housing", "gold")
 
 
-# --- The world -----------------------------------------------------------------------------------
-VICTIM_NAME = "Zenobia Quillfeather"
-SAFE_CONTACT = "SafeContactMX3391 via her sister only"
-INCIDENT_TITLE = "IncidentTitleMX4410 firebomb at the Quarrel Street mosque"
-INCIDENT_DESCRIPTION = "IncidentDescriptionMX5521"
-RATIONALE = "RationaleMX5610 disorder likely"
-OTHER_INCIDENT_TITLE = "OtherIncidentTitleMX5709 abuse at the bus stop"
-SITUATION_REPORT_BODY = "SituationReportMX6632"
-NOTE_BODY = "NotificationBodyMX7743"
-REFERRAL_SUMMARY = "ReferralSummaryMX8854"
-CONSENT_NOTES = "ConsentNotesMX8943"
-PANEL_RESEARCH = "PanelResearchMX9032"
-PANEL_ENTRY = "PanelRoomEntryMX9121"
-RESTRICTED_RESEARCH = "RestrictedResearchMX9965"
-RESTRICTED_ENTRY = "RestrictedRoomEntryMX1076"
-ACTION_TEXT = "ActionTextMX2187"
-CONFERENCE_TITLE = "ConferenceTitleMX3298"
-
+# --- The world's markers, and who may see each ---------------------------------------------------
 # Who may see each marker anywhere: any response to anyone else must not contain it.
 MARKERS: dict[str, frozenset[str]] = {
     VICTIM_NAME: PERSON_VIEW,
@@ -150,189 +144,12 @@ MARKERS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class World:
-    members: dict[str, Member]
-    incident: int  # declared major by the officer, reported by him; the REC was told about it
-    other_incident: int  # reported by Victim Support's member, after the referral: a repeat
-    duty: int  # "Inform the Racial Equality Council", owned by the CRRO
-    notification: int  # to the CRRO only
-    person: int  # created and referred by Victim Support's member, linked to both incidents
-    referral: int
-    flag: int  # the repeat flag the second incident raised
-    conference: int  # in session: chair, Police's and Housing's panel members invited
-    agenda_item: int
-    action: int  # owned by Housing's panel member
-    area: int
-
-    def pk(self, username: str) -> int:
-        return self.members[username].pk
-
-
-def _answers(**yes: bool) -> dict[str, bool]:
-    return {q.code: yes.get(q.code, False) for q in CHECKLIST}
-
-
-@transaction.atomic
-def world_build() -> World:
-    """The demo partnership, two more accounts and one of everything, through the services."""
-    demo_load()
-    probation = partnership_services.agency_create(
-        actor=None, kind=AgencyKind.PROBATION, name="Thames Valley Probation (matrix)"
-    )
-    outsider = partnership_services.member_create(
-        actor=None,
-        username=OUTSIDER,
-        password=demo_password(),
-        agency=probation,
-        first_name="Olu",
-        last_name="Outsider",
-        email="outsider@matrix.invalid",
-    )
-    partnership_services.role_assign(actor=None, member=outsider, role=Role.PANEL_MEMBER)
-    partnership_services.member_create(
-        actor=None, username=NO_AGENCY, password=demo_password(), agency=None
-    )
-    members = {m.username: m for m in Member.objects.select_related("agency")}
-    now = timezone.now()
-    area = Area.objects.get(name="Bletchley")
-
-    incident = escalation_services.incident_report(
-        reporter=members["officer"],
-        title=INCIDENT_TITLE,
-        description=INCIDENT_DESCRIPTION,
-        occurred_at=now - timedelta(hours=3),
-        area=area,
-        strands=["religion"],
-        tension_level="critical",
-        safeguarding_steps="Patrols at the mosque.",
-    )
-    escalation_services.incident_determine(
-        officer=members["officer"], incident_id=incident.pk, is_major=True, rationale=RATIONALE
-    )
-    duty = Duty.objects.get(incident=incident, step_code="inform-rec")
-    escalation_services.situation_report_send(
-        actor=members["coordinator"],
-        incident_id=incident.pk,
-        audiences=[Audience.agency(AgencyKind.RACIAL_EQUALITY_COUNCIL)],
-        purposes=[Purpose.SITUATION, Purpose.INFORMATION],
-        message=SITUATION_REPORT_BODY,
-    )
-    (note,) = notify(
-        audiences=[Audience.member(members["crro"].pk)],
-        title="A word for the CRRO",
-        body=NOTE_BODY,
-        purposes=[Purpose.INFORMATION],
-        cause="matrix:note",
-        subject=incident,
-        scope=Scope.incident(incident.pk),
-        sender=members["coordinator"],
-    )
-
-    person = conference_services.person_create(
-        actor=members["member"], full_name=VICTIM_NAME, area=area, safe_contact=SAFE_CONTACT
-    )
-    conference_services.incident_person_link(
-        actor=members["coordinator"], incident=incident, person=person
-    )
-    referral = conference_services.referral_create(
-        actor=members["member"],
-        person=person,
-        reason="professional_judgement",
-        summary=REFERRAL_SUMMARY,
-        answers=_answers(repeat=True, frightened=True),
-        lawful_basis="consent",
-        consent_notes=CONSENT_NOTES,
-    )
-    other = escalation_services.incident_report(
-        reporter=members["member"],
-        title=OTHER_INCIDENT_TITLE,
-        description="Shouted at again.",
-        occurred_at=timezone.now(),
-        area=area,
-        strands=["religion"],
-        tension_level="low",
-    )
-    (flag,) = conference_services.incident_person_link(
-        actor=members["member"], incident=other, person=person
-    )
-
-    conference = conference_services.conference_create(
-        actor=members["coordinator"],
-        kind="emergency",
-        title=CONFERENCE_TITLE,
-        starts_at=now + timedelta(hours=1),
-        ends_at=now + timedelta(hours=2),
-        location="Civic Offices, Room 1",
-        chair=members["chair"],
-    )
-    item = conference_services.agenda_add(
-        actor=members["coordinator"], conference_id=conference.pk, referral=referral
-    )
-    conference_services.conference_invite(
-        actor=members["coordinator"],
-        conference_id=conference.pk,
-        members=[members["panel-police"], members["panel-housing"]],
-    )
-    for username in ("panel-police", "panel-housing"):
-        conference_services.attendance_record(
-            actor=members["chair"],
-            conference_id=conference.pk,
-            member=members[username],
-            status="present",
-        )
-    police = Agency.objects.get(kind=AgencyKind.POLICE)
-    conference_services.research_file(
-        actor=members["panel-police"],
-        item_id=item.pk,
-        facts=RESTRICTED_RESEARCH,
-        opinion="",
-        visibility="chair",
-    )
-    conference_services.research_file(
-        actor=members["panel-housing"], item_id=item.pk, facts=PANEL_RESEARCH, opinion=""
-    )
-    conference_services.conference_open(actor=members["chair"], conference_id=conference.pk)
-    conference_services.room_share(
-        actor=members["panel-police"],
-        conference_id=conference.pk,
-        text=RESTRICTED_ENTRY,
-        visibility="agencies",
-        visible_agencies=[police],
-    )
-    conference_services.room_share(
-        actor=members["panel-housing"], conference_id=conference.pk, text=PANEL_ENTRY
-    )
-    action = conference_services.action_agree(
-        actor=members["chair"],
-        conference_id=conference.pk,
-        item_id=item.pk,
-        description=ACTION_TEXT,
-        owner=members["panel-housing"],
-        due_at=now + timedelta(days=7),
-    )
-    return World(
-        members=members,
-        incident=incident.pk,
-        other_incident=other.pk,
-        duty=duty.pk,
-        notification=note.pk,
-        person=person.pk,
-        referral=referral.pk,
-        flag=flag.pk,
-        conference=conference.pk,
-        agenda_item=item.pk,
-        action=action.pk,
-        area=area.pk,
-    )
-
-
 # --- Routes --------------------------------------------------------------------------------------
-Kwargs = Callable[[World], dict[str, Any]]
-Body = Callable[[World], dict[str, Any]]
+Kwargs = Callable[[MatrixWorld], dict[str, Any]]
+Body = Callable[[MatrixWorld], dict[str, Any]]
 
 
-def _none(world: World) -> dict[str, Any]:
+def _none(world: MatrixWorld) -> dict[str, Any]:
     return {}
 
 
@@ -366,47 +183,47 @@ def post(
     return Door(allowed=allowed, body=body, let_in=let_in)
 
 
-def _incident(world: World) -> dict[str, Any]:
+def _incident(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.incident}
 
 
-def _duty(world: World) -> dict[str, Any]:
+def _duty(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.duty}
 
 
-def _notification(world: World) -> dict[str, Any]:
+def _notification(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.notification}
 
 
-def _person(world: World) -> dict[str, Any]:
+def _person(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.person}
 
 
-def _referral(world: World) -> dict[str, Any]:
+def _referral(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.referral}
 
 
-def _flag(world: World) -> dict[str, Any]:
+def _flag(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.flag}
 
 
-def _conference(world: World) -> dict[str, Any]:
+def _conference(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.conference}
 
 
-def _item(world: World) -> dict[str, Any]:
+def _item(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.agenda_item}
 
 
-def _action(world: World) -> dict[str, Any]:
+def _action(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.action}
 
 
-def _member(world: World) -> dict[str, Any]:
+def _member(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.pk("panel-police")}
 
 
-def _police_panel_token(world: World) -> dict[str, Any]:
+def _police_panel_token(world: MatrixWorld) -> dict[str, Any]:
     # Issued inside the test's own transaction, so each route's check starts with a live token.
     return {"ref": token_issue(member=world.members["panel-police"]).token.ref}
 
@@ -747,24 +564,24 @@ SOCKET_RULES: dict[str, SocketRule] = {
 }
 
 
-def _object(model: type[Any], attribute: str) -> Callable[[World], Any]:
-    def load(world: World) -> Any:
+def _object(model: type[Any], attribute: str) -> Callable[[MatrixWorld], Any]:
+    def load(world: MatrixWorld) -> Any:
         return model.objects.get(pk=getattr(world, attribute))
 
     return load
 
 
-def _no_object(world: World) -> None:
+def _no_object(world: MatrixWorld) -> None:
     return None
 
 
-def _panel_police(world: World) -> Member:
+def _panel_police(world: MatrixWorld) -> Member:
     return world.members["panel-police"]
 
 
 # Every registered rule, the world's object it is asked about, and exactly who it allows there.
 # The route table above is built from these sets; this list proves each set is the rule's.
-RULE_SETS: list[tuple[str, Callable[[World], Any], frozenset[str]]] = [
+RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("directory.view", _no_object, PARTNERSHIP),
     ("directory.manage", _no_object, DIRECTORY_MANAGE),
     ("calendar.view", _no_object, PARTNERSHIP),

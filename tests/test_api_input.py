@@ -12,8 +12,9 @@ from django.test import Client
 
 from partnership.models import AuditEvent
 from partnership.parsers import MAX_DEPTH, json_depth
-from tests.permission_matrix_rules import RULES, world_build
+from tests.permission_matrix_rules import RULES
 from tests.test_permission_matrix import HTTP_ROUTES, _url
+from tests.world import matrix_world
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_a_deeply_nested_body_to_any_api_post_is_a_400_with_a_message(
     settings: Any,
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    world = world_build()
+    world = matrix_world()
     answered: dict[str, int] = {}
     wrong = []
     for key, route in sorted(HTTP_ROUTES.items()):

@@ -25,7 +25,7 @@ from config.asgi import application
 from notifications.dispatch import senders_wait
 from partnership.auth import token_issue
 from partnership.models import Member
-from tests.partnership_at_work import partnership_at_work
+from tests.world import ClientFor, partnership_at_work
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -169,14 +169,14 @@ def test_no_request_breaks_the_api_or_sneaks_a_change_past_a_refusal(
     ],
 )
 def test_an_api_address_that_names_nothing_answers_json(
-    client_for: Any, method: str, path: str
+    client_for: ClientFor, method: str, path: str
 ) -> None:
     response = getattr(client_for("coordinator"), method)(path)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
 
 
-def test_dismissing_a_flag_that_does_not_exist_is_a_404(client_for: Any) -> None:
+def test_dismissing_a_flag_that_does_not_exist_is_a_404(client_for: ClientFor) -> None:
     response = client_for("coordinator").post(
         "/api/flags/999999/dismiss/", {"reason": "Dealt with elsewhere."}, "application/json"
     )

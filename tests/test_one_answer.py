@@ -18,14 +18,12 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from conference.models import Conference, Person, PersonAccess
-from config.asgi import application
-from escalation.models import Incident
+from conference.models import PersonAccess
 from escalation.services import BOARD_GROUP
-from partnership import services as partnership_services
-from partnership.auth import token_issue
 from partnership.models import Agency, AgencyKind, Member, Role
-from tests.partnership_at_work import partnership_at_work
+from tests import factories
+from tests.sockets import socket_for
+from tests.world import partnership_at_work
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,11 +36,11 @@ def _hidden_records(demo: dict[str, Member]) -> dict[str, int]:
     """A major incident the police declared, a person Police's panel member recorded and referred,
     and the conference their case is on (Police, Housing and Health invited): operational staff
     are on none of them (they are told of the incident only once their duty is done)."""
-    partnership_at_work(demo)
+    work = partnership_at_work(demo)
     return {
-        "incident": Incident.objects.get().pk,
-        "conference": Conference.objects.get().pk,
-        "person": Person.objects.get().pk,
+        "incident": work.incident.pk,
+        "conference": work.conference.pk,
+        "person": work.person.pk,
     }
 
 
@@ -50,13 +48,12 @@ def _member_whose_agency_left(demo: dict[str, Member]) -> Member:
     """A gold group member of an agency that has since left the partnership (deactivated, as an
     administrator does in Django admin): their role lingers until it is revoked, but outside the
     partnership they see nothing."""
-    agency = partnership_services.agency_create(
-        actor=demo["admin"], kind=AgencyKind.VOLUNTARY, name="Former partner"
+    agency = factories.agency_new(
+        kind=AgencyKind.VOLUNTARY, name="Former partner", actor=demo["admin"]
     )
-    member = partnership_services.member_create(
-        actor=demo["admin"], username="gold-left", password="not-used-here", agency=agency
+    member = factories.member(
+        username="gold-left", agency=agency, roles=[Role.GOLD_GROUP], actor=demo["admin"]
     )
-    partnership_services.role_assign(actor=demo["admin"], member=member, role=Role.GOLD_GROUP)
     Agency.objects.filter(pk=agency.pk).update(is_active=False)
     return Member.objects.get(pk=member.pk)
 
@@ -85,10 +82,7 @@ def _http_answers(client: Client, ids: dict[str, int]) -> dict[str, tuple[int, b
 
 
 async def _socket(member: Member, path: str) -> tuple[WebsocketCommunicator, bool, Any]:
-    token = await sync_to_async(token_issue)(member=member)
-    client = WebsocketCommunicator(
-        application, path, headers=[(b"authorization", f"Token {token.key}".encode())]
-    )
+    client = await socket_for(member, path)
     connected, code = await client.connect(timeout=5)
     return client, connected, code
 

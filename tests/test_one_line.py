@@ -19,6 +19,7 @@ from conference.models import Conference
 from notifications.ics import MeetingInvite, ics_invite
 from partnership.models import Member
 from partnership.text import ONE_LINE_MESSAGE, OneLineField, one_line_problem
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def _conference(**changes: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("field", ["title", "location"])
 def test_page_and_api_refuse_a_line_break_in_a_conference_alike(
-    client_for: Any, demo: dict[str, Member], field: str
+    client_for: ClientFor, demo: dict[str, Member], field: str
 ) -> None:
     client = client_for("coordinator")
     body = _conference(**{field: "Monthly panel\r\nBcc: someone@else.invalid"})

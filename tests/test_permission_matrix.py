@@ -44,9 +44,8 @@ from tests.permission_matrix_rules import (
     SOCKET_SHOWN,
     USERS,
     Door,
-    World,
-    world_build,
 )
+from tests.world import MatrixWorld, matrix_world
 
 REFUSALS = frozenset({401, 403, 404})
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -122,7 +121,7 @@ def test_every_permission_rule_is_specified() -> None:
 
 # --- The world -----------------------------------------------------------------------------------
 @pytest.fixture(scope="class")
-def world_saved(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+def world_saved(django_db_setup: None, django_db_blocker: Any) -> Iterator[MatrixWorld]:
     """The world, built once per class inside a transaction rolled back at the end.
 
     Each test runs inside it in pytest-django's own transaction (a savepoint here), so every test
@@ -132,7 +131,7 @@ def world_saved(django_db_setup: None, django_db_blocker: Any) -> Iterator[World
     # Left unblocked for the class: every test in it uses the database anyway (``world``).
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(PASSWORD_HASHERS=FAST_HASHER):
-            world = world_build()
+            world = matrix_world()
         try:
             yield world
         finally:
@@ -140,12 +139,12 @@ def world_saved(django_db_setup: None, django_db_blocker: Any) -> Iterator[World
 
 
 @pytest.fixture
-def world(world_saved: World, db: None) -> World:
+def world(world_saved: MatrixWorld, db: None) -> MatrixWorld:
     return world_saved
 
 
 @pytest.fixture(scope="class")
-def signed_in(world_saved: World) -> dict[str, tuple[Client, SimpleCookie]]:
+def signed_in(world_saved: MatrixWorld) -> dict[str, tuple[Client, SimpleCookie]]:
     """A client per user, signed in once with the world (so their sessions outlive each test's
     rollback), with the cookies they started with. A client loads the middleware on its first
     request, which costs more than the request: making 18 new clients per route would triple
@@ -160,7 +159,9 @@ def signed_in(world_saved: World) -> dict[str, tuple[Client, SimpleCookie]]:
 
 
 @pytest.fixture
-def clients(world: World, signed_in: dict[str, tuple[Client, SimpleCookie]]) -> dict[str, Client]:
+def clients(
+    world: MatrixWorld, signed_in: dict[str, tuple[Client, SimpleCookie]]
+) -> dict[str, Client]:
     """The signed-in clients with their starting cookies back (a test may have signed one out
     or left it a message)."""
     for client, cookies in signed_in.values():
@@ -218,7 +219,7 @@ def _problems(
 # --- The matrix over HTTP ------------------------------------------------------------------------
 @pytest.mark.usefixtures("world_saved")
 class TestHttpMatrix:
-    def test_allowed_sets_follow_the_rules(self, world: World) -> None:
+    def test_allowed_sets_follow_the_rules(self, world: MatrixWorld) -> None:
         wrong = []
         for action, target, expected in RULE_SETS:
             obj = target(world)
@@ -231,7 +232,7 @@ class TestHttpMatrix:
         assert not wrong, "\n".join(wrong)
 
     @pytest.mark.parametrize("key", sorted(HTTP_ROUTES))
-    def test_route(self, world: World, clients: dict[str, Client], key: str) -> None:
+    def test_route(self, world: MatrixWorld, clients: dict[str, Client], key: str) -> None:
         route = HTTP_ROUTES[key]
         rule = RULES.get(key)
         assert rule is not None, f"{key}: no entry in RULES"
@@ -266,7 +267,7 @@ class TestHttpMatrix:
         assert not failures, f"{url}\n" + "\n".join(failures)
 
     def test_markers_reach_those_who_may_see_them(
-        self, world: World, clients: dict[str, Client]
+        self, world: MatrixWorld, clients: dict[str, Client]
     ) -> None:
         missing = []
         for key, username, marker in SHOWN:
@@ -280,7 +281,7 @@ class TestHttpMatrix:
         assert not missing, "\n".join(missing)
 
     def test_django_admin_is_for_administrators_only(
-        self, world: World, clients: dict[str, Client]
+        self, world: MatrixWorld, clients: dict[str, Client]
     ) -> None:
         paths = [
             "/admin/",
@@ -322,7 +323,7 @@ async def _connect(path: str, token: str | None) -> tuple[WebsocketCommunicator,
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("route", sorted(SOCKET_RULES))
 async def test_socket_route(route: str, senders_drained: None) -> None:
-    world = await sync_to_async(world_build)()
+    world = await sync_to_async(matrix_world)()
     rule = SOCKET_RULES[route]
     kwargs = rule.kwargs(world)
     path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)

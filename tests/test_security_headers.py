@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from partnership.middleware import CONTENT_SECURITY_POLICY
 from partnership.models import Member
-from tests.partnership_at_work import partnership_at_work
+from tests.world import partnership_at_work
 
 ROOT = Path(__file__).resolve().parent.parent
 # The project's own apps, from the settings (an app added later is checked without editing this).

@@ -11,24 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
-from django.utils import timezone
 
-from conference import services as conference_services
 from conference.services import room_group
-from config.asgi import application
-from escalation import services as escalation_services
 from escalation.services import BOARD_GROUP
 from notifications.dispatch import member_group
-from partnership.auth import token_issue
-from partnership.models import Area, Member
+from partnership.models import Member
+from tests import factories
+from tests.sockets import socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,10 +58,7 @@ UNKNOWN: list[dict[str, Any]] = [
 
 
 async def _socket(member: Member, path: str) -> WebsocketCommunicator:
-    token = await sync_to_async(token_issue)(member=member)
-    client = WebsocketCommunicator(
-        application, path, headers=[(b"authorization", f"Token {token.key}".encode())]
-    )
+    client = await socket_for(member, path)
     connected, _ = await client.connect(timeout=5)
     assert connected, path
     return client
@@ -102,26 +94,6 @@ async def _replies(client: WebsocketCommunicator, expected: int) -> list[dict[st
     return said
 
 
-def _conference(demo: dict[str, Member]) -> int:
-    now = timezone.now()
-    with transaction.atomic():
-        conference = conference_services.conference_create(
-            actor=demo["coordinator"],
-            kind="emergency",
-            title="Emergency panel",
-            starts_at=now + timedelta(hours=1),
-            ends_at=now + timedelta(hours=2),
-            location="Civic Offices, Room 1",
-            chair=demo["chair"],
-        )
-    conference_services.conference_invite(
-        actor=demo["coordinator"],
-        conference_id=conference.pk,
-        members=[demo["panel-police"], demo["panel-housing"]],
-    )
-    return conference.pk
-
-
 Push = Callable[[], Awaitable[None]]
 
 
@@ -146,22 +118,9 @@ async def _alerts(demo: dict[str, Member]) -> Room:
     return Room("/ws/alerts/", "crro", "crro", push, "notification")
 
 
-def _incident(demo: dict[str, Member]) -> int:
-    incident = escalation_services.incident_report(
-        reporter=demo["officer"],
-        title="Graffiti at the community centre",
-        description="Graffiti sprayed overnight.",
-        occurred_at=timezone.now() - timedelta(hours=1),
-        area=Area.objects.get(name="Bletchley"),
-        strands=["race"],
-        tension_level="high",
-    )
-    return incident.pk
-
-
 async def _board(demo: dict[str, Member]) -> Room:
     # The board passes on pushes about incidents its member may see (those that exist).
-    incident_id = await sync_to_async(_incident)(demo)
+    incident_id = (await sync_to_async(factories.incident)()).pk
 
     async def push() -> None:
         await get_channel_layer().group_send(
@@ -173,7 +132,8 @@ async def _board(demo: dict[str, Member]) -> Room:
 
 
 async def _conference_room(demo: dict[str, Member]) -> Room:
-    pk = await sync_to_async(_conference)(demo)
+    invited = [demo["panel-police"], demo["panel-housing"]]
+    pk = (await sync_to_async(factories.conference)(invite=invited)).pk
 
     async def push() -> None:
         # Any room event but an entry makes every attendee receive the fresh state.

@@ -4,25 +4,22 @@ recorded."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from conference import services
 from conference.jobs import actions_run
 from conference.models import Action, ActionState
 from notifications.models import LadderRung, Notification
 from partnership.models import AuditEvent, Member
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def _action(demo: dict[str, Member], conference_ready: Any, owner: str) -> Action:
-    return services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference_ready().pk,
-        item_id=None,
+def _action(demo: dict[str, Member], owner: str) -> Action:
+    return factories.action(
+        conference=factories.conference_with_a_case(),
         description="Fit a door alarm",
         owner=demo[owner],
         due_at=timezone.now() + timedelta(days=2),
@@ -30,9 +27,9 @@ def _action(demo: dict[str, Member], conference_ready: Any, owner: str) -> Actio
 
 
 def test_an_overdue_action_records_how_late_it_turned_overdue_and_each_rung_fired(
-    demo: dict[str, Member], conference_ready: Any
+    demo: dict[str, Member],
 ) -> None:
-    action = _action(demo, conference_ready, "panel-housing")
+    action = _action(demo, "panel-housing")
     actions_run(now=action.due_at + timedelta(seconds=90))
     event = AuditEvent.objects.get(verb="action.overdue", subject_id=str(action.pk))
     assert event.changes["late_by_seconds"] == 90
@@ -45,9 +42,9 @@ def test_an_overdue_action_records_how_late_it_turned_overdue_and_each_rung_fire
 
 
 def test_an_actions_deputy_rung_reaches_the_deputy_of_the_member_who_owns_it(
-    demo: dict[str, Member], conference_ready: Any
+    demo: dict[str, Member],
 ) -> None:
-    action = _action(demo, conference_ready, "crro")  # the CRRO's deputy is the PPC
+    action = _action(demo, "crro")  # the CRRO's deputy is the PPC
     # Test arrangement: a ladder with a deputy rung (the product's own goes to the co-ordinator).
     Action.objects.filter(pk=action.pk).update(
         ladder=[{"after_seconds": 0, "to": "owner"}, {"after_seconds": 60, "to": "deputy"}]

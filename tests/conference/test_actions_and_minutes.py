@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,25 +21,29 @@ from conference.models import (
 from notifications.models import Notification
 from partnership.errors import ConflictError
 from partnership.models import Agency, Member
-from tests.conference.conftest import answers
+from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
 
-def test_risk_assessment_maps_the_score_and_judgement_may_only_raise_it(
-    person: Person, refer: Any
-) -> None:
-    standard = refer(person, answers=answers(repeat=True))
+def test_risk_assessment_maps_the_score_and_judgement_may_only_raise_it(person: Person) -> None:
+    standard = factories.referral(person=person, answers=factories.checklist(repeat=True))
     assert (standard.score, standard.level) == (1, "standard")
-    medium = refer(person, answers=answers(repeat=True, threats=True, frightened=True))
+    medium = factories.referral(
+        person=person, answers=factories.checklist(repeat=True, threats=True, frightened=True)
+    )
     assert (medium.score, medium.level) == (4, "medium")
-    high = refer(
-        person, answers=answers(escalating=True, threats=True, weapons=True, home_targeted=True)
+    high = factories.referral(
+        person=person,
+        answers=factories.checklist(
+            escalating=True, threats=True, weapons=True, home_targeted=True
+        ),
     )
     assert (high.score, high.level) == (8, "high")
-    raised = refer(
-        person,
-        answers=answers(repeat=True),
+    raised = factories.referral(
+        person=person,
+        answers=factories.checklist(repeat=True),
         raised_level="high",
         raised_reason="Perpetrator released today.",
     )
@@ -50,30 +53,35 @@ def test_risk_assessment_maps_the_score_and_judgement_may_only_raise_it(
         "Perpetrator released today.",
     )
     with pytest.raises(ValidationError, match="raise the level, not lower"):
-        refer(
-            person,
-            answers=answers(threats=True, weapons=True, home_targeted=True, escalating=True),
+        factories.referral(
+            person=person,
+            answers=factories.checklist(
+                threats=True, weapons=True, home_targeted=True, escalating=True
+            ),
             raised_level="standard",
         )
     with pytest.raises(ValidationError, match="Say why professional judgement"):
-        refer(person, answers=answers(), raised_level="medium")
+        factories.referral(person=person, answers=factories.checklist(), raised_level="medium")
     with pytest.raises(ValidationError, match="Answer every question"):
-        refer(person, answers={"repeat": True})
+        factories.referral(person=person, answers={"repeat": True})
     with pytest.raises(ValidationError, match="lawful basis"):
-        refer(person, lawful_basis="because")
+        factories.referral(person=person, lawful_basis="because")
 
 
-def test_sharing_without_consent_records_its_lawful_basis(person: Person, refer: Any) -> None:
-    referral = refer(
-        person, lawful_basis="public_task_safeguarding", consent_notes="Declined; at serious risk."
+def test_sharing_without_consent_records_its_lawful_basis(person: Person) -> None:
+    referral = factories.referral(
+        person=person,
+        lawful_basis="public_task_safeguarding",
+        consent_notes="Declined; at serious risk.",
     )
     assert "Art 6(1)(e)" in referral.get_lawful_basis_display()
     assert "Sch 1 para 18" in referral.get_lawful_basis_display()
 
 
-def test_agenda_takes_open_referrals_once(demo: dict[str, Member], conference_ready: Any) -> None:
-    conference = conference_ready(open_it=False)
+def test_agenda_takes_open_referrals_once(demo: dict[str, Member]) -> None:
+    conference = factories.conference_with_a_case(open_it=False)
     referral = conference.agenda.get().referral
+    assert referral is not None
     assert referral.state == ReferralState.ON_AGENDA
     with pytest.raises(ConflictError, match="only open referrals"):
         services.agenda_add(
@@ -83,14 +91,12 @@ def test_agenda_takes_open_referrals_once(demo: dict[str, Member], conference_re
         services.agenda_add(actor=demo["chair"], conference_id=conference.pk, referral=referral)
 
 
-def test_invitations_go_out_with_a_calendar_invite(
-    demo: dict[str, Member], conference_ready: Any
-) -> None:
+def test_invitations_go_out_with_a_calendar_invite(demo: dict[str, Member]) -> None:
     from django.core import mail
 
     from notifications.dispatch import deliveries_send
 
-    conference = conference_ready(open_it=False)
+    conference = factories.conference_with_a_case(open_it=False)
     invitation = Notification.objects.get(
         recipient=demo["panel-health"], subject_type="conference.conference"
     )
@@ -102,9 +108,9 @@ def test_invitations_go_out_with_a_calendar_invite(
 
 
 def test_research_visibility_holds_in_the_api(
-    client_for: Any, demo: dict[str, Member], conference_ready: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    conference = conference_ready(open_it=False)
+    conference = factories.conference_with_a_case(open_it=False)
     item = conference.agenda.get()
     police = Agency.objects.get(name="Thames Valley Police")
     response = client_for("panel-police").post(
@@ -153,10 +159,11 @@ def test_research_visibility_holds_in_the_api(
 
 
 def test_person_records_are_shared_on_need_and_every_view_is_logged(
-    client_for: Any, demo: dict[str, Member], person: Person, conference_ready: Any
+    client_for: ClientFor, demo: dict[str, Member], person: Person
 ) -> None:
     assert client_for("panel-housing").get(f"/api/people/{person.pk}/").status_code == 404
-    conference_ready(open_it=False)  # puts the case before the invited panel
+    # Puts the case before the invited panel.
+    factories.conference_with_a_case(person=person, open_it=False)
     body = client_for("panel-housing").get(f"/api/people/{person.pk}/").json()
     assert body["full_name"] == "Amina Yusuf"
     assert client_for("staff").get(f"/api/people/{person.pk}/").status_code == 404
@@ -165,13 +172,11 @@ def test_person_records_are_shared_on_need_and_every_view_is_logged(
 
 
 def test_an_overdue_action_escalates_to_owner_then_coordinator_then_gold(
-    demo: dict[str, Member], conference_ready: Any
+    demo: dict[str, Member],
 ) -> None:
-    conference = conference_ready()
-    action = services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference.pk,
-        item_id=None,
+    conference = factories.conference_with_a_case()
+    action = factories.action(
+        conference=conference,
         description="Visit the victim with a safety plan",
         owner=demo["panel-housing"],
         due_at=timezone.now() + timedelta(days=2),
@@ -204,14 +209,10 @@ def test_an_overdue_action_escalates_to_owner_then_coordinator_then_gold(
     assert chased() == ["panel-housing", "coordinator"]  # done: no gold
 
 
-def test_only_the_owner_or_coordinator_completes_an_action(
-    demo: dict[str, Member], conference_ready: Any
-) -> None:
-    conference = conference_ready()
-    action = services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference.pk,
-        item_id=None,
+def test_only_the_owner_or_coordinator_completes_an_action(demo: dict[str, Member]) -> None:
+    conference = factories.conference_with_a_case()
+    action = factories.action(
+        conference=conference,
         description="Refer to victim support",
         owner=demo["panel-health"],
         due_at=timezone.now() + timedelta(days=3),
@@ -224,11 +225,10 @@ def test_only_the_owner_or_coordinator_completes_an_action(
     assert done.state == ActionState.DONE
 
 
-def test_minutes_list_what_was_agreed(
-    demo: dict[str, Member], conference_ready: Any, client_for: Any
-) -> None:
-    conference = conference_ready()
+def test_minutes_list_what_was_agreed(demo: dict[str, Member], client_for: ClientFor) -> None:
+    conference = factories.conference_with_a_case()
     item = conference.current_item
+    assert item is not None
     police = Agency.objects.get(name="Thames Valley Police")
     services.room_share(
         actor=demo["panel-police"], conference_id=conference.pk, text="Arrest made this morning"
@@ -243,10 +243,9 @@ def test_minutes_list_what_was_agreed(
     services.room_agree_risk(
         actor=demo["chair"], conference_id=conference.pk, item_id=item.pk, level="high"
     )
-    services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference.pk,
-        item_id=item.pk,
+    factories.action(
+        conference=conference,
+        item=item,
         description="Install CCTV at the front door",
         owner=demo["panel-housing"],
         due_at=timezone.now() + timedelta(days=14),
@@ -266,44 +265,41 @@ def test_minutes_list_what_was_agreed(
     )
     assert download["Content-Type"].startswith("text/plain")
     assert b"Install CCTV" in download.content
-    assert conference.agenda.get().referral.state == ReferralState.HEARD
+    heard = conference.agenda.get().referral
+    assert heard is not None
+    assert heard.state == ReferralState.HEARD
 
 
 def test_conclusion_marks_heard_cases_and_returns_unreached_ones(
-    demo: dict[str, Member], conference_ready: Any, person: Person, refer: Any
+    demo: dict[str, Member], person: Person
 ) -> None:
-    conference = conference_ready()
-    second = refer(person)
+    conference = factories.conference_with_a_case(person=person)
+    second = factories.referral(person=person)
     services.agenda_add(actor=demo["coordinator"], conference_id=conference.pk, referral=second)
     services.conference_conclude(actor=demo["chair"], conference_id=conference.pk)
     first_item, second_item = conference.agenda.order_by("order")
     assert second_item.referral == second
+    assert first_item.referral is not None
     assert first_item.referral.state == ReferralState.HEARD
     second.refresh_from_db()
     assert second.state == ReferralState.OPEN  # not reached: back for the next conference
 
 
-def test_next_conference_reviews_open_actions_of_the_last(
-    demo: dict[str, Member], conference_ready: Any
-) -> None:
-    conference = conference_ready()
-    services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference.pk,
-        item_id=None,
+def test_next_conference_reviews_open_actions_of_the_last(demo: dict[str, Member]) -> None:
+    conference = factories.conference_with_a_case()
+    factories.action(
+        conference=conference,
         description="Check on the family",
         owner=demo["panel-health"],
         due_at=timezone.now() + timedelta(days=7),
     )
     services.conference_conclude(actor=demo["chair"], conference_id=conference.pk)
-    later = services.conference_create(
-        actor=demo["coordinator"],
+    later = factories.conference(
         kind="scheduled",
         title="Monthly panel",
         starts_at=conference.starts_at + timedelta(days=28),
         ends_at=conference.starts_at + timedelta(days=28, hours=2),
         location="Civic Offices",
-        chair=demo["chair"],
     )
     (review,) = later.agenda.all()
     assert review.kind == "action_review"

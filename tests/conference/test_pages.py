@@ -3,6 +3,7 @@ answer 400 on bad input, the live room as first drawn, restricted research and t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from conference import selectors, services
 from conference.models import (
     Action,
     ActionState,
+    AgendaItem,
     Conference,
     FlagState,
     Person,
@@ -24,88 +26,43 @@ from conference.models import (
     ResearchContribution,
 )
 from conference.risk import CHECKLIST
-from escalation import services as escalation_services
 from escalation.models import Incident
-from partnership.models import Agency, Area, Member
+from partnership.models import Agency, Member
+from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
-PANEL = ("panel-police", "panel-housing", "panel-health")
+TITLE = "Emergency panel: Bletchley case"
 
 
-def _answers(**yes: bool) -> dict[str, bool]:
-    return {q.code: yes.get(q.code, False) for q in CHECKLIST}
-
-
-def _person(demo: dict[str, Member], by: str = "panel-police") -> Person:
-    return services.person_create(
-        actor=demo[by], full_name="Amina Yusuf", area=Area.objects.get(name="Bletchley")
-    )
-
-
-def _referral(demo: dict[str, Member], person: Person, by: str = "panel-police") -> Referral:
-    return services.referral_create(
-        actor=demo[by],
-        person=person,
-        reason="professional_judgement",
-        summary="Targeted repeatedly near home; frightened to go out.",
-        answers=_answers(repeat=True, frightened=True),
-        lawful_basis="consent",
-    )
-
-
-def _conference(
-    demo: dict[str, Member], referral: Referral | None = None, *, invite: tuple[str, ...] = PANEL
-) -> Conference:
-    now = timezone.now()
-    conference = services.conference_create(
-        actor=demo["coordinator"],
-        kind="emergency",
-        title="Emergency panel: Bletchley case",
-        starts_at=now + timedelta(hours=1),
-        ends_at=now + timedelta(hours=2),
-        location="Civic Offices, Room 1",
-        chair=demo["chair"],
-    )
-    if referral is not None:
-        services.agenda_add(
-            actor=demo["coordinator"], conference_id=conference.pk, referral=referral
-        )
-    if invite:
-        services.conference_invite(
-            actor=demo["coordinator"],
-            conference_id=conference.pk,
-            members=[demo[name] for name in invite],
-        )
-    return conference
+@dataclass(frozen=True)
+class Case:
+    person: Person
+    referral: Referral
+    conference: Conference
+    item: AgendaItem
 
 
 @pytest.fixture
-def case(demo: dict[str, Member]) -> dict[str, Any]:
+def case(demo: dict[str, Member]) -> Case:
     """A person referred by the police, on an emergency conference with the police and housing
     panel members invited (health is not), opened by the chair."""
-    person = _person(demo)
-    referral = _referral(demo, person)
-    conference = _conference(demo, referral, invite=("panel-police", "panel-housing"))
-    services.conference_open(actor=demo["chair"], conference_id=conference.pk)
-    conference.refresh_from_db()
-    return {
-        "person": person,
-        "referral": referral,
-        "conference": conference,
-        "item": conference.agenda.get(),
-    }
+    person = factories.person()
+    referral = factories.referral(person=person)
+    conference = factories.conference(
+        cases=[referral],
+        invite=[demo["panel-police"], demo["panel-housing"]],
+        open_it=True,
+        title=TITLE,
+    )
+    return Case(person, referral, conference, conference.agenda.get())
 
 
-def _incident(demo: dict[str, Member], by: str = "panel-police", days_ago: int = 10) -> Incident:
-    return escalation_services.incident_report(
-        reporter=demo[by],
-        title="Abuse in the street",
-        description="Shouted at and spat on near home.",
-        occurred_at=timezone.now() - timedelta(days=days_ago),
-        area=Area.objects.get(name="Bletchley"),
-        strands=["race"],
-        tension_level="low",
+def _incident(demo: dict[str, Member], days_ago: int) -> Incident:
+    """An incident Police's panel member recorded ``days_ago``, linked to nobody yet."""
+    return factories.incident(
+        reporter=demo["panel-police"], occurred_at=timezone.now() - timedelta(days=days_ago)
     )
 
 
@@ -115,9 +72,9 @@ def _page(response: Any) -> str:
 
 # --- People --------------------------------------------------------------------------------------
 def test_person_page_is_for_those_on_the_case_and_every_view_is_logged(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    person = _person(demo)
+    person = factories.person()
     response = client_for("panel-police").get(f"/people/{person.pk}/")
     assert response.status_code == 200
     assert "Amina Yusuf" in _page(response)
@@ -140,7 +97,7 @@ def test_person_page_is_for_those_on_the_case_and_every_view_is_logged(
 def test_looking_a_person_up_records_nothing_and_showing_them_records_the_view(
     demo: dict[str, Member],
 ) -> None:
-    person = _person(demo)
+    person = factories.person()
     # The lookup every door uses is a pure read, refused or not.
     assert selectors.person_for(demo["panel-police"], person.pk) == person
     with pytest.raises(Http404):
@@ -157,14 +114,16 @@ def test_looking_a_person_up_records_nothing_and_showing_them_records_the_view(
 
 
 def test_invited_panel_sees_the_person_of_a_case_on_their_conference(
-    demo: dict[str, Member], client_for: Any, case: dict[str, Any]
+    demo: dict[str, Member], client_for: ClientFor, case: Case
 ) -> None:
-    person = case["person"]
+    person = case.person
     assert client_for("panel-housing").get(f"/people/{person.pk}/").status_code == 200
     assert client_for("panel-health").get(f"/people/{person.pk}/").status_code == 404
 
 
-def test_recording_a_person_through_the_page(demo: dict[str, Member], client_for: Any) -> None:
+def test_recording_a_person_through_the_page(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
     client = client_for("panel-housing")
     response = client.post(
         "/people/new/",
@@ -185,12 +144,12 @@ def test_recording_a_person_through_the_page(demo: dict[str, Member], client_for
 
 
 def test_linking_an_incident_runs_the_repeat_rules_and_shows_the_flag(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    person = _person(demo)
+    person = factories.person()
     for days in (200, 100):
-        services.incident_person_link(
-            actor=demo["panel-police"], incident=_incident(demo, days_ago=days), person=person
+        factories.incident_involving(
+            person=person, occurred_at=timezone.now() - timedelta(days=days)
         )
     third = _incident(demo, days_ago=5)
     client = client_for("panel-police")
@@ -212,19 +171,19 @@ def test_linking_an_incident_runs_the_repeat_rules_and_shows_the_flag(
 
 
 # --- Flags and referrals -------------------------------------------------------------------------
-def _flagged(demo: dict[str, Member]) -> tuple[Person, RepeatFlag]:
-    person = _person(demo)
+def _flagged() -> tuple[Person, RepeatFlag]:
+    person = factories.person()
     for days in (300, 200, 10):
-        services.incident_person_link(
-            actor=demo["panel-police"], incident=_incident(demo, days_ago=days), person=person
+        factories.incident_involving(
+            person=person, occurred_at=timezone.now() - timedelta(days=days)
         )
     return person, RepeatFlag.objects.get(person=person)
 
 
 def test_flags_page_is_the_coordinators_and_dismissing_needs_a_reason(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    person, flag = _flagged(demo)
+    person, flag = _flagged()
     assert client_for("panel-police").get("/flags/").status_code == 403
     client = client_for("coordinator")
     page = _page(client.get("/flags/"))
@@ -260,9 +219,9 @@ def _referral_data(person: Person, **overrides: Any) -> dict[str, Any]:
 
 
 def test_referring_from_a_flag_scores_the_checklist_and_marks_the_flag_referred(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    person, flag = _flagged(demo)
+    person, flag = _flagged()
     client = client_for("coordinator")
     url = f"/referrals/new/?person={person.pk}&flag={flag.pk}"
     form = _page(client.get(url))
@@ -283,9 +242,9 @@ def test_referring_from_a_flag_scores_the_checklist_and_marks_the_flag_referred(
 
 
 def test_referral_form_refuses_an_unanswered_question_and_a_lowered_level(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    person = _person(demo)
+    person = factories.person()
     client = client_for("panel-police")
     data = _referral_data(person)
     del data["answer_weapons"]
@@ -310,10 +269,10 @@ def test_referral_form_refuses_an_unanswered_question_and_a_lowered_level(
 
 
 def test_referral_pages_are_closed_to_other_agencies(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    person = _person(demo)
-    referral = _referral(demo, person)
+    person = factories.person()
+    referral = factories.referral(person=person)
     assert client_for("panel-police").get(f"/referrals/{referral.pk}/").status_code == 200
     # Neither the referral nor its person is shared with Housing: as if neither existed.
     assert client_for("panel-housing").get(f"/referrals/{referral.pk}/").status_code == 404
@@ -322,11 +281,11 @@ def test_referral_pages_are_closed_to_other_agencies(
 
 
 def test_reading_a_referral_is_logged_on_the_page_as_in_the_api(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     # The referral shows the case's summary and consent notes: a view of personal data.
-    person = _person(demo)
-    referral = _referral(demo, person)
+    person = factories.person()
+    referral = factories.referral(person=person)
     for path in (f"/referrals/{referral.pk}/", f"/api/referrals/{referral.pk}/"):
         assert client_for("panel-police").get(path).status_code == 200
     logged = PersonAccess.objects.filter(
@@ -337,7 +296,7 @@ def test_reading_a_referral_is_logged_on_the_page_as_in_the_api(
 
 # --- Conferences ---------------------------------------------------------------------------------
 def test_coordinator_arranges_a_conference_in_uk_time(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     data = {
         "kind": "emergency",
@@ -367,10 +326,10 @@ def test_coordinator_arranges_a_conference_in_uk_time(
 
 
 def test_agenda_builder_adds_referrals_invites_and_records_attendance(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    referral = _referral(demo, _person(demo))
-    conference = _conference(demo, invite=())
+    referral = factories.referral(person=factories.person())
+    conference = factories.conference(title=TITLE)
     client = client_for("coordinator")
     housing = Agency.objects.get(name="Milton Keynes Housing")
     url = f"/conferences/{conference.pk}/"
@@ -409,9 +368,9 @@ def test_agenda_builder_adds_referrals_invites_and_records_attendance(
 
 
 def test_uninvited_agency_is_refused_the_conference_its_room_and_its_research(
-    demo: dict[str, Member], client_for: Any, case: dict[str, Any]
+    demo: dict[str, Member], client_for: ClientFor, case: Case
 ) -> None:
-    conference, item = case["conference"], case["item"]
+    conference, item = case.conference, case.item
     outsider = client_for("panel-health")
     for url in (
         f"/conferences/{conference.pk}/",
@@ -428,9 +387,9 @@ def test_uninvited_agency_is_refused_the_conference_its_room_and_its_research(
 
 
 def test_room_page_draws_the_current_state(
-    demo: dict[str, Member], client_for: Any, case: dict[str, Any]
+    demo: dict[str, Member], client_for: ClientFor, case: Case
 ) -> None:
-    conference, item = case["conference"], case["item"]
+    conference, item = case.conference, case.item
     police = Agency.objects.get(name="Thames Valley Police")
     services.room_share(
         actor=demo["panel-police"],
@@ -447,10 +406,8 @@ def test_room_page_draws_the_current_state(
     services.room_agree_risk(
         actor=demo["chair"], conference_id=conference.pk, item_id=item.pk, level="high"
     )
-    services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference.pk,
-        item_id=None,
+    factories.action(
+        conference=conference,
         description="Fit a fire-proof letterbox",
         owner=demo["panel-housing"],
         due_at=timezone.now() + timedelta(days=7),
@@ -461,7 +418,7 @@ def test_room_page_draws_the_current_state(
     page = _page(response)
     assert 'data-socket-path="/ws/conferences/' in page
     assert f'data-current-item-id="{item.pk}"' in page
-    assert f"case {case['person'].reference}" in page
+    assert f"case {case.person.reference}" in page
     assert "Two call-outs to the address last month." in page
     assert "Police intelligence" not in page
     assert "Risk agreed: High" in page
@@ -482,9 +439,9 @@ def test_room_page_draws_the_current_state(
 
 # --- Research ------------------------------------------------------------------------------------
 def test_restricted_research_is_shown_only_to_the_named_agency(
-    demo: dict[str, Member], client_for: Any, case: dict[str, Any]
+    demo: dict[str, Member], client_for: ClientFor, case: Case
 ) -> None:
-    item = case["item"]
+    item = case.item
     police = Agency.objects.get(name="Thames Valley Police")
     services.research_file(
         actor=demo["chair"],
@@ -506,9 +463,9 @@ def test_restricted_research_is_shown_only_to_the_named_agency(
 
 
 def test_filing_research_through_the_page(
-    demo: dict[str, Member], client_for: Any, case: dict[str, Any]
+    demo: dict[str, Member], client_for: ClientFor, case: Case
 ) -> None:
-    item = case["item"]
+    item = case.item
     url = f"/agenda-items/{item.pk}/research/"
     client = client_for("panel-housing")
     page = _page(client.get(url))
@@ -536,13 +493,11 @@ def test_filing_research_through_the_page(
 
 # --- Minutes and actions -------------------------------------------------------------------------
 def test_minutes_download_is_plain_text_with_the_agreed_actions(
-    demo: dict[str, Member], client_for: Any, case: dict[str, Any]
+    demo: dict[str, Member], client_for: ClientFor, case: Case
 ) -> None:
-    conference = case["conference"]
-    services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference.pk,
-        item_id=None,
+    conference = case.conference
+    factories.action(
+        conference=conference,
         description="Visit the family with the neighbourhood team",
         owner=demo["panel-police"],
         due_at=timezone.now() + timedelta(days=3),
@@ -561,12 +516,10 @@ def test_minutes_download_is_plain_text_with_the_agreed_actions(
 
 
 def test_owner_completes_an_action_and_the_coordinator_sees_everyones(
-    demo: dict[str, Member], client_for: Any, case: dict[str, Any]
+    demo: dict[str, Member], client_for: ClientFor, case: Case
 ) -> None:
-    action = services.action_agree(
-        actor=demo["chair"],
-        conference_id=case["conference"].pk,
-        item_id=None,
+    action = factories.action(
+        conference=case.conference,
         description="Fit a fire-proof letterbox",
         owner=demo["panel-housing"],
         due_at=timezone.now() + timedelta(days=7),
@@ -591,7 +544,7 @@ def test_owner_completes_an_action_and_the_coordinator_sees_everyones(
 
 
 def test_navigation_shows_the_conference_pages_to_partnership_members(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     page = _page(client_for("panel-police").get("/"))
     for href in ('href="/people/"', 'href="/referrals/"', 'href="/conferences/"'):

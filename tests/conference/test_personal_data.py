@@ -4,12 +4,11 @@ retention period is over, leaving the timeline verifiable."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import transaction
 from django.utils import timezone
 
 from conference import services
@@ -21,6 +20,8 @@ from notifications.dispatch import deliveries_send
 from notifications.models import Notification
 from partnership.models import AuditEvent, Member
 from partnership.timeline import timeline_verify
+from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +29,20 @@ NAME = "Zainab Okonkwo-Marsh"
 NARRATIVE = "smashed the kitchen window with a brick shouting slurs"
 
 
+@dataclass(frozen=True)
+class WholeCase:
+    person: Person
+    incident: Incident
+    referral: Referral
+
+
 @pytest.fixture
-def a_whole_case(demo: dict[str, Member], incident_on: Any, refer: Any) -> dict[str, Any]:
+def a_whole_case(demo: dict[str, Member]) -> WholeCase:
     """A victim's case from incident to concluded conference, with every kind of text."""
-    person = services.person_create(
-        actor=demo["panel-police"], full_name=NAME, safe_contact="07700 900123"
+    person = factories.person(full_name=NAME, safe_contact="07700 900123")
+    incident, _ = factories.incident_involving(
+        person=person, occurred_at=timezone.now() - timedelta(days=3)
     )
-    incident, _ = incident_on(person, timezone.now() - timedelta(days=3))
     Incident.objects.filter(pk=incident.pk).update(description=NARRATIVE)
     escalation_services.incident_determine(
         officer=demo["officer"],
@@ -50,23 +58,11 @@ def a_whole_case(demo: dict[str, Member], incident_on: Any, refer: Any) -> dict[
         actor=demo["officer"], incident_id=incident.pk, reason="Calm."
     )
     escalation_services.incident_close(actor=demo["coordinator"], incident_id=incident.pk)
-    referral = refer(person, summary=f"{NAME} is frightened")
-    with transaction.atomic():
-        conference = services.conference_create(
-            actor=demo["coordinator"],
-            kind="emergency",
-            title="Emergency panel",
-            starts_at=timezone.now() + timedelta(hours=1),
-            ends_at=timezone.now() + timedelta(hours=2),
-            location="Room 1",
-            chair=demo["chair"],
-        )
-    item = services.agenda_add(
-        actor=demo["coordinator"], conference_id=conference.pk, referral=referral
+    referral = factories.referral(person=person, summary=f"{NAME} is frightened")
+    conference = factories.conference(
+        cases=[referral], invite=[demo["panel-police"]], location="Room 1"
     )
-    services.conference_invite(
-        actor=demo["coordinator"], conference_id=conference.pk, members=[demo["panel-police"]]
-    )
+    item = conference.agenda.get()
     services.research_file(
         actor=demo["panel-police"],
         item_id=item.pk,
@@ -79,27 +75,26 @@ def a_whole_case(demo: dict[str, Member], incident_on: Any, refer: Any) -> dict[
         conference_id=conference.pk,
         text=f"{NAME} is staying with family",
     )
-    action = services.action_agree(
-        actor=demo["chair"],
-        conference_id=conference.pk,
-        item_id=item.pk,
+    action = factories.action(
+        conference=conference,
+        item=item,
         description=f"Visit {NAME}",
         owner=demo["panel-police"],
         due_at=timezone.now() + timedelta(days=1),
     )
     services.action_complete(actor=demo["panel-police"], action_id=action.pk, outcome="Visited.")
     services.conference_conclude(actor=demo["chair"], conference_id=conference.pk)
-    return {"person": person, "incident": incident, "referral": referral}
+    return WholeCase(person, incident, referral)
 
 
 def test_names_and_narratives_stay_out_of_logs_and_subjects(
-    a_whole_case: dict[str, Any], caplog: pytest.LogCaptureFixture, client_for: Any
+    a_whole_case: WholeCase, caplog: pytest.LogCaptureFixture, client_for: ClientFor
 ) -> None:
     caplog.set_level(logging.DEBUG)
     deliveries_send(list(Notification.objects.values_list("pk", flat=True)))
-    person = a_whole_case["person"]
+    person = a_whole_case.person
     client_for("panel-police").get(f"/api/people/{person.pk}/")
-    client_for("gold").get(f"/api/incidents/{a_whole_case['incident'].pk}/timeline/")
+    client_for("gold").get(f"/api/incidents/{a_whole_case.incident.pk}/timeline/")
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert caplog.records, "nothing was logged: the check would prove nothing"
     for secret in (NAME, NARRATIVE, "07700 900123"):
@@ -110,9 +105,9 @@ def test_names_and_narratives_stay_out_of_logs_and_subjects(
 
 
 def test_error_pages_do_not_echo_personal_data(
-    a_whole_case: dict[str, Any], client_for: Any
+    a_whole_case: WholeCase, client_for: ClientFor
 ) -> None:
-    person = a_whole_case["person"]
+    person = a_whole_case.person
     for path in (
         f"/people/{person.pk}/",
         f"/api/people/{person.pk}/",
@@ -124,9 +119,9 @@ def test_error_pages_do_not_echo_personal_data(
 
 
 def test_retention_removes_personal_data_of_old_closed_cases_and_the_timeline_still_verifies(
-    a_whole_case: dict[str, Any],
+    a_whole_case: WholeCase,
 ) -> None:
-    person, incident = a_whole_case["person"], a_whole_case["incident"]
+    person, incident = a_whole_case.person, a_whole_case.incident
     # Not yet: the case closed today.
     assert retention_apply().people == 0
     later = timezone.now() + timedelta(days=6 * 365 + 1)
@@ -140,7 +135,7 @@ def test_retention_removes_personal_data_of_old_closed_cases_and_the_timeline_st
     incident.refresh_from_db()
     assert incident.description == REMOVED
     assert incident.determinations.get().rationale == REMOVED
-    assert Referral.objects.get(pk=a_whole_case["referral"].pk).summary == REMOVED
+    assert Referral.objects.get(pk=a_whole_case.referral.pk).summary == REMOVED
     assert set(ResearchContribution.objects.values_list("facts", flat=True)) == {REMOVED}
     assert not RoomEntry.objects.filter(text__contains=NAME).exists()
     assert not Notification.objects.filter(body__contains=NAME).exists()
@@ -153,19 +148,17 @@ def test_retention_removes_personal_data_of_old_closed_cases_and_the_timeline_st
     assert AuditEvent.objects.filter(verb="retention.applied").count() == 1
 
 
-def test_open_cases_are_kept_whatever_their_age(
-    demo: dict[str, Member], person: Person, incident_on: Any
-) -> None:
-    incident_on(person, timezone.now() - timedelta(days=1))
+def test_open_cases_are_kept_whatever_their_age(demo: dict[str, Member], person: Person) -> None:
+    factories.incident_involving(person=person, occurred_at=timezone.now() - timedelta(days=1))
     report = retention_apply(now=timezone.now() + timedelta(days=10 * 365))
     assert report.people == 0
     person.refresh_from_db()
     assert person.full_name == "Amina Yusuf"
 
 
-def test_dry_run_changes_nothing(a_whole_case: dict[str, Any]) -> None:
+def test_dry_run_changes_nothing(a_whole_case: WholeCase) -> None:
     report = retention_apply(now=timezone.now() + timedelta(days=6 * 365 + 1), dry_run=True)
     assert report.people == 1
-    a_whole_case["person"].refresh_from_db()
-    assert a_whole_case["person"].full_name == NAME
+    a_whole_case.person.refresh_from_db()
+    assert a_whole_case.person.full_name == NAME
     assert not AuditEvent.objects.filter(verb="retention.applied").exists()

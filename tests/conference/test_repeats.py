@@ -12,6 +12,7 @@ from conference import services
 from conference.models import FlagKind, Person, RepeatFlag
 from notifications.models import Notification
 from partnership.models import Member
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
@@ -24,20 +25,24 @@ def _flags(person: Person) -> list[tuple[str, list[int]]]:
     ]
 
 
-def test_two_incidents_are_not_yet_a_pattern(person: Person, incident_on: Any) -> None:
+def test_two_incidents_are_not_yet_a_pattern(person: Person) -> None:
     now = timezone.now()
-    incident_on(person, now - 100 * DAY)
-    _, flags = incident_on(person, now - 50 * DAY)
+    factories.incident_involving(person=person, occurred_at=now - 100 * DAY)
+    _, flags = factories.incident_involving(person=person, occurred_at=now - 50 * DAY)
     assert flags == []
 
 
 def test_three_incidents_within_twelve_months_suggest_a_referral(
-    person: Person, incident_on: Any
+    person: Person, demo: dict[str, Member]
 ) -> None:
     now = timezone.now()
-    first, _ = incident_on(person, now - 300 * DAY, by="panel-housing")
-    second, _ = incident_on(person, now - 200 * DAY, by="panel-health")
-    third, flags = incident_on(person, now - 10 * DAY)
+    first, _ = factories.incident_involving(
+        person=person, occurred_at=now - 300 * DAY, by=demo["panel-housing"]
+    )
+    second, _ = factories.incident_involving(
+        person=person, occurred_at=now - 200 * DAY, by=demo["panel-health"]
+    )
+    third, flags = factories.incident_involving(person=person, occurred_at=now - 10 * DAY)
     (flag,) = flags
     assert flag.kind == FlagKind.SUGGESTED_REFERRAL
     assert _flags(person) == [
@@ -54,23 +59,23 @@ def test_three_incidents_within_twelve_months_suggest_a_referral(
     assert "Amina" not in note.title + note.body
 
 
-def test_three_incidents_spread_over_more_than_twelve_months_do_not(
-    person: Person, incident_on: Any
-) -> None:
+def test_three_incidents_spread_over_more_than_twelve_months_do_not(person: Person) -> None:
     now = timezone.now()
-    incident_on(person, now - 500 * DAY)
-    incident_on(person, now - 200 * DAY)
-    _, flags = incident_on(person, now - 10 * DAY)
+    factories.incident_involving(person=person, occurred_at=now - 500 * DAY)
+    factories.incident_involving(person=person, occurred_at=now - 200 * DAY)
+    _, flags = factories.incident_involving(person=person, occurred_at=now - 10 * DAY)
     assert flags == []
 
 
 def test_an_incident_within_twelve_months_of_a_referral_is_a_repeat(
-    person: Person, incident_on: Any, refer: Any
+    person: Person, demo: dict[str, Member]
 ) -> None:
     now = timezone.now()
-    incident_on(person, now - 40 * DAY)
-    referral = refer(person)
-    later, flags = incident_on(person, timezone.now(), by="panel-housing")
+    factories.incident_involving(person=person, occurred_at=now - 40 * DAY)
+    referral = factories.referral(person=person)
+    later, flags = factories.incident_involving(
+        person=person, occurred_at=timezone.now(), by=demo["panel-housing"]
+    )
     (flag,) = flags
     assert flag.kind == FlagKind.REPEAT
     assert flag.referral == referral
@@ -80,41 +85,39 @@ def test_an_incident_within_twelve_months_of_a_referral_is_a_repeat(
 
 
 def test_an_incident_before_the_referral_is_not_a_repeat(
-    person: Person, incident_on: Any, refer: Any, demo: dict[str, Member]
+    person: Person, demo: dict[str, Member]
 ) -> None:
-    refer(person)
+    factories.referral(person=person)
     # Recorded after the referral, but it happened long before it.
-    _, flags = incident_on(person, timezone.now() - 30 * DAY)
+    _, flags = factories.incident_involving(person=person, occurred_at=timezone.now() - 30 * DAY)
     assert flags == []
 
 
-def test_a_referral_in_the_window_means_no_suggestion(
-    person: Person, incident_on: Any, refer: Any
-) -> None:
+def test_a_referral_in_the_window_means_no_suggestion(person: Person) -> None:
     now = timezone.now()
-    incident_on(person, now - 300 * DAY)
-    incident_on(person, now - 200 * DAY)
-    refer(person)
-    _, flags = incident_on(person, timezone.now())
+    factories.incident_involving(person=person, occurred_at=now - 300 * DAY)
+    factories.incident_involving(person=person, occurred_at=now - 200 * DAY)
+    factories.referral(person=person)
+    _, flags = factories.incident_involving(person=person, occurred_at=timezone.now())
     assert [f.kind for f in flags] == [FlagKind.REPEAT]
 
 
-def test_evaluating_again_raises_nothing_new(person: Person, incident_on: Any) -> None:
+def test_evaluating_again_raises_nothing_new(person: Person) -> None:
     now = timezone.now()
     for days in (300, 200, 100):
-        incident_on(person, now - days * DAY)
+        factories.incident_involving(person=person, occurred_at=now - days * DAY)
     assert len(_flags(person)) == 1
     assert services.repeats_evaluate(person=person) == []
     assert len(_flags(person)) == 1
 
 
-def test_rules_are_configurable(person: Person, incident_on: Any, settings: Any) -> None:
+def test_rules_are_configurable(person: Person, settings: Any) -> None:
     settings.SUGGEST_REFERRAL_COUNT = 2
     settings.SUGGEST_REFERRAL_WINDOW_DAYS = 30
     now = timezone.now()
-    incident_on(person, now - 100 * DAY)
-    _, flags = incident_on(person, now - 60 * DAY)
+    factories.incident_involving(person=person, occurred_at=now - 100 * DAY)
+    _, flags = factories.incident_involving(person=person, occurred_at=now - 60 * DAY)
     assert flags == []  # 40 days apart: outside the 30-day window
-    _, flags = incident_on(person, now - 50 * DAY)
+    _, flags = factories.incident_involving(person=person, occurred_at=now - 50 * DAY)
     assert [f.kind for f in flags] == [FlagKind.SUGGESTED_REFERRAL]
     assert flags[0].rule.startswith("2 incidents within 30 days")

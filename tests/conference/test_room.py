@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from conference import services
 from conference.models import Conference
-from config.asgi import application
-from partnership.auth import token_issue
 from partnership.models import Agency, Member
+from tests import factories
+from tests.sockets import socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,12 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def _join(
     member: Member, conference: Conference
 ) -> tuple[WebsocketCommunicator, dict[str, Any]]:
-    token = await sync_to_async(token_issue)(member=member)
-    client = WebsocketCommunicator(
-        application,
-        f"/ws/conferences/{conference.pk}/",
-        headers=[(b"authorization", f"Token {token.key}".encode())],
-    )
+    client = await socket_for(member, f"/ws/conferences/{conference.pk}/")
     connected, _ = await client.connect()
     assert connected, member.username
     state = await client.receive_json_from(timeout=5)
@@ -48,9 +43,9 @@ async def _entries_until(client: WebsocketCommunicator, text: str) -> list[dict[
 
 
 async def test_each_attendee_receives_only_what_their_agency_may_see(
-    demo: dict[str, Member], conference_ready: Any
+    demo: dict[str, Member],
 ) -> None:
-    conference = await sync_to_async(conference_ready)()
+    conference = await sync_to_async(factories.conference_with_a_case)()
     police_agency = await sync_to_async(lambda: Agency.objects.get(name="Thames Valley Police"))()
     chair, _ = await _join(demo["chair"], conference)
     police, _ = await _join(demo["panel-police"], conference)
@@ -91,13 +86,12 @@ async def test_each_attendee_receives_only_what_their_agency_may_see(
         await client.disconnect()
 
 
-async def test_actions_and_agreed_risk_reach_every_attendee(
-    demo: dict[str, Member], conference_ready: Any
-) -> None:
-    conference = await sync_to_async(conference_ready)()
+async def test_actions_and_agreed_risk_reach_every_attendee(demo: dict[str, Member]) -> None:
+    conference = await sync_to_async(factories.conference_with_a_case)()
     police, _ = await _join(demo["panel-police"], conference)
     housing, _ = await _join(demo["panel-housing"], conference)
     item_id = conference.current_item_id
+    assert item_id is not None
     await sync_to_async(services.room_agree_risk)(
         actor=demo["chair"], conference_id=conference.pk, item_id=item_id, level="high"
     )
@@ -129,9 +123,9 @@ async def _action_text(conference: Conference) -> str:
 
 
 async def test_late_joiner_gets_the_current_state_and_reconnect_resumes(
-    demo: dict[str, Member], conference_ready: Any
+    demo: dict[str, Member],
 ) -> None:
-    conference = await sync_to_async(conference_ready)()
+    conference = await sync_to_async(factories.conference_with_a_case)()
     await sync_to_async(services.room_share)(
         actor=demo["chair"], conference_id=conference.pk, text="Victim moved to a relative's"
     )
@@ -155,16 +149,9 @@ async def test_late_joiner_gets_the_current_state_and_reconnect_resumes(
     await housing.disconnect()
 
 
-async def test_outsiders_cannot_join_the_room(
-    demo: dict[str, Member], conference_ready: Any
-) -> None:
-    conference = await sync_to_async(conference_ready)()
+async def test_outsiders_cannot_join_the_room(demo: dict[str, Member]) -> None:
+    conference = await sync_to_async(factories.conference_with_a_case)()
     for username in ("staff", "officer", "gold"):
-        token = await sync_to_async(token_issue)(member=demo[username])
-        client = WebsocketCommunicator(
-            application,
-            f"/ws/conferences/{conference.pk}/",
-            headers=[(b"authorization", f"Token {token.key}".encode())],
-        )
+        client = await socket_for(demo[username], f"/ws/conferences/{conference.pk}/")
         connected, _ = await client.connect()
         assert not connected, username

@@ -3,28 +3,21 @@ kept receiving restricted entries, and ``resume`` returned the full state."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from conference import services
-from config.asgi import application
-from partnership.auth import token_issue
 from partnership.consumers import CLOSE_SIGNED_OUT
 from partnership.models import Agency, Member
+from tests import factories
+from tests.sockets import socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _join(member: Member, conference_id: int) -> WebsocketCommunicator:
-    token = await sync_to_async(token_issue)(member=member)
-    client = WebsocketCommunicator(
-        application,
-        f"/ws/conferences/{conference_id}/",
-        headers=[(b"authorization", f"Token {token.key}".encode())],
-    )
+    client = await socket_for(member, f"/ws/conferences/{conference_id}/")
     connected, _ = await client.connect()
     assert connected
     assert (await client.receive_json_from(timeout=5))["type"] == "state"
@@ -37,10 +30,8 @@ def _deactivate(member: Member) -> None:
     member.save()
 
 
-async def test_a_deactivated_member_is_put_out_of_the_room_at_once(
-    demo: dict[str, Member], conference_ready: Any
-) -> None:
-    conference = await sync_to_async(conference_ready)()
+async def test_a_deactivated_member_is_put_out_of_the_room_at_once(demo: dict[str, Member]) -> None:
+    conference = await sync_to_async(factories.conference_with_a_case)()
     police = await _join(demo["panel-police"], conference.pk)
     chair = await _join(demo["chair"], conference.pk)
 
@@ -65,12 +56,10 @@ async def test_a_deactivated_member_is_put_out_of_the_room_at_once(
     await chair.disconnect()
 
 
-async def test_resume_after_deactivation_returns_nothing(
-    demo: dict[str, Member], conference_ready: Any
-) -> None:
+async def test_resume_after_deactivation_returns_nothing(demo: dict[str, Member]) -> None:
     """Even when the control message is lost (Redis dropped it), the next message the client
     sends is checked first."""
-    conference = await sync_to_async(conference_ready)()
+    conference = await sync_to_async(factories.conference_with_a_case)()
     housing = await _join(demo["panel-housing"], conference.pk)
     # A bulk update sends no control message: only the check on receive can catch it.
     await sync_to_async(

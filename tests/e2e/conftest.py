@@ -12,12 +12,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,8 +24,8 @@ from django.db import connection
 
 from partnership.demo import demo_password
 from partnership.models import Member
+from tests.processes import ROOT, daphne_command, free_port, healthy, suite_database_url
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -82,37 +78,16 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             chromium.close()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture
 def server_url(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     """Daphne serving the app (pages, API and websockets) against the test database."""
     if connection.vendor != "postgresql":
         pytest.skip("the server subprocess needs the test database on PostgreSQL")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=suite_database_url(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_DEBUG="false",
@@ -123,16 +98,7 @@ def server_url(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     log_path = tmp_path / "daphne.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
+            daphne_command(port),
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -141,7 +107,7 @@ def server_url(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         began = time.monotonic()
-        while not _healthy(url):
+        while not healthy(url):
             if process.poll() is not None or time.monotonic() - began > SERVER_START_SECONDS:
                 pytest.fail(
                     f"Daphne did not come up:\n{log_path.read_text(errors='replace')[-3000:]}"

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conference import services
-from conference.risk import CHECKLIST
 from partnership.demo import demo_password
 from partnership.models import Member
+from tests import factories
 from tests.e2e.conftest import password_for_server
 
 pytestmark = [
@@ -26,32 +25,17 @@ PEOPLE = ("chair", "panel-police", "panel-housing")
 
 
 def _open_conference(demo: dict[str, Member]) -> int:
-    person = services.person_create(actor=demo["panel-police"], full_name="Amina Yusuf")
-    referral = services.referral_create(
-        actor=demo["panel-police"],
-        person=person,
-        reason="professional_judgement",
-        summary="Targeted repeatedly near home; frightened to go out.",
-        answers={q.code: q.code == "frightened" for q in CHECKLIST},
-        lawful_basis="consent",
+    referral = factories.referral(
+        person=factories.person(), answers=factories.checklist(frightened=True)
     )
     now = timezone.now()
-    conference = services.conference_create(
-        actor=demo["coordinator"],
-        kind="emergency",
-        title="Emergency panel",
+    conference = factories.conference(
+        cases=[referral],
+        invite=[demo["panel-police"], demo["panel-housing"]],
+        open_it=True,
         starts_at=now + timedelta(minutes=5),
         ends_at=now + timedelta(hours=1),
-        location="Civic Offices, Room 1",
-        chair=demo["chair"],
     )
-    services.agenda_add(actor=demo["coordinator"], conference_id=conference.pk, referral=referral)
-    services.conference_invite(
-        actor=demo["coordinator"],
-        conference_id=conference.pk,
-        members=[demo["panel-police"], demo["panel-housing"]],
-    )
-    services.conference_open(actor=demo["chair"], conference_id=conference.pk)
     return conference.pk
 
 

@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
-from conference.models import Conference
-from escalation.models import Incident
 from partnership.demo import demo_password
 from partnership.models import Member
 from tests.e2e.conftest import password_for_server
-from tests.partnership_at_work import partnership_at_work
+from tests.world import partnership_at_work
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,9 +42,8 @@ def test_pages_and_api_docs_run_under_the_policy(
 ) -> None:
     from playwright.sync_api import expect
 
-    partnership_at_work(demo)
-    incident = Incident.objects.get()
-    conference = Conference.objects.get()
+    work = partnership_at_work(demo)
+    incident, conference = work.incident, work.conference
     for username in ("coordinator", "chair"):
         password_for_server(demo[username])
 

@@ -8,36 +8,19 @@ form. ``browser`` comes from ``tests/e2e/conftest.py``.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from escalation import services
 from escalation.models import Incident
-from partnership.models import Area, AuditEvent, Member
+from partnership.models import AuditEvent, Member
+from tests import factories
 
 
 def _declared_with_a_duty_done(demo: dict[str, Member]) -> Incident:
-    incident = services.incident_report(
-        reporter=demo["officer"],
-        title="Graffiti and threats at community centre",
-        description="Racist graffiti sprayed on the centre; threats shouted at staff.",
-        occurred_at=timezone.now() - timedelta(hours=2),
-        area=Area.objects.get(name="Bletchley"),
-        strands=["race"],
-        tension_level="high",
-    )
-    services.incident_determine(
-        officer=demo["officer"],
-        incident_id=incident.pk,
-        is_major=True,
-        rationale="Likely to generate disorder: crowds gathering.",
-    )
-    duty = incident.duties.get(step_code="inform-rec")
-    services.duty_complete(actor=demo["crro"], duty_id=duty.pk, message="REC told by phone.")
+    incident = factories.incident_declared(strands=("race",), location="", safeguarding_steps="")
+    factories.duty_done(incident, "inform-rec", by=demo["crro"], message="REC told by phone.")
     return incident
 
 

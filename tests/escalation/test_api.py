@@ -9,32 +9,19 @@ from django.utils import timezone
 
 from escalation.models import Incident
 from partnership.models import Area, Member
+from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
 
-def _post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:
+def _post(client: Client, path: str, body: dict[str, object] | None = None) -> Any:
     return client.post(path, body or {}, content_type="application/json")
 
 
-def _report_body(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "title": "Attack outside mosque",
-        "description": "Stones thrown at worshippers leaving evening prayers.",
-        "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-        "area_id": Area.objects.get(name="Woughton").pk,
-        "location": "Woughton Campus",
-        "strands": ["religion", "race"],
-        "safeguarding_steps": "Officers posted at the mosque overnight.",
-        "tension_level": "critical",
-    }
-    body.update(overrides)
-    return body
-
-
-def test_report_declare_and_list_duties(client_for: Any, demo: dict[str, Member]) -> None:
+def test_report_declare_and_list_duties(client_for: ClientFor, demo: dict[str, Member]) -> None:
     officer = client_for("officer")
-    created = _post(officer, "/api/incidents/", _report_body())
+    created = _post(officer, "/api/incidents/", factories.incident_body())
     assert created.status_code == 201, created.content
     incident = created.json()
     assert incident["state"] == "reported"
@@ -81,26 +68,30 @@ def test_report_declare_and_list_duties(client_for: Any, demo: dict[str, Member]
     assert done.json()["completed_by"] == "crro"
 
 
-def test_bad_report_is_a_400_that_names_the_fields_and_changes_nothing(client_for: Any) -> None:
+def test_bad_report_is_a_400_that_names_the_fields_and_changes_nothing(
+    client_for: ClientFor,
+) -> None:
     response = _post(
         client_for("officer"),
         "/api/incidents/",
-        _report_body(strands=["weather"], tension_level="apocalyptic", area_id=99999),
+        factories.incident_body(strands=["weather"], tension_level="apocalyptic", area_id=99999),
     )
     assert response.status_code == 400
     assert {"strands", "tension_level"} <= set(response.json())
     future = _post(
         client_for("officer"),
         "/api/incidents/",
-        _report_body(occurred_at=(timezone.now() + timedelta(days=1)).isoformat()),
+        factories.incident_body(occurred_at=timezone.now() + timedelta(days=1)),
     )
     assert future.status_code == 400
     assert "future" in future.json()["occurred_at"][0]
     assert Incident.objects.count() == 0
 
 
-def test_illegal_moves_are_409_with_a_clear_message(client_for: Any, declare: Any) -> None:
-    incident = declare()
+def test_illegal_moves_are_409_with_a_clear_message(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
     officer = client_for("officer")
     again = _post(
         officer,
@@ -120,8 +111,10 @@ def test_illegal_moves_are_409_with_a_clear_message(client_for: Any, declare: An
     assert "waits for" in response.json()["detail"]
 
 
-def test_determination_in_the_future_is_a_400(client_for: Any, report: Any) -> None:
-    incident = report()
+def test_determination_in_the_future_is_a_400(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident()
     response = _post(
         client_for("officer"),
         f"/api/incidents/{incident.pk}/determination/",
@@ -135,8 +128,10 @@ def test_determination_in_the_future_is_a_400(client_for: Any, report: Any) -> N
     assert "future" in response.json()["determined_at"][0]
 
 
-def test_wrong_role_is_403_and_unshared_incident_is_404(client_for: Any, declare: Any) -> None:
-    incident = declare()
+def test_wrong_role_is_403_and_unshared_incident_is_404(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
     response = _post(
         client_for("crro"), f"/api/incidents/{incident.pk}/stand-down/", {"reason": "calm"}
     )
@@ -149,7 +144,7 @@ def test_wrong_role_is_403_and_unshared_incident_is_404(client_for: Any, declare
     assert client_for("panel-housing").get("/api/incidents/").json() == []
     # Any agency may record an incident, and then sees the ones it recorded.
     mine = client_for("panel-housing").post(
-        "/api/incidents/", _report_body(), content_type="application/json"
+        "/api/incidents/", factories.incident_body(), content_type="application/json"
     )
     assert mine.status_code == 201
     listed = client_for("panel-housing").get("/api/incidents/").json()
@@ -157,11 +152,11 @@ def test_wrong_role_is_403_and_unshared_incident_is_404(client_for: Any, declare
 
 
 def test_people_told_about_an_incident_can_read_it(
-    client_for: Any, declare: Any, demo: dict[str, Member]
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
     from escalation import services
 
-    incident = declare()
+    incident = factories.incident_declared()
     assert client_for("staff").get(f"/api/incidents/{incident.pk}/").status_code == 404
     services.duty_complete(
         actor=demo["crro"],
@@ -177,9 +172,11 @@ def test_people_told_about_an_incident_can_read_it(
     assert [i["id"] for i in client_for("staff").get("/api/incidents/").json()] == [incident.pk]
 
 
-def test_list_filters_by_state_area_and_strand(client_for: Any, report: Any, declare: Any) -> None:
-    declared = declare(strands=["disability"])
-    reported = report(area=Area.objects.get(name="Wolverton"), strands=["race"])
+def test_list_filters_by_state_area_and_strand(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    declared = factories.incident_declared(strands=["disability"])
+    reported = factories.incident(area=Area.objects.get(name="Wolverton"), strands=["race"])
     gold = client_for("gold")
 
     def ids(query: str) -> list[int]:
@@ -191,8 +188,8 @@ def test_list_filters_by_state_area_and_strand(client_for: Any, report: Any, dec
     assert gold.get("/api/incidents/?state=exploded").status_code == 400
 
 
-def test_waive_and_stand_down_then_close(client_for: Any, declare: Any) -> None:
-    incident = declare()
+def test_waive_and_stand_down_then_close(demo: dict[str, Member], client_for: ClientFor) -> None:
+    incident = factories.incident_declared()
     coordinator = client_for("coordinator")
     for duty in incident.duties.exclude(state="done"):
         response = _post(coordinator, f"/api/duties/{duty.pk}/waive/", {"reason": "Exercise only."})
@@ -215,7 +212,7 @@ def test_waive_and_stand_down_then_close(client_for: Any, declare: Any) -> None:
     assert closed.json()["state"] == "closed"
 
 
-def test_schema_describes_the_escalation_endpoints(client_for: Any) -> None:
+def test_schema_describes_the_escalation_endpoints(client_for: ClientFor) -> None:
     schema = client_for("admin").get("/api/schema/?format=json").json()
     for path in (
         "/api/incidents/",
@@ -228,8 +225,8 @@ def test_schema_describes_the_escalation_endpoints(client_for: Any) -> None:
     assert client_for("admin").get("/api/docs/").status_code == 200
 
 
-def test_linking_incidents_as_a_series(client_for: Any, report: Any) -> None:
-    first, second = report(), report()
+def test_linking_incidents_as_a_series(demo: dict[str, Member], client_for: ClientFor) -> None:
+    first, second = factories.incident(), factories.incident()
     linked = _post(client_for("crro"), f"/api/incidents/{first.pk}/links/", {"other_id": second.pk})
     assert linked.status_code == 201
     assert linked.json()["connected"] == [second.pk]

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from escalation import services
-from partnership.auth import token_issue
 from partnership.models import Member
+from tests import factories
+from tests.sockets import socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _connect(member: Member, origin: bytes | None = None) -> WebsocketCommunicator:
-    token = await sync_to_async(token_issue)(member=member)
-    headers = [(b"authorization", f"Token {token.key}".encode())]
-    if origin is not None:
-        headers.append((b"origin", origin))
-    return WebsocketCommunicator(application, "/ws/board/", headers=headers)
+    return await socket_for(member, "/ws/board/", origin=origin)
 
 
-async def test_coordinator_sees_a_declaration_on_the_board(
-    demo: dict[str, Member], report: Any
-) -> None:
-    incident = await sync_to_async(report)()
+async def test_coordinator_sees_a_declaration_on_the_board(demo: dict[str, Member]) -> None:
+    incident = await sync_to_async(factories.incident)()
     board = await _connect(demo["coordinator"])
     connected, _ = await board.connect()
     assert connected

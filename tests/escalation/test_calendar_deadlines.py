@@ -21,6 +21,7 @@ from escalation.models import Duty, DutyState, Incident
 from notifications.models import LadderRung, Notification, Urgency
 from partnership.calendar.services import calendar_day_add, calendar_day_remove, calendar_import
 from partnership.models import AuditEvent, Member
+from tests import factories
 from tests.bank_holidays import SCOTLAND_2026, WORLD_CUP_HOLIDAY, govuk_2026, govuk_list
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +39,6 @@ def scotland(settings: Any, demo: dict[str, Member]) -> None:
     """A partnership in Scotland, with GOV.UK's 2026 list: Mon 15 Jun is not (yet) a holiday."""
     settings.PROTOCOL_HOLIDAY_NATION = "SCT"
     calendar_import(actor=None, data=govuk_2026(), source="test list")
-
-
-def _duty(incident: Incident, step: str = STAFF) -> Duty:
-    return Duty.objects.get(incident=incident, step_code=step)
 
 
 def _world_cup_added(admin: Member, at: datetime) -> int:
@@ -75,16 +72,16 @@ def _snapshot(incident: Incident) -> list[tuple[Any, ...]]:
 def _complete_staff_duty_prerequisite(incident: Incident, demo: dict[str, Member]) -> None:
     services.duty_complete(
         actor=demo["crro"],
-        duty_id=_duty(incident, "inform-csp-coordinator").pk,
+        duty_id=factories.duty(incident, "inform-csp-coordinator").pk,
         message="Major incident declared in Bletchley.",
     )
 
 
 def test_a_holiday_added_moves_a_pending_deadline_counted_over_it_and_says_why(
-    scotland: None, declare: Any, demo: dict[str, Member]
+    scotland: None, demo: dict[str, Member]
 ) -> None:
-    incident = declare(at=london(6, 12, 10))  # Fri 12 Jun 2026 10:00
-    staff = _duty(incident)
+    incident = factories.incident_declared(at=london(6, 12, 10))  # Fri 12 Jun 2026 10:00
+    staff = factories.duty(incident, STAFF)
     assert staff.due_at == london(6, 15, 10)  # Mon 15 Jun: a working day by GOV.UK's list
     others = [row for row in _snapshot(incident) if row[0] != STAFF]
 
@@ -123,18 +120,20 @@ def test_a_holiday_added_moves_a_pending_deadline_counted_over_it_and_says_why(
 
 
 def test_deadlines_not_counted_over_the_changed_day_are_untouched(
-    scotland: None, settings: Any, declare: Any, demo: dict[str, Member]
+    scotland: None, settings: Any, demo: dict[str, Member]
 ) -> None:
-    done = declare(at=london(6, 12, 9))
+    done = factories.incident_declared(at=london(6, 12, 9))
     _complete_staff_duty_prerequisite(done, demo)
     services.duty_complete(
-        actor=demo["coordinator"], duty_id=_duty(done).pk, message="Staff told by phone."
+        actor=demo["coordinator"],
+        duty_id=factories.duty(done, STAFF).pk,
+        message="Staff told by phone.",
     )
-    later = declare(at=london(6, 16, 10))  # counts from after the changed day
+    later = factories.incident_declared(at=london(6, 16, 10))  # counts from after the changed day
     settings.PROTOCOL_HOLIDAY_NATION = "ENG"
-    england = declare(at=london(6, 12, 10))  # another division's calendar
+    england = factories.incident_declared(at=london(6, 12, 10))  # another division's calendar
     untouched = {incident.pk: _snapshot(incident) for incident in (done, later, england)}
-    assert _duty(done).state == DutyState.DONE
+    assert factories.duty(done, STAFF).state == DutyState.DONE
 
     assert _world_cup_added(demo["admin"], at=london(6, 12, 14)) == 0
     # A weekend day made a holiday changes no count of working days.
@@ -151,11 +150,9 @@ def test_deadlines_not_counted_over_the_changed_day_are_untouched(
     assert not Notification.objects.filter(idempotency_key__contains=":deadline:").exists()
 
 
-def test_a_holiday_removed_brings_a_deadline_forward_urgently(
-    declare: Any, demo: dict[str, Member]
-) -> None:
-    incident = declare(at=london(4, 2, 15))  # Thu 2 Apr 2026, before Easter
-    staff = _duty(incident)
+def test_a_holiday_removed_brings_a_deadline_forward_urgently(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared(at=london(4, 2, 15))  # Thu 2 Apr 2026, before Easter
+    staff = factories.duty(incident, STAFF)
     assert staff.due_at == london(4, 7, 15)  # Good Friday and Easter Monday skipped
 
     edit = calendar_day_remove(
@@ -178,11 +175,11 @@ def test_a_holiday_removed_brings_a_deadline_forward_urgently(
 
 
 def test_an_overdue_duty_whose_new_due_time_is_still_to_come_is_pending_again(
-    scotland: None, declare: Any, demo: dict[str, Member]
+    scotland: None, demo: dict[str, Member]
 ) -> None:
-    incident = declare(at=london(6, 12, 10))
+    incident = factories.incident_declared(at=london(6, 12, 10))
     _complete_staff_duty_prerequisite(incident, demo)
-    staff = _duty(incident)
+    staff = factories.duty(incident, STAFF)
     escalation_run(now=london(6, 15, 10, 30))
     staff.refresh_from_db()
     assert staff.state == DutyState.OVERDUE  # the owner has been reminded (rung 0)
@@ -217,11 +214,11 @@ def test_an_overdue_duty_whose_new_due_time_is_still_to_come_is_pending_again(
 
 
 def test_an_escalated_duty_stays_escalated_and_its_ladder_counts_from_the_new_due_time(
-    scotland: None, declare: Any, demo: dict[str, Member]
+    scotland: None, demo: dict[str, Member]
 ) -> None:
-    incident = declare(at=london(6, 12, 10))
+    incident = factories.incident_declared(at=london(6, 12, 10))
     _complete_staff_duty_prerequisite(incident, demo)
-    staff = _duty(incident)
+    staff = factories.duty(incident, STAFF)
     escalation_run(now=london(6, 15, 14, 30))  # owner reminded, then the deputy told
     staff.refresh_from_db()
     assert staff.state == DutyState.ESCALATED
@@ -237,10 +234,10 @@ def test_an_escalated_duty_stays_escalated_and_its_ladder_counts_from_the_new_du
 
 
 def test_an_import_recomputes_each_affected_duty_once_naming_every_changed_day(
-    scotland: None, declare: Any, demo: dict[str, Member]
+    scotland: None, demo: dict[str, Member]
 ) -> None:
-    incident = declare(at=london(6, 12, 10))
-    staff = _duty(incident)
+    incident = factories.incident_declared(at=london(6, 12, 10))
+    staff = factories.duty(incident, STAFF)
     two_days = [
         *SCOTLAND_2026,
         WORLD_CUP_HOLIDAY,
@@ -267,10 +264,10 @@ def test_an_import_recomputes_each_affected_duty_once_naming_every_changed_day(
 
 
 def test_duties_declared_before_the_calendar_was_data_learn_what_to_recompute_from(
-    declare: Any,
+    demo: dict[str, Member],
 ) -> None:
-    incident = declare(at=london(6, 12, 10))
-    staff = _duty(incident)
+    incident = factories.incident_declared(at=london(6, 12, 10))
+    staff = factories.duty(incident, STAFF)
     basis = ("deadline_start", "deadline_kind", "deadline_amount", "deadline_division")
     declared = Duty.objects.filter(pk=staff.pk).values_list(*basis).get()
     assert declared == (london(6, 12, 10), "working_days", 1, "england-and-wales")
@@ -288,13 +285,13 @@ def test_duties_declared_before_the_calendar_was_data_learn_what_to_recompute_fr
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_declaration_during_a_calendar_change_waits_and_counts_over_the_new_calendar(
-    report: Any, demo: dict[str, Member]
+    demo: dict[str, Member],
 ) -> None:
     """The calendar change has found the duties to recompute but not yet committed when a
     declaration computes its deadlines: were they not ordered, the declaration would read the old
     calendar and the change would never see its duties. (Today the one timeline lock orders them
     too; the calendar lock keeps them ordered once each partnership has its own timeline.)"""
-    incident = report(occurred_at=london(6, 12, 9))
+    incident = factories.incident(occurred_at=london(6, 12, 9))
     changing, declaring = threading.Event(), threading.Event()
     finished: dict[str, float] = {}
 
@@ -337,6 +334,6 @@ def test_a_declaration_during_a_calendar_change_waits_and_counts_over_the_new_ca
         thread.join(timeout=30)
 
     assert finished["declaration"] > finished["change"]
-    staff = _duty(incident)
+    staff = factories.duty(incident, STAFF)
     assert staff.due_at == london(6, 16, 10)
     assert "Mon 15 Jun Extra bank holiday skipped" in staff.due_explanation

@@ -13,20 +13,15 @@ from escalation import services
 from escalation.models import Determination, Duty, IncidentState
 from partnership.errors import ConflictError
 from partnership.models import Member, Role
-from partnership.services import member_create, role_assign
+from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _second_officer(demo: dict[str, Member]) -> Member:
-    from django.db import transaction
-
-    with transaction.atomic():
-        other = member_create(
-            actor=None, username="officer2", password="x-pass-2026", agency=demo["officer"].agency
-        )
-        role_assign(actor=None, member=other, role=Role.SENIOR_POLICE_OFFICER)
-    return other
+    return factories.member(
+        username="officer2", agency=demo["officer"].agency, roles=[Role.SENIOR_POLICE_OFFICER]
+    )
 
 
 def _race(calls: list[Any]) -> list[BaseException | object]:
@@ -50,10 +45,8 @@ def _race(calls: list[Any]) -> list[BaseException | object]:
     return results
 
 
-def test_two_officers_declaring_at_once_get_one_declaration(
-    report: Any, demo: dict[str, Member]
-) -> None:
-    incident = report()
+def test_two_officers_declaring_at_once_get_one_declaration(demo: dict[str, Member]) -> None:
+    incident = factories.incident()
     officers = [demo["officer"], _second_officer(demo)]
     results = _race(
         [
@@ -74,10 +67,8 @@ def test_two_officers_declaring_at_once_get_one_declaration(
     assert incident.state == IncidentState.DECLARED_MAJOR
 
 
-def test_racing_over_the_api_gives_one_201_and_one_409(
-    report: Any, demo: dict[str, Member]
-) -> None:
-    incident = report()
+def test_racing_over_the_api_gives_one_201_and_one_409(demo: dict[str, Member]) -> None:
+    incident = factories.incident()
     clients = []
     for officer in (demo["officer"], _second_officer(demo)):
         client = Client()
@@ -99,10 +90,8 @@ def test_racing_over_the_api_gives_one_201_and_one_409(
     assert Duty.objects.filter(incident=incident).count() == 8
 
 
-def test_completing_and_waiving_the_same_duty_at_once(
-    declare: Any, demo: dict[str, Member]
-) -> None:
-    incident = declare()
+def test_completing_and_waiving_the_same_duty_at_once(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
     duty = incident.duties.get(step_code="inform-rec")
     results = _race(
         [
@@ -116,7 +105,7 @@ def test_completing_and_waiving_the_same_duty_at_once(
     assert sum(isinstance(r, ConflictError) for r in results) == 1, results
 
 
-def test_two_runs_at_once_still_fire_each_rung_once(declare: Any) -> None:
+def test_two_runs_at_once_still_fire_each_rung_once(demo: dict[str, Member]) -> None:
     """As if two schedulers both believed they led (a moment after a PostgreSQL restart)."""
     from datetime import timedelta
 
@@ -124,7 +113,7 @@ def test_two_runs_at_once_still_fire_each_rung_once(declare: Any) -> None:
     from notifications.models import LadderRung
     from partnership.models import AuditEvent
 
-    incidents = [declare() for _ in range(3)]
+    incidents = [factories.incident_declared() for _ in range(3)]
     later = max(d.due_at for i in incidents for d in i.duties.all()) + timedelta(days=30)
     results = _race([lambda: escalation_run(now=later) for _ in range(3)])
     assert not [r for r in results if isinstance(r, BaseException)], results

@@ -4,7 +4,6 @@ clock."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -13,12 +12,9 @@ from escalation.jobs import escalation_next_due, escalation_run
 from escalation.models import Duty, DutyState
 from notifications.models import LadderRung, Notification
 from partnership.models import AuditEvent, Member
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _duty(incident: Any, step: str) -> Duty:
-    return Duty.objects.get(incident=incident, step_code=step)
 
 
 def _rung_recipients(duty: Duty) -> list[tuple[int, str]]:
@@ -26,9 +22,11 @@ def _rung_recipients(duty: Duty) -> list[tuple[int, str]]:
     return sorted((int(n.idempotency_key.split(":")[3]), n.recipient.username) for n in found)
 
 
-def test_overdue_duty_climbs_owner_deputy_coordinator_gold_once_each(declare: Any) -> None:
-    incident = declare()
-    duty = _duty(incident, "notify-chief-officer")  # owned by the CSP Co-ordinator
+def test_overdue_duty_climbs_owner_deputy_coordinator_gold_once_each(
+    demo: dict[str, Member],
+) -> None:
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "notify-chief-officer")  # owned by the CSP Co-ordinator
     due = duty.due_at
 
     escalation_run(now=due - timedelta(seconds=1))
@@ -61,9 +59,9 @@ def test_overdue_duty_climbs_owner_deputy_coordinator_gold_once_each(declare: An
     assert duty.next_rung_at is None
 
 
-def test_running_twice_at_the_same_time_fires_nothing_twice(declare: Any) -> None:
-    incident = declare()
-    due = _duty(incident, "inform-rec").due_at
+def test_running_twice_at_the_same_time_fires_nothing_twice(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
+    due = factories.duty(incident, "inform-rec").due_at
     for _ in range(3):
         escalation_run(now=due + timedelta(minutes=45))
     overdue_events = AuditEvent.objects.filter(verb="duty.overdue", scope=f"incident:{incident.pk}")
@@ -74,9 +72,9 @@ def test_running_twice_at_the_same_time_fires_nothing_twice(declare: Any) -> Non
     assert escalated.count() == 8
 
 
-def test_after_downtime_every_due_rung_fires_once(declare: Any) -> None:
-    incident = declare()
-    duty = _duty(incident, "inform-csp-coordinator")
+def test_after_downtime_every_due_rung_fires_once(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "inform-csp-coordinator")
     escalation_run(now=duty.due_at + timedelta(hours=3))
     duty.refresh_from_db()
     assert duty.state == DutyState.ESCALATED
@@ -89,9 +87,9 @@ def test_after_downtime_every_due_rung_fires_once(declare: Any) -> None:
     ]
 
 
-def test_completing_stops_the_ladder(declare: Any, demo: dict[str, Member]) -> None:
-    incident = declare()
-    duty = _duty(incident, "inform-rec")
+def test_completing_stops_the_ladder(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "inform-rec")
     escalation_run(now=duty.due_at)
     services.duty_complete(actor=demo["crro"], duty_id=duty.pk, message="REC informed, late.")
     escalation_run(now=duty.due_at + timedelta(hours=3))
@@ -101,9 +99,9 @@ def test_completing_stops_the_ladder(declare: Any, demo: dict[str, Member]) -> N
     assert duty.overdue_at is not None
 
 
-def test_waiving_stops_the_ladder(declare: Any, demo: dict[str, Member]) -> None:
-    incident = declare()
-    duty = _duty(incident, "inform-operational-staff")
+def test_waiving_stops_the_ladder(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "inform-operational-staff")
     escalation_run(now=duty.due_at + timedelta(minutes=1))
     services.duty_waive(
         actor=demo["coordinator"], duty_id=duty.pk, reason="Staff briefed in person."
@@ -112,9 +110,9 @@ def test_waiving_stops_the_ladder(declare: Any, demo: dict[str, Member]) -> None
     assert duty.rungs.count() == 1
 
 
-def test_stale_calls_change_nothing(declare: Any, demo: dict[str, Member]) -> None:
-    incident = declare()
-    duty = _duty(incident, "inform-rec")
+def test_stale_calls_change_nothing(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "inform-rec")
     assert (
         services.duty_mark_overdue(duty_id=duty.pk, now=duty.due_at - timedelta(minutes=1)) is False
     )
@@ -127,8 +125,8 @@ def test_stale_calls_change_nothing(declare: Any, demo: dict[str, Member]) -> No
     assert duty.state == DutyState.DONE
 
 
-def test_next_due_is_the_earliest_pending_deadline_or_rung(declare: Any) -> None:
-    incident = declare()
+def test_next_due_is_the_earliest_pending_deadline_or_rung(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
     first = min(d.due_at for d in incident.duties.filter(state=DutyState.PENDING))
     assert escalation_next_due() == first
     escalation_run(now=first)

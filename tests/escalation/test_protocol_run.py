@@ -15,6 +15,7 @@ from notifications.models import Notification
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.timeline import timeline_verify
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,9 @@ def _told(username: str, incident_id: int) -> list[Notification]:
 
 
 def test_declaring_creates_one_duty_per_step_and_refers_to_the_crro(
-    declare: Any, demo: dict[str, Member]
+    demo: dict[str, Member],
 ) -> None:
-    incident = declare()
+    incident = factories.incident_declared()
     assert incident.state == IncidentState.DECLARED_MAJOR
     duties = list(incident.duties.order_by("order"))
     assert [d.step_code for d in duties] == STEPS
@@ -56,8 +57,8 @@ def test_declaring_creates_one_duty_per_step_and_refers_to_the_crro(
     assert all(d.state == DutyState.PENDING for d in duties[1:])
 
 
-def test_walk_the_whole_protocol_to_closure(declare: Any, demo: dict[str, Member]) -> None:
-    incident = declare()
+def test_walk_the_whole_protocol_to_closure(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
     duty = {d.step_code: d for d in incident.duties.all()}
 
     def complete(step: str, who: str, **kwargs: Any) -> Duty:
@@ -84,16 +85,10 @@ def test_walk_the_whole_protocol_to_closure(declare: Any, demo: dict[str, Member
 
     with pytest.raises(ValidationError, match="time, place and invitees"):
         complete("organise-debrief", "ppc")
-    starts = timezone.now() + timedelta(days=5)
     complete(
         "organise-debrief",
         "ppc",
-        meeting=services.MeetingPlan(
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            location="Civic Offices, Room 3",
-            invitees=[demo["crro"], demo["coordinator"], demo["rec"]],
-        ),
+        meeting=factories.debrief(invitees=[demo["crro"], demo["coordinator"], demo["rec"]]),
     )
     meeting = Meeting.objects.get(incident=incident)
     assert set(meeting.invitees.values_list("username", flat=True)) == {
@@ -118,9 +113,9 @@ def test_walk_the_whole_protocol_to_closure(declare: Any, demo: dict[str, Member
 
 
 def test_only_the_owner_or_deputy_completes_and_only_the_coordinator_waives(
-    declare: Any, demo: dict[str, Member]
+    demo: dict[str, Member],
 ) -> None:
-    incident = declare()
+    incident = factories.incident_declared()
     inform_rec = incident.duties.get(step_code="inform-rec")
     with pytest.raises(PermissionDenied, match="role that owns this duty"):
         services.duty_complete(actor=demo["coordinator"], duty_id=inform_rec.pk, message="x")
@@ -135,10 +130,8 @@ def test_only_the_owner_or_deputy_completes_and_only_the_coordinator_waives(
     assert waived.completed_by == demo["coordinator2"]
 
 
-def test_not_major_goes_to_casework_and_can_be_declared_later(
-    report: Any, demo: dict[str, Member]
-) -> None:
-    incident = report()
+def test_not_major_goes_to_casework_and_can_be_declared_later(demo: dict[str, Member]) -> None:
+    incident = factories.incident()
     services.incident_start_assessment(officer=demo["officer"], incident_id=incident.pk)
     result = services.incident_determine(
         officer=demo["officer"],
@@ -157,7 +150,7 @@ def test_not_major_goes_to_casework_and_can_be_declared_later(
     assert len(later.duties) == 8
     assert incident.determinations.count() == 2
     # Casework that never became major closes without duties.
-    other = report()
+    other = factories.incident()
     services.incident_determine(
         officer=demo["officer"], incident_id=other.pk, is_major=False, rationale="Casework."
     )
@@ -166,8 +159,8 @@ def test_not_major_goes_to_casework_and_can_be_declared_later(
     )
 
 
-def test_only_a_senior_police_officer_determines(report: Any, demo: dict[str, Member]) -> None:
-    incident = report()
+def test_only_a_senior_police_officer_determines(demo: dict[str, Member]) -> None:
+    incident = factories.incident()
     for username in ("crro", "coordinator", "panel-police", "gold"):
         with pytest.raises(PermissionDenied, match="senior police officer"):
             services.incident_determine(
@@ -175,8 +168,8 @@ def test_only_a_senior_police_officer_determines(report: Any, demo: dict[str, Me
             )
 
 
-def test_determination_time_is_checked(report: Any, demo: dict[str, Member]) -> None:
-    incident = report(occurred_at=timezone.now() - timedelta(hours=3))
+def test_determination_time_is_checked(demo: dict[str, Member]) -> None:
+    incident = factories.incident(occurred_at=timezone.now() - timedelta(hours=3))
 
     def determine(**kw: Any) -> Any:
         return services.incident_determine(
@@ -199,10 +192,8 @@ def test_determination_time_is_checked(report: Any, demo: dict[str, Member]) -> 
     assert result.incident.declared_at == earlier
 
 
-def test_declaring_twice_is_a_conflict_naming_who_declared(
-    declare: Any, demo: dict[str, Member]
-) -> None:
-    incident = declare()
+def test_declaring_twice_is_a_conflict_naming_who_declared(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
     with pytest.raises(ConflictError, match="already been declared major by Olivia Okafor"):
         services.incident_determine(
             officer=demo["officer"], incident_id=incident.pk, is_major=True, rationale="again"
@@ -210,15 +201,15 @@ def test_declaring_twice_is_a_conflict_naming_who_declared(
     assert incident.duties.count() == 8
 
 
-def test_reporting_refuses_bad_input_and_changes_nothing(report: Any) -> None:
+def test_reporting_refuses_bad_input_and_changes_nothing(demo: dict[str, Member]) -> None:
     from escalation.models import Incident
 
     with pytest.raises(ValidationError) as caught:
-        report(title=" ", strands=[], occurred_at=timezone.now() + timedelta(days=1))
+        factories.incident(title=" ", strands=[], occurred_at=timezone.now() + timedelta(days=1))
     assert "title" in caught.value.message_dict
     assert "occurred_at" in caught.value.message_dict
     with pytest.raises(ValidationError, match="Choose at least one hate strand"):
-        report(strands=[])
+        factories.incident(strands=[])
     with pytest.raises(ValidationError, match="Unknown strand 'weather'"):
-        report(strands=["weather"])
+        factories.incident(strands=["weather"])
     assert Incident.objects.count() == 0

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,14 +10,14 @@ from escalation.models import ProtocolState, ProtocolStep
 from escalation.protocol import DEFAULT_STEPS
 from partnership.errors import ConflictError
 from partnership.models import Member
+from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_new_version_never_changes_a_running_incident(
-    declare: Any, demo: dict[str, Member]
-) -> None:
-    running = declare()
+def test_a_new_version_never_changes_a_running_incident(demo: dict[str, Member]) -> None:
+    running = factories.incident_declared()
     before = list(running.duties.order_by("order").values_list("description", "due_at", "ladder"))
 
     steps = copy.deepcopy(DEFAULT_STEPS)
@@ -35,7 +34,7 @@ def test_a_new_version_never_changes_a_running_incident(
     running.protocol.refresh_from_db()
     assert running.protocol.state == ProtocolState.RETIRED
 
-    newer = declare()
+    newer = factories.incident_declared()
     assert newer.protocol == v2
     assert (
         newer.duties.get(step_code="inform-rec").description
@@ -68,7 +67,7 @@ def test_publishing_twice_is_a_conflict(demo: dict[str, Member]) -> None:
         services.protocol_version_publish(actor=demo["admin"], version=version)
 
 
-def test_admin_edits_steps_of_a_draft_only(client_for: Any, demo: dict[str, Member]) -> None:
+def test_admin_edits_steps_of_a_draft_only(client_for: ClientFor, demo: dict[str, Member]) -> None:
     published = services.protocol_current()
     admin = client_for("admin")
     assert admin.get("/admin/escalation/protocolversion/").status_code == 200

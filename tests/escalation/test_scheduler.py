@@ -13,25 +13,18 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from escalation.models import Duty, DutyState
 from notifications.models import LadderRung
-from partnership.models import AuditEvent
+from partnership.models import AuditEvent, Member
+from tests import factories
+from tests.processes import ROOT, suite_database_url, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -41,7 +34,7 @@ def start_scheduler() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
     def start() -> subprocess.Popen[bytes]:
         env = dict(
             os.environ,
-            DATABASE_URL=_database_url(),
+            DATABASE_URL=suite_database_url(),
             SCHEDULER_SWEEP_SECONDS="1",
             SCHEDULER_LEADER_POLL_SECONDS="0.3",
             LOG_LEVEL="WARNING",
@@ -63,15 +56,6 @@ def start_scheduler() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
         process.wait(timeout=10)
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float) -> float:
-    began = time.monotonic()
-    while time.monotonic() - began < timeout:
-        if condition():
-            return time.monotonic() - began
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout} s")
-
-
 def _due_soon(duty: Duty, seconds: float, ladder: list[dict[str, Any]] | None = None) -> None:
     """Test arrangement: bring a deadline forward (the engine's own deadlines are an hour away)."""
     fields: dict[str, Any] = {"due_at": timezone.now() + timedelta(seconds=seconds)}
@@ -81,9 +65,9 @@ def _due_soon(duty: Duty, seconds: float, ladder: list[dict[str, Any]] | None = 
 
 
 def test_killed_scheduler_restarted_after_a_deadline_fires_it_once(
-    declare: Any, start_scheduler: Callable[[], subprocess.Popen[bytes]]
+    demo: dict[str, Member], start_scheduler: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
-    incident = declare()
+    incident = factories.incident_declared()
     duty = incident.duties.get(step_code="inform-rec")
     scheduler = start_scheduler()
     time.sleep(2)  # leading and idle: nothing is due yet
@@ -96,7 +80,9 @@ def test_killed_scheduler_restarted_after_a_deadline_fires_it_once(
     assert duty.state == DutyState.PENDING
 
     start_scheduler()
-    took = _wait_for(lambda: Duty.objects.get(pk=duty.pk).state != DutyState.PENDING, timeout=15)
+    took = wait_for(
+        lambda: Duty.objects.get(pk=duty.pk).state != DutyState.PENDING, 15, "the duty overdue"
+    )
     assert took < 10
     time.sleep(2)  # give a double firing every chance to happen
     assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1
@@ -104,9 +90,9 @@ def test_killed_scheduler_restarted_after_a_deadline_fires_it_once(
 
 
 def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
-    declare: Any, start_scheduler: Callable[[], subprocess.Popen[bytes]]
+    demo: dict[str, Member], start_scheduler: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
-    incidents = [declare() for _ in range(3)]
+    incidents = [factories.incident_declared() for _ in range(3)]
     ladder = [
         {"after_seconds": 0, "to": "owner"},
         {"after_seconds": 1, "to": "deputy"},
@@ -121,7 +107,7 @@ def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
     def finished() -> bool:
         return LadderRung.objects.filter(duty__in=duties).count() >= 3 * len(duties)
 
-    _wait_for(finished, timeout=40)
+    wait_for(finished, 40, "every rung fired")
     time.sleep(2)
     for duty in duties:
         assert AuditEvent.objects.filter(verb="duty.overdue", subject_id=str(duty.pk)).count() == 1

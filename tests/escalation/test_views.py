@@ -13,15 +13,13 @@ from django.utils import timezone
 
 from escalation import services
 from escalation.forms import local_aware
-from escalation.models import Duty, DutyState, Incident, IncidentState, Meeting
+from escalation.models import DutyState, Incident, IncidentState, Meeting
 from escalation.templatetags.escalation_tags import countdown_text
 from partnership.models import Area, Member
+from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
-
-
-def _duty(incident: Incident, step: str) -> Duty:
-    return incident.duties.get(step_code=step)
 
 
 def _report_data(**overrides: Any) -> dict[str, Any]:
@@ -41,8 +39,10 @@ def _report_data(**overrides: Any) -> dict[str, Any]:
 
 
 # --- Reporting ------------------------------------------------------------------------------------
-def test_reporting_through_the_page_records_the_incident(client_for: Any, report: Any) -> None:
-    earlier = report()
+def test_reporting_through_the_page_records_the_incident(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    earlier = factories.incident()
     client = client_for("crro")
     response = client.post("/incidents/new/", _report_data(connected=[str(earlier.pk)]))
     assert response.status_code == 302
@@ -61,7 +61,9 @@ def test_reporting_through_the_page_records_the_incident(client_for: Any, report
     assert "Chaffron Way" in page
 
 
-def test_reporting_bad_input_is_400_with_the_errors_and_records_nothing(client_for: Any) -> None:
+def test_reporting_bad_input_is_400_with_the_errors_and_records_nothing(
+    client_for: ClientFor,
+) -> None:
     client = client_for("officer")
     response = client.post("/incidents/new/", {})
     assert response.status_code == 400
@@ -86,15 +88,8 @@ def test_reporting_bad_input_is_400_with_the_errors_and_records_nothing(client_f
     assert not Incident.objects.exists()
 
 
-def test_only_those_allowed_may_report(client_for: Any) -> None:
-    from django.db import transaction
-
-    from partnership.services import member_create
-
-    with transaction.atomic():
-        outsider = member_create(
-            actor=None, username="contractor", password="x-pass-2026", agency=None
-        )
+def test_only_those_allowed_may_report(client_for: ClientFor) -> None:
+    outsider = factories.member(username="contractor", agency=None)
     client = Client()
     client.force_login(outsider)
     assert client.get("/incidents/new/").status_code == 403
@@ -115,9 +110,13 @@ def test_local_times_that_do_not_exist_or_happen_twice_are_refused() -> None:
 
 
 # --- Listing --------------------------------------------------------------------------------------
-def test_list_shows_what_the_member_may_view_and_filters(client_for: Any, report: Any) -> None:
-    graffiti = report()
-    other = report(title="Leaflets through doors", area=Area.objects.get(name="Wolverton"))
+def test_list_shows_what_the_member_may_view_and_filters(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    graffiti = factories.incident()
+    other = factories.incident(
+        title="Leaflets through doors", area=Area.objects.get(name="Wolverton")
+    )
     services.incident_start_assessment(officer=other.reported_by, incident_id=other.pk)
 
     page = client_for("officer").get("/incidents/").content.decode()
@@ -141,7 +140,7 @@ def test_list_shows_what_the_member_may_view_and_filters(client_for: Any, report
     assert "No incidents have been shared with you yet." in page
 
 
-def test_navigation_links_follow_permissions(client_for: Any) -> None:
+def test_navigation_links_follow_permissions(client_for: ClientFor) -> None:
     page = client_for("coordinator").get("/").content.decode()
     assert 'href="/board/"' in page
     assert 'href="/incidents/new/"' in page
@@ -153,8 +152,10 @@ def test_navigation_links_follow_permissions(client_for: Any) -> None:
 
 
 # --- The incident page ----------------------------------------------------------------------------
-def test_incident_page_is_refused_to_someone_never_told(client_for: Any, report: Any) -> None:
-    incident = report()
+def test_incident_page_is_refused_to_someone_never_told(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident()
     # Refused as if it did not exist: the page must not reveal that the incident does.
     assert client_for("panel-housing").get(f"/incidents/{incident.pk}/").status_code == 404
     response = client_for("officer").get(f"/incidents/{incident.pk}/")
@@ -163,11 +164,11 @@ def test_incident_page_is_refused_to_someone_never_told(client_for: Any, report:
 
 
 def test_incident_page_shows_duties_with_deadlines_and_who_can_act(
-    client_for: Any, declare: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = declare()
-    inform_rec = _duty(incident, "inform-rec")
-    notify_chief = _duty(incident, "notify-chief-officer")
+    incident = factories.incident_declared()
+    inform_rec = factories.duty(incident, "inform-rec")
+    notify_chief = factories.duty(incident, "notify-chief-officer")
 
     page = client_for("crro").get(f"/incidents/{incident.pk}/").content.decode()
     assert "Declared major" in page
@@ -195,8 +196,10 @@ def test_countdown_words() -> None:
     assert countdown_text(now + timedelta(seconds=20), now) == "due in less than 1 min"
 
 
-def test_starting_an_assessment_through_the_page(client_for: Any, report: Any) -> None:
-    incident = report()
+def test_starting_an_assessment_through_the_page(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident()
     assert client_for("crro").post(f"/incidents/{incident.pk}/assess/").status_code == 403
     response = client_for("officer").post(f"/incidents/{incident.pk}/assess/")
     assert response.status_code == 302
@@ -208,8 +211,10 @@ def test_starting_an_assessment_through_the_page(client_for: Any, report: Any) -
 
 
 # --- Determination --------------------------------------------------------------------------------
-def test_officer_declares_major_through_the_page(client_for: Any, report: Any) -> None:
-    incident = report()
+def test_officer_declares_major_through_the_page(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident()
     url = f"/incidents/{incident.pk}/determination/"
     page = client_for("officer").get(url).content.decode()
     assert "What declaring a major incident does" in page
@@ -238,7 +243,7 @@ def test_officer_declares_major_through_the_page(client_for: Any, report: Any) -
     assert incident.state == IncidentState.DECLARED_MAJOR
     assert incident.declared_at == decided.replace(second=0, microsecond=0)
     assert incident.duties.count() == 8
-    assert _duty(incident, "refer-to-crro").state == DutyState.DONE
+    assert factories.duty(incident, "refer-to-crro").state == DutyState.DONE
     (determination,) = incident.determinations.all()
     assert determination.rationale == "Crowds gathering outside the centre."
 
@@ -250,9 +255,9 @@ def test_officer_declares_major_through_the_page(client_for: Any, report: Any) -
 
 
 def test_only_a_senior_police_officer_reaches_the_determination_page(
-    client_for: Any, report: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = report()
+    incident = factories.incident()
     url = f"/incidents/{incident.pk}/determination/"
     for username in ("crro", "coordinator"):
         assert client_for(username).get(url).status_code == 403
@@ -263,8 +268,8 @@ def test_only_a_senior_police_officer_reaches_the_determination_page(
     assert not incident.duties.exists()
 
 
-def test_not_major_goes_to_casework(client_for: Any, report: Any) -> None:
-    incident = report()
+def test_not_major_goes_to_casework(demo: dict[str, Member], client_for: ClientFor) -> None:
+    incident = factories.incident()
     response = client_for("officer").post(
         f"/incidents/{incident.pk}/determination/",
         {"decision": "not_major", "rationale": "Isolated; casework."},
@@ -277,10 +282,10 @@ def test_not_major_goes_to_casework(client_for: Any, report: Any) -> None:
 
 # --- Duties ---------------------------------------------------------------------------------------
 def test_the_crro_completes_a_duty_and_the_coordinator_may_not(
-    client_for: Any, declare: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = declare()
-    duty = _duty(incident, "inform-rec")
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "inform-rec")
     url = f"/duties/{duty.pk}/complete/"
     message = {"message": "REC: a major incident in Bletchley.", "purposes": ["situation"]}
 
@@ -302,9 +307,11 @@ def test_the_crro_completes_a_duty_and_the_coordinator_may_not(
     assert duty.message == "REC: a major incident in Bletchley."
 
 
-def test_a_duty_waiting_for_another_is_a_conflict(client_for: Any, declare: Any) -> None:
-    incident = declare()
-    duty = _duty(incident, "notify-chief-officer")
+def test_a_duty_waiting_for_another_is_a_conflict(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "notify-chief-officer")
     response = client_for("coordinator").post(
         f"/duties/{duty.pk}/complete/",
         {"message": "Chief officer: see the incident.", "purposes": ["situation"]},
@@ -317,10 +324,10 @@ def test_a_duty_waiting_for_another_is_a_conflict(client_for: Any, declare: Any)
 
 
 def test_the_debrief_is_scheduled_through_the_page(
-    client_for: Any, declare: Any, demo: dict[str, Member]
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
-    duty = _duty(incident, "organise-debrief")
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "organise-debrief")
     starts = timezone.localtime() + timedelta(days=3)
     data = {
         "starts_at": starts.strftime("%Y-%m-%dT10:00"),
@@ -344,8 +351,10 @@ def test_the_debrief_is_scheduled_through_the_page(
 
 
 # --- Stand down and close -------------------------------------------------------------------------
-def test_stand_down_waive_and_close_through_the_pages(client_for: Any, declare: Any) -> None:
-    incident = declare()
+def test_stand_down_waive_and_close_through_the_pages(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
     base = f"/incidents/{incident.pk}"
     officer, coordinator = client_for("officer"), client_for("coordinator")
 
@@ -379,9 +388,11 @@ def test_stand_down_waive_and_close_through_the_pages(client_for: Any, declare: 
     assert "Done in person." in page
 
 
-def test_waiving_needs_a_reason_and_the_coordinator(client_for: Any, declare: Any) -> None:
-    incident = declare()
-    duty = _duty(incident, "inform-rec")
+def test_waiving_needs_a_reason_and_the_coordinator(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
+    duty = factories.duty(incident, "inform-rec")
     url = f"/duties/{duty.pk}/waive/"
     assert client_for("crro").post(url, {"reason": "x"}).status_code == 403
     response = client_for("coordinator").post(url, {"reason": " "})
@@ -392,8 +403,8 @@ def test_waiving_needs_a_reason_and_the_coordinator(client_for: Any, declare: An
 
 
 # --- The board ------------------------------------------------------------------------------------
-def test_board_is_for_coordinators(client_for: Any, declare: Any) -> None:
-    incident = declare()
+def test_board_is_for_coordinators(demo: dict[str, Member], client_for: ClientFor) -> None:
+    incident = factories.incident_declared()
     response = client_for("coordinator").get("/board/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -407,8 +418,10 @@ def test_board_is_for_coordinators(client_for: Any, declare: Any) -> None:
     assert client_for("panel-housing").get("/board/fragment/").status_code == 403
 
 
-def test_board_fragment_marks_overdue_incidents(client_for: Any, declare: Any) -> None:
-    incident = declare(at=timezone.now() - timedelta(hours=3))
+def test_board_fragment_marks_overdue_incidents(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared(at=timezone.now() - timedelta(hours=3))
     fragment = client_for("coordinator").get("/board/fragment/")
     assert fragment.status_code == 200
     body = fragment.content.decode()
@@ -416,7 +429,7 @@ def test_board_fragment_marks_overdue_incidents(client_for: Any, declare: Any) -
     assert incident.reference in body
     assert "data-overdue" not in body
 
-    duty = _duty(incident, "inform-rec")
+    duty = factories.duty(incident, "inform-rec")
     assert services.duty_mark_overdue(duty_id=duty.pk, now=timezone.now())
     body = client_for("coordinator").get("/board/fragment/").content.decode()
     assert 'data-overdue="1"' in body

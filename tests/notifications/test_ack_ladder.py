@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -11,14 +10,9 @@ from notifications import services
 from notifications.jobs import ladders_run
 from notifications.models import Notification, NotificationState
 from partnership.models import Member
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _referral(incident: Any) -> Notification:
-    return Notification.objects.get(
-        recipient__username="crro", scope=f"incident:{incident.pk}", escalation_of__isnull=True
-    )
 
 
 def _chasers(original: Notification) -> list[tuple[str, str]]:
@@ -29,9 +23,9 @@ def _chasers(original: Notification) -> list[tuple[str, str]]:
 
 
 def test_unacknowledged_alert_reaches_deputy_then_coordinator_and_stops_at_acknowledgement(
-    declared: Any, demo: dict[str, Member]
+    demo: dict[str, Member],
 ) -> None:
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     start = referral.created_at
 
     ladders_run(now=start + timedelta(minutes=14))
@@ -51,20 +45,16 @@ def test_unacknowledged_alert_reaches_deputy_then_coordinator_and_stops_at_ackno
     assert referral.next_rung_at is None
 
 
-def test_an_old_acknowledged_notification_never_pages_anyone(
-    declared: Any, demo: dict[str, Member]
-) -> None:
-    referral = _referral(declared())
+def test_an_old_acknowledged_notification_never_pages_anyone(demo: dict[str, Member]) -> None:
+    referral = factories.referral_alert(factories.incident_declared())
     services.notification_acknowledge(member=demo["crro"], notification_id=referral.pk, via="web")
     for hours in (1, 10, 100):
         ladders_run(now=referral.created_at + timedelta(hours=hours))
     assert _chasers(referral) == []
 
 
-def test_the_deputy_acknowledging_the_chase_stops_the_ladder(
-    declared: Any, demo: dict[str, Member]
-) -> None:
-    referral = _referral(declared())
+def test_the_deputy_acknowledging_the_chase_stops_the_ladder(demo: dict[str, Member]) -> None:
+    referral = factories.referral_alert(factories.incident_declared())
     ladders_run(now=referral.created_at + timedelta(minutes=30))
     chase = Notification.objects.get(escalation_of=referral, recipient__username="ppc")
     services.notification_acknowledge(member=demo["ppc"], notification_id=chase.pk, via="web")
@@ -76,8 +66,8 @@ def test_the_deputy_acknowledging_the_chase_stops_the_ladder(
     assert referral.ladder_stopped_by == demo["ppc"]
 
 
-def test_each_rung_fires_once_however_often_the_job_runs(declared: Any) -> None:
-    referral = _referral(declared())
+def test_each_rung_fires_once_however_often_the_job_runs(demo: dict[str, Member]) -> None:
+    referral = factories.referral_alert(factories.incident_declared())
     later = referral.created_at + timedelta(hours=2)
     for _ in range(3):
         ladders_run(now=later)

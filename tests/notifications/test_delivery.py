@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from escalation import services as escalation_services
 from notifications import services
-from notifications.channels import backends_reset
 from notifications.dispatch import deliveries_send, delivery_attempt
 from notifications.jobs import deliveries_run
 from notifications.models import (
@@ -30,31 +29,20 @@ from notifications.models import (
 from notifications.selectors import notifications_of
 from partnership.audiences import Audience
 from partnership.models import AuditEvent, Member
+from tests import factories
+from tests.notifications.conftest import Backends
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def backends(settings: Any) -> Any:
-    def use(**channels: str) -> None:
-        settings.NOTIFICATION_BACKENDS = {**settings.NOTIFICATION_BACKENDS, **channels}
-        backends_reset()
-
-    yield use
-    backends_reset()
 
 
 def _send_all(*notifications: Notification) -> None:
     deliveries_send([n.pk for n in notifications])
 
 
-def _referral(incident: Any) -> Notification:
-    return Notification.objects.get(recipient__username="crro", scope=f"incident:{incident.pk}")
-
-
-def test_each_channel_is_attempted_and_recorded(declared: Any, demo: dict[str, Member]) -> None:
+def test_each_channel_is_attempted_and_recorded(demo: dict[str, Member]) -> None:
     ContactPreference.objects.create(member=demo["crro"], sms=True)
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     _send_all(referral)
     states = dict(referral.deliveries.values_list("channel", "state"))
     assert states == {"live": "delivered", "email": "delivered", "sms": "delivered"}
@@ -72,52 +60,38 @@ def test_each_channel_is_attempted_and_recorded(declared: Any, demo: dict[str, M
 def test_urgent_goes_on_every_channel_normal_only_on_the_chosen(demo: dict[str, Member]) -> None:
     coordinator = demo["coordinator"]
     ContactPreference.objects.create(member=coordinator, email=False, sms=False)
-    with transaction.atomic():
-        normal, *_ = services.notify(
-            audiences=[Audience.role("csp_coordinator")],
-            title="FYI",
-            body="b",
-            purposes=["situation"],
-            cause="t:normal",
-            subject=coordinator,
-            scope=None,
-        )
-        urgent, *_ = services.notify(
-            audiences=[Audience.role("csp_coordinator")],
-            title="Now",
-            body="b",
-            purposes=["situation"],
-            cause="t:urgent",
-            subject=coordinator,
-            scope=None,
-            urgency="urgent",
-        )
+    normal, *_ = factories.notifications(
+        audiences=[Audience.role("csp_coordinator")], subject=coordinator, cause="t:normal"
+    )
+    urgent, *_ = factories.notifications(
+        audiences=[Audience.role("csp_coordinator")],
+        subject=coordinator,
+        cause="t:urgent",
+        title="Now",
+        urgency="urgent",
+    )
     assert set(normal.deliveries.values_list("channel", flat=True)) == {"live"}
     assert set(urgent.deliveries.values_list("channel", flat=True)) == {"live", "email", "sms"}
 
 
 def test_the_same_cause_never_notifies_the_same_person_twice(demo: dict[str, Member]) -> None:
     for _ in range(2):
-        with transaction.atomic():
-            services.notify(
-                audiences=[Audience.role("crro"), Audience.member(demo["crro"].pk)],
-                title="t",
-                body="b",
-                purposes=["situation"],
-                cause="same-cause",
-                subject=demo["crro"],
-                scope=None,
-            )
+        factories.notifications(
+            audiences=[Audience.role("crro"), Audience.member(demo["crro"].pk)],
+            subject=demo["crro"],
+            cause="same-cause",
+            title="t",
+        )
     assert Notification.objects.filter(recipient=demo["crro"]).count() == 1
 
 
 def test_a_failing_channel_retries_with_backoff_and_leaves_the_others_alone(
-    declared: Any, demo: dict[str, Member], backends: Any, settings: Any
+    demo: dict[str, Member], backends: Backends, settings: Any
 ) -> None:
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     backends(sms="tests.notifications.backends.FailingBackend")
     ContactPreference.objects.create(member=demo["crro"], sms=True)
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     _send_all(referral)
     sms = referral.deliveries.get(channel="sms")
     assert sms.state == DeliveryState.PENDING
@@ -144,14 +118,14 @@ def test_a_failing_channel_retries_with_backoff_and_leaves_the_others_alone(
 
 
 def test_a_person_unreachable_on_every_channel_alerts_the_coordinator(
-    declared: Any, demo: dict[str, Member], backends: Any
+    demo: dict[str, Member], backends: Backends
 ) -> None:
     backends(
         email="tests.notifications.backends.RefusingBackend",
         sms="tests.notifications.backends.RefusingBackend",
     )
     ContactPreference.objects.create(member=demo["crro"], sms=True)
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     _send_all(referral)
     assert set(referral.deliveries.exclude(channel="live").values_list("state", flat=True)) == {
         "failed"
@@ -164,10 +138,10 @@ def test_a_person_unreachable_on_every_channel_alerts_the_coordinator(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sweep_sends_what_a_crashed_process_left(declared: Any) -> None:
+def test_the_sweep_sends_what_a_crashed_process_left(demo: dict[str, Member]) -> None:
     from notifications.dispatch import senders_wait
 
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     assert senders_wait()
     mail.outbox.clear()
     # As if the process had died after claiming the email and before sending it.
@@ -188,8 +162,8 @@ def _ack_link(message: Any) -> str:
     return found.group(1)
 
 
-def test_email_carries_a_link_that_acknowledges_once(declared: Any) -> None:
-    referral = _referral(declared())
+def test_email_carries_a_link_that_acknowledges_once(demo: dict[str, Member]) -> None:
+    referral = factories.referral_alert(factories.incident_declared())
     _send_all(referral)
     (email,) = [m for m in mail.outbox if m.to == ["crro@demo.invalid"]]
     assert email.subject.startswith("[URGENT] ")
@@ -209,8 +183,10 @@ def test_email_carries_a_link_that_acknowledges_once(declared: Any) -> None:
     assert "already been used" in again.content.decode()
 
 
-def test_email_link_is_refused_after_expiry_and_when_forged(declared: Any, settings: Any) -> None:
-    referral = _referral(declared())
+def test_email_link_is_refused_after_expiry_and_when_forged(
+    demo: dict[str, Member], settings: Any
+) -> None:
+    referral = factories.referral_alert(factories.incident_declared())
     _send_all(referral)
     link = _ack_link(next(m for m in mail.outbox if m.to == ["crro@demo.invalid"]))
     settings.ACK_LINK_MAX_AGE = 1
@@ -223,20 +199,17 @@ def test_email_link_is_refused_after_expiry_and_when_forged(declared: Any, setti
     assert referral.state == NotificationState.OPEN
 
 
-def test_debrief_invitation_email_has_a_calendar_invite(
-    declared: Any, demo: dict[str, Member]
-) -> None:
-    incident = declared()
-    debrief = incident.duties.get(step_code="organise-debrief")
-    starts = timezone.now() + timedelta(days=2)
-    escalation_services.duty_complete(
-        actor=demo["ppc"],
-        duty_id=debrief.pk,
-        meeting=escalation_services.MeetingPlan(
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-            location="Police HQ, Room 2",
+def test_debrief_invitation_email_has_a_calendar_invite(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
+    factories.duty_done(
+        incident,
+        "organise-debrief",
+        by=demo["ppc"],
+        meeting=factories.debrief(
             invitees=[demo["rec"], demo["crro"]],
+            starts_at=timezone.now() + timedelta(days=2),
+            hours=1,
+            location="Police HQ, Room 2",
         ),
     )
     invitation = Notification.objects.get(recipient=demo["rec"], subject_type="escalation.meeting")
@@ -250,8 +223,8 @@ def test_debrief_invitation_email_has_a_calendar_invite(
     assert "ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:rec@demo.invalid" in content
 
 
-def test_an_accuracy_check_stays_open_until_replied(declared: Any, demo: dict[str, Member]) -> None:
-    incident = declared()
+def test_an_accuracy_check_stays_open_until_replied(demo: dict[str, Member]) -> None:
+    incident = factories.incident_declared()
     report = escalation_services.situation_report_send(
         actor=demo["crro"],
         incident_id=incident.pk,
@@ -279,10 +252,10 @@ def test_an_accuracy_check_stays_open_until_replied(declared: Any, demo: dict[st
     assert "18:00" in told.body
 
 
-def test_only_the_recipient_acknowledges_or_replies(declared: Any, demo: dict[str, Member]) -> None:
+def test_only_the_recipient_acknowledges_or_replies(demo: dict[str, Member]) -> None:
     from django.core.exceptions import PermissionDenied
 
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     with pytest.raises(PermissionDenied):
         services.notification_acknowledge(
             member=demo["coordinator"], notification_id=referral.pk, via="web"
@@ -294,9 +267,9 @@ def test_only_the_recipient_acknowledges_or_replies(declared: Any, demo: dict[st
 
 
 def test_api_lists_mine_and_acknowledges_and_replies(
-    client_for: Any, declared: Any, demo: dict[str, Member]
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     crro = client_for("crro")
     mine = crro.get("/api/notifications/?unread=true").json()
     assert [n["id"] for n in mine] == [referral.pk]
@@ -327,9 +300,9 @@ def test_api_lists_mine_and_acknowledges_and_replies(
 
 
 def test_situation_report_api_shows_replies_and_who_has_not_answered(
-    client_for: Any, declared: Any, demo: dict[str, Member]
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declared()
+    incident = factories.incident_declared()
     coordinator = client_for("coordinator")
     sent = coordinator.post(
         f"/api/incidents/{incident.pk}/situation-reports/",
@@ -366,11 +339,11 @@ def test_situation_report_api_shows_replies_and_who_has_not_answered(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sweep_sends_a_live_alert_a_crashed_process_left(declared: Any) -> None:
+def test_the_sweep_sends_a_live_alert_a_crashed_process_left(demo: dict[str, Member]) -> None:
     from notifications.dispatch import senders_wait
     from notifications.models import LiveEvent
 
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     assert senders_wait()
     # As if the process had died after the commit and before its senders ran.
     Delivery.objects.filter(notification=referral, channel="live").update(
@@ -382,9 +355,11 @@ def test_the_sweep_sends_a_live_alert_a_crashed_process_left(declared: Any) -> N
     assert LiveEvent.objects.filter(notification=referral).count() == 1
 
 
-def test_a_batch_outcome_changes_only_deliveries_its_transition_accepts(declared: Any) -> None:
+def test_a_batch_outcome_changes_only_deliveries_its_transition_accepts(
+    demo: dict[str, Member],
+) -> None:
     """Live alerts are recorded in batches: the one bulk path keeps the state machine's rules."""
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     live = referral.deliveries.get(channel="live")
     email = referral.deliveries.get(channel="email")
     email.give_up(error="mailbox gone")
@@ -400,7 +375,9 @@ def test_a_batch_outcome_changes_only_deliveries_its_transition_accepts(declared
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_live_alert_numbered_before_a_crash_is_not_numbered_again(declared: Any) -> None:
+def test_a_live_alert_numbered_before_a_crash_is_not_numbered_again(
+    demo: dict[str, Member],
+) -> None:
     """Issue 13 item 10: the sender numbered the event and died before recording the delivery;
     when the claim expires the sweep sends it again, and the member still has one event for it."""
     from django.db import IntegrityError
@@ -408,7 +385,7 @@ def test_a_live_alert_numbered_before_a_crash_is_not_numbered_again(declared: An
     from notifications.dispatch import senders_wait
     from notifications.models import LiveEvent
 
-    referral = _referral(declared())
+    referral = factories.referral_alert(factories.incident_declared())
     assert senders_wait()
     (event,) = LiveEvent.objects.filter(notification=referral)
     # As if the sender had died after numbering the event: its claim has since expired.
@@ -438,11 +415,11 @@ def test_a_live_alert_numbered_before_a_crash_is_not_numbered_again(declared: An
 
 
 def test_an_email_that_can_never_be_sent_fails_at_once_and_is_not_retried(
-    declared: Any, demo: dict[str, Member]
+    demo: dict[str, Member],
 ) -> None:
     """Issue 13 item 8: a header error fails the same way every time: no retries."""
-    incident = declared()
-    referral = Notification.objects.get(recipient=demo["crro"], scope=f"incident:{incident.pk}")
+    incident = factories.incident_declared()
+    referral = factories.referral_alert(incident)
     # A title written before the rule (the migration puts old rows on one line; a bug might not).
     Notification.objects.filter(pk=referral.pk).update(title="Referral\nBcc: x@else.invalid")
     referral.deliveries.filter(channel="email").update(state="pending", attempts=0)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.apps import apps
@@ -24,16 +23,11 @@ from notifications.ack_ladder import AcknowledgementLadder
 from notifications.jobs import ladders_run
 from notifications.ladder import engine
 from notifications.ladder.kinds import ladder_kinds, ladder_register
-from notifications.models import Laddered, LadderRung, Notification, NotificationState
+from notifications.models import Laddered, LadderRung, NotificationState
 from partnership.models import AuditEvent, Member
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _referral(incident: Any) -> Notification:
-    return Notification.objects.get(
-        recipient__username="crro", scope=f"incident:{incident.pk}", escalation_of__isnull=True
-    )
 
 
 def test_every_laddered_model_has_one_kind_with_a_name_of_its_own() -> None:
@@ -59,8 +53,10 @@ def test_a_second_kind_for_a_model_or_name_is_refused() -> None:
         ladder_register(Again())
 
 
-def test_the_rung_table_refuses_the_same_rung_twice(declared: Any) -> None:
-    duty = Duty.objects.filter(incident=declared(), state=DutyState.PENDING).first()
+def test_the_rung_table_refuses_the_same_rung_twice(demo: dict[str, Member]) -> None:
+    duty = Duty.objects.filter(
+        incident=factories.incident_declared(), state=DutyState.PENDING
+    ).first()
     assert duty is not None
     now = timezone.now()
     LadderRung.objects.create(
@@ -72,8 +68,10 @@ def test_the_rung_table_refuses_the_same_rung_twice(declared: Any) -> None:
         )
 
 
-def test_acknowledgement_rungs_are_recorded_with_how_late_they_fired(declared: Any) -> None:
-    referral = _referral(declared())
+def test_acknowledgement_rungs_are_recorded_with_how_late_they_fired(
+    demo: dict[str, Member],
+) -> None:
+    referral = factories.referral_alert(factories.incident_declared())
     ladders_run(now=referral.created_at + timedelta(minutes=20))
     (rung,) = LadderRung.objects.filter(notification=referral)
     assert (rung.index, rung.to) == (0, "repeat")
@@ -84,10 +82,8 @@ def test_acknowledgement_rungs_are_recorded_with_how_late_they_fired(declared: A
     assert event.changes["to"] == "repeat"
 
 
-def test_the_acknowledgement_ladder_moves_only_by_its_transitions(
-    declared: Any, demo: dict[str, Member]
-) -> None:
-    referral = _referral(declared())
+def test_the_acknowledgement_ladder_moves_only_by_its_transitions(demo: dict[str, Member]) -> None:
+    referral = factories.referral_alert(factories.incident_declared())
     services.notification_acknowledge(member=demo["crro"], notification_id=referral.pk, via="web")
     referral.refresh_from_db()
     assert referral.state == NotificationState.ACKNOWLEDGED
@@ -98,10 +94,10 @@ def test_the_acknowledgement_ladder_moves_only_by_its_transitions(
 
 
 def test_draining_takes_everything_due_longest_due_first_in_batches(
-    declared: Any, monkeypatch: pytest.MonkeyPatch
+    demo: dict[str, Member], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "BATCH", 2)
-    incident = declared()
+    incident = factories.incident_declared()
     duties = list(incident.duties.filter(state=DutyState.PENDING).order_by("pk"))
     assert len(duties) >= 5
     now = timezone.now() + timedelta(days=60)
@@ -121,9 +117,9 @@ class _WaitingDuties(DutyLadder):
 
 
 def test_a_thing_waiting_on_another_does_not_climb_the_one_it_waits_on_does(
-    declared: Any,
+    demo: dict[str, Member],
 ) -> None:
-    incident = declared()
+    incident = factories.incident_declared()
     waiting = incident.duties.get(step_code="notify-chief-officer")
     blocking = incident.duties.get(step_code="inform-csp-coordinator")
     assert waiting.waits_for == ["inform-csp-coordinator"]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,17 +17,16 @@ from config.asgi import application
 from escalation import services as escalation_services
 from notifications.dispatch import senders_wait
 from notifications.models import Delivery, Notification, NotificationState
-from partnership.auth import token_issue
 from partnership.models import Member
+from tests import factories
+from tests.processes import OwnRedis
+from tests.sockets import socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _connect(member: Member) -> tuple[WebsocketCommunicator, dict[str, Any]]:
-    token = await sync_to_async(token_issue)(member=member)
-    client = WebsocketCommunicator(
-        application, "/ws/alerts/", headers=[(b"authorization", f"Token {token.key}".encode())]
-    )
+    client = await socket_for(member, "/ws/alerts/")
     connected, _ = await client.connect()
     assert connected
     hello = await client.receive_json_from(timeout=5)
@@ -45,7 +42,7 @@ async def _until(client: WebsocketCommunicator, kind: str, timeout: float = 5) -
 
 
 async def _report(report: Any) -> Any:
-    return await sync_to_async(report)()
+    return await sync_to_async(factories.incident)()
 
 
 def _declare(officer: Member, incident_id: int) -> None:
@@ -54,11 +51,9 @@ def _declare(officer: Member, incident_id: int) -> None:
     )
 
 
-async def test_declaring_alerts_the_crro_at_once(
-    demo: dict[str, Member], declared_later: Any
-) -> None:
+async def test_declaring_alerts_the_crro_at_once(demo: dict[str, Member]) -> None:
     client, hello = await _connect(demo["crro"])
-    incident = await declared_later()
+    incident = await sync_to_async(factories.incident_declared)()
     event = await _until(client, "notification")
     assert event["id"] > hello["last_event_id"]
     assert event["urgency"] == "urgent"
@@ -74,17 +69,17 @@ async def test_declaring_alerts_the_crro_at_once(
 
 
 async def test_reconnecting_with_the_last_seen_id_replays_exactly_the_missed_alerts(
-    demo: dict[str, Member], declared_later: Any
+    demo: dict[str, Member],
 ) -> None:
     client, _ = await _connect(demo["coordinator"])
-    await declared_later()
+    await sync_to_async(factories.incident_declared)()
     first = await _until(client, "notification")
     await client.disconnect()
 
     # Three more alerts for the co-ordinator while it is away.
-    await declared_later()
-    await declared_later()
-    await declared_later()
+    await sync_to_async(factories.incident_declared)()
+    await sync_to_async(factories.incident_declared)()
+    await sync_to_async(factories.incident_declared)()
     await sync_to_async(senders_wait)()
 
     client, _ = await _connect(demo["coordinator"])
@@ -135,54 +130,6 @@ async def test_anonymous_and_outsiders_are_refused() -> None:
 
 
 # --- Redis going away ----------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class OwnRedis:
-    """A redis-server of the test's own on a spare loopback port (never the shared one)."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("own redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
 def own_redis() -> Iterator[OwnRedis]:
     if shutil.which("redis-server") is None:
@@ -203,10 +150,10 @@ def own_redis() -> Iterator[OwnRedis]:
 
 @pytest.mark.redis
 async def test_with_redis_stopped_the_declaration_succeeds_and_the_alert_arrives_after(
-    demo: dict[str, Member], report: Any, own_redis: OwnRedis
+    demo: dict[str, Member], own_redis: OwnRedis
 ) -> None:
     client, hello = await _connect(demo["crro"])
-    incident = await _report(report)
+    incident = await sync_to_async(factories.incident)()
     own_redis.stop()
     # The consumer loses its channel layer with Redis: the browser's socket closes and it
     # reconnects later. Whether this test's connection died already or not does not matter.

@@ -5,15 +5,14 @@ alerts. Each page changes things only through the services and answers 400, 403 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from escalation import services as escalation_services
-from escalation.models import Incident, SituationReport
+from escalation.models import SituationReport
 from notifications.models import (
     ContactPreference,
     LiveEvent,
@@ -21,44 +20,11 @@ from notifications.models import (
     NotificationState,
     ReplyKind,
 )
-from partnership.models import Area, AuditEvent, Member
+from partnership.models import AuditEvent, Member
+from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def declare(demo: dict[str, Member]) -> Any:
-    """Report an incident as the demo officer and declare it major (as in tests/escalation)."""
-
-    def make(at: datetime | None = None) -> Incident:
-        incident = escalation_services.incident_report(
-            reporter=demo["officer"],
-            title="Graffiti and threats at community centre",
-            description="Racist graffiti sprayed on the centre; threats shouted at staff.",
-            occurred_at=(at or timezone.now()) - timedelta(hours=2),
-            area=Area.objects.get(name="Bletchley"),
-            strands=["race", "religion"],
-            tension_level="high",
-            location="Queensway",
-            safeguarding_steps="Patrols doubled around the centre overnight.",
-        )
-        escalation_services.incident_determine(
-            officer=demo["officer"],
-            incident_id=incident.pk,
-            is_major=True,
-            rationale="Likely to generate disorder: crowds gathering.",
-            determined_at=at,
-        )
-        incident.refresh_from_db()
-        return incident
-
-    return make
-
-
-def _referral(crro: Member, incident: Incident) -> Notification:
-    return Notification.objects.get(
-        recipient=crro, scope=f"incident:{incident.pk}", title__contains="Refer the incident"
-    )
 
 
 def _page(client: Client, url: str, **query: Any) -> str:
@@ -69,10 +35,10 @@ def _page(client: Client, url: str, **query: Any) -> str:
 
 # --- The inbox -----------------------------------------------------------------------------------
 def test_inbox_lists_the_referral_and_filters(
-    client_for: Any, demo: dict[str, Member], declare: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
-    referral = _referral(demo["crro"], incident)
+    incident = factories.incident_declared()
+    referral = factories.referral_alert(incident)
     client = client_for("crro")
 
     page = _page(client, "/inbox/")
@@ -93,10 +59,10 @@ def test_inbox_lists_the_referral_and_filters(
 
 
 def test_acknowledging_from_the_inbox_then_again_is_a_409(
-    client_for: Any, demo: dict[str, Member], declare: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
-    referral = _referral(demo["crro"], incident)
+    incident = factories.incident_declared()
+    referral = factories.referral_alert(incident)
     client = client_for("crro")
 
     response = client.post(f"/inbox/{referral.pk}/acknowledge/", {"show": "unread"})
@@ -122,10 +88,10 @@ def test_acknowledging_from_the_inbox_then_again_is_a_409(
 
 
 def test_replying_from_the_inbox_shows_on_the_incident(
-    client_for: Any, demo: dict[str, Member], declare: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
-    referral = _referral(demo["crro"], incident)
+    incident = factories.incident_declared()
+    referral = factories.referral_alert(incident)
     client = client_for("crro")
 
     response = client.post(f"/inbox/{referral.pk}/reply/", {"kind": "answer", "text": ""})
@@ -158,10 +124,10 @@ def test_replying_from_the_inbox_shows_on_the_incident(
 
 
 def test_nobody_else_can_see_or_acknowledge_a_members_notification(
-    client_for: Any, demo: dict[str, Member], declare: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
-    referral = _referral(demo["crro"], incident)
+    incident = factories.incident_declared()
+    referral = factories.referral_alert(incident)
     other = client_for("panel-housing")
 
     assert referral.title not in _page(other, "/inbox/")
@@ -175,10 +141,10 @@ def test_nobody_else_can_see_or_acknowledge_a_members_notification(
 
 # --- The delivery panel --------------------------------------------------------------------------
 def test_delivery_panel_shows_who_was_told_and_who_is_late(
-    client_for: Any, demo: dict[str, Member], declare: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
-    referral = _referral(demo["crro"], incident)
+    incident = factories.incident_declared()
+    referral = factories.referral_alert(incident)
     first_rung = int(referral.ack_ladder[0]["after_seconds"])
     Notification.objects.filter(pk=referral.pk).update(
         created_at=timezone.now() - timedelta(seconds=first_rung + 60)
@@ -218,9 +184,9 @@ def _sitrep(**overrides: Any) -> dict[str, Any]:
 
 
 def test_situation_report_asks_for_a_reply_and_shows_who_has_not_answered(
-    client_for: Any, demo: dict[str, Member], declare: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
+    incident = factories.incident_declared()
     crro = client_for("crro")
     chief = client_for("chief")
     incident_url = f"/incidents/{incident.pk}/"
@@ -259,8 +225,10 @@ def test_situation_report_asks_for_a_reply_and_shows_who_has_not_answered(
     assert ReplyKind.CORRECT.label in page
 
 
-def test_situation_report_errors_come_back_on_the_form(client_for: Any, declare: Any) -> None:
-    incident = declare()
+def test_situation_report_errors_come_back_on_the_form(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
     url = f"/incidents/{incident.pk}/situation-reports/"
     response = client_for("crro").post(url, _sitrep(roles=[], message=""))
     assert response.status_code == 400
@@ -273,8 +241,10 @@ def test_situation_report_errors_come_back_on_the_form(client_for: Any, declare:
     assert not SituationReport.objects.exists()
 
 
-def test_a_panel_member_cannot_send_a_situation_report(client_for: Any, declare: Any) -> None:
-    incident = declare()
+def test_a_panel_member_cannot_send_a_situation_report(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
     response = client_for("panel-housing").post(
         f"/incidents/{incident.pk}/situation-reports/", _sitrep()
     )
@@ -292,7 +262,7 @@ def test_a_panel_member_cannot_send_a_situation_report(client_for: Any, declare:
 
 # --- Channels ------------------------------------------------------------------------------------
 def test_channels_page_saves_and_audits_without_the_number(
-    client_for: Any, demo: dict[str, Member]
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
     client = client_for("chief")
     page = _page(client, "/account/channels/")
@@ -337,11 +307,11 @@ def test_channels_page_saves_and_audits_without_the_number(
 
 # --- Every page ----------------------------------------------------------------------------------
 def test_pages_carry_the_unread_badge_and_live_alert_settings(
-    client_for: Any, demo: dict[str, Member], declare: Any
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
-    incident = declare()
+    incident = factories.incident_declared()
     crro = demo["crro"]
-    referral = _referral(crro, incident)
+    referral = factories.referral_alert(incident)
     # Senders number live events after commit, which this test's transaction never reaches.
     LiveEvent.objects.create(member=crro, notification=referral, payload={"type": "notification"})
     latest = LiveEvent.objects.create(member=crro, payload={"type": "notification.updated"})

@@ -9,30 +9,19 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
-from notifications import services
-from notifications.channels import backends_reset
 from notifications.dispatch import deliveries_send
 from notifications.jobs import unreachable_digest_run
 from notifications.models import ContactPreference, Delivery, DeliveryState, Notification
 from partnership.audiences import Audience
 from partnership.models import Agency, Member, Role, RoleAssignment
+from tests import factories
+from tests.notifications.conftest import Backends
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE = 1000
-
-
-@pytest.fixture
-def backends(settings: Any) -> Any:
-    def use(**channels: str) -> None:
-        settings.NOTIFICATION_BACKENDS = {**settings.NOTIFICATION_BACKENDS, **channels}
-        backends_reset()
-
-    yield use
-    backends_reset()
 
 
 def _staff(count: int, *, sms: bool) -> list[Member]:
@@ -58,17 +47,14 @@ def _staff(count: int, *, sms: bool) -> list[Member]:
 
 
 def _tell_staff(cause: str) -> list[Notification]:
-    with transaction.atomic():
-        return services.notify(
-            audiences=[Audience.role(Role.OPERATIONAL_STAFF)],
-            title="Stand by for a briefing",
-            body="A briefing follows.",
-            purposes=["situation"],
-            cause=cause,
-            subject=Agency.objects.get(name="Milton Keynes Council"),
-            scope=None,
-            ack_ladder=[],
-        )
+    return factories.notifications(
+        audiences=[Audience.role(Role.OPERATIONAL_STAFF)],
+        subject=factories.agency("Milton Keynes Council"),
+        cause=cause,
+        title="Stand by for a briefing",
+        body="A briefing follows.",
+        ack_ladder=[],
+    )
 
 
 def _notices() -> list[Notification]:
@@ -76,7 +62,7 @@ def _notices() -> list[Notification]:
 
 
 def test_a_channel_failing_for_a_thousand_people_tells_each_coordinator_twice(
-    demo: dict[str, Member], backends: Any, settings: Any
+    demo: dict[str, Member], backends: Backends, settings: Any
 ) -> None:
     backends(sms="tests.notifications.backends.RefusingBackend")
     _staff(PEOPLE, sms=True)

@@ -14,7 +14,6 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from notifications import services
 from notifications.channels import backends_reset
@@ -22,6 +21,7 @@ from notifications.dispatch import deliveries_send
 from notifications.models import ContactPreference, DeliveryState, Notification
 from partnership.audiences import Audience
 from partnership.models import Member
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -132,16 +132,12 @@ def receiver(settings: Any) -> Iterator[int]:
 
 
 def _notify(member: Member) -> Notification:
-    with transaction.atomic():
-        (notification,) = services.notify(
-            audiences=[Audience.member(member.pk)],
-            title="Stand by",
-            body="b",
-            purposes=["situation"],
-            cause="webhook-test",
-            subject=member,
-            scope=None,
-        )
+    (notification,) = factories.notifications(
+        audiences=[Audience.member(member.pk)],
+        subject=member,
+        cause="webhook-test",
+        title="Stand by",
+    )
     return notification
 
 

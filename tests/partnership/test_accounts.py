@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from partnership.auth import WRONG_CREDENTIALS
 from partnership.models import AuditEvent, Member
 from partnership.second_factor import totp_enrol_confirm, totp_enrol_start, totp_secret
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -204,7 +205,7 @@ def test_a_recovery_code_signs_in_once(demo: dict[str, Member]) -> None:
 
 
 def test_a_member_sets_up_an_authenticator_from_their_account_page(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     client = client_for("chair")
     page = client.get("/account/second-factor/")

@@ -25,6 +25,7 @@ from partnership.models import (
     Division,
     Member,
 )
+from tests import factories
 from tests.bank_holidays import (
     SCOTLAND_2026,
     WORLD_CUP_HOLIDAY,
@@ -32,6 +33,7 @@ from tests.bank_holidays import (
     govuk_file,
     govuk_list,
 )
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +203,9 @@ def test_a_file_not_in_govuks_format_is_refused_clearly_and_changes_nothing(
     assert not AuditEvent.objects.filter(verb__startswith="calendar.").exists()
 
 
-def test_a_missing_file_or_unknown_importer_is_refused(tmp_path: Path, demo: Any) -> None:
+def test_a_missing_file_or_unknown_importer_is_refused(
+    tmp_path: Path, demo: dict[str, Member]
+) -> None:
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_bank_holidays", str(tmp_path / "nowhere.json"))
     path = govuk_file(tmp_path, govuk_2026())
@@ -314,7 +318,7 @@ def test_only_administrators_change_the_calendar(demo: dict[str, Member]) -> Non
 
 # --- The page ------------------------------------------------------------------------------------
 def test_the_page_shows_a_year_and_where_each_day_came_from(
-    client_for: Any, demo: dict[str, Member], govuk_imported: None
+    client_for: ClientFor, demo: dict[str, Member], govuk_imported: None
 ) -> None:
     services.calendar_day_add(
         actor=demo["admin"],
@@ -336,7 +340,7 @@ def test_the_page_shows_a_year_and_where_each_day_came_from(
     assert "Add a bank holiday" in admin_page
 
 
-def test_the_page_refuses_a_year_or_division_it_does_not_know(client_for: Any) -> None:
+def test_the_page_refuses_a_year_or_division_it_does_not_know(client_for: ClientFor) -> None:
     response = client_for("member").get("/calendar/?division=wales&year=20x6")
     assert response.status_code == 400
     page = response.content.decode()
@@ -345,7 +349,7 @@ def test_the_page_refuses_a_year_or_division_it_does_not_know(client_for: Any) -
 
 
 def test_an_administrator_adds_and_removes_a_day_on_the_page(
-    client_for: Any, demo: dict[str, Member], govuk_imported: None
+    client_for: ClientFor, demo: dict[str, Member], govuk_imported: None
 ) -> None:
     admin = client_for("admin")
     response = admin.post(
@@ -371,7 +375,7 @@ def test_an_administrator_adds_and_removes_a_day_on_the_page(
 
 
 def test_bad_input_on_the_page_is_a_400_with_the_reason_and_changes_nothing(
-    client_for: Any,
+    client_for: ClientFor,
 ) -> None:
     admin = client_for("admin")
     response = admin.post(
@@ -400,7 +404,7 @@ def test_bad_input_on_the_page_is_a_400_with_the_reason_and_changes_nothing(
 
 @pytest.mark.parametrize("username", ["coordinator", "officer", "member", "gold"])
 def test_members_who_are_not_administrators_are_refused_on_the_page(
-    client_for: Any, username: str
+    client_for: ClientFor, username: str
 ) -> None:
     client = client_for(username)
     add = client.post(
@@ -417,7 +421,7 @@ def test_members_who_are_not_administrators_are_refused_on_the_page(
 
 
 # --- The API -------------------------------------------------------------------------------------
-def test_the_api_lists_calendars_and_a_years_days(client_for: Any) -> None:
+def test_the_api_lists_calendars_and_a_years_days(client_for: ClientFor) -> None:
     calendars = client_for("member").get("/api/calendars/").json()
     assert [(c["division"], c["used_by_deadlines"]) for c in calendars] == [
         ("england-and-wales", True),
@@ -432,7 +436,7 @@ def test_the_api_lists_calendars_and_a_years_days(client_for: Any) -> None:
 
 
 def test_an_administrator_adds_and_removes_a_day_through_the_api(
-    client_for: Any, demo: dict[str, Member], govuk_imported: None
+    client_for: ClientFor, demo: dict[str, Member], govuk_imported: None
 ) -> None:
     admin = client_for("admin")
     response = admin.post(
@@ -479,7 +483,7 @@ def test_an_administrator_adds_and_removes_a_day_through_the_api(
     ],
 )
 def test_bad_input_to_the_api_is_a_clear_400_and_changes_nothing(
-    client_for: Any, body: dict[str, str], errors: dict[str, list[str]]
+    client_for: ClientFor, body: dict[str, str], errors: dict[str, list[str]]
 ) -> None:
     response = client_for("admin").post("/api/calendars/scotland/days/", body, "application/json")
     assert response.status_code == 400
@@ -488,7 +492,7 @@ def test_bad_input_to_the_api_is_a_clear_400_and_changes_nothing(
     assert not AuditEvent.objects.filter(verb__startswith="calendar.").exists()
 
 
-def test_the_api_answers_404_for_a_division_that_does_not_exist(client_for: Any) -> None:
+def test_the_api_answers_404_for_a_division_that_does_not_exist(client_for: ClientFor) -> None:
     response = client_for("member").get("/api/calendars/wales/days/")
     assert response.status_code == 404
     assert (
@@ -497,7 +501,7 @@ def test_the_api_answers_404_for_a_division_that_does_not_exist(client_for: Any)
     )
 
 
-def test_the_api_refuses_a_change_from_anyone_but_an_administrator(client_for: Any) -> None:
+def test_the_api_refuses_a_change_from_anyone_but_an_administrator(client_for: ClientFor) -> None:
     for username in ("coordinator", "officer", "member"):
         response = client_for(username).post(
             "/api/calendars/scotland/days/",
@@ -511,12 +515,10 @@ def test_the_api_refuses_a_change_from_anyone_but_an_administrator(client_for: A
     assert not CalendarYear.objects.exists()
 
 
-def test_an_account_without_an_agency_may_not_read_the_calendar(demo: Any) -> None:
+def test_an_account_without_an_agency_may_not_read_the_calendar(demo: dict[str, Member]) -> None:
     from django.test import Client
 
-    from partnership.services import member_create
-
-    system = member_create(actor=None, username="system", password="x-password-1", agency=None)
+    system = factories.member(username="system", agency=None)
     client = Client()
     client.force_login(system)
     assert client.get("/calendar/").status_code == 403

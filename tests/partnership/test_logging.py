@@ -2,18 +2,18 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 import pytest
 import structlog
 
 from partnership.models import Member
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
 
 def test_request_logs_are_json_lines_with_request_and_user_id(
-    client_for: Any, demo: dict[str, Member], caplog: pytest.LogCaptureFixture
+    client_for: ClientFor, demo: dict[str, Member], caplog: pytest.LogCaptureFixture
 ) -> None:
     formatter = logging.getLogger().handlers[0].formatter
     assert isinstance(formatter, structlog.stdlib.ProcessorFormatter)

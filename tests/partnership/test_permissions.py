@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from partnership.models import Member
 from partnership.permissions import can, registered_actions, require
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,7 @@ def test_an_action_without_a_rule_is_an_error(demo: dict[str, Member]) -> None:
 
 
 def test_api_hides_another_agencys_contact_details(
-    client_for: Any, demo: dict[str, Member]
+    client_for: ClientFor, demo: dict[str, Member]
 ) -> None:
     police = demo["panel-police"]
     body = client_for("panel-housing").get(f"/api/members/{police.pk}/").json()
@@ -65,7 +64,7 @@ def test_api_hides_another_agencys_contact_details(
     assert body["email"] == "panel-police@demo.invalid"
 
 
-def test_directory_page_hides_another_agencys_contact_details(client_for: Any) -> None:
+def test_directory_page_hides_another_agencys_contact_details(client_for: ClientFor) -> None:
     page = client_for("panel-housing").get("/directory/").content.decode()
     assert "panel-housing@demo.invalid" in page
     assert "panel-police@demo.invalid" not in page
@@ -93,14 +92,16 @@ def test_anonymous_callers_get_no_schema(demo: dict[str, Member], path: str) -> 
     assert b"/api/members/" not in response.content
 
 
-def test_only_administrators_reach_django_admin(client_for: Any) -> None:
+def test_only_administrators_reach_django_admin(client_for: ClientFor) -> None:
     assert client_for("admin").get("/admin/partnership/member/").status_code == 200
     response = client_for("coordinator").get("/admin/partnership/member/")
     assert response.status_code == 302  # back to the admin sign-in
     assert client_for("admin").get("/admin/partnership/auditevent/").status_code == 200
 
 
-def test_admin_change_is_recorded_on_the_timeline(client_for: Any, demo: dict[str, Member]) -> None:
+def test_admin_change_is_recorded_on_the_timeline(
+    client_for: ClientFor, demo: dict[str, Member]
+) -> None:
     from partnership.models import Agency, AuditEvent
 
     agency = Agency.objects.get(name="Milton Keynes Housing")

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from partnership.models import AuditEvent, Member
 from partnership.scopes import Scope
 from partnership.timeline import GENESIS_HASH, audit_record, timeline_verify
+from tests.tampering import behind_the_back
 
 
 def _record(n: int, actor: Member | None = None) -> list[AuditEvent]:
@@ -29,17 +30,6 @@ def _record(n: int, actor: Member | None = None) -> list[AuditEvent]:
     return events
 
 
-def _tamper(sql: str, params: list[str]) -> None:
-    """Change the table behind the application's back, as a DBA could."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Disables the append-only trigger for this session (superuser only).
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 @pytest.mark.django_db
 def test_chain_links_each_event_to_the_one_before() -> None:
     events = _record(3)
@@ -55,7 +45,7 @@ def test_chain_links_each_event_to_the_one_before() -> None:
 @pytest.mark.django_db
 def test_edited_row_breaks_the_chain_at_that_event() -> None:
     _record(5)
-    _tamper(
+    behind_the_back(
         "UPDATE partnership_auditevent SET changes = %s WHERE seq = 3", ['{"i": 99, "note": "x"}']
     )
     report = timeline_verify()
@@ -68,11 +58,13 @@ def test_edited_row_breaks_the_chain_at_that_event() -> None:
 def test_edited_hash_is_caught_by_the_next_event() -> None:
     events = _record(3)
     # A forger who recomputes the edited row's hash still breaks its successor's link.
-    _tamper("UPDATE partnership_auditevent SET verb = 'forged' WHERE seq = 2", [])
+    behind_the_back("UPDATE partnership_auditevent SET verb = 'forged' WHERE seq = 2", [])
     forged = AuditEvent.objects.get(seq=2)
     from partnership.timeline import event_hash
 
-    _tamper("UPDATE partnership_auditevent SET hash = %s WHERE seq = 2", [event_hash(forged)])
+    behind_the_back(
+        "UPDATE partnership_auditevent SET hash = %s WHERE seq = 2", [event_hash(forged)]
+    )
     report = timeline_verify()
     assert not report.ok
     assert report.broken_seq == 3
@@ -82,7 +74,7 @@ def test_edited_hash_is_caught_by_the_next_event() -> None:
 @pytest.mark.django_db
 def test_deleted_row_breaks_the_chain() -> None:
     _record(4)
-    _tamper("DELETE FROM partnership_auditevent WHERE seq = 2", [])
+    behind_the_back("DELETE FROM partnership_auditevent WHERE seq = 2", [])
     report = timeline_verify()
     assert not report.ok
     assert report.broken_seq == 2
@@ -93,7 +85,7 @@ def test_deleted_row_breaks_the_chain() -> None:
 def test_verify_timeline_command_names_the_broken_event() -> None:
     _record(3)
     call_command("verify_timeline")  # intact: no error
-    _tamper("UPDATE partnership_auditevent SET subject_id = '7' WHERE seq = 2", [])
+    behind_the_back("UPDATE partnership_auditevent SET subject_id = '7' WHERE seq = 2", [])
     with pytest.raises(CommandError, match="broken at event 2"):
         call_command("verify_timeline")
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from partnership.auth import token_issue
 from partnership.models import ApiToken, AuditEvent, Member
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_each_device_has_its_own_token_and_revoking_one_leaves_the_others(
 
 
 def test_nobody_revokes_or_sees_another_members_token(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     theirs = _ask("chair").json()
     mine = _ask("gold").json()["token"]
@@ -137,7 +138,7 @@ def test_nobody_revokes_or_sees_another_members_token(
 
 
 def test_a_member_sees_and_revokes_their_tokens_on_their_account_page(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     issued = token_issue(member=demo["chair"], name="Chair's tablet")
     client = client_for("chair")

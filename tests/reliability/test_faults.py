@@ -23,12 +23,14 @@ from escalation.models import Duty, DutyState
 from notifications.models import LadderRung
 from partnership.audiences import Audience
 from partnership.models import AuditEvent
-from tests.reliability.harness import (
+from tests import factories
+from tests.processes import (
     ROOT,
     AlertClient,
     OwnPostgres,
     OwnRedis,
     Stack,
+    suite_database_url,
     wait_for,
 )
 
@@ -63,10 +65,10 @@ def _leader_pid() -> int | None:
 
 
 def test_killing_the_leading_scheduler_hands_over_without_missing_or_doubling(
-    stack: Stack, tokens: dict[str, str], report_body: Any
+    stack: Stack, tokens: dict[str, str]
 ) -> None:
     server = stack.daphne()
-    incident_id = _declare(server, tokens["officer"], report_body())
+    incident_id = _declare(server, tokens["officer"], factories.incident_body())
     first, second = stack.scheduler(), stack.scheduler()
     wait_for(lambda: _leader_pid() in (first.pid, second.pid), 15, "a scheduler leads")
     leader = first if _leader_pid() == first.pid else second
@@ -96,10 +98,10 @@ def test_killing_the_leading_scheduler_hands_over_without_missing_or_doubling(
 
 
 def test_clients_of_a_killed_server_reconnect_to_the_other_and_miss_nothing(
-    stack: Stack, tokens: dict[str, str], report_body: Any
+    stack: Stack, tokens: dict[str, str]
 ) -> None:
     a, b = stack.daphne(), stack.daphne()
-    bodies = [report_body(title) for title in ("First", "Second", "Third")]
+    bodies = [factories.incident_body(title=title) for title in ("First", "Second", "Third")]
 
     async def scenario() -> list[dict[str, Any]]:
         client = AlertClient(tokens["coordinator"])
@@ -121,11 +123,9 @@ def test_clients_of_a_killed_server_reconnect_to_the_other_and_miss_nothing(
 
 
 def test_with_redis_stopped_work_goes_on_and_alerts_are_replayed_when_it_returns(
-    tokens: dict[str, str], report_body: Any, own_redis: OwnRedis
+    tokens: dict[str, str], own_redis: OwnRedis
 ) -> None:
-    from tests.reliability.conftest import test_database_url
-
-    stack = Stack(database_url=test_database_url(), redis_url=own_redis.url)
+    stack = Stack(database_url=suite_database_url(), redis_url=own_redis.url)
     try:
         a, b = stack.daphne(), stack.daphne()
 
@@ -140,7 +140,7 @@ def test_with_redis_stopped_work_goes_on_and_alerts_are_replayed_when_it_returns
 
         # Traffic while Redis is away: every change still succeeds.
         declared = [
-            _declare(server, tokens["officer"], report_body(f"During outage {n}"))
+            _declare(server, tokens["officer"], factories.incident_body(title=f"During outage {n}"))
             for n, server in enumerate([a, b, a])
         ]
         status, duties = b.call("GET", f"/api/incidents/{declared[0]}/duties/", tokens["crro"])
@@ -225,16 +225,6 @@ def test_a_postgres_restart_fails_requests_cleanly_and_everything_recovers(
         assert row is not None
         area_id = row[0]
 
-    def report_body(title: str = "Attack on shop") -> dict[str, Any]:
-        return {
-            "title": title,
-            "description": "Windows smashed.",
-            "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-            "area_id": area_id,
-            "strands": ["race"],
-            "tension_level": "high",
-        }
-
     stack = Stack(database_url=url, redis_url=os.environ["REDIS_URL"])
     try:
         server = stack.daphne()
@@ -244,7 +234,7 @@ def test_a_postgres_restart_fails_requests_cleanly_and_everything_recovers(
 
         def traffic() -> None:
             while not stop.is_set():
-                body = report_body(f"Load {len(statuses)}")
+                body = factories.incident_body(title=f"Load {len(statuses)}", area_id=area_id)
                 status, _ = server.call("POST", "/api/incidents/", officer_token, body)
                 statuses.append(status)
 
@@ -262,7 +252,9 @@ def test_a_postgres_restart_fails_requests_cleanly_and_everything_recovers(
         assert set(statuses) <= {201, 503}, f"unexpected answers: {sorted(set(statuses))}"
         assert 503 in statuses, "the restart was not noticed: the test did not test anything"
         # Later requests succeed.
-        status, incident = server.call("POST", "/api/incidents/", officer_token, report_body())
+        status, incident = server.call(
+            "POST", "/api/incidents/", officer_token, factories.incident_body(area_id=area_id)
+        )
         assert status == 201, incident
         status, _ = server.call(
             "POST", f"/api/incidents/{incident['id']}/determination/", officer_token, DECLARE
@@ -316,13 +308,11 @@ class _Hanging(http.server.BaseHTTPRequestHandler):
 
 
 def test_a_hanging_or_failing_channel_blocks_nobody(demo: dict[str, Any], settings: Any) -> None:
-    from django.db import transaction
 
     from notifications.channels import backends_reset
     from notifications.dispatch import senders_wait
     from notifications.jobs import deliveries_run
     from notifications.models import ContactPreference, Delivery, DeliveryState
-    from notifications.services import notify
 
     hang = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hanging)
     threading.Thread(target=hang.serve_forever, daemon=True).start()
@@ -344,22 +334,18 @@ def test_a_hanging_or_failing_channel_blocks_nobody(demo: dict[str, Any], settin
             )
         # Sent on commit by the senders, then swept: both paths meet the hanging webhook.
         for n in range(4):
-            with transaction.atomic():
-                notify(
-                    audiences=[
-                        Audience.role("crro"),
-                        Audience.role("csp_coordinator"),
-                        Audience.role("council_chief_officer"),
-                        Audience.role("operational_staff"),
-                        Audience.role("ccsp_member"),
-                    ],
-                    title=f"Update {n}",
-                    body="b",
-                    purposes=["situation"],
-                    cause=f"hang-test:{n}",
-                    subject=demo["coordinator"],
-                    scope=None,
-                )
+            factories.notifications(
+                audiences=[
+                    Audience.role("crro"),
+                    Audience.role("csp_coordinator"),
+                    Audience.role("council_chief_officer"),
+                    Audience.role("operational_staff"),
+                    Audience.role("ccsp_member"),
+                ],
+                subject=demo["coordinator"],
+                cause=f"hang-test:{n}",
+                title=f"Update {n}",
+            )
         began = time.monotonic()
         assert senders_wait(timeout=30)
         deliveries_run()

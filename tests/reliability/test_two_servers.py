@@ -13,7 +13,8 @@ from django.utils import timezone
 from escalation.models import Duty, DutyState
 from notifications.models import LadderRung
 from partnership.models import AuditEvent
-from tests.reliability.harness import AlertClient, Stack, wait_for
+from tests import factories
+from tests.processes import AlertClient, Stack, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -25,10 +26,12 @@ def _declared(event: dict[str, Any]) -> bool:
 
 
 def test_an_alert_caused_on_one_server_reaches_a_client_on_the_other(
-    stack: Stack, tokens: dict[str, str], report_body: Any
+    stack: Stack, tokens: dict[str, str]
 ) -> None:
     a, b = stack.daphne(), stack.daphne()
-    status, incident = b.call("POST", "/api/incidents/", tokens["officer"], report_body())
+    status, incident = b.call(
+        "POST", "/api/incidents/", tokens["officer"], factories.incident_body()
+    )
     assert status == 201, incident
 
     async def scenario() -> float:
@@ -52,13 +55,16 @@ def test_an_alert_caused_on_one_server_reaches_a_client_on_the_other(
 
 
 def test_with_two_schedulers_every_deadline_and_rung_fires_exactly_once(
-    stack: Stack, tokens: dict[str, str], report_body: Any
+    stack: Stack, tokens: dict[str, str]
 ) -> None:
     server = stack.daphne()
     incidents = []
     for n in range(3):
         status, incident = server.call(
-            "POST", "/api/incidents/", tokens["officer"], report_body(f"Incident {n}")
+            "POST",
+            "/api/incidents/",
+            tokens["officer"],
+            factories.incident_body(title=f"Incident {n}"),
         )
         assert status == 201
         status, _ = server.call(

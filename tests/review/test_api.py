@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
@@ -17,45 +16,40 @@ from pypdf import PdfReader
 from escalation import services
 from escalation.jobs import escalation_run
 from escalation.models import Incident
-from partnership.audiences import Audience
 from partnership.models import AuditEvent, Member
 from review.compliance import compliance_across, incident_compliance
+from tests import factories
+from tests.tampering import behind_the_back
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
 
-def _full_run(declare: Any, demo: dict[str, Member]) -> Incident:
-    incident: Incident = declare()
-    duty = {d.step_code: d for d in incident.duties.all()}
+def _full_run(demo: dict[str, Member]) -> Incident:
+    incident = factories.incident_declared()
 
-    def complete(step: str, who: str, **kwargs: Any) -> None:
-        services.duty_complete(actor=demo[who], duty_id=duty[step].pk, **kwargs)
+    def complete(step: str, who: str, message: str) -> None:
+        factories.duty_done(incident, step, by=demo[who], message=message)
 
-    complete("inform-rec", "crro", message="REC told.")
-    complete("inform-csp-coordinator", "crro", message="Co-ordinator told.")
-    complete("tell-safeguarding-steps", "crro", message="Patrols doubled.")
-    complete("notify-chief-officer", "coordinator", message="Chief told.")
-    complete("inform-operational-staff", "coordinator", message="Staff told.")
-    starts = timezone.now() + timedelta(days=2)
-    complete(
+    complete("inform-rec", "crro", "REC told.")
+    complete("inform-csp-coordinator", "crro", "Co-ordinator told.")
+    complete("tell-safeguarding-steps", "crro", "Patrols doubled.")
+    complete("notify-chief-officer", "coordinator", "Chief told.")
+    complete("inform-operational-staff", "coordinator", "Staff told.")
+    factories.duty_done(
+        incident,
         "organise-debrief",
-        "ppc",
-        meeting=services.MeetingPlan(
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-            location="HQ",
+        by=demo["ppc"],
+        meeting=factories.debrief(
             invitees=[demo["crro"]],
+            starts_at=timezone.now() + timedelta(days=2),
+            hours=1,
+            location="HQ",
         ),
     )
-    services.situation_report_send(
-        actor=demo["coordinator"],
-        incident_id=incident.pk,
-        audiences=[Audience.role("crro")],
-        purposes=["accuracy"],
-        message="Right?",
-    )
+    factories.situation_report(incident=incident, purposes=["accuracy"], message="Right?")
     services.incident_stand_down(actor=demo["officer"], incident_id=incident.pk, reason="Calm.")
-    complete("partnership-report", "coordinator", message="Partnership told.")
+    complete("partnership-report", "coordinator", "Partnership told.")
     services.incident_close(actor=demo["coordinator"], incident_id=incident.pk)
     return incident
 
@@ -74,9 +68,9 @@ def _all_pages(client: Client, incident: Incident, query: str = "") -> list[dict
 
 
 def test_the_timeline_of_a_full_run_has_every_event_in_order(
-    declare: Any, demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = _full_run(declare, demo)
+    incident = _full_run(demo)
     rows = _all_pages(client_for("gold"), incident)
     recorded = list(
         AuditEvent.objects.filter(scope=f"incident:{incident.pk}")
@@ -107,10 +101,8 @@ def test_the_timeline_of_a_full_run_has_every_event_in_order(
     assert declared["actor"] == "officer"
 
 
-def test_filters_by_kind_agency_and_time(
-    declare: Any, demo: dict[str, Member], client_for: Any
-) -> None:
-    incident = _full_run(declare, demo)
+def test_filters_by_kind_agency_and_time(demo: dict[str, Member], client_for: ClientFor) -> None:
+    incident = _full_run(demo)
     gold = client_for("gold")
     duties = _all_pages(gold, incident, "&kind=duty")
     assert {r["kind"] for r in duties} == {"duty"}
@@ -123,8 +115,8 @@ def test_filters_by_kind_agency_and_time(
     assert gold.get(f"/api/incidents/{incident.pk}/timeline/?agency=x").status_code == 400
 
 
-def test_only_reviewers_read_the_timeline(declare: Any, client_for: Any) -> None:
-    incident = declare()
+def test_only_reviewers_read_the_timeline(demo: dict[str, Member], client_for: ClientFor) -> None:
+    incident = factories.incident_declared()
     assert client_for("staff").get(f"/api/incidents/{incident.pk}/timeline/").status_code == 404
     assert client_for("crro").get(f"/api/incidents/{incident.pk}/timeline/").status_code == 403
     assert (
@@ -133,9 +125,9 @@ def test_only_reviewers_read_the_timeline(declare: Any, client_for: Any) -> None
 
 
 def test_pdf_csv_and_json_contain_the_same_events_and_are_recorded(
-    declare: Any, demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = _full_run(declare, demo)
+    incident = _full_run(demo)
     gold = client_for("gold")
 
     def expected() -> list[int]:
@@ -176,20 +168,13 @@ def test_pdf_csv_and_json_contain_the_same_events_and_are_recorded(
 
 
 def _tamper(seq: int) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(
-            "UPDATE partnership_auditevent SET verb = 'duty.waived' WHERE seq = %s", [seq]
-        )
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
+    behind_the_back("UPDATE partnership_auditevent SET verb = 'duty.waived' WHERE seq = %s", [seq])
 
 
 def test_an_edited_row_is_reported_on_the_page_and_in_the_export(
-    declare: Any, demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = declare()
+    incident = factories.incident_declared()
     edited = AuditEvent.objects.filter(
         scope=f"incident:{incident.pk}", verb="protocol.started"
     ).get()
@@ -205,10 +190,10 @@ def test_an_edited_row_is_reported_on_the_page_and_in_the_export(
 
 
 def test_replay_as_at_a_time_matches_what_the_duties_were_then(
-    declare: Any, demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     now = timezone.now()
-    incident = declare(at=now - timedelta(hours=3))
+    incident = factories.incident_declared(at=now - timedelta(hours=3))
     rec = incident.duties.get(step_code="inform-rec")  # due now - 2 h
     escalation_run(now=now)
     services.duty_complete(actor=demo["crro"], duty_id=rec.pk, message="REC told, late.")
@@ -237,9 +222,11 @@ def test_replay_as_at_a_time_matches_what_the_duties_were_then(
     assert replay(now - timedelta(days=2))["state"] == "not yet reported"
 
 
-def test_compliance_matches_a_hand_built_history(declare: Any, demo: dict[str, Member]) -> None:
+def test_compliance_matches_a_hand_built_history(demo: dict[str, Member]) -> None:
     now = timezone.now()
-    incident = declare(at=now - timedelta(hours=3))  # immediate steps due now - 2 h
+    incident = factories.incident_declared(
+        at=now - timedelta(hours=3)
+    )  # immediate steps due now - 2 h
     duty = {d.step_code: d for d in incident.duties.all()}
     services.duty_complete(
         actor=demo["crro"], duty_id=duty["inform-rec"].pk, message="Late by two hours."
@@ -283,7 +270,7 @@ def test_compliance_matches_a_hand_built_history(declare: Any, demo: dict[str, M
 
 
 def test_the_report_period_is_checked_the_same_on_the_page_and_in_the_api(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     gold = client_for("gold")
     start = timezone.localdate().replace(day=1)

@@ -12,60 +12,33 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
 from conference.models import Person, PersonAccess
-from conference.services import incident_person_link, person_create
-from escalation import services
+from conference.services import incident_person_link
 from escalation.models import Incident
 from partnership.models import Area, AuditEvent, Member
 from review.timeline import event_describe
+from tests import factories
+from tests.tampering import behind_the_back
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
 
-def _declared(demo: dict[str, Member], *, hours_ago: float = 0) -> Incident:
-    officer = demo["officer"]
+def _declared(*, hours_ago: float = 0) -> Incident:
+    """An incident that happened an hour before it was declared: now, or (recorded now)
+    ``hours_ago``."""
     at = timezone.now() - timedelta(hours=hours_ago)
-    incident = services.incident_report(
-        reporter=officer,
-        title="Graffiti and threats at community centre",
-        description="Racist graffiti sprayed on the centre; threats shouted at staff.",
-        occurred_at=at - timedelta(hours=1),
-        area=Area.objects.get(name="Bletchley"),
-        strands=["race", "religion"],
-        tension_level="high",
-        location="Queensway",
-        safeguarding_steps="Patrols doubled around the centre overnight.",
+    return factories.incident_declared(
+        occurred_at=at - timedelta(hours=1), at=at if hours_ago else None
     )
-    services.incident_determine(
-        officer=officer,
-        incident_id=incident.pk,
-        is_major=True,
-        rationale="Likely to generate disorder: crowds gathering.",
-        determined_at=at if hours_ago else None,
-    )
-    incident.refresh_from_db()
-    return incident
 
 
 def _complete(demo: dict[str, Member], incident: Incident, step: str, who: str) -> None:
-    duty = incident.duties.get(step_code=step)
-    services.duty_complete(actor=demo[who], duty_id=duty.pk, message=f"{step} done.")
-
-
-def _tamper(sql: str, params: list[Any]) -> None:
-    """Change the table behind the application's back, as a DBA could."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Disables the append-only trigger for this session (superuser only).
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
+    factories.duty_done(incident, step, by=demo[who])
 
 
 def _text(response: Any) -> str:
@@ -82,9 +55,9 @@ def _events(incident: Incident) -> list[AuditEvent]:
 
 # --- The incident's timeline ---------------------------------------------------------------------
 def test_gold_reads_the_timeline_with_its_integrity_and_every_event(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = _declared(demo)
+    incident = _declared()
     _complete(demo, incident, "inform-rec", "crro")
     response = client_for("gold").get(f"/incidents/{incident.pk}/timeline/")
     assert response.status_code == 200
@@ -101,8 +74,10 @@ def test_gold_reads_the_timeline_with_its_integrity_and_every_event(
         assert f"/incidents/{incident.pk}/timeline/export/?as={export}" in page
 
 
-def test_people_outside_review_get_404_or_403(demo: dict[str, Member], client_for: Any) -> None:
-    incident = _declared(demo)
+def test_people_outside_review_get_404_or_403(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = _declared()
     # Operational staff are not told until their duty is done: they may not even know of it.
     staff = client_for("staff")
     assert staff.get(f"/incidents/{incident.pk}/timeline/").status_code == 404
@@ -116,16 +91,16 @@ def test_people_outside_review_get_404_or_403(demo: dict[str, Member], client_fo
 
 
 def test_the_incident_page_links_to_the_timeline_for_reviewers_only(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = _declared(demo)
+    incident = _declared()
     link = f'href="/incidents/{incident.pk}/timeline/"'
     assert link in client_for("gold").get(f"/incidents/{incident.pk}/").content.decode()
     assert link not in client_for("crro").get(f"/incidents/{incident.pk}/").content.decode()
 
 
-def test_filters_reduce_the_rows(demo: dict[str, Member], client_for: Any) -> None:
-    incident = _declared(demo)
+def test_filters_reduce_the_rows(demo: dict[str, Member], client_for: ClientFor) -> None:
+    incident = _declared()
     _complete(demo, incident, "inform-rec", "crro")
     _complete(demo, incident, "inform-csp-coordinator", "crro")
     _complete(demo, incident, "inform-operational-staff", "coordinator")
@@ -143,6 +118,7 @@ def test_filters_reduce_the_rows(demo: dict[str, Member], client_for: Any) -> No
     assert set(two_kinds) == {"duty", "incident"}
 
     council = demo["coordinator"].agency_id
+    assert council is not None
     page = _text(gold.get(url, {"agency": council}))
     by_council = _row_kinds(page)
     assert 0 < len(by_council) < len(everything)
@@ -163,11 +139,11 @@ def test_filters_reduce_the_rows(demo: dict[str, Member], client_for: Any) -> No
 
 
 def test_the_next_page_link_continues_after_the_last_row(
-    demo: dict[str, Member], client_for: Any, monkeypatch: pytest.MonkeyPatch
+    demo: dict[str, Member], client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from review import timeline
 
-    incident = _declared(demo)
+    incident = _declared()
     events = _events(incident)
     # Pages of three rows rather than a hundred.
     original = timeline.timeline_page
@@ -188,11 +164,13 @@ def test_the_next_page_link_continues_after_the_last_row(
 
 
 def test_a_tampered_row_is_shown_as_broken_on_the_page_and_in_the_csv(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = _declared(demo)
+    incident = _declared()
     edited = AuditEvent.objects.get(scope=f"incident:{incident.pk}", verb="protocol.started")
-    _tamper("UPDATE partnership_auditevent SET verb = 'duty.waived' WHERE seq = %s", [edited.seq])
+    behind_the_back(
+        "UPDATE partnership_auditevent SET verb = 'duty.waived' WHERE seq = %s", [edited.seq]
+    )
     gold = client_for("gold")
     page = _text(gold.get(f"/incidents/{incident.pk}/timeline/"))
     assert f"The timeline is BROKEN at event {edited.seq}:" in page
@@ -204,9 +182,9 @@ def test_a_tampered_row_is_shown_as_broken_on_the_page_and_in_the_csv(
 
 
 def test_exports_are_files_with_the_integrity_statement_and_are_recorded(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    incident = _declared(demo)
+    incident = _declared()
     _complete(demo, incident, "inform-rec", "crro")
     events = _events(incident)
     gold = client_for("gold")
@@ -251,7 +229,9 @@ def test_exports_are_files_with_the_integrity_statement_and_are_recorded(
     assert exports[0].changes["events"] == len(events)
 
 
-def test_replay_shows_the_incident_as_it_stood(demo: dict[str, Member], client_for: Any) -> None:
+def test_replay_shows_the_incident_as_it_stood(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
     def replay(incident: Incident, at: Any) -> str:
         page = _text(
             gold.get(f"/incidents/{incident.pk}/timeline/", {"at": at.strftime("%Y-%m-%dT%H:%M")})
@@ -260,14 +240,14 @@ def test_replay_shows_the_incident_as_it_stood(demo: dict[str, Member], client_f
 
     gold = client_for("gold")
     soon = timezone.localtime() + timedelta(minutes=2)
-    incident = _declared(demo)
+    incident = _declared()
     now = replay(incident, soon)
     assert "Declared major" in now.split("data-replay-state>")[1][:40]
     assert '<span class="tag done">Done</span>' in now  # referred to the CRRO on declaring
     assert '<span class="tag pending">Pending</span>' in now
     assert "Who had not yet answered" in now
     # Declared (after the fact) three hours ago: the immediate steps were due two hours ago.
-    late = replay(_declared(demo, hours_ago=3), soon)
+    late = replay(_declared(hours_ago=3), soon)
     assert '<span class="tag overdue">Overdue</span>' in late
     before = timezone.localtime() - timedelta(days=3)
     early = _text(
@@ -278,11 +258,11 @@ def test_replay_shows_the_incident_as_it_stood(demo: dict[str, Member], client_f
 
 
 def test_compliance_on_the_timeline_and_across_incidents(
-    demo: dict[str, Member], client_for: Any
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
-    late = _declared(demo, hours_ago=3)
+    late = _declared(hours_ago=3)
     _complete(demo, late, "inform-rec", "crro")  # two hours after it was due
-    on_time = _declared(demo)
+    on_time = _declared()
     _complete(demo, on_time, "inform-rec", "crro")
     gold = client_for("gold")
 
@@ -311,14 +291,16 @@ def test_compliance_on_the_timeline_and_across_incidents(
 
 # --- A case's timeline ---------------------------------------------------------------------------
 def _person(demo: dict[str, Member], incident: Incident | None = None) -> Person:
-    person = person_create(actor=demo["panel-police"], full_name="Amina Example")
+    person = factories.person(full_name="Amina Example")
     if incident is not None:
         incident_person_link(actor=demo["officer"], incident=incident, person=person)
     return person
 
 
-def test_the_case_timeline_is_logged_and_guarded(demo: dict[str, Member], client_for: Any) -> None:
-    incident = _declared(demo)
+def test_the_case_timeline_is_logged_and_guarded(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = _declared()
     person = _person(demo, incident)
     gold = client_for("gold")
     response = gold.get(f"/people/{person.pk}/timeline/")
@@ -347,8 +329,10 @@ def test_the_case_timeline_is_logged_and_guarded(demo: dict[str, Member], client
 
 
 # --- Partnership report --------------------------------------------------------------------------
-def test_the_report_has_charts_tables_and_a_csv(demo: dict[str, Member], client_for: Any) -> None:
-    _declared(demo)
+def test_the_report_has_charts_tables_and_a_csv(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    _declared()
     gold = client_for("gold")
     response = gold.get("/reports/partnership/")
     assert response.status_code == 200
@@ -375,7 +359,9 @@ def test_the_report_has_charts_tables_and_a_csv(demo: dict[str, Member], client_
 
 
 # --- Access log ----------------------------------------------------------------------------------
-def test_the_access_log_lists_who_viewed_a_person(demo: dict[str, Member], client_for: Any) -> None:
+def test_the_access_log_lists_who_viewed_a_person(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
     person = _person(demo)
     viewed = client_for("panel-police").get(f"/api/people/{person.pk}/")
     assert viewed.status_code == 200
@@ -399,7 +385,7 @@ def test_the_access_log_lists_who_viewed_a_person(demo: dict[str, Member], clien
     assert client_for("coordinator").get("/access-log/").status_code == 403
 
 
-def test_the_review_link_is_in_the_navigation_for_those_it_serves(client_for: Any) -> None:
+def test_the_review_link_is_in_the_navigation_for_those_it_serves(client_for: ClientFor) -> None:
     def nav(client: Client) -> str:
         return client.get("/").content.decode().split("</nav>")[0]
 

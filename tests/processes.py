@@ -1,6 +1,6 @@
-"""Real processes for the reliability tests: Daphne servers, schedulers, and Redis and PostgreSQL
-instances of the tests' own on spare loopback ports (the machine's shared services are never
-stopped). Every process is started with a deadline and stopped by the fixture that started it.
+"""Real processes for tests: Daphne servers, schedulers, and Redis and PostgreSQL instances of the
+tests' own on spare loopback ports (the machine's shared services are never stopped). Every
+process is started with a deadline and stopped by the fixture that started it.
 """
 
 from __future__ import annotations
@@ -23,8 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+def suite_database_url() -> str:
+    """The test database, as a URL for processes started against it."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def free_port() -> int:
@@ -45,6 +54,29 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
             return time.monotonic() - began
         time.sleep(0.1)
     raise AssertionError(f"{what}: not within {timeout} s")
+
+
+def daphne_command(port: int) -> list[str]:
+    """Daphne serving the project (pages, API and websockets) on a loopback ``port``."""
+    return [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "config.asgi:application",
+    ]
+
+
+def healthy(base: str) -> bool:
+    """Whether the server at ``base`` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 class OwnRedis:
@@ -165,19 +197,7 @@ class Stack:
 
     def daphne(self) -> Server:
         port = free_port()
-        process = self._spawn(
-            "daphne",
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
-        )
+        process = self._spawn("daphne", daphne_command(port))
         server = Server(port=port, process=process)
         wait_for(server.healthy, 30, f"Daphne on {port} healthy")
         return server
@@ -202,11 +222,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:  # noqa: S310
-                return bool(response.status == 200)
-        except (urllib.error.URLError, OSError):
-            return False
+        return healthy(self.base)
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)

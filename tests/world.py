@@ -1,0 +1,236 @@
+"""The worlds tests run in: the demo partnership, and variants of it with work in hand.
+
+- ``demo_partnership()``: what ``make run`` loads (every role of the protocol filled by someone;
+  ``partnership/demo.py``), by username. The ``demo`` fixture.
+- ``partnership_at_work(demo)``: the demo with one of each kind of work in hand, for tests that
+  visit every page, fuzz every endpoint or check what a member may not see.
+- ``matrix_world()``: the demo with two more accounts and one of everything, each sensitive
+  field carrying a marker string, for the permission matrix.
+
+Everything is built through the factories (``tests/factories.py``), that is through the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from conference import services as conference_services
+from conference.models import Action, AgendaItem, Conference, Person, Referral
+from escalation.models import Incident
+from notifications.dispatch import senders_wait
+from notifications.models import Purpose
+from partnership.audiences import Audience
+from partnership.demo import demo_load, demo_password
+from partnership.models import AgencyKind, Member, Role
+from partnership.scopes import Scope
+from tests import factories
+
+Demo = dict[str, Member]
+# A signed-in test client for a demo username (the ``client_for`` fixture).
+ClientFor = Callable[[str], Client]
+
+
+def demo_partnership() -> Demo:
+    """The demo partnership (loaded if missing), by username."""
+    demo_load()
+    return {m.username: m for m in Member.objects.all()}
+
+
+# --- At work -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AtWork:
+    incident: Incident  # declared major by the senior police officer
+    person: Person  # recorded by Police's panel member, linked to the incident
+    referral: Referral
+    conference: Conference  # in session: the three panel members invited, Housing's present
+    item: AgendaItem  # the person's case
+    action: Action  # owned by Housing's panel member
+
+
+def partnership_at_work(demo: Demo) -> AtWork:
+    """A declared incident with its duties and notifications, a person linked to it and referred
+    to an open conference that agreed an action."""
+    incident = factories.incident_declared(strands=("race",), rationale="Disorder.")
+    person = factories.person()
+    conference_services.incident_person_link(
+        actor=demo["panel-police"], incident=incident, person=person
+    )
+    referral = factories.referral(person=person)
+    conference = factories.conference(
+        cases=[referral],
+        invite=[demo["panel-police"], demo["panel-housing"], demo["panel-health"]],
+        present=[demo["panel-housing"]],
+        open_it=True,
+    )
+    item = conference.agenda.get()
+    action = factories.action(conference=conference, item=item, description="Fit a door camera.")
+    # Notifications are sent on threads after commit: let them land before the test looks.
+    senders_wait()
+    return AtWork(incident, person, referral, conference, item, action)
+
+
+# --- For the permission matrix -------------------------------------------------------------------
+OUTSIDER = "outsider"  # a panel member of an agency of another kind (Probation), invited to nothing
+NO_AGENCY = "no-agency"  # an account without an agency or a role (a system account)
+
+# A distinctive marker in every sensitive field: a response to someone who may not see a field must
+# not contain its marker (``tests/permission_matrix_rules.py`` says who may see each).
+VICTIM_NAME = "Zenobia Quillfeather"
+SAFE_CONTACT = "SafeContactMX3391 via her sister only"
+INCIDENT_TITLE = "IncidentTitleMX4410 firebomb at the Quarrel Street mosque"
+INCIDENT_DESCRIPTION = "IncidentDescriptionMX5521"
+RATIONALE = "RationaleMX5610 disorder likely"
+OTHER_INCIDENT_TITLE = "OtherIncidentTitleMX5709 abuse at the bus stop"
+SITUATION_REPORT_BODY = "SituationReportMX6632"
+NOTE_BODY = "NotificationBodyMX7743"
+REFERRAL_SUMMARY = "ReferralSummaryMX8854"
+CONSENT_NOTES = "ConsentNotesMX8943"
+PANEL_RESEARCH = "PanelResearchMX9032"
+PANEL_ENTRY = "PanelRoomEntryMX9121"
+RESTRICTED_RESEARCH = "RestrictedResearchMX9965"
+RESTRICTED_ENTRY = "RestrictedRoomEntryMX1076"
+ACTION_TEXT = "ActionTextMX2187"
+CONFERENCE_TITLE = "ConferenceTitleMX3298"
+
+
+@dataclass(frozen=True)
+class MatrixWorld:
+    members: dict[str, Member]
+    incident: int  # declared major by the officer, reported by him; the REC was told about it
+    other_incident: int  # reported by Victim Support's member, after the referral: a repeat
+    duty: int  # "Inform the Racial Equality Council", owned by the CRRO
+    notification: int  # to the CRRO only
+    person: int  # created and referred by Victim Support's member, linked to both incidents
+    referral: int
+    flag: int  # the repeat flag the second incident raised
+    conference: int  # in session: chair, Police's and Housing's panel members invited
+    agenda_item: int
+    action: int  # owned by Housing's panel member
+    area: int
+
+    def pk(self, username: str) -> int:
+        return self.members[username].pk
+
+
+@transaction.atomic
+def matrix_world() -> MatrixWorld:
+    """The demo partnership, two more accounts and one of everything, through the services."""
+    demo_partnership()
+    probation = factories.agency_new(
+        kind=AgencyKind.PROBATION, name="Thames Valley Probation (matrix)"
+    )
+    factories.member(
+        username=OUTSIDER,
+        password=demo_password(),
+        agency=probation,
+        roles=[Role.PANEL_MEMBER],
+        first_name="Olu",
+        last_name="Outsider",
+        email="outsider@matrix.invalid",
+    )
+    factories.member(username=NO_AGENCY, password=demo_password(), agency=None)
+    members = {m.username: m for m in Member.objects.select_related("agency")}
+    now = timezone.now()
+    area = factories.area()
+
+    incident = factories.incident_declared(
+        title=INCIDENT_TITLE,
+        description=INCIDENT_DESCRIPTION,
+        occurred_at=now - timedelta(hours=3),
+        strands=("religion",),
+        tension_level="critical",
+        location="",
+        safeguarding_steps="Patrols at the mosque.",
+        rationale=RATIONALE,
+    )
+    duty = factories.duty(incident, "inform-rec")
+    factories.situation_report(
+        incident=incident,
+        audiences=[Audience.agency(AgencyKind.RACIAL_EQUALITY_COUNCIL)],
+        purposes=[Purpose.SITUATION, Purpose.INFORMATION],
+        message=SITUATION_REPORT_BODY,
+    )
+    (note,) = factories.notifications(
+        audiences=[Audience.member(members["crro"].pk)],
+        title="A word for the CRRO",
+        body=NOTE_BODY,
+        purposes=[Purpose.INFORMATION],
+        cause="matrix:note",
+        subject=incident,
+        scope=Scope.incident(incident.pk),
+        sender=members["coordinator"],
+    )
+
+    person = factories.person(
+        by=members["member"], full_name=VICTIM_NAME, safe_contact=SAFE_CONTACT
+    )
+    conference_services.incident_person_link(
+        actor=members["coordinator"], incident=incident, person=person
+    )
+    referral = factories.referral(
+        person=person,
+        by=members["member"],
+        summary=REFERRAL_SUMMARY,
+        consent_notes=CONSENT_NOTES,
+    )
+    other = factories.incident(
+        reporter=members["member"],
+        title=OTHER_INCIDENT_TITLE,
+        description="Shouted at again.",
+        occurred_at=timezone.now(),
+        strands=("religion",),
+        tension_level="low",
+        location="",
+        safeguarding_steps="",
+    )
+    (flag,) = conference_services.incident_person_link(
+        actor=members["member"], incident=other, person=person
+    )
+
+    panel = [members["panel-police"], members["panel-housing"]]
+    conference = factories.conference(
+        cases=[referral], invite=panel, present=panel, title=CONFERENCE_TITLE
+    )
+    item = conference.agenda.get()
+    conference_services.research_file(
+        actor=members["panel-police"],
+        item_id=item.pk,
+        facts=RESTRICTED_RESEARCH,
+        opinion="",
+        visibility="chair",
+    )
+    conference_services.research_file(
+        actor=members["panel-housing"], item_id=item.pk, facts=PANEL_RESEARCH, opinion=""
+    )
+    conference_services.conference_open(actor=members["chair"], conference_id=conference.pk)
+    conference_services.room_share(
+        actor=members["panel-police"],
+        conference_id=conference.pk,
+        text=RESTRICTED_ENTRY,
+        visibility="agencies",
+        visible_agencies=[factories.agency("Thames Valley Police")],
+    )
+    conference_services.room_share(
+        actor=members["panel-housing"], conference_id=conference.pk, text=PANEL_ENTRY
+    )
+    action = factories.action(conference=conference, item=item, description=ACTION_TEXT)
+    return MatrixWorld(
+        members=members,
+        incident=incident.pk,
+        other_incident=other.pk,
+        duty=duty.pk,
+        notification=note.pk,
+        person=person.pk,
+        referral=referral.pk,
+        flag=flag.pk,
+        conference=conference.pk,
+        agenda_item=item.pk,
+        action=action.pk,
+        area=area.pk,
+    )
