@@ -1,37 +1,126 @@
-"""Pages of risk conferences (their JSON API is under ``/api/``, in ``config.urls``)."""
+"""Risk conferences: their pages, and their JSON API (included under ``/api/`` by
+``config.urls``)."""
 
 from django.urls import path
 
-from conference import views
+from conference.api import actions as actions_api
+from conference.api import conferences as conferences_api
+from conference.api import people as people_api
+from conference.api import room as room_api
+from conference.views import actions, conferences, people, room
 
 urlpatterns = [
-    path("people/", views.person_list, name="person-list"),
-    path("people/new/", views.person_create, name="person-create"),
-    path("people/<int:pk>/", views.person_detail, name="person-detail"),
-    path("people/<int:pk>/incidents/", views.person_link, name="person-link"),
-    path("flags/", views.flag_list, name="flag-list"),
-    path("flags/<int:pk>/dismiss/", views.flag_dismiss, name="flag-dismiss"),
-    path("referrals/", views.referral_list, name="referral-list"),
-    path("referrals/new/", views.referral_create, name="referral-create"),
-    path("referrals/<int:pk>/", views.referral_detail, name="referral-detail"),
-    path("conferences/", views.conference_list, name="conference-list"),
-    path("conferences/new/", views.conference_create, name="conference-create"),
-    path("conferences/<int:pk>/", views.conference_detail, name="conference-detail"),
-    path("conferences/<int:pk>/agenda/", views.conference_agenda_add, name="conference-agenda-add"),
-    path("conferences/<int:pk>/invitations/", views.conference_invite, name="conference-invite"),
+    path("people/", people.person_list, name="person-list"),
+    path("people/new/", people.person_create, name="person-create"),
+    path("people/<int:pk>/", people.person_detail, name="person-detail"),
+    path("people/<int:pk>/incidents/", people.person_link, name="person-link"),
+    path("flags/", people.flag_list, name="flag-list"),
+    path("flags/<int:pk>/dismiss/", people.flag_dismiss, name="flag-dismiss"),
+    path("referrals/", people.referral_list, name="referral-list"),
+    path("referrals/new/", people.referral_create, name="referral-create"),
+    path("referrals/<int:pk>/", people.referral_detail, name="referral-detail"),
+    path("conferences/", conferences.conference_list, name="conference-list"),
+    path("conferences/new/", conferences.conference_create, name="conference-create"),
+    path("conferences/<int:pk>/", conferences.conference_detail, name="conference-detail"),
+    path(
+        "conferences/<int:pk>/agenda/",
+        conferences.conference_agenda_add,
+        name="conference-agenda-add",
+    ),
+    path(
+        "conferences/<int:pk>/invitations/", conferences.conference_invite, name="conference-invite"
+    ),
     path(
         "conferences/<int:pk>/attendance/",
-        views.conference_attendance,
+        conferences.conference_attendance,
         name="conference-attendance",
     ),
-    path("conferences/<int:pk>/room/", views.conference_room, name="conference-room"),
-    path("conferences/<int:pk>/minutes/", views.conference_minutes, name="conference-minutes"),
+    path("conferences/<int:pk>/room/", room.conference_room, name="conference-room"),
+    path("conferences/<int:pk>/minutes/", room.conference_minutes, name="conference-minutes"),
     path(
         "conferences/<int:pk>/minutes.txt",
-        views.conference_minutes_download,
+        room.conference_minutes_download,
         name="conference-minutes-download",
     ),
-    path("agenda-items/<int:pk>/research/", views.research_file, name="research-file"),
-    path("actions/", views.action_list, name="action-list"),
-    path("actions/<int:pk>/complete/", views.action_complete, name="action-complete"),
+    path("agenda-items/<int:pk>/research/", conferences.research_file, name="research-file"),
+    path("actions/", actions.action_list, name="action-list"),
+    path("actions/<int:pk>/complete/", actions.action_complete, name="action-complete"),
+]
+
+api_urlpatterns = [
+    path(
+        "incidents/<int:pk>/people/",
+        people_api.IncidentPeopleView.as_view(),
+        name="api-incident-people",
+    ),
+    path("people/", people_api.PersonListView.as_view(), name="api-people"),
+    path("people/<int:pk>/", people_api.PersonDetailView.as_view(), name="api-person"),
+    path(
+        "people/<int:pk>/incidents/",
+        people_api.PersonIncidentsView.as_view(),
+        name="api-person-incidents",
+    ),
+    path("flags/", people_api.FlagListView.as_view(), name="api-flags"),
+    path("flags/<int:pk>/dismiss/", people_api.FlagDismissView.as_view(), name="api-flag-dismiss"),
+    path("risk-checklist/", people_api.ChecklistView.as_view(), name="api-risk-checklist"),
+    path("referrals/", people_api.ReferralListView.as_view(), name="api-referrals"),
+    path("referrals/<int:pk>/", people_api.ReferralDetailView.as_view(), name="api-referral"),
+    path("conferences/", conferences_api.ConferenceListView.as_view(), name="api-conferences"),
+    path(
+        "conferences/<int:pk>/",
+        conferences_api.ConferenceDetailView.as_view(),
+        name="api-conference",
+    ),
+    path(
+        "conferences/<int:pk>/agenda/",
+        conferences_api.AgendaView.as_view(),
+        name="api-conference-agenda",
+    ),
+    path(
+        "conferences/<int:pk>/invitations/",
+        conferences_api.InvitationsView.as_view(),
+        name="api-conference-invitations",
+    ),
+    path(
+        "conferences/<int:pk>/attendance/",
+        conferences_api.AttendanceView.as_view(),
+        name="api-conference-attendance",
+    ),
+    path("conferences/<int:pk>/open/", room_api.OpenView.as_view(), name="api-conference-open"),
+    path("conferences/<int:pk>/move/", room_api.MoveView.as_view(), name="api-conference-move"),
+    path(
+        "conferences/<int:pk>/conclude/",
+        room_api.ConcludeView.as_view(),
+        name="api-conference-conclude",
+    ),
+    path(
+        "conferences/<int:pk>/entries/",
+        room_api.EntriesView.as_view(),
+        name="api-conference-entries",
+    ),
+    path(
+        "conferences/<int:pk>/actions/",
+        actions_api.ActionsView.as_view(),
+        name="api-conference-actions",
+    ),
+    path(
+        "conferences/<int:pk>/minutes/",
+        room_api.MinutesView.as_view(),
+        name="api-conference-minutes",
+    ),
+    path(
+        "agenda-items/<int:pk>/risk/",
+        room_api.AgreeRiskView.as_view(),
+        name="api-agenda-risk",
+    ),
+    path(
+        "agenda-items/<int:pk>/research/",
+        conferences_api.ResearchView.as_view(),
+        name="api-agenda-research",
+    ),
+    path(
+        "actions/<int:pk>/complete/",
+        actions_api.ActionCompleteView.as_view(),
+        name="api-action-complete",
+    ),
 ]

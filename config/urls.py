@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from conference import api as conference_api
+from conference import urls as conference_urls
 from escalation import api as escalation_api
 from notifications import api as notifications_api
 from partnership import api as partnership_api
@@ -74,87 +74,7 @@ api_patterns = [
         notifications_api.ReplyView.as_view(),
         name="api-notification-reply",
     ),
-    path(
-        "incidents/<int:pk>/people/",
-        conference_api.IncidentPeopleView.as_view(),
-        name="api-incident-people",
-    ),
-    path("people/", conference_api.PersonListView.as_view(), name="api-people"),
-    path("people/<int:pk>/", conference_api.PersonDetailView.as_view(), name="api-person"),
-    path(
-        "people/<int:pk>/incidents/",
-        conference_api.PersonIncidentsView.as_view(),
-        name="api-person-incidents",
-    ),
-    path("flags/", conference_api.FlagListView.as_view(), name="api-flags"),
-    path(
-        "flags/<int:pk>/dismiss/", conference_api.FlagDismissView.as_view(), name="api-flag-dismiss"
-    ),
-    path("risk-checklist/", conference_api.ChecklistView.as_view(), name="api-risk-checklist"),
-    path("referrals/", conference_api.ReferralListView.as_view(), name="api-referrals"),
-    path("referrals/<int:pk>/", conference_api.ReferralDetailView.as_view(), name="api-referral"),
-    path("conferences/", conference_api.ConferenceListView.as_view(), name="api-conferences"),
-    path(
-        "conferences/<int:pk>/",
-        conference_api.ConferenceDetailView.as_view(),
-        name="api-conference",
-    ),
-    path(
-        "conferences/<int:pk>/agenda/",
-        conference_api.AgendaView.as_view(),
-        name="api-conference-agenda",
-    ),
-    path(
-        "conferences/<int:pk>/invitations/",
-        conference_api.InvitationsView.as_view(),
-        name="api-conference-invitations",
-    ),
-    path(
-        "conferences/<int:pk>/attendance/",
-        conference_api.AttendanceView.as_view(),
-        name="api-conference-attendance",
-    ),
-    path(
-        "conferences/<int:pk>/open/", conference_api.OpenView.as_view(), name="api-conference-open"
-    ),
-    path(
-        "conferences/<int:pk>/move/", conference_api.MoveView.as_view(), name="api-conference-move"
-    ),
-    path(
-        "conferences/<int:pk>/conclude/",
-        conference_api.ConcludeView.as_view(),
-        name="api-conference-conclude",
-    ),
-    path(
-        "conferences/<int:pk>/entries/",
-        conference_api.EntriesView.as_view(),
-        name="api-conference-entries",
-    ),
-    path(
-        "conferences/<int:pk>/actions/",
-        conference_api.ActionsView.as_view(),
-        name="api-conference-actions",
-    ),
-    path(
-        "conferences/<int:pk>/minutes/",
-        conference_api.MinutesView.as_view(),
-        name="api-conference-minutes",
-    ),
-    path(
-        "agenda-items/<int:pk>/risk/",
-        conference_api.AgreeRiskView.as_view(),
-        name="api-agenda-risk",
-    ),
-    path(
-        "agenda-items/<int:pk>/research/",
-        conference_api.ResearchView.as_view(),
-        name="api-agenda-research",
-    ),
-    path(
-        "actions/<int:pk>/complete/",
-        conference_api.ActionCompleteView.as_view(),
-        name="api-action-complete",
-    ),
+    *conference_urls.api_urlpatterns,
     *review_urls.api_urlpatterns,
     path("calendars/", calendar_api.CalendarListView.as_view(), name="api-calendars"),
     path(

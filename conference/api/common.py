@@ -1,0 +1,47 @@
+"""What the conference API shares: a validated request body, agencies and members named in one,
+and looking a conference up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from conference import selectors
+from conference.models import (
+    Conference,
+)
+from partnership.models import Agency, Member
+from partnership.pages import member_of
+from partnership.permissions import require
+
+
+def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
+def _agencies(ids: list[int]) -> list[Agency]:
+    agencies = list(Agency.objects.filter(pk__in=ids, is_active=True))
+    if len(agencies) != len(set(ids)):
+        raise serializers.ValidationError({"visible_agencies": "Unknown agency id."})
+    return agencies
+
+
+def _active_member(pk: int, field: str) -> Member:
+    """A member named in a request body (an owner, a chair, an invitee), or a 400 naming the
+    field; not who is asking (that is ``member_of``)."""
+    member = Member.objects.filter(pk=pk, is_active=True).select_related("agency").first()
+    if member is None:
+        raise serializers.ValidationError({field: "No active member with that id."})
+    return member
+
+
+def _conference_for(request: Request, pk: int, action: str = "conference.view") -> Conference:
+    """The conference (404 unless the caller may see it), then 403 unless they may ``action``."""
+    member = member_of(request)
+    conference = selectors.conference_for(member, pk)
+    require(member, action, conference)
+    return conference

@@ -1,0 +1,299 @@
+"""People, their incidents, repeat flags and referrals (with the risk checklist)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conference import selectors, services
+from conference.api.common import _valid
+from conference.models import (
+    LawfulBasis,
+    Person,
+    Referral,
+    ReferralReason,
+    RepeatFlag,
+    RiskLevel,
+)
+from conference.risk import CHECKLIST
+from conference.rules import people_visible
+from escalation.api import ReasonSerializer
+from escalation.rules import incidents_visible
+from escalation.selectors import incident_for
+from partnership.models import Area
+from partnership.pages import member_of
+from partnership.permissions import require
+
+
+# --- People --------------------------------------------------------------------------------------
+class PersonSerializer(serializers.ModelSerializer[Person]):
+    area = serializers.CharField(source="area.name", default=None, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "reference",
+            "full_name",
+            "known_as",
+            "date_of_birth",
+            "area",
+            "safe_contact",
+            "created_at",
+        ]
+
+
+class PersonCreateSerializer(serializers.Serializer[Any]):
+    full_name = serializers.CharField(max_length=200)
+    known_as = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    area_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    safe_contact = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True
+    )
+
+
+class PersonListView(APIView):
+    @extend_schema(responses=PersonSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        member = member_of(request)
+        require(member, "person.create")
+        people = list(people_visible(member).select_related("area")[:500])
+        # Listing shows references and names: each listed record counts as viewed.
+        services.person_access_record(member=member, people=people, what="list")
+        return Response(PersonSerializer(people, many=True).data)
+
+    @extend_schema(request=PersonCreateSerializer, responses={201: PersonSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(PersonCreateSerializer, request)
+        area = Area.objects.filter(pk=data["area_id"]).first() if data["area_id"] else None
+        if data["area_id"] and area is None:
+            raise serializers.ValidationError({"area_id": "No area with that id."})
+        person = services.person_create(
+            actor=member_of(request),
+            full_name=data["full_name"],
+            known_as=data["known_as"],
+            date_of_birth=data["date_of_birth"],
+            area=area,
+            safe_contact=data["safe_contact"],
+        )
+        return Response(PersonSerializer(person).data, status=201)
+
+
+class PersonDetailView(APIView):
+    @extend_schema(responses=PersonSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(
+            PersonSerializer(
+                services.person_open(member=member_of(request), pk=pk, what="record")
+            ).data
+        )
+
+
+class PersonIncidentSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    state = serializers.CharField()
+
+
+class PersonIncidentsView(APIView):
+    @extend_schema(responses=PersonIncidentSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        person = services.person_open(member=member_of(request), pk=pk, what="incident history")
+        # Seeing the person is not seeing their incidents: only those incident.view allows, as
+        # on the person's page.
+        incidents = person.incidents.filter(pk__in=incidents_visible(member_of(request))).order_by(
+            "occurred_at"
+        )
+        return Response(
+            [
+                {
+                    "id": i.pk,
+                    "reference": i.reference,
+                    "title": i.title,
+                    "occurred_at": i.occurred_at,
+                    "state": i.state,
+                }
+                for i in incidents
+            ]
+        )
+
+
+class LinkPersonSerializer(serializers.Serializer[Any]):
+    person_id = serializers.IntegerField()
+    involvement = serializers.ChoiceField(choices=["victim", "witness"], default="victim")
+
+
+class FlagSerializer(serializers.ModelSerializer[RepeatFlag]):
+    person = serializers.CharField(source="person.reference", read_only=True)
+    incident_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RepeatFlag
+        fields = [
+            "id",
+            "person",
+            "person_id",
+            "kind",
+            "rule",
+            "incident_ids",
+            "referral_id",
+            "state",
+            "raised_at",
+        ]
+
+    def get_incident_ids(self, flag: RepeatFlag) -> list[int]:
+        return sorted(i.pk for i in flag.incidents.all())
+
+
+class IncidentPeopleView(APIView):
+    """Link a person to an incident of any kind; the repeat rules run at once."""
+
+    @extend_schema(request=LinkPersonSerializer, responses={201: FlagSerializer(many=True)})
+    def post(self, request: Request, pk: int) -> Response:
+        incident = incident_for(member_of(request), pk)
+        data = _valid(LinkPersonSerializer, request)
+        person = services.person_open(
+            member=member_of(request), pk=data["person_id"], what="link to incident"
+        )
+        flags = services.incident_person_link(
+            actor=member_of(request),
+            incident=incident,
+            person=person,
+            involvement=data["involvement"],
+        )
+        return Response(FlagSerializer(flags, many=True).data, status=201)
+
+
+class FlagListView(APIView):
+    @extend_schema(responses=FlagSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        require(member_of(request), "flag.manage")
+        flags = (
+            RepeatFlag.objects.filter(state="open")
+            .select_related("person")
+            .prefetch_related("incidents")
+        )
+        return Response(FlagSerializer(flags, many=True).data)
+
+
+class FlagDismissView(APIView):
+    @extend_schema(request=ReasonSerializer, responses=FlagSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        flag = selectors.flag_for(member, pk)
+        data = _valid(ReasonSerializer, request)
+        flag = services.flag_dismiss(actor=member, flag_id=flag.pk, reason=data["reason"])
+        return Response(FlagSerializer(flag).data)
+
+
+# --- Referrals -----------------------------------------------------------------------------------
+class ChecklistQuestionSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    weight = serializers.IntegerField()
+
+
+class ChecklistView(APIView):
+    """The hate crime risk assessment questions (answer each yes or no)."""
+
+    @extend_schema(responses=ChecklistQuestionSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        require(member_of(request), "referral.create")
+        return Response([{"code": q.code, "text": q.text, "weight": q.weight} for q in CHECKLIST])
+
+
+class ReferralSerializer(serializers.ModelSerializer[Referral]):
+    person = serializers.CharField(source="person.reference", read_only=True)
+    referring_agency = serializers.CharField(source="referring_agency.name", read_only=True)
+    referred_by = serializers.CharField(source="referred_by.username", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "person",
+            "person_id",
+            "referring_agency",
+            "referred_by",
+            "reason",
+            "summary",
+            "answers",
+            "score",
+            "assessed_level",
+            "level",
+            "raised_reason",
+            "lawful_basis",
+            "consent_notes",
+            "state",
+            "created_at",
+        ]
+
+
+class ReferralCreateSerializer(serializers.Serializer[Any]):
+    person_id = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=ReferralReason.choices)
+    summary = serializers.CharField(max_length=20000)
+    answers = serializers.DictField(child=serializers.BooleanField())
+    lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices)
+    consent_notes = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
+    raised_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, required=False, default="", allow_blank=True
+    )
+    raised_reason = serializers.CharField(
+        max_length=5000, required=False, default="", allow_blank=True
+    )
+    flag_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ReferralListView(APIView):
+    @extend_schema(responses=ReferralSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        member = member_of(request)
+        require(member, "referral.create")
+        return Response(
+            ReferralSerializer(selectors.referrals_visible(member)[:500], many=True).data
+        )
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(ReferralCreateSerializer, request)
+        person = services.person_open(
+            member=member_of(request), pk=data["person_id"], what="referral"
+        )
+        flag = RepeatFlag.objects.filter(pk=data["flag_id"]).first() if data["flag_id"] else None
+        if data["flag_id"] and flag is None:
+            raise serializers.ValidationError({"flag_id": "No such flag."})
+        referral = services.referral_create(
+            actor=member_of(request),
+            person=person,
+            reason=data["reason"],
+            summary=data["summary"],
+            answers=data["answers"],
+            lawful_basis=data["lawful_basis"],
+            consent_notes=data["consent_notes"],
+            raised_level=data["raised_level"],
+            raised_reason=data["raised_reason"],
+            flag=flag,
+        )
+        return Response(ReferralSerializer(referral).data, status=201)
+
+
+class ReferralDetailView(APIView):
+    @extend_schema(responses=ReferralSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        referral = selectors.referral_for(member, pk)
+        services.person_access_record(
+            member=member, people=[referral.person], what=f"referral {referral.pk}"
+        )
+        return Response(ReferralSerializer(referral).data)

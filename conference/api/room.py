@@ -1,0 +1,130 @@
+"""The live room (opening, moving through the agenda, entries, agreeing a risk, concluding) and
+the minutes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conference import selectors, services
+from conference.api.common import _agencies, _conference_for, _valid
+from conference.api.conferences import ConferenceSerializer
+from conference.models import (
+    RiskLevel,
+    Visibility,
+)
+from partnership.pages import member_of
+
+
+class OpenView(APIView):
+    @extend_schema(request=None, responses=ConferenceSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        conference = _conference_for(request, pk, "conference.attend")
+        services.conference_open(actor=member_of(request), conference_id=conference.pk)
+        return Response(ConferenceSerializer(_conference_for(request, pk)).data)
+
+
+class MoveSerializer(serializers.Serializer[Any]):
+    item_id = serializers.IntegerField()
+
+
+class MoveView(APIView):
+    @extend_schema(request=MoveSerializer, responses=ConferenceSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        conference = _conference_for(request, pk, "conference.attend")
+        data = _valid(MoveSerializer, request)
+        services.room_move(
+            actor=member_of(request), conference_id=conference.pk, item_id=data["item_id"]
+        )
+        return Response(ConferenceSerializer(_conference_for(request, pk)).data)
+
+
+class ConcludeView(APIView):
+    @extend_schema(request=None, responses=ConferenceSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        conference = _conference_for(request, pk, "conference.attend")
+        services.conference_conclude(actor=member_of(request), conference_id=conference.pk)
+        return Response(ConferenceSerializer(_conference_for(request, pk)).data)
+
+
+class EntrySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    item_id = serializers.IntegerField(allow_null=True)
+    author = serializers.CharField()
+    text = serializers.CharField()
+    visibility = serializers.CharField()
+    agency_ids = serializers.ListField(child=serializers.IntegerField())
+    created_at = serializers.CharField()
+
+
+class ShareSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=20000)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PANEL)
+    visible_agency_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=50
+    )
+
+
+class EntriesView(APIView):
+    @extend_schema(responses=EntrySerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        conference = _conference_for(request, pk)
+        return Response(selectors.entries_visible(member_of(request), conference))
+
+    @extend_schema(request=ShareSerializer, responses={201: EntrySerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        conference = _conference_for(request, pk, "conference.attend")
+        data = _valid(ShareSerializer, request)
+        agencies = _agencies(data["visible_agency_ids"])
+        entry = services.room_share(
+            actor=member_of(request),
+            conference_id=conference.pk,
+            text=data["text"],
+            visibility=data["visibility"],
+            visible_agencies=agencies,
+        )
+        return Response(selectors.entry_payload(entry, sorted(a.pk for a in agencies)), status=201)
+
+
+class RiskSerializer(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
+
+
+class AgreeRiskView(APIView):
+    @extend_schema(request=RiskSerializer, responses=ConferenceSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        item = selectors.agenda_item_for(member_of(request), pk)
+        conference = _conference_for(request, item.conference_id, "conference.attend")
+        data = _valid(RiskSerializer, request)
+        services.room_agree_risk(
+            actor=member_of(request),
+            conference_id=conference.pk,
+            item_id=item.pk,
+            level=data["level"],
+        )
+        return Response(ConferenceSerializer(_conference_for(request, conference.pk)).data)
+
+
+class MinutesSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField()
+
+
+class MinutesView(APIView):
+    @extend_schema(responses=MinutesSerializer)
+    def get(self, request: Request, pk: int) -> Response | HttpResponse:
+        conference = _conference_for(request, pk)
+        minutes = selectors.minutes_build(conference, reader=member_of(request))
+        if request.query_params.get("download"):
+            response = HttpResponse(minutes.text, content_type="text/plain; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="minutes-conference-{conference.pk}.txt"'
+            )
+            return response
+        return Response({"text": minutes.text})
