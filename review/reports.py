@@ -52,6 +52,21 @@ def half_year_containing(day: date) -> Period:
     return Period(date(year, 10, 1), date(year + 1, 3, 31))
 
 
+# Reports cover what a partnership can have recorded: nothing before this service's data could
+# begin, and nothing past the end of next year (a half-year that has begun may end next year).
+# Dates far outside (9999-12-31) are typing mistakes, and past the calendar's range they would
+# overflow when turned into times.
+REPORT_EARLIEST = date(2000, 1, 1)
+
+
+def report_latest(today: date) -> date:
+    return date(today.year + 1, 12, 31)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B} {day.year}"
+
+
 def report_period(start: date | None, end: date | None) -> Period:
     """The period between two dates (both inclusive), or the current half-year when neither is
     given. The one check of a report's dates, for the page and the API alike."""
@@ -60,6 +75,15 @@ def report_period(start: date | None, end: date | None) -> Period:
     if start is None or end is None:
         missing = "start" if start is None else "end"
         raise ValidationError({missing: "Give both the start and the end dates, or neither."})
+    latest = report_latest(timezone.localdate())
+    bounds = f"A report covers dates from {_day(REPORT_EARLIEST)} to {_day(latest)}"
+    errors: dict[str, str] = {}
+    if start < REPORT_EARLIEST or start > latest:
+        errors["start"] = f"{bounds}; the start date you gave is {_day(start)}."
+    if end < REPORT_EARLIEST or end > latest:
+        errors["end"] = f"{bounds}; the end date you gave is {_day(end)}."
+    if errors:
+        raise ValidationError(errors)
     if end < start:
         raise ValidationError({"end": "The end date must not be before the start date."})
     return Period(start, end)

@@ -286,3 +286,36 @@ def test_the_report_period_is_checked_the_same_on_the_page_and_in_the_api(
     assert response.json() == {"end": ["The end date must not be before the start date."]}
     both = {"start": start.isoformat(), "end": timezone.localdate().isoformat()}
     assert gold.get("/api/reports/partnership/", both).json()["period"]["start"] == both["start"]
+
+
+@pytest.mark.parametrize(
+    ("door", "csv_wanted"),
+    [
+        ("/api/reports/partnership/", False),
+        ("/api/reports/partnership/", True),
+        ("/reports/partnership/", False),
+        ("/reports/partnership.csv", True),
+    ],
+)
+def test_a_report_period_in_the_far_future_or_past_is_refused_with_the_bounds(
+    demo: dict[str, Member], client_for: ClientFor, door: str, csv_wanted: bool
+) -> None:
+    gold = client_for("gold")
+    latest = f"31 December {timezone.localdate().year + 1}"
+    for query, field, given in (
+        ({"start": "2025-04-01", "end": "9999-12-31"}, "end", "31 December 9999"),
+        ({"start": "0001-01-01", "end": "2025-09-30"}, "start", "1 January 1"),
+    ):
+        if door.startswith("/api/") and csv_wanted:
+            query = {**query, "download": "1"}
+        response = gold.get(door, query)
+        assert response.status_code == 400
+        message = (
+            f"A report covers dates from 1 January 2000 to {latest}; "
+            f"the {field} date you gave is {given}."
+        )
+        if door.startswith("/api/"):
+            assert response.json() == {field: [message]}
+        else:
+            assert response["Content-Type"].startswith("text/html")
+            assert message in response.content.decode()
