@@ -26,10 +26,16 @@ from conference.models import (
     Visibility,
 )
 from conference.risk import CHECKLIST, Question
-from escalation.forms import MULTIPLE_HINT, LocalDateTimeField, MemberChoiceField
 from escalation.models import Incident
-from notifications.forms import service_errors_add
 from partnership.models import Agency, Area, Member
+from partnership.page_forms import (
+    MULTIPLE_HINT,
+    DateInput,
+    LocalDateTimeField,
+    MemberChoiceField,
+    MemberMultipleChoiceField,
+    required_error,
+)
 
 __all__ = [
     "ActionCompleteForm",
@@ -45,21 +51,9 @@ __all__ = [
     "RoomActionForm",
     "RoomRiskForm",
     "RoomShareForm",
-    "service_errors_add",
 ]
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def _required(message: str) -> dict[str, str]:
-    return {"required": message}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def person_label(person: Person) -> str:
@@ -86,18 +80,13 @@ class ReferralChoiceField(forms.ModelChoiceField[Referral]):
         )
 
 
-class MemberWithAgencyChoiceField(forms.ModelChoiceField[Member]):
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj}, {obj.agency}" if obj.agency else str(obj)
-
-
 # --- People --------------------------------------------------------------------------------------
 class PersonForm(forms.Form):
     full_name = forms.CharField(
         label="Full name",
         max_length=200,
         help_text="As the person gives it. Only those working on their case see it.",
-        error_messages=_required("Give the person's name."),
+        error_messages=required_error("Give the person's name."),
     )
     known_as = forms.CharField(label="Known as (optional)", max_length=100, required=False)
     date_of_birth = forms.DateField(
@@ -129,14 +118,14 @@ class IncidentLinkForm(forms.Form):
         queryset=Incident.objects.none(),
         empty_label="Choose an incident",
         help_text="Incidents shared with you. The repeat rules run as soon as you link one.",
-        error_messages=_required("Choose the incident to link."),
+        error_messages=required_error("Choose the incident to link."),
     )
     involvement = forms.ChoiceField(
         label="Their involvement",
         choices=IncidentPerson.Involvement.choices,
         initial=IncidentPerson.Involvement.VICTIM,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose victim or witness."),
+        error_messages=required_error("Choose victim or witness."),
     )
 
     def __init__(self, *args: Any, incidents: QuerySet[Incident], **kwargs: Any) -> None:
@@ -153,7 +142,7 @@ class FlagDismissForm(forms.Form):
         label="Why no referral is needed",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=_required("Say why no referral is needed."),
+        error_messages=required_error("Say why no referral is needed."),
     )
 
     def __init__(self, *args: Any, flag: RepeatFlag, **kwargs: Any) -> None:
@@ -175,7 +164,7 @@ class ReferralForm(forms.Form):
         label="Who is being referred",
         queryset=Person.objects.none(),
         empty_label="Choose a person",
-        error_messages=_required("Choose the person being referred."),
+        error_messages=required_error("Choose the person being referred."),
     )
     flag = forms.ModelChoiceField(
         queryset=RepeatFlag.objects.none(), required=False, widget=forms.HiddenInput
@@ -184,7 +173,7 @@ class ReferralForm(forms.Form):
         label="Why you are referring",
         choices=ReferralReason.choices,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose why you are referring."),
+        error_messages=required_error("Choose why you are referring."),
     )
     summary = forms.CharField(
         label="Why this case needs the panel",
@@ -192,7 +181,7 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What has happened, what you are worried about and what your agency has done. "
         "The panel reads this.",
-        error_messages=_required("Say why this case needs the panel."),
+        error_messages=required_error("Say why this case needs the panel."),
     )
     raised_level = forms.ChoiceField(
         label="Raise the level on professional judgement (optional)",
@@ -212,7 +201,9 @@ class ReferralForm(forms.Form):
         choices=LawfulBasis.choices,
         widget=forms.RadioSelect,
         help_text="Share without consent only where the law allows it, and record which law.",
-        error_messages=_required("Record consent, or the lawful basis for sharing without it."),
+        error_messages=required_error(
+            "Record consent, or the lawful basis for sharing without it."
+        ),
     )
     consent_notes = forms.CharField(
         label="Notes on consent (optional)",
@@ -245,7 +236,7 @@ class ReferralForm(forms.Form):
                 choices=YES_NO,
                 widget=forms.RadioSelect,
                 help_text="Counts double." if question.weight > 1 else "",
-                error_messages=_required(f"Answer yes or no: {question.text}"),
+                error_messages=required_error(f"Answer yes or no: {question.text}"),
             )
 
     def checklist_fields(self) -> list[forms.BoundField]:
@@ -270,36 +261,36 @@ class ConferenceForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="An emergency conference is called at short notice for a case that cannot "
         "wait for the next scheduled panel.",
-        error_messages=_required("Choose scheduled or emergency."),
+        error_messages=required_error("Choose scheduled or emergency."),
     )
     title = forms.CharField(
         max_length=200,
         help_text="No victim's name: the title goes into invitations and emails.",
-        error_messages=_required("Give the conference a title."),
+        error_messages=required_error("Give the conference a title."),
     )
     starts_at = LocalDateTimeField(
-        label="Starts", help_text="UK time.", error_messages=_required("Say when it starts.")
+        label="Starts", help_text="UK time.", error_messages=required_error("Say when it starts.")
     )
     ends_at = LocalDateTimeField(
-        label="Ends", help_text="UK time.", error_messages=_required("Say when it ends.")
+        label="Ends", help_text="UK time.", error_messages=required_error("Say when it ends.")
     )
     location = forms.CharField(
         label="Where",
         max_length=300,
         help_text="The room and building, or how to join.",
-        error_messages=_required("Say where (or how) the panel meets."),
+        error_messages=required_error("Say where (or how) the panel meets."),
     )
-    chair = MemberWithAgencyChoiceField(
+    chair = MemberChoiceField(
         label="Chair",
         queryset=Member.objects.none(),
         empty_label="Choose the chair",
-        error_messages=_required("Choose who chairs the conference."),
+        error_messages=required_error("Choose who chairs the conference."),
     )
 
     def __init__(self, *args: Any, chairs: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         chair = self.fields["chair"]
-        assert isinstance(chair, MemberWithAgencyChoiceField)  # noqa: S101 (declared above)
+        assert isinstance(chair, MemberChoiceField)  # noqa: S101 (declared above)
         chair.queryset = chairs
         if len(chairs) == 1:
             chair.initial = chairs[0].pk
@@ -310,7 +301,7 @@ class AgendaAddForm(forms.Form):
         label="Open referral",
         queryset=Referral.objects.none(),
         empty_label="Choose a referral",
-        error_messages=_required("Choose the referral to put on the agenda."),
+        error_messages=required_error("Choose the referral to put on the agenda."),
     )
     needed_agencies = forms.ModelMultipleChoiceField(
         label="Agencies the case needs present (optional)",
@@ -338,35 +329,35 @@ class AgendaAddForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    members = MemberChoiceField(
+    members = MemberMultipleChoiceField(
         label="Panel members to invite",
         queryset=Member.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="Each is sent the time and place, and asked to file their agency's research "
         "for each case. " + MULTIPLE_HINT,
-        error_messages=_required("Choose who to invite."),
+        error_messages=required_error("Choose who to invite."),
     )
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "invite-%s")
         super().__init__(*args, **kwargs)
         field = self.fields["members"]
-        assert isinstance(field, MemberChoiceField)  # noqa: S101 (declared above)
+        assert isinstance(field, MemberMultipleChoiceField)  # noqa: S101 (declared above)
         field.queryset = members
 
 
 class AttendanceForm(forms.Form):
-    member = MemberWithAgencyChoiceField(
+    member = MemberChoiceField(
         label="Who",
         queryset=Member.objects.none(),
         empty_label="Choose a member",
-        error_messages=_required("Choose whose attendance to record."),
+        error_messages=required_error("Choose whose attendance to record."),
     )
     status = forms.ChoiceField(
         label="Attendance",
         choices=Attendance.Status.choices,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose present, apologies or absent."),
+        error_messages=required_error("Choose present, apologies or absent."),
     )
 
     def __init__(
@@ -375,7 +366,7 @@ class AttendanceForm(forms.Form):
         kwargs.setdefault("auto_id", f"{prefix_id}-%s")
         super().__init__(*args, **kwargs)
         member = self.fields["member"]
-        assert isinstance(member, MemberWithAgencyChoiceField)  # noqa: S101 (declared above)
+        assert isinstance(member, MemberChoiceField)  # noqa: S101 (declared above)
         member.queryset = members
 
 
@@ -418,7 +409,7 @@ class ResearchForm(forms.Form):
         initial=Visibility.PANEL,
         widget=forms.RadioSelect,
         help_text="The chair and the CSP Co-ordinator always see it.",
-        error_messages=_required("Choose who may see it."),
+        error_messages=required_error("Choose who may see it."),
     )
     visible_agencies = forms.ModelMultipleChoiceField(
         label="Agencies that may see it",
@@ -436,7 +427,7 @@ class ResearchForm(forms.Form):
         field.queryset = agencies
 
 
-# --- The live room (rendered here, posted by static/js/room.js to the JSON API) ------------------
+# --- The live room (rendered here, posted by static/conference/room.js to the JSON API) -------
 class RoomShareForm(forms.Form):
     text = forms.CharField(
         label="What you are sharing",
@@ -484,7 +475,7 @@ class RoomActionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    owner_id = MemberWithAgencyChoiceField(
+    owner_id = MemberChoiceField(
         label="Owner",
         queryset=Member.objects.none(),
         empty_label="Choose who owns it",
@@ -505,7 +496,7 @@ class RoomActionForm(forms.Form):
         assert isinstance(item, forms.ChoiceField)  # noqa: S101 (declared above)
         item.choices = [("", "The item under discussion"), *items]
         owner = self.fields["owner_id"]
-        assert isinstance(owner, MemberWithAgencyChoiceField)  # noqa: S101 (declared above)
+        assert isinstance(owner, MemberChoiceField)  # noqa: S101 (declared above)
         owner.queryset = owners
 
 
@@ -516,7 +507,7 @@ class ActionCompleteForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="The outcome is recorded and goes into the next conference's review.",
-        error_messages=_required("Say what was done."),
+        error_messages=required_error("Say what was done."),
     )
 
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:

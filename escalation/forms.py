@@ -1,82 +1,29 @@
 """The shapes of what the escalation pages accept.
 
 Forms check what a browser can get wrong (a missing field, a time that does not parse) and turn
-wall-clock times into instants; the services decide what the protocol allows, and their
-``ValidationError`` is put back on the form with ``service_errors_add``.
+wall-clock times into instants (with the page toolkit's fields, ``partnership.page_forms``); the
+services decide what the protocol allows, and their ``ValidationError`` is put back on the form
+with ``service_errors_add``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from escalation.models import Completion, Duty, Incident, IncidentState, Strand, TensionLevel
 from escalation.services import MeetingPlan
 from notifications.models import Purpose
 from partnership.audiences import Audience
 from partnership.models import AgencyKind, Area, Member, Role
-
-MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
-
-
-def local_aware(moment: datetime) -> datetime:
-    """A wall-clock time in the partnership's time zone (``TIME_ZONE``, Europe/London) as an
-    instant. Refuses the hour that does not exist when the clocks go forward and the hour that
-    happens twice when they go back, rather than guess which one the person meant."""
-    zone = timezone.get_default_timezone()
-    shown = f"{moment:%H:%M} on {moment:%a} {moment.day} {moment:%b %Y}"
-    earlier = moment.replace(tzinfo=zone, fold=0)
-    if earlier.utcoffset() != moment.replace(tzinfo=zone, fold=1).utcoffset():
-        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
-            raise ValidationError(
-                f"There was no {shown} in the UK: the clocks went forward an hour at 1am that "
-                "night. Check the time.",
-                code="nonexistent",
-            )
-        raise ValidationError(
-            f"{shown} happened twice in the UK because the clocks went back an hour that night. "
-            "Give the nearest time outside 1am to 2am, and the exact time in the description.",
-            code="ambiguous",
-        )
-    return timezone.make_aware(moment, zone)
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A browser's ``datetime-local`` value, read as UK time."""
-
-    widget = LocalDateTimeInput
-    default_error_messages = {
-        "invalid": "Enter the date and the time in full: day, month, year, hours and minutes.",
-    }
-
-    def to_python(self, value: Any) -> datetime | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime):
-            moment: datetime | None = value
-        else:
-            try:
-                moment = parse_datetime(str(value).strip())
-            except ValueError:
-                moment = None
-        if moment is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if timezone.is_aware(moment):
-            return moment
-        return local_aware(moment)
+from partnership.page_forms import (
+    MULTIPLE_HINT,
+    LocalDateTimeField,
+    MemberMultipleChoiceField,
+    required_error,
+)
 
 
 class IncidentChoiceField(forms.ModelMultipleChoiceField[Incident]):
@@ -84,29 +31,11 @@ class IncidentChoiceField(forms.ModelMultipleChoiceField[Incident]):
         return f"{obj.reference}: {obj.title} ({obj.area})"
 
 
-class MemberChoiceField(forms.ModelMultipleChoiceField[Member]):
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj}, {obj.agency}" if obj.agency else str(obj)
-
-
-def service_errors_add(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: beside the field it names, or at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _required(message: str) -> dict[str, str]:
-    return {"required": message}
-
-
 class IncidentReportForm(forms.Form):
     title = forms.CharField(
         max_length=200,
         help_text="A few words others will recognise, such as “Graffiti at Queensway centre”.",
-        error_messages=_required("Give the incident a short title."),
+        error_messages=required_error("Give the incident a short title."),
     )
     description = forms.CharField(
         label="What happened",
@@ -114,19 +43,19 @@ class IncidentReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Who was targeted, what was said or done, and anything still going on. "
         "Do not include the victim's contact details here.",
-        error_messages=_required("Say what happened."),
+        error_messages=required_error("Say what happened."),
     )
     occurred_at = LocalDateTimeField(
         label="When it happened",
         help_text="UK time. If you do not know exactly, give your best estimate and say so "
         "under “What happened”.",
-        error_messages=_required("Say when it happened."),
+        error_messages=required_error("Say when it happened."),
     )
     area = forms.ModelChoiceField(
         queryset=Area.objects.order_by("name"),
         empty_label="Choose an area",
         help_text="The ward or locality where it happened.",
-        error_messages=_required("Choose the area where it happened."),
+        error_messages=required_error("Choose the area where it happened."),
     )
     location = forms.CharField(
         label="Where exactly (optional)",
@@ -139,7 +68,7 @@ class IncidentReportForm(forms.Form):
         choices=Strand.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick every kind of hostility the victim, or anyone else, perceived.",
-        error_messages=_required("Choose at least one hate strand perceived."),
+        error_messages=required_error("Choose at least one hate strand perceived."),
     )
     safeguarding_steps = forms.CharField(
         label="Immediate steps the police took to safeguard the public (optional)",
@@ -153,7 +82,7 @@ class IncidentReportForm(forms.Form):
         label="Community tension",
         choices=[("", "Choose a level"), *TensionLevel.choices],
         help_text="How tense the local community is now because of this incident.",
-        error_messages=_required("Choose the level of community tension."),
+        error_messages=required_error("Choose the level of community tension."),
     )
     connected = IncidentChoiceField(
         label="Connected incidents (optional)",
@@ -183,7 +112,7 @@ class DeterminationForm(forms.Form):
         label="Your determination",
         choices=DECISIONS,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose whether this is a major incident."),
+        error_messages=required_error("Choose whether this is a major incident."),
     )
     rationale = forms.CharField(
         label="Your reasons",
@@ -192,7 +121,7 @@ class DeterminationForm(forms.Form):
         help_text="What you considered, such as the risk of disorder and community tension. "
         "Your reasons go on the incident's permanent timeline for the gold group: do not name "
         "the victim or give their details here.",
-        error_messages=_required("Record the reasons for the determination."),
+        error_messages=required_error("Record the reasons for the determination."),
     )
     determined_at = LocalDateTimeField(
         label="When you made the decision (optional)",
@@ -222,7 +151,7 @@ class DutyCompleteForm(forms.Form):
         label="Message to send",
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages=_required(
+        error_messages=required_error(
             "Write the message this duty sends; it is the record that the duty was done."
         ),
     )
@@ -233,26 +162,26 @@ class DutyCompleteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Recipients are asked to reply when you ask for a check for accuracy or for "
         "further information.",
-        error_messages=_required("Choose at least one purpose."),
+        error_messages=required_error("Choose at least one purpose."),
     )
     starts_at = LocalDateTimeField(
-        label="Starts", help_text="UK time.", error_messages=_required("Say when it starts.")
+        label="Starts", help_text="UK time.", error_messages=required_error("Say when it starts.")
     )
     ends_at = LocalDateTimeField(
-        label="Ends", help_text="UK time.", error_messages=_required("Say when it ends.")
+        label="Ends", help_text="UK time.", error_messages=required_error("Say when it ends.")
     )
     location = forms.CharField(
         label="Where",
         max_length=300,
         help_text="The room and building, or how to join.",
-        error_messages=_required("Say where the debrief will be held."),
+        error_messages=required_error("Say where the debrief will be held."),
     )
-    invitees = MemberChoiceField(
+    invitees = MemberMultipleChoiceField(
         label="Who to invite",
         queryset=Member.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="Each person invited is sent the time and place. " + MULTIPLE_HINT,
-        error_messages=_required("Invite at least one person."),
+        error_messages=required_error("Invite at least one person."),
     )
 
     def __init__(self, *args: Any, duty: Duty, invitable: QuerySet[Member], **kwargs: Any) -> None:
@@ -265,7 +194,7 @@ class DutyCompleteForm(forms.Form):
             message.label = "Anything to add to the record (optional)"
             del self.fields["purposes"]
             invitees = self.fields["invitees"]
-            assert isinstance(invitees, MemberChoiceField)  # noqa: S101 (declared above)
+            assert isinstance(invitees, MemberMultipleChoiceField)  # noqa: S101 (declared above)
             invitees.queryset = invitable
         else:
             for name in ("starts_at", "ends_at", "location", "invitees"):
@@ -358,7 +287,7 @@ class SituationReportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="When you ask for a check for accuracy or for further information, each "
         "person is asked to reply, and the incident shows who has not yet answered.",
-        error_messages=_required("Choose at least one purpose."),
+        error_messages=required_error("Choose at least one purpose."),
     )
     message = forms.CharField(
         label="The update",
@@ -366,7 +295,7 @@ class SituationReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Essential details of the situation as it stands. Do not include the victim's "
         "contact details.",
-        error_messages=_required("Write the update."),
+        error_messages=required_error("Write the update."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

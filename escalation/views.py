@@ -31,7 +31,6 @@ from escalation.forms import (
     IncidentFilterForm,
     IncidentReportForm,
     SituationReportForm,
-    service_errors_add,
     stand_down_form,
     waive_form,
 )
@@ -40,6 +39,7 @@ from escalation.rules import incidents_visible
 from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
 from partnership.models import Member
+from partnership.page_forms import service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
@@ -483,7 +483,8 @@ def board(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def board_fragment(request: HttpRequest) -> HttpResponse:
-    """Just the board's table, fetched by ``static/js/board.js`` whenever the board changes."""
+    """Just the board's table, fetched by ``static/escalation/board.js`` whenever the board
+    changes."""
     member = _member(request)
     require(member, "incident.board")
     return render(request, "escalation/_board_table.html", _board_context(member))

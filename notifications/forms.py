@@ -1,28 +1,13 @@
 """The shapes of what the notification pages accept. The services decide what is allowed; their
-``ValidationError`` is put back on the form with ``service_errors_add``."""
+``ValidationError`` is put back on the form with ``partnership.page_forms.service_errors_add``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from notifications.models import ContactPreference, ReplyKind
-
-
-def service_errors_add(
-    form: forms.Form, error: ValidationError, *, renamed: dict[str, str] | None = None
-) -> None:
-    """Show a service's refusal beside the field it names (``renamed`` maps the service's
-    argument names to the form's), or at the top of the form."""
-    renamed = renamed or {}
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            field = renamed.get(name, name)
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class ReplyForm(forms.Form):

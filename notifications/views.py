@@ -23,12 +23,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications import selectors, services
-from notifications.forms import ContactPreferenceForm, ReplyForm, service_errors_add
+from notifications.forms import ContactPreferenceForm, ReplyForm
 from notifications.links import ack_token_read, scope_url
 from notifications.models import ContactPreference, Notification, NotificationState
 from notifications.services import contact_preference_set
 from partnership.errors import ConflictError
 from partnership.models import Member
+from partnership.page_forms import service_errors_add
 from partnership.pages import member_of as _member
 
 

@@ -13,10 +13,9 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from conference.forms import DateInput
-from escalation.forms import LocalDateTimeField, service_errors_add
 from escalation.models import Strand
 from partnership.models import Agency, Area, AuditEvent, Member
+from partnership.page_forms import DateInput, LocalDateTimeField, service_errors_add
 from review.compliance import ComplianceFilter
 from review.reports import Period, report_period
 from review.timeline import TimelineFilter

@@ -14,16 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from conference import selectors, services
-from conference.forms import (
-    ActionCompleteForm,
-    service_errors_add,
-)
+from conference.forms import ActionCompleteForm
 from conference.models import (
     OPEN_ACTION_STATES,
     Action,
 )
 from conference.views.common import _same
 from partnership.models import Member
+from partnership.page_forms import service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member

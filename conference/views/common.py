@@ -53,7 +53,7 @@ def _conference(member: Member, pk: int, action: str = "conference.view") -> Con
 
 
 def _item_title(item: dict[str, Any]) -> str:
-    """Words for an agenda item (``static/js/room.js`` writes the same)."""
+    """Words for an agenda item (``static/conference/room.js`` writes the same)."""
     if item["kind"] == AgendaKind.ACTION_REVIEW:
         return f"Item {item['order']}: review of open actions from the last conference"
     level = RiskLevel(item["referral_level"]).label.lower() if item["referral_level"] else ""

@@ -22,7 +22,6 @@ from conference.forms import (
     ConferenceForm,
     InviteForm,
     ResearchForm,
-    service_errors_add,
 )
 from conference.models import (
     AgendaItem,
@@ -35,6 +34,7 @@ from conference.models import (
 )
 from conference.views.common import _agencies, _conference, _item_title, _members_with_agency, _same
 from partnership.models import Agency, Member, Role
+from partnership.page_forms import service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member

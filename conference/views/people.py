@@ -20,7 +20,6 @@ from conference.forms import (
     IncidentLinkForm,
     PersonForm,
     ReferralForm,
-    service_errors_add,
 )
 from conference.models import (
     FlagKind,
@@ -35,6 +34,7 @@ from conference.rules import people_visible
 from conference.views.common import _pk, _same
 from escalation.rules import incidents_visible
 from partnership.models import Member
+from partnership.page_forms import service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member

@@ -35,7 +35,8 @@ from partnership.models import Agency
 from partnership.pages import member_of as _member
 from partnership.permissions import can
 
-# What the room says is under discussion when no item is (static/js/room.js says the same).
+# What the room says is under discussion when no item is (static/conference/room.js says the
+# same).
 NOTHING_CURRENT = {
     ConferenceState.PLANNED: "nothing yet (the chair opens the conference)",
     ConferenceState.IN_SESSION: "nothing yet",
@@ -71,7 +72,7 @@ def _action_row(action: dict[str, Any]) -> dict[str, Any]:
 @ensure_csrf_cookie
 @require_GET
 def conference_room(request: HttpRequest, pk: int) -> HttpResponse:
-    """The room as this member may see it now; ``static/js/room.js`` keeps it live over
+    """The room as this member may see it now; ``static/conference/room.js`` keeps it live over
     ``/ws/conferences/<pk>/`` and posts to the JSON API (with the CSRF cookie this page sets)."""
     member = _member(request)
     conference = _conference(member, pk, "conference.attend")

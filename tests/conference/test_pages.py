@@ -424,7 +424,7 @@ def test_room_page_draws_the_current_state(
     assert "Risk agreed: High" in page
     assert "Fit a fire-proof letterbox" in page
     assert 'aria-live="polite"' in page
-    assert "js/room.js" in page
+    assert "/static/conference/room.js" in page
     assert 'data-room-form="action"' not in page  # the chair's controls are the chair's
     assert "csrftoken" in response.cookies
 

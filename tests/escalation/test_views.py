@@ -12,10 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from escalation import services
-from escalation.forms import local_aware
 from escalation.models import DutyState, Incident, IncidentState, Meeting
-from escalation.templatetags.escalation_tags import countdown_text
 from partnership.models import Area, Member
+from partnership.page_forms import local_aware
+from partnership.templatetags.partnership_tags import countdown_text
 from tests import factories
 from tests.world import ClientFor
 
@@ -410,7 +410,7 @@ def test_board_is_for_coordinators(demo: dict[str, Member], client_for: ClientFo
     page = response.content.decode()
     assert incident.reference in page
     assert "Inform the Racial Equality Council" in page  # the next duty due
-    assert 'src="/static/js/board.js"' in page
+    assert 'src="/static/escalation/board.js"' in page
     assert 'data-fragment-url="/board/fragment/"' in page
     assert 'aria-live="polite"' in page
 

@@ -1,5 +1,6 @@
-"""Template helpers of the escalation pages: permission checks for links, and the words of a
-countdown (``static/js/countdown.js`` writes the same words in the browser)."""
+"""The page toolkit's template tags, for every app's pages (``{% load partnership_tags %}``):
+permission checks for links, the words of a countdown (``static/js/countdown.js`` writes the same
+words in the browser), and the names of roles and audiences."""
 
 from __future__ import annotations
 
