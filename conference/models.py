@@ -69,15 +69,22 @@ class IncidentPerson(models.Model):
 
 
 class PersonAccess(models.Model):
-    """Who looked at a person's record (or a restricted contribution about them), and when."""
+    """Who looked at a person's record (or a restricted contribution about them), and when.
+
+    A hash chain like the audit timeline (``conference.access_log``): ``seq`` numbers rows without
+    gaps and ``hash`` covers the row and the one before, so an edited or removed row is found; on
+    PostgreSQL a trigger refuses UPDATE and DELETE outright."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accesses")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     what = models.CharField(max_length=100)
+    seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-seq"]
 
     def __str__(self) -> str:
         return f"{self.member} viewed {self.what} of person {self.person_id}"

@@ -1,34 +1,35 @@
 """The audit timeline: append and verify.
 
-Appending takes a lock that serialises writers (a transaction-scoped advisory lock on
-PostgreSQL; SQLite already serialises writers because every transaction begins IMMEDIATE), reads
-the last event and links the new one to it. The lock is held until the caller's transaction
-commits, so two transactions can never both link to the same predecessor.
+The timeline is a hash chain (``partnership.chain``, the one mechanism the access log of personal
+data shares): appending takes a lock that serialises writers until the caller's transaction
+commits (a transaction-scoped advisory lock on PostgreSQL; SQLite already serialises writers
+because every transaction begins IMMEDIATE), reads the last event and links the new one to it, so
+two transactions can never both link to the same predecessor.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from partnership.audit_verbs import verb_require
-from partnership.locks import advisory_xact_lock
+from partnership.chain import GENESIS_HASH, ChainReport, HashChain, utc_iso
 from partnership.models import AuditEvent, Member
 from partnership.scopes import Scope
 
-GENESIS_HASH = "0" * 64
-
-
-def _canonical(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+__all__ = [
+    "GENESIS_HASH",
+    "TIMELINE",
+    "ChainReport",
+    "audit_record",
+    "event_hash",
+    "timeline_verify",
+]
 
 
 def _normalise(changes: dict[str, Any]) -> dict[str, Any]:
@@ -38,15 +39,9 @@ def _normalise(changes: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def event_hash(event: AuditEvent) -> str:
-    """The hash an event must carry, computed from its content and its predecessor's hash."""
-    payload = {
-        "seq": event.seq,
-        "occurred_at": _utc_iso(event.occurred_at),
+def _content(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "occurred_at": utc_iso(event.occurred_at),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "agency_id": event.agency_id,
@@ -55,9 +50,17 @@ def event_hash(event: AuditEvent) -> str:
         "subject_id": str(event.subject_id),
         "scope": event.scope,
         "changes": event.changes,
-        "prev_hash": event.prev_hash,
     }
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+TIMELINE: HashChain[AuditEvent] = HashChain(
+    model=AuditEvent, content=_content, name="The timeline", noun="event", plural="events"
+)
+
+
+def event_hash(event: AuditEvent) -> str:
+    """The hash an event must carry, computed from its content and its predecessor's hash."""
+    return TIMELINE.hash_of(event)
 
 
 def audit_record(
@@ -74,18 +77,12 @@ def audit_record(
     """Append one event. The caller is inside the transaction that makes the change it records,
     so the change and its record commit or roll back together. ``verb`` is registered with its
     description (``partnership.audit_verbs``); ``scope`` is the case the event belongs to."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit_record must run inside the transaction of the change it records")
     verb_require(verb)
     if subject is not None:
         subject_type = subject._meta.label_lower
         subject_id = subject.pk
-    advisory_xact_lock("partnership.timeline")
-    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-    moment = occurred_at or timezone.now()
     event = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
-        occurred_at=moment,
+        occurred_at=occurred_at or timezone.now(),
         actor=actor,
         actor_label=actor.get_username() if actor else "system",
         agency_id=actor.agency_id if actor else None,
@@ -94,69 +91,11 @@ def audit_record(
         subject_id=str(subject_id),
         scope=Scope.stored(scope),
         changes=_normalise(changes or {}),
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
-    event.hash = event_hash(event)
-    event.save(force_insert=True)
+    TIMELINE.append([event])
     return event
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    checked: int
-    last_hash: str
-    broken_seq: int | None = None
-    problem: str = ""
-
-    def describe(self) -> str:
-        if self.ok:
-            return f"The timeline verifies: {self.checked} events, last hash {self.last_hash}."
-        return f"The timeline is broken at event {self.broken_seq}: {self.problem}"
-
-
-def _events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
 
 
 def timeline_verify() -> ChainReport:
     """Walk the whole chain and report the first event where it breaks."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for event in _events():
-        if event.seq != expected_seq:
-            return ChainReport(
-                ok=False,
-                checked=checked,
-                last_hash=expected_prev,
-                broken_seq=expected_seq,
-                problem=(
-                    f"events {expected_seq} to {event.seq - 1} are missing "
-                    f"(the next event present is {event.seq})"
-                    if event.seq > expected_seq
-                    else f"event {event.seq} appears out of order"
-                ),
-            )
-        if event.prev_hash != expected_prev:
-            return ChainReport(
-                ok=False,
-                checked=checked,
-                last_hash=expected_prev,
-                broken_seq=event.seq,
-                problem=(
-                    "it does not link to the event before it (an event was removed or replaced)"
-                ),
-            )
-        if event_hash(event) != event.hash:
-            return ChainReport(
-                ok=False,
-                checked=checked,
-                last_hash=expected_prev,
-                broken_seq=event.seq,
-                problem="its content no longer matches its hash (the row was edited)",
-            )
-        expected_prev = event.hash
-        expected_seq += 1
-        checked += 1
-    return ChainReport(ok=True, checked=checked, last_hash=expected_prev)
+    return TIMELINE.verify()

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from conference.access_log import access_log_verify
 from conference.models import Person
 from conference.services import person_access_record
 from escalation.models import Incident, IncidentState
@@ -372,6 +373,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "integrity": access_log_verify(),
         "query": _querystring(request.GET, ("member", "person")),
         "filtered": any(request.GET.get(name) for name in ("member", "person")),
     }

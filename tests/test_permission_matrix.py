@@ -28,6 +28,7 @@ from django.http import HttpResponseBase
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from conference.models import PersonAccess
 from config.asgi import application
 from config.routing import websocket_urlpatterns
 from partnership.auth import token_issue
@@ -37,6 +38,7 @@ from tests.permission_matrix_rules import (
     DIRECTORY_MANAGE,
     EVERYONE,
     MARKERS,
+    PERSON_VIEW,
     RULE_SETS,
     RULES,
     SHOWN,
@@ -45,7 +47,14 @@ from tests.permission_matrix_rules import (
     USERS,
     Door,
 )
-from tests.world import MatrixWorld, matrix_world
+from tests.world import (
+    CONSENT_NOTES,
+    REFERRAL_SUMMARY,
+    SAFE_CONTACT,
+    VICTIM_NAME,
+    MatrixWorld,
+    matrix_world,
+)
 
 REFUSALS = frozenset({401, 403, 404})
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -360,3 +369,50 @@ async def test_socket_route(route: str, senders_drained: None) -> None:
         finally:
             await communicator.disconnect()
     assert not failures, f"{path}\n" + "\n".join(failures)
+
+
+# --- Every view of a person is logged -------------------------------------------------------------
+# What identifies the world's person or tells their story: a body holding one of these showed
+# that person's personal data.
+PERSON_MARKERS = (VICTIM_NAME, SAFE_CONTACT, REFERRAL_SUMMARY, CONSENT_NOTES)
+
+
+@pytest.mark.usefixtures("world_saved")
+class TestPersonViewsAreLogged:
+    """Every route (page and API, every method the matrix tries) is asked by every member who may
+    see the world's person; a response that carries the person's name or details must have written
+    an access-log row for that member and that person."""
+
+    @pytest.mark.parametrize("key", sorted(HTTP_ROUTES))
+    def test_route(self, world: MatrixWorld, clients: dict[str, Client], key: str) -> None:
+        route, rule = HTTP_ROUTES[key], RULES[key]
+        url = _url(route, rule.kwargs(world))
+        failures = []
+        for method, door in rule.doors.items():
+            for username in sorted(PERSON_VIEW):
+                member = world.members[username]
+                logged = PersonAccess.objects.filter(member=member, person_id=world.person)
+                before = logged.count()
+                if rule.throttled:
+                    cache.clear()
+                target = f"{url}?{door.query}" if door.query else url
+                client = clients[username]
+                if method == "GET":
+                    response = client.get(target)
+                elif route.is_api:
+                    response = client.generic(
+                        method,
+                        target,
+                        json.dumps(door.body(world)),
+                        content_type="application/json",
+                    )
+                else:
+                    response = client.post(target, door.body(world))
+                body = _content(response)
+                shown = [marker for marker in PERSON_MARKERS if marker in body]
+                if shown and logged.count() == before:
+                    failures.append(
+                        f"{key}:{method}:{username} ({response.status_code}) showed {shown} "
+                        "with no access-log row"
+                    )
+        assert not failures, f"{url}\n" + "\n".join(failures)

@@ -260,9 +260,12 @@ class ReferralListView(APIView):
     def get(self, request: Request) -> Response:
         member = member_of(request)
         require(member, "referral.create")
-        return Response(
-            ReferralSerializer(selectors.referrals_visible(member)[:500], many=True).data
+        referrals = list(selectors.referrals_visible(member)[:500])
+        # Each referral carries its person's case (summary, consent notes): a view of them.
+        services.person_access_record(
+            member=member, people=[r.person for r in referrals], what="referral list"
         )
+        return Response(ReferralSerializer(referrals, many=True).data)
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
     def post(self, request: Request) -> Response:

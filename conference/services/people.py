@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from conference import repeats
+from conference.access_log import ACCESS_LOG
 from conference.models import (
     AgendaItem,
     FlagKind,
@@ -74,8 +75,9 @@ def person_access_record(*, member: Member, people: Iterable[Person], what: str)
     administrators in the access log). Doors call it after deciding to show the data, never the
     lookup (``selectors.person_for``), which stays a pure read."""
     at = timezone.now()
-    PersonAccess.objects.bulk_create(
-        PersonAccess(person=person, member=member, at=at, what=what) for person in people
+    once = {person.pk: person for person in people}
+    ACCESS_LOG.append(
+        [PersonAccess(person=person, member=member, at=at, what=what) for person in once.values()]
     )
 
 
@@ -99,15 +101,17 @@ def research_access_record(
     if item.referral is None:
         return
     at = timezone.now()
-    PersonAccess.objects.bulk_create(
-        PersonAccess(
-            person_id=item.referral.person_id,
-            member=member,
-            at=at,
-            what=f"restricted research {contribution.pk}",
-        )
-        for contribution in shown
-        if contribution.visibility != Visibility.PANEL
+    ACCESS_LOG.append(
+        [
+            PersonAccess(
+                person_id=item.referral.person_id,
+                member=member,
+                at=at,
+                what=f"restricted research {contribution.pk}",
+            )
+            for contribution in shown
+            if contribution.visibility != Visibility.PANEL
+        ]
     )
 
 

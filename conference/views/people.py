@@ -287,6 +287,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {"form": form, "person": person, "flag": flag}
     if request.method != "POST":
+        _referral_choices_record(member, fixed=person is not None)
         return render(request, "conference/referral_form.html", context)
     if form.is_valid():
         data = form.cleaned_data
@@ -319,7 +320,17 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                 )
             messages.success(request, said + ". The CSP Co-ordinator has been told.")
             return redirect("referral-detail", pk=referral.pk)
+    _referral_choices_record(member, fixed=person is not None)
     return render(request, "conference/referral_form.html", context, status=400)
+
+
+def _referral_choices_record(member: Member, *, fixed: bool) -> None:
+    """The form's drop-down names every person the member may refer: each is a view of that
+    person's record (none when the person came in the address: their record was opened)."""
+    if not fixed:
+        services.person_access_record(
+            member=member, people=people_visible(member), what="referral form choices"
+        )
 
 
 @require_GET
