@@ -11,6 +11,7 @@ from conference.models import (
     EntryKind,
     FlagKind,
     IncidentPerson,
+    MinutesReason,
     ReferralReason,
     RiskLevel,
     Visibility,
@@ -24,6 +25,7 @@ detail_words_register("risk_level", RiskLevel.choices)
 detail_words_register("conference_kind", ConferenceKind.choices)
 detail_words_register("attendance", Attendance.Status.choices)
 detail_words_register("visibility", Visibility.choices)
+detail_words_register("minutes_reason", MinutesReason.choices)
 
 # What the live room records: one verb per kind of entry (``room.<kind>``).
 _ROOM: dict[str, str] = {
@@ -52,6 +54,10 @@ verbs_register(
         "by member {chair_id}",
         "agenda.item_added": "The case of person {person_id} was put on the conference's agenda "
         "(referral {referral_id})",
+        "agenda.actions_carried": "The case's open actions {action_ids} followed it to this "
+        "conference's agenda (item {item_id})",
+        "minutes.versioned": "Minutes version {number} stored ({reason:minutes_reason}), "
+        "SHA-256 {sha256}",
         "conference.invited": "Member {member_id} was invited to the conference",
         "research.filed": "An agency filed its research for agenda item {item_id}, seen by "
         "{visibility:visibility}",
@@ -70,6 +76,7 @@ verbs_register(
         # Retention.
         "retention.applied": "Personal data removed from cases closed before {cutoff:time}: "
         "{incidents} incidents, {people} people, {referrals} referrals, {research} pieces of "
-        "research, {room_entries} room entries, {actions} actions and {notifications} messages",
+        "research, {room_entries} room entries, {actions} actions, {notifications} messages[ and "
+        "the free text of {minutes_versions} versions of minutes]",
     }
 )

@@ -42,6 +42,7 @@ __all__ = [
     "AgendaAddForm",
     "AttendanceForm",
     "ConferenceForm",
+    "CorrectionForm",
     "FlagDismissForm",
     "IncidentLinkForm",
     "InviteForm",
@@ -514,3 +515,14 @@ class ActionCompleteForm(forms.Form):
         kwargs.setdefault("auto_id", f"complete-{action.pk}-%s")
         super().__init__(*args, **kwargs)
         self.action = action
+
+
+class CorrectionForm(forms.Form):
+    text = forms.CharField(
+        label="Correction",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the minutes got wrong and what is right. It is added as a new version; "
+        "earlier versions stay as they were.",
+        error_messages={"required": "Write the correction."},
+    )

@@ -464,3 +464,9 @@ class Action(ConcurrentTransitionMixin, Laddered):
         self.completed_by = by
         self.outcome = reason
         self.next_rung_at = None
+
+
+# Minutes' records live in their own module (this one is long); importing them here registers them.
+from conference.minutes_models import CarriedAction as CarriedAction  # noqa: E402
+from conference.minutes_models import MinutesReason as MinutesReason  # noqa: E402
+from conference.minutes_models import MinutesVersion as MinutesVersion  # noqa: E402

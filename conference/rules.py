@@ -104,6 +104,14 @@ def _conference_attend(member: Member, conference: Conference) -> bool:
     return _runs(member, conference) or _invited(member, conference)
 
 
+@rule(
+    "minutes.correct",
+    denied="Minutes are corrected by the conference's chair or the co-ordinator who arranged it.",
+)
+def _minutes_correct(member: Member, conference: Conference) -> bool:
+    return _runs(member, conference)
+
+
 @rule("conference.chair", denied="Only the chair of this conference can do that.")
 def _conference_chair(member: Member, conference: Conference) -> bool:
     return conference.chair_id == member.pk

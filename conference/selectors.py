@@ -1,5 +1,5 @@
 """Reads of conferences and people: the one lookup per entity every door (page, API, export,
-websocket) uses, the room as one attendee may see it, research and minutes.
+websocket) uses, the room as one attendee may see it, and research. (Minutes: ``minutes``.)
 
 Each ``<entity>_for(member, pk)`` returns the object only to a member allowed to see it and raises
 Http404 for anyone else, so no door discloses that a person, referral or conference exists. What
@@ -9,17 +9,14 @@ shows personal data records the view itself (``services.person_access_record``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from conference.models import (
     Action,
     AgendaItem,
-    AgendaKind,
     Attendance,
     Conference,
     Person,
@@ -27,7 +24,6 @@ from conference.models import (
     RepeatFlag,
     ResearchContribution,
     RoomEntry,
-    Visibility,
 )
 from conference.rules import people_visible, visible_to
 from partnership.models import Member
@@ -105,7 +101,7 @@ def flag_for(member: Member, pk: int) -> RepeatFlag:
     return flag
 
 
-# --- The room, research and minutes --------------------------------------------------------------
+# --- The room and research ---------------------------------------------------------------------
 def entry_payload(entry: RoomEntry, agency_ids: list[int]) -> dict[str, Any]:
     """A room entry as the room's pages and sockets carry it."""
     return {
@@ -236,99 +232,3 @@ def action_payload(action: Action) -> dict[str, Any]:
         "state": action.state,
         "item_id": action.agenda_item_id,
     }
-
-
-def open_actions_from_previous(conference: Conference) -> list[Action]:
-    previous = (
-        Conference.objects.filter(starts_at__lt=conference.starts_at).order_by("-starts_at").first()
-    )
-    if previous is None:
-        return []
-    return list(
-        previous.actions.filter(state__in=("open", "overdue", "escalated")).select_related(
-            "owner", "owner_agency"
-        )
-    )
-
-
-@dataclass(frozen=True)
-class Minutes:
-    text: str
-
-
-def minutes_build(conference: Conference, *, reader: Member | None = None) -> Minutes:
-    """The minutes, from the room: who was present, each case with the risk agreed and what
-    was shared with the whole panel, and every action. Restricted entries stay out of minutes,
-    which go to the whole panel. Given a ``reader``, what was shared with the panel is left out
-    unless ``visible_to`` lets them see it (a CSP Co-ordinator who may view the conference but
-    is not on its panel)."""
-    local = timezone.localtime(conference.starts_at)
-    lines = [
-        f"MINUTES: {conference.title}",
-        f"{conference.get_kind_display()}, {local:%A %d %B %Y %H:%M}, {conference.location}",
-        f"Chair: {conference.chair}",
-        "",
-        "PRESENT",
-    ]
-    attendance = list(
-        conference.attendance.select_related("member", "agency").order_by(
-            "agency__name", "member__last_name"
-        )
-    )
-    for a in attendance:
-        if a.status == Attendance.Status.PRESENT:
-            lines.append(f"  {a.member} ({a.agency})")
-    apologies = [a for a in attendance if a.status == Attendance.Status.APOLOGIES]
-    if apologies:
-        lines += ["", "APOLOGIES"] + [f"  {a.member} ({a.agency})" for a in apologies]
-    for item in conference.agenda.select_related("referral__person").order_by("order"):
-        lines.append("")
-        if item.kind == AgendaKind.ACTION_REVIEW:
-            lines.append(f"ITEM {item.order}: REVIEW OF OPEN ACTIONS FROM THE LAST CONFERENCE")
-            for action in open_actions_from_previous(conference):
-                lines.append(
-                    f"  - {action.description} "
-                    f"({action.owner_agency}, {action.get_state_display()})"
-                )
-        else:
-            assert item.referral is not None  # noqa: S101
-            lines.append(
-                f"ITEM {item.order}: CASE {item.referral.person.reference} "
-                f"(referral {item.referral_id})"
-            )
-            lines.append(f"  Risk at referral: {item.referral.get_level_display()}")
-            lines.append(
-                "  Risk agreed: "
-                + (item.get_agreed_risk_display() if item.agreed_risk else "not agreed")
-            )
-            shared = item.entries.filter(
-                kind="information", visibility=Visibility.PANEL
-            ).select_related("author")
-            for entry in shared.order_by("pk"):
-                if reader is not None and not visible_to(
-                    reader,
-                    conference,
-                    visibility=entry.visibility,
-                    agency_ids=[],
-                    author_id=entry.author_id,
-                ):
-                    continue
-                lines.append(f"  Shared by {entry.author}: {entry.text}")
-        for action in item.actions.select_related("owner", "owner_agency").order_by("pk"):
-            lines.append(
-                f"  ACTION: {action.description} | owner {action.owner} ({action.owner_agency}) | "
-                f"due {timezone.localtime(action.due_at):%d %b %Y} | {action.get_state_display()}"
-            )
-    loose = conference.actions.filter(agenda_item__isnull=True)
-    if loose.exists():
-        lines += ["", "OTHER ACTIONS"]
-        for action in loose.select_related("owner", "owner_agency"):
-            lines.append(
-                f"  ACTION: {action.description} | owner {action.owner} ({action.owner_agency}) "
-                f"| due {timezone.localtime(action.due_at):%d %b %Y}"
-            )
-    lines += [
-        "",
-        f"Minutes generated {timezone.localtime():%d %b %Y %H:%M} from the conference room record.",
-    ]
-    return Minutes(text="\n".join(lines) + "\n")

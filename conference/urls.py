@@ -38,6 +38,11 @@ urlpatterns = [
     path("conferences/<int:pk>/room/", room.conference_room, name="conference-room"),
     path("conferences/<int:pk>/minutes/", room.conference_minutes, name="conference-minutes"),
     path(
+        "conferences/<int:pk>/minutes/corrections/",
+        room.conference_minutes_correct,
+        name="conference-minutes-correct",
+    ),
+    path(
         "conferences/<int:pk>/minutes.txt",
         room.conference_minutes_download,
         name="conference-minutes-download",
@@ -107,6 +112,11 @@ api_urlpatterns = [
         "conferences/<int:pk>/minutes/",
         room_api.MinutesView.as_view(),
         name="api-conference-minutes",
+    ),
+    path(
+        "conferences/<int:pk>/minutes/corrections/",
+        room_api.MinutesCorrectView.as_view(),
+        name="api-conference-minutes-correct",
     ),
     path(
         "agenda-items/<int:pk>/risk/",

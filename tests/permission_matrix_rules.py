@@ -104,6 +104,8 @@ CONFERENCE_VIEW = _users(
 # conference.attend (and research.file, room.share while in session): who runs it and the invited.
 CONFERENCE_ATTEND = _users("chair", "coordinator", "panel-police", "panel-housing")
 CHAIR = _users("chair")  # conference.chair
+# minutes.correct: who runs the conference (its chair, and the CSP Co-ordinator who arranged it).
+RUNS_CONFERENCE = _users("chair", "coordinator")
 # Recording attendance: the chair, or conference.manage (services.attendance_record).
 RECORDS_ATTENDANCE = CHAIR | CSP_COORDINATOR
 # action.complete on the world's action: its owner (Housing's panel member) or the CSP Co-ordinator.
@@ -320,6 +322,8 @@ RULES: dict[str, RouteRule] = {
     "conference-room": RouteRule({"GET": get(CONFERENCE_ATTEND)}, _conference),
     "conference-minutes": RouteRule({"GET": get(CONFERENCE_VIEW)}, _conference),
     "conference-minutes-download": RouteRule({"GET": get(CONFERENCE_VIEW)}, _conference),
+    # minutes.correct; the world's conference is in session, so those let in are told 400/409.
+    "conference-minutes-correct": RouteRule({"POST": post(RUNS_CONFERENCE)}, _conference),
     "research-file": RouteRule(
         {"GET": get(CONFERENCE_VIEW), "POST": post(CONFERENCE_ATTEND)},  # research.file
         _item,
@@ -520,6 +524,10 @@ RULES: dict[str, RouteRule] = {
         _conference,
     ),
     "api-conference-minutes": RouteRule({"GET": get(CONFERENCE_VIEW)}, _conference),
+    "api-conference-minutes-correct": RouteRule(
+        {"POST": post(RUNS_CONFERENCE, lambda world: {"text": "Item 1 was heard first."})},
+        _conference,
+    ),
     "api-agenda-risk": RouteRule({"POST": post(CHAIR, lambda world: {"level": "high"})}, _item),
     "api-agenda-research": RouteRule(
         {
@@ -619,6 +627,7 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("conference.view", _object(Conference, "conference"), CONFERENCE_VIEW),
     ("conference.attend", _object(Conference, "conference"), CONFERENCE_ATTEND),
     ("conference.chair", _object(Conference, "conference"), CHAIR),
+    ("minutes.correct", _object(Conference, "conference"), RUNS_CONFERENCE),
     ("research.file", _object(AgendaItem, "agenda_item"), CONFERENCE_ATTEND),
     ("room.share", _object(Conference, "conference"), CONFERENCE_ATTEND),
     ("action.complete", _object(Action, "action"), ACTION_COMPLETE),

@@ -15,7 +15,9 @@ from rest_framework.views import APIView
 from conference import selectors, services
 from conference.api.common import _agencies, _conference_for, _valid
 from conference.api.conferences import ConferenceSerializer
+from conference.minutes import minutes_for
 from conference.models import (
+    MinutesVersion,
     RiskLevel,
     Visibility,
 )
@@ -112,19 +114,80 @@ class AgreeRiskView(APIView):
         return Response(ConferenceSerializer(_conference_for(request, conference.pk)).data)
 
 
+class MinutesVersionSerializer(serializers.Serializer[Any]):
+    number = serializers.IntegerField()
+    made_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    made_by = serializers.CharField(allow_null=True)
+    sha256 = serializers.CharField()
+    previous_sha256 = serializers.CharField()
+
+
 class MinutesSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
+    final = serializers.BooleanField(help_text="False while the conference has not concluded.")
+    version = serializers.IntegerField(allow_null=True)
+    sha256 = serializers.CharField(allow_null=True)
+    verifies = serializers.BooleanField(allow_null=True)
+    problem = serializers.CharField()
+    versions = MinutesVersionSerializer(many=True)
+
+
+def _version(version: MinutesVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "made_at": version.made_at,
+        "reason": version.reason,
+        "made_by": str(version.made_by) if version.made_by else None,
+        "sha256": version.sha256,
+        "previous_sha256": version.previous_sha256,
+    }
+
+
+class VersionQuery(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1, required=False)
+    download = serializers.CharField(required=False)
 
 
 class MinutesView(APIView):
-    @extend_schema(responses=MinutesSerializer)
+    @extend_schema(parameters=[VersionQuery], responses=MinutesSerializer)
     def get(self, request: Request, pk: int) -> Response | HttpResponse:
         conference = _conference_for(request, pk)
-        minutes = selectors.minutes_build(conference, reader=member_of(request))
-        if request.query_params.get("download"):
+        query = VersionQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        minutes = minutes_for(
+            conference, reader=member_of(request), number=query.validated_data.get("version")
+        )
+        if query.validated_data.get("download"):
             response = HttpResponse(minutes.text, content_type="text/plain; charset=utf-8")
             response["Content-Disposition"] = (
                 f'attachment; filename="minutes-conference-{conference.pk}.txt"'
             )
             return response
-        return Response({"text": minutes.text})
+        version = minutes.version
+        return Response(
+            {
+                "text": minutes.text,
+                "final": version is not None,
+                "version": version.number if version else None,
+                "sha256": version.sha256 if version else None,
+                "verifies": minutes.verifies,
+                "problem": minutes.problem,
+                "versions": [_version(v) for v in minutes.versions],
+            }
+        )
+
+
+class CorrectionSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=5000, allow_blank=True)
+
+
+class MinutesCorrectView(APIView):
+    @extend_schema(request=CorrectionSerializer, responses={201: MinutesVersionSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        conference = _conference_for(request, pk, "minutes.correct")
+        data = _valid(CorrectionSerializer, request)
+        version = services.minutes_correct(
+            actor=member_of(request), conference_id=conference.pk, text=data["text"]
+        )
+        return Response(_version(version), status=201)

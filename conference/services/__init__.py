@@ -5,7 +5,8 @@ pushes on commit. People are named in the database only: audit events, notificat
 logs refer to them as ``P-00012``.
 
 Callers import from here (``from conference import services``); the modules below are the
-topics: ``people`` (and referrals), ``conferences`` (planning), ``room``, ``actions``.
+topics: ``people`` (and referrals), ``conferences`` (planning), ``room``, ``actions``,
+``minutes`` (carried actions and frozen versions).
 """
 
 from conference.services.actions import (
@@ -21,6 +22,12 @@ from conference.services.conferences import (
     conference_create,
     conference_invite,
     research_file,
+)
+from conference.services.minutes import (
+    actions_carry,
+    minutes_after_action,
+    minutes_correct,
+    minutes_freeze,
 )
 from conference.services.people import (
     flag_dismiss,
@@ -47,6 +54,7 @@ __all__ = [
     "action_complete",
     "action_escalate",
     "action_mark_overdue",
+    "actions_carry",
     "agenda_add",
     "attendance_record",
     "conference_conclude",
@@ -55,6 +63,9 @@ __all__ = [
     "conference_open",
     "flag_dismiss",
     "incident_person_link",
+    "minutes_after_action",
+    "minutes_correct",
+    "minutes_freeze",
     "person_access_record",
     "person_create",
     "person_open",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from conference.models import Action, ActionState
+from conference.services.minutes import minutes_after_action
 from notifications.audiences import deputies_of
 from notifications.ladder.engine import ladder_climb, ladder_fall_due
 from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
@@ -54,6 +55,7 @@ def action_complete(*, actor: Member, action_id: int, outcome: str) -> Action:
         scope=Scope.conference(action.conference_id),
         changes={"late": action.completed_at is not None and action.completed_at > action.due_at},
     )
+    minutes_after_action(action=action, actor=actor)
     return action
 
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from conference.models import (
-    OPEN_ACTION_STATES,
     AgendaItem,
     AgendaKind,
     Attendance,
@@ -27,6 +26,7 @@ from conference.services.common import (
     _room_push,
     _visibility_errors,
 )
+from conference.services.minutes import actions_carry
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
 from partnership.audiences import Audience
@@ -49,8 +49,8 @@ def conference_create(
     location: str,
     chair: Member,
 ) -> Conference:
-    """A scheduled panel, or an emergency conference called at short notice. Open actions of
-    the last conference go on the agenda for review."""
+    """A scheduled panel, or an emergency conference called at short notice. (Open actions
+    follow each case to its next conference: ``agenda_add``.)"""
     require(actor, "conference.manage")
     errors: dict[str, str] = {}
     if kind not in ConferenceKind.values:
@@ -65,7 +65,6 @@ def conference_create(
         errors["chair"] = f"{chair} is not a conference chair."
     if errors:
         raise ValidationError(errors)
-    previous = Conference.objects.filter(starts_at__lt=starts_at).order_by("-starts_at").first()
     conference = Conference.objects.create(
         kind=kind,
         title=title.strip(),
@@ -77,8 +76,6 @@ def conference_create(
         created_at=timezone.now(),
     )
     conference.invitees.add(chair)
-    if previous is not None and previous.actions.filter(state__in=OPEN_ACTION_STATES).exists():
-        AgendaItem.objects.create(conference=conference, order=1, kind=AgendaKind.ACTION_REVIEW)
     audit_record(
         actor=actor,
         verb="conference.created",
@@ -118,6 +115,7 @@ def agenda_add(
         scope=Scope.conference(conference.pk),
         changes={"referral_id": referral.pk, "person_id": referral.person_id},
     )
+    actions_carry(actor=actor, item=item)
     return item
 
 

@@ -1,9 +1,11 @@
 """Retention: personal data of closed cases is removed once it is past the retention period.
 
 What goes: victims' names and contact details, narratives, free-text messages, replies,
-research and what was said in conference rooms about them. What stays: the structure (ids,
-states, times, risk levels, who did what) and the whole audit timeline, which never held personal
-details, so it still verifies afterwards. Running it twice changes nothing the second time.
+research and what was said in conference rooms about them (in the room's record and in the
+frozen minutes, whose hashes still verify: ``conference.minutes.free_text_remove``). What
+stays: the structure (ids, states, times, risk levels, who did what) and the whole audit
+timeline, which never held personal details, so it still verifies afterwards. Running it twice
+changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from conference.minutes import free_text_remove
 from conference.models import (
     Action,
     AgendaItem,
     IncidentPerson,
+    MinutesVersion,
     Person,
     Referral,
     ResearchContribution,
@@ -44,6 +48,7 @@ class RetentionReport:
     research: int = 0
     room_entries: int = 0
     actions: int = 0
+    minutes_versions: int = 0
 
 
 def _incidents_due(cutoff: datetime) -> list[int]:
@@ -103,6 +108,14 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
     )
     entries = RoomEntry.objects.filter(agenda_item_id__in=item_ids).filter(~Q(text=REMOVED))
     actions = Action.objects.filter(referral_id__in=referral_ids).filter(~Q(description=REMOVED))
+    minutes = [
+        version
+        for version in MinutesVersion.objects.filter(
+            conference__agenda__referral_id__in=referral_ids
+        ).distinct()
+        if free_text_remove(version.content, referral_ids=set(referral_ids)) != version.content
+    ]
+    report.minutes_versions = len(minutes)
     report.notifications = notifications.count()
     report.referrals = len(referral_ids)
     report.research, report.room_entries, report.actions = (
@@ -133,6 +146,11 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
     research.update(facts=REMOVED, opinion=REMOVED, withheld=REMOVED, withheld_reason=REMOVED)
     entries.update(text=REMOVED)
     actions.update(description=REMOVED, outcome=REMOVED)
+    # Frozen minutes keep their hashes: the free text goes, its own hash stays in its place.
+    for version in minutes:
+        MinutesVersion.objects.filter(pk=version.pk).update(
+            content=free_text_remove(version.content, referral_ids=set(referral_ids))
+        )
     if any(asdict(report).values()):
         audit_record(
             actor=None,

@@ -17,6 +17,7 @@ from conference.models import (
     Conference,
     ConferenceState,
     EntryKind,
+    MinutesReason,
     Referral,
     ReferralState,
     RiskLevel,
@@ -30,6 +31,7 @@ from conference.services.common import (
     _room_push,
     _visibility_errors,
 )
+from conference.services.minutes import minutes_freeze
 from notifications.models import Purpose
 from notifications.services import notify
 from partnership.audiences import Audience
@@ -292,5 +294,6 @@ def conference_conclude(*, actor: Member, conference_id: int) -> Conference:
         subject=conference,
         scope=Scope.conference(conference.pk),
     )
+    minutes_freeze(conference=conference, actor=actor, reason=MinutesReason.CONCLUDED)
     _room_push(conference, {"type": "room.concluded"})
     return conference

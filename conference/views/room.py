@@ -6,22 +6,28 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from conference import selectors
+from conference import selectors, services
 from conference.forms import (
     AttendanceForm,
+    CorrectionForm,
     RoomActionForm,
     RoomRiskForm,
     RoomShareForm,
+    service_errors_add,
 )
+from conference.minutes import minutes_for
 from conference.models import (
     ActionState,
     Attendance,
+    Conference,
     ConferenceState,
     Visibility,
 )
@@ -30,8 +36,11 @@ from conference.views.common import (
     _conference,
     _item_title,
     _members_with_agency,
+    _pk,
 )
 from partnership.models import Agency
+from partnership.pages import CONFLICTS
+from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can
 
@@ -128,23 +137,61 @@ def conference_room(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Minutes -------------------------------------------------------------------------------------
+def _minutes_page(
+    request: HttpRequest,
+    conference: Conference,
+    *,
+    status: int = 200,
+    form: CorrectionForm | None = None,
+    conflict: str = "",
+) -> HttpResponse:
+    member = _member(request)
+    minutes = minutes_for(conference, reader=member, number=_pk(request.GET.get("version")))
+    may_correct = conference.state == ConferenceState.CONCLUDED and can(
+        member, "minutes.correct", conference
+    )
+    context = {
+        "conference": conference,
+        "minutes": minutes,
+        "form": (form or CorrectionForm()) if may_correct else None,
+        "conflict": conflict,
+    }
+    return render(request, "conference/minutes.html", context, status=status)
+
+
 @require_GET
 def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    return _minutes_page(request, _conference(_member(request), pk))
+
+
+@require_POST
+def conference_minutes_correct(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    conference = _conference(member, pk)
-    minutes = selectors.minutes_build(conference, reader=member)
-    return render(
-        request, "conference/minutes.html", {"conference": conference, "minutes": minutes.text}
-    )
+    conference = _conference(member, pk, "minutes.correct")
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            version = services.minutes_correct(
+                actor=member, conference_id=conference.pk, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _minutes_page(request, conference, status=409, conflict=_conflict_text(error))
+        else:
+            messages.success(request, f"The correction is version {version.number} of the minutes.")
+            return redirect("conference-minutes", pk=conference.pk)
+    return _minutes_page(request, conference, status=400, form=form)
 
 
 @require_GET
 def conference_minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     conference = _conference(member, pk)
-    minutes = selectors.minutes_build(conference, reader=member)
+    minutes = minutes_for(conference, reader=member, number=_pk(request.GET.get("version")))
     response = HttpResponse(minutes.text, content_type="text/plain; charset=utf-8")
+    suffix = f"-v{minutes.version.number}" if minutes.version else "-draft"
     response["Content-Disposition"] = (
-        f'attachment; filename="minutes-conference-{conference.pk}.txt"'
+        f'attachment; filename="minutes-conference-{conference.pk}{suffix}.txt"'
     )
     return response

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from conference import selectors, services
+from conference import services
 from conference.jobs import actions_run
+from conference.minutes import minutes_for
 from conference.models import (
-    Action,
     ActionState,
     Conference,
     Person,
@@ -251,7 +251,7 @@ def test_minutes_list_what_was_agreed(demo: dict[str, Member], client_for: Clien
         due_at=timezone.now() + timedelta(days=14),
     )
     services.conference_conclude(actor=demo["chair"], conference_id=conference.pk)
-    text = selectors.minutes_build(Conference.objects.get(pk=conference.pk)).text
+    text = minutes_for(Conference.objects.get(pk=conference.pk), reader=demo["chair"]).text
     assert "Chair: Harold Chen" in text
     assert "Paul Reid (Thames Valley Police)" in text
     assert "Hana Ali (Milton Keynes Housing)" in text
@@ -283,27 +283,3 @@ def test_conclusion_marks_heard_cases_and_returns_unreached_ones(
     assert first_item.referral.state == ReferralState.HEARD
     second.refresh_from_db()
     assert second.state == ReferralState.OPEN  # not reached: back for the next conference
-
-
-def test_next_conference_reviews_open_actions_of_the_last(demo: dict[str, Member]) -> None:
-    conference = factories.conference_with_a_case()
-    factories.action(
-        conference=conference,
-        description="Check on the family",
-        owner=demo["panel-health"],
-        due_at=timezone.now() + timedelta(days=7),
-    )
-    services.conference_conclude(actor=demo["chair"], conference_id=conference.pk)
-    later = factories.conference(
-        kind="scheduled",
-        title="Monthly panel",
-        starts_at=conference.starts_at + timedelta(days=28),
-        ends_at=conference.starts_at + timedelta(days=28, hours=2),
-        location="Civic Offices",
-    )
-    (review,) = later.agenda.all()
-    assert review.kind == "action_review"
-    assert [a.description for a in selectors.open_actions_from_previous(later)] == [
-        "Check on the family"
-    ]
-    assert Action.objects.filter(conference=conference).count() == 1

@@ -12,7 +12,8 @@ from django.core import mail
 from django.utils import timezone
 
 from conference import services
-from conference.models import Person, Referral, ResearchContribution, RoomEntry
+from conference.minutes import minutes_for, version_verifies
+from conference.models import MinutesVersion, Person, Referral, ResearchContribution, RoomEntry
 from conference.services.retention import REMOVED, retention_apply
 from escalation import services as escalation_services
 from escalation.models import Incident
@@ -124,9 +125,18 @@ def test_retention_removes_personal_data_of_old_closed_cases_and_the_timeline_st
     person, incident = a_whole_case.person, a_whole_case.incident
     # Not yet: the case closed today.
     assert retention_apply().people == 0
+    (minutes,) = MinutesVersion.objects.filter(conference__agenda__referral=a_whole_case.referral)
+    assert f"{NAME} is staying with family" in minutes.content
     later = timezone.now() + timedelta(days=6 * 365 + 1)
     report = retention_apply(now=later)
-    assert (report.incidents, report.people) == (1, 1)
+    assert (report.incidents, report.people, report.minutes_versions) == (1, 1, 1)
+    # The frozen minutes lose the free text about the case, keep its hash, and still verify.
+    minutes_after = MinutesVersion.objects.get(pk=minutes.pk)
+    assert NAME not in minutes_after.content
+    assert minutes_after.sha256 == minutes.sha256
+    assert version_verifies(minutes_after)
+    shown = minutes_for(minutes_after.conference, reader=person.created_by).text
+    assert "Shared by Paul Reid: [removed under retention]" in shown
 
     person.refresh_from_db()
     assert person.full_name == f"{person.reference} (removed)"
@@ -144,7 +154,12 @@ def test_retention_removes_personal_data_of_old_closed_cases_and_the_timeline_st
     assert timeline_verify().ok
     assert AuditEvent.objects.filter(verb="retention.applied").count() == 1
     again = retention_apply(now=later)
-    assert (again.incidents, again.people, again.notifications) == (0, 0, 0)
+    assert (again.incidents, again.people, again.notifications, again.minutes_versions) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert AuditEvent.objects.filter(verb="retention.applied").count() == 1
 
 
