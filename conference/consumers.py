@@ -8,6 +8,7 @@ agency when named, or the chair). A client that reconnects sends ``{"type": "res
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -34,12 +35,28 @@ def _joinable(user: object, conference_id: int) -> Conference | int:
     return conference if can(user, "conference.attend", conference) else CLOSE_FORBIDDEN
 
 
+def _rejoinable(member_id: int, conference_id: int) -> tuple[Member, Conference] | int:
+    member = Member.objects.select_related("agency").filter(pk=member_id).first()
+    joinable = _joinable(member, conference_id)
+    if isinstance(joinable, int):
+        return joinable
+    assert member is not None  # noqa: S101 (_joinable refuses anyone else)
+    return member, joinable
+
+
+# Entries pushed to an open room are checked against what the connection worked out when it last
+# asked the database; it asks again at most this often (and before every message the client
+# sends), so a member removed from the conference stops receiving within this many seconds.
+RECHECK_SECONDS = 5.0
+
+
 class RoomConsumer(MemberConsumer):
     member: Member
     conference: Conference
     # Who this connection's member is in this conference, worked out when they join (and again
     # on every state change or resume), so each entry is checked without a database query.
     viewer: Viewer
+    checked_at: float
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -51,6 +68,7 @@ class RoomConsumer(MemberConsumer):
             return
         self.member, self.conference = user, conference
         self.viewer = await database_sync_to_async(viewer_of)(user, conference)
+        self.checked_at = time.monotonic()
         await self.channel_layer.group_add(room_group(conference.pk), self.channel_name)
         await self.accept()
         await self.send_json(await database_sync_to_async(selectors.room_state)(user, conference))
@@ -84,7 +102,22 @@ class RoomConsumer(MemberConsumer):
         state["type"] = "resumed"
         return state
 
+    async def still_allowed(self) -> int | None:
+        """The room's own door again, with the member as they are now: removed from the invitees
+        or their agency's access withdrawn, they are refused (4404 or 4403, as on joining)."""
+        joinable = await database_sync_to_async(_rejoinable)(self.member.pk, self.conference.pk)
+        self.checked_at = time.monotonic()
+        if isinstance(joinable, int):
+            return joinable
+        self.member, self.conference = joinable
+        self.viewer = await database_sync_to_async(viewer_of)(self.member, self.conference)
+        return None
+
     async def room_event(self, message: dict[str, Any]) -> None:
+        if self.signed_out:
+            return
+        if time.monotonic() - self.checked_at > RECHECK_SECONDS and not await self.checks_hold():
+            return
         event = message["event"]
         if event["type"] == "entry":
             allowed = viewer_may_see(

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from notifications.dispatch import member_group, unread_count
 from notifications.models import LiveEvent
 from notifications.services import notification_acknowledge
-from partnership.consumers import MemberConsumer
+from partnership.consumers import CLOSE_FORBIDDEN, MemberConsumer
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.permissions import can
@@ -43,18 +43,27 @@ def _hello(member_id: int) -> dict[str, Any]:
     return {"type": "hello", "unread": unread_count(member_id), "last_event_id": latest or 0}
 
 
+def _may_receive(member_id: int) -> bool:
+    member = Member.objects.select_related("agency").filter(pk=member_id).first()
+    return member is not None and can(member, "alerts.receive")
+
+
 class AlertsConsumer(MemberConsumer):
     member: Member
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if not await database_sync_to_async(can)(user, "alerts.receive"):
-            await self.close(code=4403)
+            await self.close(code=CLOSE_FORBIDDEN)
             return
         self.member = user
         await self.accept()
         await self._join()
         await self.send_json(await database_sync_to_async(_hello)(self.member.pk))
+
+    async def still_allowed(self) -> int | None:
+        allowed = await database_sync_to_async(_may_receive)(self.member.pk)
+        return None if allowed else CLOSE_FORBIDDEN
 
     async def _join(self) -> bool:
         # Redis may be away: the socket still serves replays, and each resume tries again.

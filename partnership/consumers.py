@@ -70,12 +70,18 @@ class MemberConsumer(SafeJsonConsumer):
     (``partnership.live.member_sockets_check_on_commit``). When they no longer hold, the socket
     closes with ``CLOSE_SIGNED_OUT`` and sends nothing more, even what was already queued.
 
+    Whether the member may still use the socket's object (the conference they were removed from,
+    the agency whose access was withdrawn) is each subclass's ``still_allowed``, asked at the same
+    moments; when it refuses, the socket sends ``{"type": "refused"}``, closes with the subclass's
+    code and sends nothing more.
+
     Subclasses keep their own ``connect`` (authorise, join groups, ``accept``) and their handlers;
     pushes from the server are not re-checked one by one (the control group closes the socket
-    instead), so a busy room costs no query per entry.
+    instead, and a subclass may re-ask ``still_allowed`` every ``RECHECK_SECONDS``), so a busy
+    room costs no query per entry.
     """
 
-    signed_out = False
+    signed_out = False  # closed by a check: nothing more is sent
 
     async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
         member_id = self._member_id()
@@ -109,10 +115,31 @@ class MemberConsumer(SafeJsonConsumer):
     ) -> None:
         if self.signed_out:
             return
-        if not await database_sync_to_async(scope_still_valid)(self.scope):
-            await self.sign_out()
+        if not await self.checks_hold():
             return
         await super().receive(text_data, bytes_data, **kwargs)
+
+    async def still_allowed(self) -> int | None:
+        """``None`` while the member may still use what this socket serves, or the code to close
+        with. Asked from the database, with the member as they are now, never as they were when
+        the socket opened."""
+        return None
+
+    async def checks_hold(self) -> bool:
+        """Credentials, then access to the socket's object; closes the socket when either fails."""
+        if not await database_sync_to_async(scope_still_valid)(self.scope):
+            await self.sign_out()
+            return False
+        refused = await self.still_allowed()
+        if refused is not None:
+            await self.refuse(refused)
+            return False
+        return True
+
+    async def refuse(self, code: int) -> None:
+        self.signed_out = True
+        await super().send_json({"type": "refused", "detail": "This is no longer shared with you."})
+        await self.close(code=code)
 
     async def member_credentials(self, event: dict[str, Any]) -> None:
         """From the member's control group: their credentials changed."""
@@ -124,8 +151,7 @@ class MemberConsumer(SafeJsonConsumer):
             if own and session == session_digest(own):
                 await self.sign_out()
             return
-        if not await database_sync_to_async(scope_still_valid)(self.scope):
-            await self.sign_out()
+        await self.checks_hold()
 
     async def sign_out(self) -> None:
         self.signed_out = True
