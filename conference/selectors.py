@@ -18,12 +18,14 @@ from conference.models import (
     Action,
     AgendaItem,
     Attendance,
+    CarriedAction,
     Conference,
     Person,
     Referral,
     RepeatFlag,
     ResearchContribution,
     RoomEntry,
+    Visibility,
 )
 from conference.rules import people_visible, visible_to
 from partnership.models import Member
@@ -232,3 +234,20 @@ def action_payload(action: Action) -> dict[str, Any]:
         "state": action.state,
         "item_id": action.agenda_item_id,
     }
+
+
+def carried_visible(member: Member, conference: Conference) -> dict[int, list[Action]]:
+    """The open actions each case brought to this conference from earlier ones
+    (``CarriedAction``), by agenda item, as the minutes show them: to a member of the panel who
+    may see the case's referral."""
+    if not visible_to(member, conference, visibility=Visibility.PANEL, agency_ids=[], author_id=0):
+        return {}
+    rows = CarriedAction.objects.filter(agenda_item__conference=conference).select_related(
+        "action__conference", "action__owner", "action__owner_agency", "action__referral"
+    )
+    result: dict[int, list[Action]] = {}
+    for row in rows.order_by("agenda_item_id", "action_id"):
+        referral = row.action.referral
+        if referral is not None and can(member, "referral.view", referral):
+            result.setdefault(row.agenda_item_id, []).append(row.action)
+    return result

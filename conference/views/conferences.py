@@ -162,6 +162,7 @@ def _conference_page(
     )
     agenda = selectors.agenda_state(conference)
     cases = _research_status(conference, agenda)
+    carried = selectors.carried_visible(member, conference)
     invitees = list(
         conference.invitees.select_related("agency").order_by("agency__name", "last_name")
     )
@@ -172,7 +173,12 @@ def _conference_page(
     context: dict[str, Any] = {
         "conference": conference,
         "agenda": [
-            {**item, "title": _item_title(item), "case_row": cases.get(item["id"])}
+            {
+                **item,
+                "title": _item_title(item),
+                "case_row": cases.get(item["id"]),
+                "carried": carried.get(item["id"], []),
+            }
             for item in agenda
         ],
         "panel": [(m, attendance.get(m.pk)) for m in invitees],

@@ -77,6 +77,14 @@ def test_a_case_carries_its_open_actions_to_its_next_conference(
     assert AuditEvent.objects.filter(verb="agenda.actions_carried").exists()
     text = _minutes(client_for, "panel-health", later)
     assert f"Carried from {first.title}: {SAFE_ADDRESS}" in text
+    # The conference's page lists them under the case for the panel preparing for it.
+    page = client_for("panel-health").get(f"/conferences/{later.pk}/").content.decode()
+    assert "Open actions from earlier conferences" in page
+    assert SAFE_ADDRESS in page
+    assert (
+        SAFE_ADDRESS
+        not in client_for("coordinator2").get(f"/conferences/{later.pk}/").content.decode()
+    )
     # Not once more to a conference of another case, nor to the deputy co-ordinator, who may
     # read the conference but is not on its panel.
     unrelated = factories.referral(person=factories.person(full_name="Cai Ferris"))
