@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conference.access_log import access_log_verify
 from conference.services import person_access_record
 from escalation.models import Strand
 from escalation.selectors import incident_for
@@ -275,4 +276,31 @@ class AccessLogView(APIView):
                 }
                 for r in selectors.access_log()[:1000]
             ]
+        )
+
+
+class AccessLogIntegritySerializer(serializers.Serializer[Any]):
+    verifies = serializers.BooleanField()
+    checked_entries = serializers.IntegerField()
+    broken_at_seq = serializers.IntegerField(allow_null=True)
+    statement = serializers.CharField()
+    last_hash = serializers.CharField()
+
+
+class AccessLogIntegrityView(APIView):
+    """Whether the access log's hash chain verifies, and where it breaks if not (as the
+    access-log page and ``manage.py verify_access_log`` say)."""
+
+    @extend_schema(responses=AccessLogIntegritySerializer)
+    def get(self, request: Request) -> Response:
+        require(member_of(request), "access_log.view")
+        report = access_log_verify()
+        return Response(
+            {
+                "verifies": report.ok,
+                "checked_entries": report.checked,
+                "broken_at_seq": report.broken_seq,
+                "statement": report.describe(),
+                "last_hash": report.last_hash,
+            }
         )

@@ -62,4 +62,9 @@ api_urlpatterns = [
         name="api-partnership-report",
     ),
     path("access-log/", api.AccessLogView.as_view(), name="api-access-log"),
+    path(
+        "access-log/integrity/",
+        api.AccessLogIntegrityView.as_view(),
+        name="api-access-log-integrity",
+    ),
 ]

@@ -555,6 +555,7 @@ RULES: dict[str, RouteRule] = {
     ),
     "api-partnership-report": RouteRule({"GET": get(REPORT)}),
     "api-access-log": RouteRule({"GET": get(ACCESS_LOG)}),
+    "api-access-log-integrity": RouteRule({"GET": get(ACCESS_LOG)}),
 }
 
 

@@ -103,6 +103,18 @@ def test_the_access_log_page_states_the_chain(
     assert "BROKEN at entry 1" in page
 
 
+def test_the_api_states_the_chain(demo: dict[str, Member], client_for: ClientFor) -> None:
+    _views(demo, 3)
+    gold = client_for("gold")
+    intact = gold.get("/api/access-log/integrity/").json()
+    assert intact["verifies"] is True
+    assert intact["checked_entries"] == 3
+    behind_the_back("UPDATE conference_personaccess SET what = 'list' WHERE seq = 2", [])
+    broken = gold.get("/api/access-log/integrity/").json()
+    assert (broken["verifies"], broken["broken_at_seq"]) == (False, 2)
+    assert client_for("coordinator").get("/api/access-log/integrity/").status_code == 403
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "sql",

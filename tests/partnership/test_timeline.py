@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+from datetime import UTC
 
 import pytest
 from django.core.management import call_command
@@ -155,3 +158,25 @@ def test_concurrent_writers_keep_one_unbroken_chain() -> None:
     report = timeline_verify()
     assert report.ok, report.describe()
     assert report.checked == 40
+
+
+@pytest.mark.django_db
+def test_hashes_are_those_the_timeline_always_had() -> None:
+    """The chain mechanism is shared with the access log; an event's hash is still the SHA-256
+    of the same canonical payload, so chains written before still verify."""
+    (event,) = _record(1)
+    payload = {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": None,
+        "actor_label": "system",
+        "agency_id": None,
+        "verb": "incident.reported",
+        "subject_type": "test",
+        "subject_id": "0",
+        "scope": "incident:1",
+        "changes": {"i": 0, "note": "ünïcode"},
+        "prev_hash": GENESIS_HASH,
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert event.hash == hashlib.sha256(text.encode()).hexdigest()
