@@ -21,7 +21,6 @@ from conference.forms import (
     RoomActionForm,
     RoomRiskForm,
     RoomShareForm,
-    service_errors_add,
 )
 from conference.minutes import minutes_for
 from conference.models import (
@@ -39,6 +38,7 @@ from conference.views.common import (
     _pk,
 )
 from partnership.models import Agency
+from partnership.page_forms import service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
