@@ -32,6 +32,7 @@ from partnership.page_forms import (
     MULTIPLE_HINT,
     DateInput,
     LocalDateTimeField,
+    MeetingForm,
     MemberChoiceField,
     MemberMultipleChoiceField,
     required_error,
@@ -255,7 +256,10 @@ class ReferralForm(forms.Form):
 
 
 # --- Conferences ---------------------------------------------------------------------------------
-class ConferenceForm(forms.Form):
+class ConferenceForm(MeetingForm):
+    field_order = ["kind", "title", "starts_at", "ends_at", "location", "chair"]
+    place_missing = "Say where (or how) the panel meets."
+
     kind = forms.ChoiceField(
         label="Kind of conference",
         choices=ConferenceKind.choices,
@@ -268,18 +272,6 @@ class ConferenceForm(forms.Form):
         max_length=200,
         help_text="No victim's name: the title goes into invitations and emails.",
         error_messages=required_error("Give the conference a title."),
-    )
-    starts_at = LocalDateTimeField(
-        label="Starts", help_text="UK time.", error_messages=required_error("Say when it starts.")
-    )
-    ends_at = LocalDateTimeField(
-        label="Ends", help_text="UK time.", error_messages=required_error("Say when it ends.")
-    )
-    location = forms.CharField(
-        label="Where",
-        max_length=300,
-        help_text="The room and building, or how to join.",
-        error_messages=required_error("Say where (or how) the panel meets."),
     )
     chair = MemberChoiceField(
         label="Chair",

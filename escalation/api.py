@@ -29,7 +29,7 @@ from escalation.selectors import duty_for, incident_for
 from notifications.models import Notification, Purpose
 from partnership.audiences import Audience
 from partnership.models import Area, Member
-from partnership.pages import member_of
+from partnership.pages import member_of, valid_body
 from partnership.permissions import require
 
 
@@ -165,12 +165,6 @@ class DutyCompleteSerializer(serializers.Serializer[Any]):
 
 
 # --- Views ---------------------------------------------------------------------------------------
-def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
-    body = serializer_class(data=request.data)
-    body.is_valid(raise_exception=True)
-    return dict(body.validated_data)
-
-
 def _incident_response(incident: Incident, status: int = 200) -> Response:
     fresh = (
         Incident.objects.select_related("area", "reported_by", "protocol")
@@ -211,7 +205,7 @@ class IncidentListView(APIView):
     @extend_schema(request=IncidentReportSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request) -> Response:
         require(member_of(request), "incident.report")
-        data = _valid(IncidentReportSerializer, request)
+        data = valid_body(IncidentReportSerializer, request)
         area = Area.objects.filter(pk=data["area_id"]).first()
         if area is None:
             raise serializers.ValidationError({"area_id": "No area with that id."})
@@ -247,7 +241,7 @@ class DeterminationView(APIView):
     @extend_schema(request=DeterminationRequestSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request, pk: int) -> Response:
         incident = incident_for(member_of(request), pk)
-        data = _valid(DeterminationRequestSerializer, request)
+        data = valid_body(DeterminationRequestSerializer, request)
         result = services.incident_determine(
             officer=member_of(request),
             incident_id=incident.pk,
@@ -262,7 +256,7 @@ class StandDownView(APIView):
     @extend_schema(request=ReasonSerializer, responses=IncidentSerializer)
     def post(self, request: Request, pk: int) -> Response:
         incident = incident_for(member_of(request), pk)
-        data = _valid(ReasonSerializer, request)
+        data = valid_body(ReasonSerializer, request)
         incident = services.incident_stand_down(
             actor=member_of(request),
             incident_id=incident.pk,
@@ -291,7 +285,7 @@ class DutyCompleteView(APIView):
     @extend_schema(request=DutyCompleteSerializer, responses=DutySerializer)
     def post(self, request: Request, pk: int) -> Response:
         duty = duty_for(member_of(request), pk)
-        data = _valid(DutyCompleteSerializer, request)
+        data = valid_body(DutyCompleteSerializer, request)
         plan = None
         if data["meeting"]:
             meeting = data["meeting"]
@@ -320,7 +314,7 @@ class DutyWaiveView(APIView):
     @extend_schema(request=ReasonSerializer, responses=DutySerializer)
     def post(self, request: Request, pk: int) -> Response:
         duty = duty_for(member_of(request), pk)
-        data = _valid(ReasonSerializer, request)
+        data = valid_body(ReasonSerializer, request)
         duty = services.duty_waive(actor=member_of(request), duty_id=duty.pk, reason=data["reason"])
         return Response(DutySerializer(duty).data)
 
@@ -410,7 +404,7 @@ class SituationReportView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         incident = incident_for(member_of(request), pk)
-        data = _valid(SituationReportRequestSerializer, request)
+        data = valid_body(SituationReportRequestSerializer, request)
         report = services.situation_report_send(
             actor=member_of(request),
             incident_id=incident.pk,
@@ -431,7 +425,7 @@ class IncidentLinkView(APIView):
     @extend_schema(request=LinkRequestSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request, pk: int) -> Response:
         incident = incident_for(member_of(request), pk)
-        data = _valid(LinkRequestSerializer, request)
+        data = valid_body(LinkRequestSerializer, request)
         other = incident_for(member_of(request), data["other_id"])
         services.incident_link(actor=member_of(request), incident=incident, other=other)
         return _incident_response(incident, status=201)

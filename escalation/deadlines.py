@@ -21,6 +21,12 @@ from partnership.models import Division
 LONDON = ZoneInfo("Europe/London")
 
 
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the UK, as an instant (the clocks never change at
+    midnight here, so it always exists and happens once)."""
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
 class DeadlineKind(enum.StrEnum):
     IMMEDIATE = "immediate"
     HOURS = "hours"

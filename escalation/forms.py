@@ -21,6 +21,7 @@ from partnership.models import AgencyKind, Area, Member, Role
 from partnership.page_forms import (
     MULTIPLE_HINT,
     LocalDateTimeField,
+    MeetingForm,
     MemberMultipleChoiceField,
     required_error,
 )
@@ -146,7 +147,10 @@ class DeterminationForm(forms.Form):
         return bool(self.cleaned_data["decision"] == self.MAJOR)
 
 
-class DutyCompleteForm(forms.Form):
+class DutyCompleteForm(MeetingForm):
+    field_order = ["message", "purposes", "starts_at", "ends_at", "location", "invitees"]
+    place_missing = "Say where the debrief will be held."
+
     message = forms.CharField(
         label="Message to send",
         max_length=20000,
@@ -163,18 +167,6 @@ class DutyCompleteForm(forms.Form):
         help_text="Recipients are asked to reply when you ask for a check for accuracy or for "
         "further information.",
         error_messages=required_error("Choose at least one purpose."),
-    )
-    starts_at = LocalDateTimeField(
-        label="Starts", help_text="UK time.", error_messages=required_error("Say when it starts.")
-    )
-    ends_at = LocalDateTimeField(
-        label="Ends", help_text="UK time.", error_messages=required_error("Say when it ends.")
-    )
-    location = forms.CharField(
-        label="Where",
-        max_length=300,
-        help_text="The room and building, or how to join.",
-        error_messages=required_error("Say where the debrief will be held."),
     )
     invitees = MemberMultipleChoiceField(
         label="Who to invite",

@@ -39,7 +39,7 @@ from escalation.rules import incidents_visible
 from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
 from partnership.models import Member
-from partnership.page_forms import service_errors_add
+from partnership.page_forms import posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
@@ -144,22 +144,16 @@ def _incident_page(
         member, incident_id, queryset=selectors.incident_page_queryset()
     )
 
-    def _same(form: forms.Form) -> forms.Form:
-        # A posted form is recognised by its field ids, which name the duty it belongs to.
-        if bound is not None and bound.auto_id == form.auto_id:
-            return bound
-        return form
-
     invitable = members_active().order_by("last_name", "first_name")
     rows = []
     for duty in incident.duties.all():
         waiting = services.duty_waiting_for(duty) if duty.is_open else []
         complete: forms.Form | None = None
         if duty.is_open and not waiting and can(member, "duty.complete", duty):
-            complete = _same(DutyCompleteForm(duty=duty, invitable=invitable))
+            complete = posted_or_blank(bound, DutyCompleteForm(duty=duty, invitable=invitable))
         waive: forms.Form | None = None
         if duty.is_open and can(member, "duty.waive", duty):
-            waive = _same(waive_form(duty))
+            waive = posted_or_blank(bound, waive_form(duty))
         rows.append(
             DutyRow(
                 duty=duty,
@@ -187,7 +181,7 @@ def _incident_page(
         "determinations": list(incident.determinations.all()),
         "rows": rows,
         "may": may,
-        "stand_down_form": _same(stand_down_form()) if may["stand_down"] else None,
+        "stand_down_form": posted_or_blank(bound, stand_down_form()) if may["stand_down"] else None,
         "open_duties": sum(1 for row in rows if row.duty.is_open),
         "connected": [other for other in connected if can(member, "incident.view", other)],
         "connected_hidden": sum(
@@ -199,7 +193,9 @@ def _incident_page(
         "delivery": delivery,
         "delivery_summary": DeliverySummary.of(delivery),
         "situation_reports": _situation_reports(incident),
-        "situation_report_form": _same(SituationReportForm()) if may_report else None,
+        "situation_report_form": posted_or_blank(bound, SituationReportForm())
+        if may_report
+        else None,
     }
     return render(request, "escalation/incident_detail.html", context, status=status)
 

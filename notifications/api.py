@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from notifications import selectors, services
 from notifications.models import Notification, ReplyKind
-from partnership.models import Member
+from partnership.pages import member_of, valid_body
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
@@ -52,10 +52,6 @@ class ReplySerializer(serializers.Serializer[Any]):
     reply = serializers.CharField(max_length=20000)
 
 
-def _me(request: Request) -> Member:
-    return Member.objects.get(pk=request.user.pk or 0)
-
-
 class NotificationListView(APIView):
     @extend_schema(
         parameters=[
@@ -68,7 +64,7 @@ class NotificationListView(APIView):
         filters = NotificationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         found = selectors.notifications_of(
-            _me(request),
+            member_of(request),
             unread=filters.validated_data["unread"],
             needs_reply=filters.validated_data["needs_reply"],
         )
@@ -79,7 +75,7 @@ class AcknowledgeView(APIView):
     @extend_schema(request=None, responses=NotificationSerializer)
     def post(self, request: Request, pk: int) -> Response:
         notification = services.notification_acknowledge(
-            member=_me(request), notification_id=pk, via="api"
+            member=member_of(request), notification_id=pk, via="api"
         )
         return Response(NotificationSerializer(notification).data)
 
@@ -87,13 +83,12 @@ class AcknowledgeView(APIView):
 class ReplyView(APIView):
     @extend_schema(request=ReplySerializer, responses=NotificationSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        body = ReplySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = valid_body(ReplySerializer, request)
         notification = services.notification_reply(
-            member=_me(request),
+            member=member_of(request),
             notification_id=pk,
-            kind=body.validated_data["kind"],
-            text=body.validated_data["reply"],
+            kind=body["kind"],
+            text=body["reply"],
             via="api",
         )
         return Response(NotificationSerializer(notification).data)

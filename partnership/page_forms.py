@@ -90,6 +90,30 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class MeetingForm(forms.Form):
+    """When and where people meet (a risk conference, an incident's debrief): start and end in UK
+    time, and the place. A form that arranges a meeting subclasses it, giving the order of all its
+    fields (``field_order``) and what to say when the place is missing (``place_missing``)."""
+
+    place_missing = "Say where you will meet."
+
+    starts_at = LocalDateTimeField(
+        label="Starts", help_text="UK time.", error_messages=required_error("Say when it starts.")
+    )
+    ends_at = LocalDateTimeField(
+        label="Ends", help_text="UK time.", error_messages=required_error("Say when it ends.")
+    )
+    location = forms.CharField(
+        label="Where",
+        max_length=300,
+        help_text="The room and building, or how to join.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].error_messages["required"] = self.place_missing
+
+
 def member_label(member: Member) -> str:
     """How a member is named in a list to choose from: their name and their agency."""
     return f"{member}, {member.agency}" if member.agency else str(member)
@@ -103,6 +127,15 @@ class MemberChoiceField(forms.ModelChoiceField[Member]):
 class MemberMultipleChoiceField(forms.ModelMultipleChoiceField[Member]):
     def label_from_instance(self, obj: Member) -> str:
         return member_label(obj)
+
+
+def posted_or_blank(posted: forms.Form | None, blank: forms.Form) -> forms.Form:
+    """A page with several forms: the one that was posted and came back with errors replaces the
+    blank one it was posted from, recognised by its field ids (``auto_id``), which name the object
+    it belongs to (``complete-12-%s``)."""
+    if posted is not None and posted.auto_id == blank.auto_id:
+        return posted
+    return blank
 
 
 def service_errors_add(

@@ -1,11 +1,14 @@
-"""What every app's page views (and API views) share: who is asking, and how a conflict is put
-to them."""
+"""What every app's page views (and API views) share: who is asking, a checked request body, and
+how a conflict is put to them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import serializers
 from rest_framework.request import Request
 
 from partnership.errors import ConflictError
@@ -22,6 +25,16 @@ def member_of(request: HttpRequest | Request) -> Member:
     if not isinstance(request.user, Member):
         raise PermissionDenied("Sign in with your partnership account.")
     return request.user
+
+
+def valid_body(
+    serializer_class: type[serializers.Serializer[Any]], request: Request
+) -> dict[str, Any]:
+    """The API request's body, checked by ``serializer_class``: a 400 naming each field's problem
+    (DRF's ``ValidationError``) when it does not fit."""
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
 
 
 def conflict_text(error: Exception) -> str:

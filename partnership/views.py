@@ -22,6 +22,7 @@ from partnership import selectors
 from partnership.auth import browser_remember, sign_in_enrolled, token_revoke, tokens_live
 from partnership.forms import ThrottledAuthenticationForm
 from partnership.models import Member
+from partnership.pages import member_of
 from partnership.permissions import can, require_page
 from partnership.second_factor import (
     recovery_codes_make,
@@ -97,20 +98,15 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 # --- The member's own account ------------------------------------------------------------------
-def _me(request: HttpRequest) -> Member:
-    # Pages are for signed-in members only (LoginRequiredMiddleware).
-    return Member.objects.get(pk=request.user.pk or 0)
-
-
 def account_tokens(request: HttpRequest) -> HttpResponse:
     """The member's API tokens: which devices hold one, until when, and a way to revoke each."""
-    member = _me(request)
+    member = member_of(request)
     return render(request, "partnership/account_tokens.html", {"tokens": tokens_live(member)})
 
 
 @require_POST
 def account_token_revoke(request: HttpRequest, ref: str) -> HttpResponse:
-    member = _me(request)
+    member = member_of(request)
     if not token_revoke(member=member, ref=ref):
         raise Http404("You hold no such token.")
     messages.success(request, "The token was revoked: the device using it is signed out.")
@@ -120,7 +116,7 @@ def account_token_revoke(request: HttpRequest, ref: str) -> HttpResponse:
 def account_second_factor(request: HttpRequest) -> HttpResponse:
     """The member's second factor: set one up, or make new recovery codes. New codes are shown
     once, right after they are made."""
-    member = _me(request)
+    member = member_of(request)
     context: dict[str, Any] = {
         "has_device": second_factor_needed(member) == "verify",
         "codes": request.session.pop(_NEW_CODES, None),

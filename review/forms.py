@@ -4,15 +4,15 @@ counts, a report's period and the access log's filter."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
 
+from escalation.deadlines import day_start
 from escalation.models import Strand
 from partnership.models import Agency, Area, AuditEvent, Member
 from partnership.page_forms import DateInput, LocalDateTimeField, service_errors_add
@@ -41,10 +41,6 @@ _KIND_ORDER = list(KIND_LABELS)
 
 def _kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # --- Timelines -----------------------------------------------------------------------------------
@@ -137,9 +133,9 @@ class ComplianceFilterForm(forms.Form):
         end: date | None = data["end"]
         area: Area | None = data["area"]
         return ComplianceFilter(
-            since=_day_start(start) if start else None,
+            since=day_start(start) if start else None,
             # The last moment of the end date (timestamps are kept to the microsecond).
-            until=_day_start(end + timedelta(days=1)) - timedelta(microseconds=1) if end else None,
+            until=day_start(end + timedelta(days=1)) - timedelta(microseconds=1) if end else None,
             area_id=area.pk if area else None,
             strand=data["strand"],
         )

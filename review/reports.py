@@ -7,7 +7,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -23,7 +23,7 @@ from conference.models import (
     IncidentPerson,
     Referral,
 )
-from escalation.deadlines import LONDON
+from escalation.deadlines import LONDON, day_start
 from escalation.models import Incident, IncidentStrand, Strand
 
 
@@ -34,11 +34,11 @@ class Period:
 
     @property
     def since(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=LONDON)
+        return day_start(self.start)
 
     @property
     def until(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON)
+        return day_start(self.end + timedelta(days=1))
 
     def label(self) -> str:
         return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conference import selectors, services
-from conference.api.common import _active_member, _conference_for, _valid
+from conference.api.common import _active_member, _conference_for
 from conference.models import (
     Action,
 )
-from partnership.pages import member_of
+from partnership.pages import member_of, valid_body
 
 
 class ActionSerializer(serializers.ModelSerializer[Action]):
@@ -58,7 +58,7 @@ class ActionsView(APIView):
     @extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer})
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
-        data = _valid(ActionCreateSerializer, request)
+        data = valid_body(ActionCreateSerializer, request)
         action = services.action_agree(
             actor=member_of(request),
             conference_id=conference.pk,
@@ -79,7 +79,7 @@ class ActionCompleteView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         action = selectors.action_for(member, pk)
-        data = _valid(OutcomeSerializer, request)
+        data = valid_body(OutcomeSerializer, request)
         return Response(
             ActionSerializer(
                 services.action_complete(actor=member, action_id=action.pk, outcome=data["outcome"])

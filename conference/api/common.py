@@ -1,9 +1,7 @@
-"""What the conference API shares: a validated request body, agencies and members named in one,
-and looking a conference up."""
+"""What the conference API shares: agencies and members named in a request body, and looking a
+conference up."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,12 +13,6 @@ from conference.models import (
 from partnership.models import Agency, Member
 from partnership.pages import member_of
 from partnership.permissions import require
-
-
-def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
-    body = serializer_class(data=request.data)
-    body.is_valid(raise_exception=True)
-    return dict(body.validated_data)
 
 
 def _agencies(ids: list[int]) -> list[Agency]:

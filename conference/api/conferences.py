@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conference import selectors, services
-from conference.api.common import _active_member, _agencies, _conference_for, _valid
+from conference.api.common import _active_member, _agencies, _conference_for
 from conference.models import (
     Conference,
     ConferenceKind,
@@ -20,7 +20,7 @@ from conference.models import (
     ResearchContribution,
     Visibility,
 )
-from partnership.pages import member_of
+from partnership.pages import member_of, valid_body
 from partnership.permissions import can
 
 
@@ -77,7 +77,7 @@ class ConferenceListView(APIView):
 
     @extend_schema(request=ConferenceCreateSerializer, responses={201: ConferenceSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(ConferenceCreateSerializer, request)
+        data = valid_body(ConferenceCreateSerializer, request)
         conference = services.conference_create(
             actor=member_of(request),
             kind=data["kind"],
@@ -107,7 +107,7 @@ class AgendaView(APIView):
     @extend_schema(request=AgendaAddSerializer, responses={201: ConferenceSerializer})
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.manage")
-        data = _valid(AgendaAddSerializer, request)
+        data = valid_body(AgendaAddSerializer, request)
         referral = Referral.objects.filter(pk=data["referral_id"]).first()
         if referral is None:
             raise serializers.ValidationError({"referral_id": "No such referral."})
@@ -130,7 +130,7 @@ class InvitationsView(APIView):
     @extend_schema(request=InviteSerializer, responses=ConferenceSerializer)
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.manage")
-        data = _valid(InviteSerializer, request)
+        data = valid_body(InviteSerializer, request)
         members = [_active_member(i, "member_ids") for i in data["member_ids"]]
         services.conference_invite(
             actor=member_of(request), conference_id=conference.pk, members=members
@@ -147,7 +147,7 @@ class AttendanceView(APIView):
     @extend_schema(request=AttendanceSerializer, responses=ConferenceSerializer)
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
-        data = _valid(AttendanceSerializer, request)
+        data = valid_body(AttendanceSerializer, request)
         services.attendance_record(
             actor=member_of(request),
             conference_id=conference.pk,
@@ -201,7 +201,7 @@ class ResearchView(APIView):
     @extend_schema(request=ResearchFileSerializer, responses={201: ResearchSerializer})
     def post(self, request: Request, pk: int) -> Response:
         item = selectors.agenda_item_for(member_of(request), pk)
-        data = _valid(ResearchFileSerializer, request)
+        data = valid_body(ResearchFileSerializer, request)
         contribution = services.research_file(
             actor=member_of(request),
             item_id=item.pk,

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conference import selectors, services
-from conference.api.common import _valid
 from conference.models import (
     LawfulBasis,
     Person,
@@ -26,7 +25,7 @@ from escalation.api import ReasonSerializer
 from escalation.rules import incidents_visible
 from escalation.selectors import incident_for
 from partnership.models import Area
-from partnership.pages import member_of
+from partnership.pages import member_of, valid_body
 from partnership.permissions import require
 
 
@@ -70,7 +69,7 @@ class PersonListView(APIView):
 
     @extend_schema(request=PersonCreateSerializer, responses={201: PersonSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(PersonCreateSerializer, request)
+        data = valid_body(PersonCreateSerializer, request)
         area = Area.objects.filter(pk=data["area_id"]).first() if data["area_id"] else None
         if data["area_id"] and area is None:
             raise serializers.ValidationError({"area_id": "No area with that id."})
@@ -159,7 +158,7 @@ class IncidentPeopleView(APIView):
     @extend_schema(request=LinkPersonSerializer, responses={201: FlagSerializer(many=True)})
     def post(self, request: Request, pk: int) -> Response:
         incident = incident_for(member_of(request), pk)
-        data = _valid(LinkPersonSerializer, request)
+        data = valid_body(LinkPersonSerializer, request)
         person = services.person_open(
             member=member_of(request), pk=data["person_id"], what="link to incident"
         )
@@ -189,7 +188,7 @@ class FlagDismissView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         flag = selectors.flag_for(member, pk)
-        data = _valid(ReasonSerializer, request)
+        data = valid_body(ReasonSerializer, request)
         flag = services.flag_dismiss(actor=member, flag_id=flag.pk, reason=data["reason"])
         return Response(FlagSerializer(flag).data)
 
@@ -269,7 +268,7 @@ class ReferralListView(APIView):
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
     def post(self, request: Request) -> Response:
-        data = _valid(ReferralCreateSerializer, request)
+        data = valid_body(ReferralCreateSerializer, request)
         person = services.person_open(
             member=member_of(request), pk=data["person_id"], what="referral"
         )

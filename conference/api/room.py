@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conference import selectors, services
-from conference.api.common import _agencies, _conference_for, _valid
+from conference.api.common import _agencies, _conference_for
 from conference.api.conferences import ConferenceSerializer
 from conference.minutes import minutes_for
 from conference.models import (
@@ -21,7 +21,7 @@ from conference.models import (
     RiskLevel,
     Visibility,
 )
-from partnership.pages import member_of
+from partnership.pages import member_of, valid_body
 
 
 class OpenView(APIView):
@@ -40,7 +40,7 @@ class MoveView(APIView):
     @extend_schema(request=MoveSerializer, responses=ConferenceSerializer)
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
-        data = _valid(MoveSerializer, request)
+        data = valid_body(MoveSerializer, request)
         services.room_move(
             actor=member_of(request), conference_id=conference.pk, item_id=data["item_id"]
         )
@@ -83,7 +83,7 @@ class EntriesView(APIView):
     @extend_schema(request=ShareSerializer, responses={201: EntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
-        data = _valid(ShareSerializer, request)
+        data = valid_body(ShareSerializer, request)
         agencies = _agencies(data["visible_agency_ids"])
         entry = services.room_share(
             actor=member_of(request),
@@ -104,7 +104,7 @@ class AgreeRiskView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         item = selectors.agenda_item_for(member_of(request), pk)
         conference = _conference_for(request, item.conference_id, "conference.attend")
-        data = _valid(RiskSerializer, request)
+        data = valid_body(RiskSerializer, request)
         services.room_agree_risk(
             actor=member_of(request),
             conference_id=conference.pk,

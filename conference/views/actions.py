@@ -19,9 +19,8 @@ from conference.models import (
     OPEN_ACTION_STATES,
     Action,
 )
-from conference.views.common import _same
 from partnership.models import Member
-from partnership.page_forms import service_errors_add
+from partnership.page_forms import posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
@@ -50,7 +49,7 @@ def _actions_page(
     def row(action: Action) -> ActionRow:
         form = None
         if action.is_open and can(member, "action.complete", action):
-            form = _same(bound, ActionCompleteForm(action=action))
+            form = posted_or_blank(bound, ActionCompleteForm(action=action))
         return ActionRow(action=action, complete_form=form)
 
     sees_all = can(member, "conference.manage")

@@ -1,12 +1,10 @@
-"""What the conference pages share: reading an id from the address, keeping a posted form with
-its errors, the agencies and members offered in forms, looking a conference up, and an agenda
-item's title."""
+"""What the conference pages share: reading an id from the address, the agencies and members
+offered in forms, looking a conference up, and an agenda item's title."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.http import Http404
 
 from conference import selectors
@@ -27,14 +25,6 @@ def _pk(value: str | None) -> int | None:
     if not value.isdigit():
         raise Http404("That link is not valid.")
     return int(value)
-
-
-def _same(bound: forms.Form | None, form: forms.Form) -> forms.Form:
-    """A posted form that came back with errors replaces the blank one it was posted from; it is
-    recognised by its field ids, which name the object it belongs to."""
-    if bound is not None and bound.auto_id == form.auto_id:
-        return bound
-    return form
 
 
 def _agencies() -> Any:

@@ -32,9 +32,9 @@ from conference.models import (
     ReferralState,
     ResearchContribution,
 )
-from conference.views.common import _agencies, _conference, _item_title, _members_with_agency, _same
+from conference.views.common import _agencies, _conference, _item_title, _members_with_agency
 from partnership.models import Agency, Member, Role
-from partnership.page_forms import service_errors_add
+from partnership.page_forms import posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
@@ -185,7 +185,7 @@ def _conference_page(
         "may_manage": may_manage,
         "may_attend": can(member, "conference.attend", conference),
         "may_record_attendance": may_record_attendance,
-        "agenda_form": _same(
+        "agenda_form": posted_or_blank(
             bound,
             AgendaAddForm(
                 referrals=Referral.objects.filter(state=ReferralState.OPEN)
@@ -196,13 +196,13 @@ def _conference_page(
         )
         if may_manage
         else None,
-        "invite_form": _same(
+        "invite_form": posted_or_blank(
             bound,
             InviteForm(members=_members_with_agency().exclude(pk__in=[m.pk for m in invitees])),
         )
         if may_manage
         else None,
-        "attendance_form": _same(bound, AttendanceForm(members=attendance_members))
+        "attendance_form": posted_or_blank(bound, AttendanceForm(members=attendance_members))
         if may_record_attendance and invitees
         else None,
         "failed_form": bound,

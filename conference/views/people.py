@@ -31,10 +31,10 @@ from conference.models import (
 )
 from conference.risk import CHECKLIST
 from conference.rules import people_visible
-from conference.views.common import _pk, _same
+from conference.views.common import _pk
 from escalation.rules import incidents_visible
 from partnership.models import Member
-from partnership.page_forms import service_errors_add
+from partnership.page_forms import posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
@@ -122,7 +122,7 @@ def _person_page(
         .select_related("area")
         .order_by("-occurred_at", "-pk")
     )
-    link_form = _same(bound, IncidentLinkForm(incidents=linkable))
+    link_form = posted_or_blank(bound, IncidentLinkForm(incidents=linkable))
     context: dict[str, Any] = {
         "person": person,
         "incidents": [row for row in rows if row.visible],
@@ -203,7 +203,7 @@ def _flags_page(
     rows = [
         FlagRow(
             flag=flag,
-            dismiss_form=_same(bound, FlagDismissForm(flag=flag)),
+            dismiss_form=posted_or_blank(bound, FlagDismissForm(flag=flag)),
             refer_url=f"{referral_create}?person={flag.person_id}&flag={flag.pk}",
         )
         for flag in flags

@@ -3,11 +3,11 @@ recomputed, explained, told to their owners and put on the timeline."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from django.utils import timezone
 
-from escalation.deadlines import LONDON, Deadline, DeadlineKind, deadline_compute
+from escalation.deadlines import LONDON, Deadline, DeadlineKind, day_start, deadline_compute
 from escalation.models import OPEN_DUTY_STATES, Duty, DutyState, Incident
 from escalation.services.common import _board_changed
 from escalation.services.duties import DUTIES
@@ -19,10 +19,6 @@ from partnership.calendar.selectors import BankHolidays
 from partnership.calendar.services import CalendarChange
 from partnership.scopes import Scope
 from partnership.timeline import audit_record
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
 def duty_deadlines_recompute(change: CalendarChange) -> int:
@@ -44,8 +40,8 @@ def duty_deadlines_recompute(change: CalendarChange) -> int:
             state__in=OPEN_DUTY_STATES,
             deadline_kind=DeadlineKind.WORKING_DAYS,
             deadline_division=change.division,
-            deadline_start__lt=_day_start(last),
-            due_at__gte=_day_start(first),
+            deadline_start__lt=day_start(last),
+            due_at__gte=day_start(first),
         )
         .order_by("pk")
     )

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from partnership.calendar import selectors, services
 from partnership.models import CalendarSource, DayStatus, Division, Member
+from partnership.pages import valid_body
 from partnership.permissions import require
 
 
@@ -99,9 +100,7 @@ def _change_body(
 ) -> dict[str, Any]:
     """The body of a change, checked: administrators only, whatever the body says."""
     require(request.user, "calendar.manage")
-    body = serializer_class(data=request.data)
-    body.is_valid(raise_exception=True)
-    return dict(body.validated_data)
+    return valid_body(serializer_class, request)
 
 
 def _edit_response(edit: services.CalendarEdit, status: int) -> Response:
