@@ -1,8 +1,9 @@
-"""Pages of the escalation engine (its JSON API is under ``/api/``, in ``config.urls``)."""
+"""The escalation engine: its pages, and its JSON API (included under ``/api/`` by
+``config.urls``)."""
 
 from django.urls import path
 
-from escalation import views
+from escalation import api, views
 
 urlpatterns = [
     path("incidents/", views.incident_list, name="incident-list"),
@@ -25,4 +26,41 @@ urlpatterns = [
     path("duties/<int:pk>/waive/", views.duty_waive, name="duty-waive"),
     path("board/", views.board, name="incident-board"),
     path("board/fragment/", views.board_fragment, name="incident-board-fragment"),
+]
+
+api_urlpatterns = [
+    path("incidents/", api.IncidentListView.as_view(), name="api-incidents"),
+    path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident"),
+    path(
+        "incidents/<int:pk>/determination/",
+        api.DeterminationView.as_view(),
+        name="api-incident-determination",
+    ),
+    path(
+        "incidents/<int:pk>/stand-down/",
+        api.StandDownView.as_view(),
+        name="api-incident-stand-down",
+    ),
+    path("incidents/<int:pk>/close/", api.CloseView.as_view(), name="api-incident-close"),
+    path(
+        "incidents/<int:pk>/duties/",
+        api.IncidentDutiesView.as_view(),
+        name="api-incident-duties",
+    ),
+    path(
+        "duties/<int:pk>/complete/",
+        api.DutyCompleteView.as_view(),
+        name="api-duty-complete",
+    ),
+    path("duties/<int:pk>/waive/", api.DutyWaiveView.as_view(), name="api-duty-waive"),
+    path(
+        "incidents/<int:pk>/links/",
+        api.IncidentLinkView.as_view(),
+        name="api-incident-links",
+    ),
+    path(
+        "incidents/<int:pk>/situation-reports/",
+        api.SituationReportView.as_view(),
+        name="api-incident-situation-reports",
+    ),
 ]
