@@ -7,10 +7,10 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
-from conference.forms import PersonForm
+from conference.forms import ConferenceForm, PersonForm
 from partnership.calendar.forms import DayAddForm
-from partnership.models import AgencyKind
-from partnership.page_forms import member_label, service_errors_add
+from partnership.models import AgencyKind, Member
+from partnership.page_forms import MeetingForm, member_label, posted_or_blank, service_errors_add
 from tests import factories
 
 
@@ -52,3 +52,24 @@ def test_a_member_is_named_with_their_agency(db: None) -> None:
     )
     assert member_label(officer) == "Asha Patel, Northshire Police"
     assert member_label(factories.member(username="admin2", agency=None)) == "admin2"
+
+
+def test_each_meeting_form_says_what_is_missing_in_its_own_words_and_order() -> None:
+    conference = ConferenceForm({}, chairs=Member.objects.none())
+    assert not conference.is_valid()
+    assert conference.errors["location"] == ["Say where (or how) the panel meets."]
+    assert conference.errors["starts_at"] == ["Say when it starts."]
+    # The error summary lists problems in the order the page shows the fields.
+    assert list(conference.fields) == ["kind", "title", "starts_at", "ends_at", "location", "chair"]
+    # A subclass's words stay its own: the shared field is not changed for the others.
+    assert not MeetingForm({}).is_valid()
+    assert MeetingForm({}).errors["location"] == ["Say where you will meet."]
+
+
+def test_the_posted_form_replaces_only_the_blank_form_it_was_posted_from() -> None:
+    posted = _ReplyShape({"text": ""}, auto_id="reply-7-%s")
+    assert not posted.is_valid()
+    assert posted_or_blank(posted, _ReplyShape(auto_id="reply-7-%s")) is posted
+    other = _ReplyShape(auto_id="reply-8-%s")
+    assert posted_or_blank(posted, other) is other
+    assert posted_or_blank(None, other) is other
