@@ -31,6 +31,7 @@ from partnership.auth import (
 )
 from partnership.errors import ConflictError
 from partnership.models import Agency, Member
+from partnership.pages import member_of
 from partnership.permissions import can, require
 from partnership.throttle import TooManyAttemptsError
 
@@ -174,7 +175,7 @@ class TokenListView(APIView):
 
     @extend_schema(responses=TokenSerializer(many=True))
     def get(self, request: Request) -> Response:
-        member = Member.objects.get(pk=request.user.pk or 0)
+        member = member_of(request)
         return Response(TokenSerializer(tokens_live(member), many=True).data)
 
 
@@ -184,7 +185,7 @@ class TokenRevokeView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, ref: str) -> Response:
-        member = Member.objects.get(pk=request.user.pk or 0)
+        member = member_of(request)
         if not token_revoke(member=member, ref=ref):
             raise exceptions.NotFound("You hold no such token.")
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -225,8 +226,7 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
 class MeView(APIView):
     @extend_schema(responses=MemberSerializer)
     def get(self, request: Request) -> Response:
-        # The default permission has already refused anonymous callers.
-        member = Member.objects.get(pk=request.user.pk or 0)
+        member = member_of(request)
         return Response(MemberSerializer(member, context={"request": request}).data)
 
 

@@ -186,7 +186,7 @@ class MinutesCorrectView(APIView):
     @extend_schema(request=CorrectionSerializer, responses={201: MinutesVersionSerializer})
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "minutes.correct")
-        data = _valid(CorrectionSerializer, request)
+        data = valid_body(CorrectionSerializer, request)
         version = services.minutes_correct(
             actor=member_of(request), conference_id=conference.pk, text=data["text"]
         )

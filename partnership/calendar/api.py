@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partnership.calendar import selectors, services
-from partnership.models import CalendarSource, DayStatus, Division, Member
-from partnership.pages import valid_body
+from partnership.models import CalendarSource, DayStatus, Division
+from partnership.pages import member_of, valid_body
 from partnership.permissions import require
 
 
@@ -91,10 +91,6 @@ def _division(division: str) -> Division:
     return Division(division)
 
 
-def _member(request: Request) -> Member:
-    return Member.objects.get(pk=request.user.pk or 0)
-
-
 def _change_body(
     request: Request, serializer_class: type[serializers.Serializer[Any]]
 ) -> dict[str, Any]:
@@ -144,7 +140,7 @@ class CalendarDaysView(APIView):
         """Make a day a bank holiday; pending deadlines counted over it are recomputed."""
         data = _change_body(request, DayAddSerializer)
         edit = services.calendar_day_add(
-            actor=_member(request),
+            actor=member_of(request),
             division=_division(division),
             day=data["date"],
             title=data["title"],
@@ -159,7 +155,7 @@ class CalendarDayRemoveView(APIView):
         """Make a bank holiday a working day; pending deadlines counted over it are recomputed."""
         data = _change_body(request, DayRemoveSerializer)
         edit = services.calendar_day_remove(
-            actor=_member(request),
+            actor=member_of(request),
             division=_division(division),
             day=data["date"],
             reason=data["reason"],
