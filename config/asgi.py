@@ -15,8 +15,12 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from notifications.readiness import production_start_check  # noqa: E402
 from partnership.live import remember_server_loop  # noqa: E402
 from partnership.ws_auth import OriginCheck, WebsocketAuthMiddleware  # noqa: E402
+
+# Production refuses to start while a channel members use only records its messages.
+production_start_check()
 
 router = ProtocolTypeRouter(
     {

@@ -220,6 +220,15 @@ class Scheduler:
             self._thread.join(timeout=10)
 
 
+def production_checks() -> None:
+    """What a production scheduler checks before it starts, as ``config/asgi.py`` does before it
+    serves: it sends notifications too (retries, chases), so it refuses to start while a channel
+    members use only records its messages (``notifications.readiness``)."""
+    from notifications.readiness import production_start_check
+
+    production_start_check()
+
+
 def start_in_background() -> Scheduler:
     """The scheduler inside a web process: only for the single-process ``make run``."""
     scheduler = Scheduler()

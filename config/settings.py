@@ -245,11 +245,30 @@ RISK_MEDIUM_FROM = int(os.environ.get("RISK_MEDIUM_FROM", 4))
 RISK_HIGH_FROM = int(os.environ.get("RISK_HIGH_FROM", 8))
 
 # --- Notifications ------------------------------------------------------------------------------
+# Who carries each channel. The recording backend and email printed to the console only keep
+# messages: their deliveries are "recorded, not sent", and production refuses to start while a
+# channel members use is one of them, unless NOTIFICATION_CHANNELS_WITHOUT names it
+# (notifications/readiness.py).
 NOTIFICATION_BACKENDS = {
-    "email": "notifications.channels.EmailBackend",
+    "email": os.environ.get("EMAIL_CHANNEL_BACKEND", "notifications.channels.EmailBackend"),
     "sms": os.environ.get("SMS_BACKEND", "notifications.channels.RecordingBackend"),
     "webhook": os.environ.get("WEBHOOK_BACKEND", "notifications.channels.RecordingBackend"),
 }
+# Channels this deployment does without (comma-separated: email, sms, webhook): their messages are
+# recorded, not sent, production starts anyway, and /healthz says so.
+NOTIFICATION_CHANNELS_WITHOUT = env_list("NOTIFICATION_CHANNELS_WITHOUT", [])
+if set(NOTIFICATION_CHANNELS_WITHOUT) - set(NOTIFICATION_BACKENDS):
+    raise ImproperlyConfigured(
+        "NOTIFICATION_CHANNELS_WITHOUT may name email, sms and webhook only, not "
+        + ", ".join(sorted(set(NOTIFICATION_CHANNELS_WITHOUT) - set(NOTIFICATION_BACKENDS)))
+    )
+# GOV.UK Notify (notifications/notify.py), for SMS_BACKEND=notifications.notify.NotifySmsBackend
+# and EMAIL_CHANNEL_BACKEND=notifications.notify.NotifyEmailBackend: the API key and the ids of the
+# templates made for the service in Notify.
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
 # Seconds a channel may take to accept one message before the attempt counts as failed.
 NOTIFICATION_SEND_TIMEOUT = float(os.environ.get("NOTIFICATION_SEND_TIMEOUT", 10))
 # Attempts per channel before giving up; the wait doubles from NOTIFICATION_RETRY_SECONDS.

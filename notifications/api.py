@@ -12,13 +12,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications import selectors, services
-from notifications.models import Notification, ReplyKind
+from notifications.models import Delivery, Notification, ReplyKind
 from partnership.pages import member_of, valid_body
+
+
+class DeliverySerializer(serializers.ModelSerializer[Delivery]):
+    """How the notification went out on one channel. ``state`` is ``recorded`` (label "Recorded,
+    not sent") when the channel's backend only kept the message: never ``delivered``."""
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = ["channel", "state", "state_label", "attempts", "delivered_at"]
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
     needs_reply = serializers.BooleanField(read_only=True)
     sender = serializers.CharField(source="sender.username", read_only=True, default=None)
+    deliveries = DeliverySerializer(many=True, read_only=True)
 
     class Meta:
         model = Notification
@@ -39,6 +51,7 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
             "answered_at",
             "reply_kind",
             "reply",
+            "deliveries",
         ]
 
 

@@ -8,8 +8,13 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # ack_ladder registers its ladder kind; audit its verbs; rules its permissions.
         from notifications import ack_ladder, audit, rules  # noqa: F401
+        from notifications.readiness import channels_health
         from notifications.signin_alerts import lockout_alert
+        from partnership.health import health_report_register
         from partnership.throttle import lockout_listener_register
+
+        # /healthz, at the bottom, reports whether each channel sends.
+        health_report_register("channels", channels_health)
 
         # The sign-in throttle lives below this app; it learns whom to tell from here.
         lockout_listener_register(lockout_alert)

@@ -15,6 +15,8 @@ verbs_register(
     {
         "notification.sent": "Sent “{title}” to {recipients:people} ({audiences:audiences})",
         "notification.delivered": "Delivered by {channel:channel}[ to {people:people}]",
+        "notification.recorded": "Recorded, not sent: {channel:channel} (this deployment's "
+        "backend for it only keeps messages)",
         "notification.delivery_failed": "Delivery failed by {channel:channel}"
         "[ after {attempts} attempts][ to {people:people}]",
         "notification.acknowledged": "Acknowledged ({via:acknowledged_via})",

@@ -1,10 +1,14 @@
 """Delivery channels behind one small interface.
 
-A backend's ``send`` either returns (delivered) or raises ``DeliveryError``; every backend has a
-timeout, so a hanging provider costs one worker a bounded time and never blocks the others.
-Text messages and webhooks default to ``RecordingBackend``, which writes what it would send to
-the database (development and tests); production points ``SMS_BACKEND``/``WEBHOOK_BACKEND`` at a
-real provider's class with the same interface.
+A backend's ``send`` either returns (the channel took the message) or raises ``DeliveryError``;
+every backend has a timeout, so a hanging provider costs one worker a bounded time and never
+blocks the others. A backend's ``sends`` says whether taking the message means sending it: the
+ones that only keep it (``RecordingBackend``; email printed to the console) leave the delivery
+"recorded, not sent", never "delivered". Text messages and webhooks default to
+``RecordingBackend`` (development and tests); production points ``SMS_BACKEND`` (and
+``EMAIL_CHANNEL_BACKEND``) at GOV.UK Notify (``notifications.notify``) and ``WEBHOOK_BACKEND`` at
+``HttpWebhookBackend``, and refuses to start while a channel members use only records
+(``notifications.readiness``).
 """
 
 from __future__ import annotations
@@ -37,10 +41,16 @@ class DeliveryError(Exception):
 
 
 class Backend(Protocol):
+    @property
+    def sends(self) -> bool:
+        """Whether a message this backend takes leaves the service (False: it is only kept)."""
+        ...
+
     def send(self, *, notification: Notification, address: str, channel: str) -> None: ...
 
 
-def _plain_text(notification: Notification) -> str:
+def plain_text(notification: Notification) -> str:
+    """The message as text: what email and text messages say, whatever carries them."""
     purposes = "; ".join(Purpose(p).label for p in notification.purposes)
     lines = [
         notification.body,
@@ -53,12 +63,28 @@ def _plain_text(notification: Notification) -> str:
     return "\n".join(lines)
 
 
+# Django's email backends that keep a message instead of sending it (the console is the default
+# without EMAIL_URL; tests use local memory).
+_EMAIL_BACKENDS_THAT_KEEP = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    }
+)
+
+
 class EmailBackend:
     """Django's configured email backend (console by default, SMTP by EMAIL_URL)."""
 
+    @property
+    def sends(self) -> bool:
+        return settings.EMAIL_BACKEND not in _EMAIL_BACKENDS_THAT_KEEP
+
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
         body = (
-            _plain_text(notification)
+            plain_text(notification)
             + "\n\nAcknowledge that you have read this, without signing in (the link works once"
             + f" and expires):\n{ack_url(notification)}\n"
         )
@@ -101,11 +127,13 @@ def _email_error_is_permanent(exc: Exception) -> bool:
 class RecordingBackend:
     """Writes the message to ``OutboundMessage`` instead of sending it."""
 
+    sends = False
+
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
         OutboundMessage.objects.create(
             channel=channel,
             address=address,
-            body=f"{notification.title}\n{_plain_text(notification)}",
+            body=f"{notification.title}\n{plain_text(notification)}",
             notification=notification,
         )
 
@@ -152,6 +180,8 @@ class HttpWebhookBackend:
     """POSTs a JSON description of the notification to the member's webhook address, within the
     webhook policy (``notifications.webhooks``): the address is resolved and checked at every
     send, the connection goes to the address checked, and redirects are not followed."""
+
+    sends = True
 
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
         try:

@@ -353,24 +353,40 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> bool |
     started = time.monotonic()
     error = ""
     permanent = False
+    sent = False
     if delivery.channel == Channel.LIVE:
         raise ValueError("live alerts are sent by live_deliveries_send, in batches")
     try:
-        backend_for(delivery.channel).send(
-            notification=notification, address=delivery.address, channel=delivery.channel
-        )
+        backend = backend_for(delivery.channel)
+        backend.send(notification=notification, address=delivery.address, channel=delivery.channel)
+        sent = backend.sends
     except DeliveryError as exc:
         error, permanent = str(exc)[:500], exc.permanent
     except Exception as exc:  # a backend bug must not lose the notification: retried like a failure
         error = f"{type(exc).__name__}: {exc}"[:500]
     return _attempt_record(
-        delivery.pk, ok=not error, error=error, permanent=permanent, started=started, now=now
+        delivery.pk,
+        ok=not error,
+        sent=sent,
+        error=error,
+        permanent=permanent,
+        started=started,
+        now=now,
     )
 
 
 def _attempt_record(
-    delivery_id: int, *, ok: bool, error: str, permanent: bool, started: float, now: datetime
+    delivery_id: int,
+    *,
+    ok: bool,
+    sent: bool,
+    error: str,
+    permanent: bool,
+    started: float,
+    now: datetime,
 ) -> bool:
+    """Record one attempt. ``ok``: the backend took the message; ``sent``: and it left the
+    service (a backend that only keeps it leaves the delivery recorded, not sent)."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
@@ -387,11 +403,14 @@ def _attempt_record(
         )
         notification = delivery.notification
         if ok:
-            delivery.delivered(at=now)
+            if sent:
+                delivery.delivered(at=now)
+            else:
+                delivery.recorded()
             delivery.save()
             audit_record(
                 actor=None,
-                verb="notification.delivered",
+                verb="notification.delivered" if sent else "notification.recorded",
                 subject=notification,
                 scope=Scope.parse_stored(notification.scope),
                 changes={"channel": delivery.channel, "attempt": delivery.attempts},

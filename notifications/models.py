@@ -240,6 +240,9 @@ class ContactPreference(models.Model):
 class DeliveryState(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
     DELIVERED = "delivered", "Delivered"
+    # The channel's backend only keeps the message (the recording backend, email printed to the
+    # console): nothing left the service, and nobody may read it as delivered.
+    RECORDED = "recorded", "Recorded, not sent"
     FAILED = "failed", "Failed after every retry"
 
 
@@ -313,6 +316,11 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     def delivered(self, *, at: datetime) -> None:
         self._fields_set(_delivered_fields(at=at))
 
+    @transition(field=state, source=DeliveryState.PENDING, target=DeliveryState.RECORDED)
+    def recorded(self) -> None:
+        """The backend kept the message without sending it: finished, and never delivered."""
+        self._fields_set({"next_attempt_at": None, "claimed_until": None})
+
     @transition(field=state, source=DeliveryState.PENDING, target=DeliveryState.FAILED)
     def give_up(self, *, error: str) -> None:
         self._fields_set(_given_up_fields(error=error))
@@ -340,7 +348,8 @@ class DeliveryAttempt(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """What the recording backend "sent" (text messages and webhooks in development and tests)."""
+    """What the recording backend kept instead of sending it (text messages and webhooks in
+    development and tests); its delivery is "recorded, not sent"."""
 
     channel = models.CharField(max_length=10, choices=Channel.choices)
     address = models.CharField(max_length=300)

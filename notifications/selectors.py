@@ -29,7 +29,11 @@ def _needs_reply_q() -> Q:
 def notifications_of(
     member: Member, *, unread: bool | None = None, needs_reply: bool | None = None
 ) -> QuerySet[Notification]:
-    found = Notification.objects.filter(recipient=member).select_related("sender")
+    found = (
+        Notification.objects.filter(recipient=member)
+        .select_related("sender")
+        .prefetch_related("deliveries")
+    )
     if unread is True:
         found = found.filter(state=NotificationState.OPEN)
     elif unread is False:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from partnership import selectors
 from partnership.auth import browser_remember, sign_in_enrolled, token_revoke, tokens_live
 from partnership.forms import ThrottledAuthenticationForm
+from partnership.health import health_reports
 from partnership.models import Member
 from partnership.pages import member_of
 from partnership.permissions import can, require_page
@@ -203,11 +204,15 @@ async def healthz(request: HttpRequest) -> JsonResponse:
     database_ok, database_detail = await sync_to_async(_check_database, thread_sensitive=True)()
     layer_ok, layer_detail = await _check_channel_layer()
     healthy = database_ok and layer_ok
+    # The apps' reports (such as notification channels that only record) inform whoever reads
+    # this; only the database and the channel layer decide whether this process can serve.
+    reports = await sync_to_async(health_reports, thread_sensitive=True)() if database_ok else {}
     return JsonResponse(
         {
             "status": "ok" if healthy else "unavailable",
             "database": {"ok": database_ok, "detail": database_detail},
             "channel_layer": {"ok": layer_ok, "detail": layer_detail},
+            **reports,
         },
         status=200 if healthy else 503,
     )

@@ -92,6 +92,7 @@ def member(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    phone: str = "",
 ) -> Member:
     """A member beside the demo's (an account without an agency when ``agency`` is None),
     holding ``roles``."""
@@ -104,6 +105,7 @@ def member(
             first_name=first_name,
             last_name=last_name,
             email=email,
+            phone=phone,
         )
         for role in roles:
             partnership_services.role_assign(actor=actor, member=made, role=role)

@@ -10,6 +10,7 @@ from notifications.models import Notification
 
 class FailingBackend:
     calls: ClassVar[int] = 0
+    sends = True  # a provider that would send, were it not failing
 
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
         FailingBackend.calls += 1
@@ -18,6 +19,8 @@ class FailingBackend:
 
 class RefusingBackend:
     """Fails permanently (a 4xx from the provider): no retry."""
+
+    sends = True
 
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
         raise DeliveryError("invalid number", permanent=True)

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from config.scheduler import Scheduler
+from config.scheduler import Scheduler, production_checks
 
 
 class Command(BaseCommand):
@@ -13,6 +13,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        production_checks()
         scheduler = Scheduler()
 
         def stop(signum: int, frame: Any) -> None:

@@ -1,0 +1,79 @@
+"""A message a backend only kept (the recording backend, email kept in memory or printed to the
+console) is "recorded, not sent" wherever a delivery is shown: the incident's delivery panel, the
+API and the timeline. Never "Delivered"."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications.dispatch import deliveries_send
+from notifications.models import ContactPreference, DeliveryState, Notification, OutboundMessage
+from partnership.models import AuditEvent, Member
+from review.timeline import event_describe
+from tests import factories
+from tests.world import ClientFor
+
+pytestmark = pytest.mark.django_db
+
+
+def _referral_kept(demo: dict[str, Member]) -> Notification:
+    """The CRRO's referral, by text message (recording backend) and email (kept in memory)."""
+    ContactPreference.objects.create(member=demo["crro"], sms=True)
+    referral = factories.referral_alert(factories.incident_declared())
+    deliveries_send([referral.pk])
+    return referral
+
+
+def test_a_kept_message_is_recorded_not_sent_never_delivered(demo: dict[str, Member]) -> None:
+    referral = _referral_kept(demo)
+    sms = referral.deliveries.get(channel="sms")
+    assert sms.state == DeliveryState.RECORDED
+    assert sms.get_state_display() == "Recorded, not sent"
+    assert sms.delivered_at is None
+    assert sms.attempts == 1
+    assert OutboundMessage.objects.filter(notification=referral, channel="sms").count() == 1
+    assert referral.deliveries.get(channel="email").state == DeliveryState.RECORDED
+    # The live alert did reach the channel layer.
+    assert referral.deliveries.get(channel="live").state == DeliveryState.DELIVERED
+
+
+def test_the_delivery_panel_says_recorded_not_sent(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    referral = _referral_kept(demo)
+    page = client_for("coordinator").get(f"/incidents/{referral.scope.split(':')[1]}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<li>Text message: Recorded, not sent</li>" in text
+    assert "<li>Email: Recorded, not sent</li>" in text
+    assert "Text message: Delivered" not in text
+    assert "Email: Delivered" not in text
+    assert "<li>Live alert: Delivered</li>" in text
+
+
+def test_the_api_says_recorded_not_sent(demo: dict[str, Member], client_for: ClientFor) -> None:
+    referral = _referral_kept(demo)
+    listed = client_for("crro").get("/api/notifications/").json()
+    (mine,) = [n for n in listed if n["id"] == referral.pk]
+    states = {d["channel"]: (d["state"], d["state_label"]) for d in mine["deliveries"]}
+    assert states == {
+        "live": ("delivered", "Delivered"),
+        "email": ("recorded", "Recorded, not sent"),
+        "sms": ("recorded", "Recorded, not sent"),
+    }
+    assert all(d["delivered_at"] is None for d in mine["deliveries"] if d["channel"] != "live")
+
+
+def test_the_timeline_says_recorded_not_sent(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    referral = _referral_kept(demo)
+    events = AuditEvent.objects.filter(subject_id=str(referral.pk))
+    recorded = events.get(verb="notification.recorded", changes__channel="sms")
+    assert event_describe(recorded) == (
+        "Recorded, not sent: Text message (this deployment's backend for it only keeps messages)"
+    )
+    assert not events.filter(verb="notification.delivered", changes__channel="sms").exists()
+    timeline = client_for("gold").get(f"/incidents/{referral.scope.split(':')[1]}/timeline/")
+    assert timeline.status_code == 200
+    assert "Recorded, not sent: Text message" in timeline.content.decode()
