@@ -1,5 +1,5 @@
-"""Text messages and email through GOV.UK Notify, the government's own messaging service (public
-bodies use it without a contract of their own), with its client library
+"""Text messages and email through GOV.UK Notify, the Government Digital Service's messaging
+service for the public sector, with its client library
 (``notifications-python-client``): it signs every request with a fresh JWT (``iss`` the service
 id, ``iat`` now, HS256 with the key's secret) and turns error answers into exceptions we map to
 retry or not.
