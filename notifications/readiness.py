@@ -50,6 +50,20 @@ def channel_members() -> dict[str, int]:
     }
 
 
+def channels_not_sent() -> set[str]:
+    """The channels whose messages this deployment only records (one whose backend is not
+    configured sends nothing either), for pages that let members choose them."""
+    found = set()
+    for channel in CHANNELS_WITH_BACKENDS:
+        try:
+            sends = backend_for(channel).sends
+        except ImproperlyConfigured:
+            sends = False
+        if not sends:
+            found.add(str(channel))
+    return found
+
+
 @dataclass(frozen=True)
 class ChannelReadiness:
     channel: str

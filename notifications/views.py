@@ -26,6 +26,7 @@ from notifications import selectors, services
 from notifications.forms import ContactPreferenceForm, ReplyForm
 from notifications.links import ack_token_read, scope_url
 from notifications.models import ContactPreference, Notification, NotificationState
+from notifications.readiness import channels_not_sent
 from notifications.services import contact_preference_set
 from partnership.errors import ConflictError
 from partnership.models import Member
@@ -252,6 +253,7 @@ def contact_channels(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/channels.html",
-        {"form": form, "member": member},
+        # Members choosing a channel are told when this deployment only records its messages.
+        {"form": form, "member": member, "not_sent": channels_not_sent()},
         status=status,
     )

@@ -1,8 +1,10 @@
 """A message a backend only kept (the recording backend, email kept in memory or printed to the
 console) is "recorded, not sent" wherever a delivery is shown: the incident's delivery panel, the
-API and the timeline. Never "Delivered"."""
+API and the timeline. Never "Delivered". A member choosing channels is told which only record."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -11,6 +13,8 @@ from notifications.models import ContactPreference, DeliveryState, Notification,
 from partnership.models import AuditEvent, Member
 from review.timeline import event_describe
 from tests import factories
+from tests.notifications.conftest import Backends
+from tests.notifications.notify_standin import API_KEY, SMS_TEMPLATE
 from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +81,18 @@ def test_the_timeline_says_recorded_not_sent(
     timeline = client_for("gold").get(f"/incidents/{referral.scope.split(':')[1]}/timeline/")
     assert timeline.status_code == 200
     assert "Recorded, not sent: Text message" in timeline.content.decode()
+
+
+def test_the_channels_page_says_which_channels_are_only_recorded(
+    demo: dict[str, Member], client_for: ClientFor, settings: Any, backends: Backends
+) -> None:
+    sms_warning = "This service does not send text messages: messages are recorded, not sent"
+    page = client_for("crro").get("/account/channels/").content.decode()
+    assert sms_warning in page
+    assert "This service does not send webhooks" in page
+    settings.NOTIFY_API_KEY = API_KEY
+    settings.NOTIFY_SMS_TEMPLATE_ID = SMS_TEMPLATE
+    backends(sms="notifications.notify.NotifySmsBackend")
+    page = client_for("crro").get("/account/channels/").content.decode()
+    assert sms_warning not in page
+    assert "This service does not send webhooks" in page
