@@ -1,6 +1,8 @@
 # Production image: Daphne serving the ASGI app as an unprivileged user.
 # Configuration comes from the environment (see README "Configuration"); DJANGO_ENV=production
-# refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL and DJANGO_ALLOWED_HOSTS.
+# refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL and DJANGO_ALLOWED_HOSTS, and
+# while a notification channel members use only records its messages (set the GOV.UK Notify keys,
+# EMAIL_URL or WEBHOOK_BACKEND, or NOTIFICATION_CHANNELS_WITHOUT for channels it does without).
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
