@@ -415,6 +415,8 @@ def _attempt_record(
                 scope=Scope.parse_stored(notification.scope),
                 changes={"channel": delivery.channel, "attempt": delivery.attempts},
             )
+            if not sent:  # the last word on a message another channel failed to send
+                _undeliverable_check(notification)
             return True
         if permanent or delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             delivery.give_up(error=error)
@@ -438,22 +440,28 @@ def _attempt_record(
         return False
 
 
+UNREACHED = frozenset({DeliveryState.FAILED, DeliveryState.RECORDED})
+
+
 def _undeliverable_check(notification: Notification) -> None:
-    """Every channel that can reach a person when they are away (all but live) has given up, and
-    nobody acknowledged: the CSP Co-ordinator must find another way to reach them
-    (``notifications.unreachable`` decides whether now or in the interval's digest). Called in
-    the transaction that recorded the last failure; the notice is sent when it commits. Live
-    alerts do not count: a page that missed a push replays it."""
+    """Every channel that can reach a person when they are away (all but live) has given up or
+    only recorded the message, at least one gave up, and nobody acknowledged: the CSP
+    Co-ordinator must find another way to reach them (``notifications.unreachable`` decides
+    whether now or in the interval's digest). Called in the transaction that recorded the last
+    outcome; the notice is sent when it commits. Live alerts do not count: a page that missed a
+    push replays it."""
     if notification.state != "open" or notice_is_about_unreachable(notification):
         return  # answered meanwhile, or itself a notice about unreachable people
     offline = list(
         notification.deliveries.exclude(channel=Channel.LIVE).values_list("state", "channel")
     )
-    if not offline or any(state != DeliveryState.FAILED for state, _ in offline):
+    # A message only recorded reached nobody either, but it did not fail: a notice needs one
+    # channel that did (else every message in development would be one).
+    if not offline or any(s not in UNREACHED for s, _ in offline):
         return  # nothing to reach them away from the service, delivered somewhere, or retrying
-    dispatch_on_commit(
-        unreachable_record(notification=notification, channels=[c for _, c in offline])
-    )
+    failed = [channel for state, channel in offline if state == DeliveryState.FAILED]
+    if failed:
+        dispatch_on_commit(unreachable_record(notification=notification, channels=failed))
 
 
 def deliveries_due(now: datetime | None = None, limit: int = 200) -> list[int]:

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from notifications.dispatch import deliveries_send
-from notifications.models import ContactPreference, DeliveryState, Notification, OutboundMessage
+from notifications.models import (
+    ContactPreference,
+    DeliveryState,
+    Notification,
+    OutboundMessage,
+    Unreachable,
+)
 from partnership.models import AuditEvent, Member
 from review.timeline import event_describe
 from tests import factories
@@ -96,3 +102,33 @@ def test_the_channels_page_says_which_channels_are_only_recorded(
     page = client_for("crro").get("/account/channels/").content.decode()
     assert sms_warning not in page
     assert "This service does not send webhooks" in page
+
+
+@pytest.mark.parametrize(
+    ("failing", "recording"), [("sms", "email"), ("email", "sms")], ids=["sms-fails", "email-fails"]
+)
+def test_a_message_only_recorded_does_not_count_as_reaching_someone_another_channel_failed(
+    demo: dict[str, Member], backends: Backends, failing: str, recording: str
+) -> None:
+    # Whichever finishes last, the failure or the recording, the co-ordinator hears of it.
+    backends(
+        **{
+            failing: "tests.notifications.backends.RefusingBackend",
+            recording: "notifications.channels.RecordingBackend",
+        }
+    )
+    ContactPreference.objects.create(member=demo["crro"], sms=True)
+    referral = factories.referral_alert(factories.incident_declared())
+    deliveries_send([referral.pk])
+    states = dict(referral.deliveries.exclude(channel="live").values_list("channel", "state"))
+    assert states == {failing: "failed", recording: "recorded"}
+    assert Unreachable.objects.get(notification=referral).channels == [failing]
+    notice = Notification.objects.get(
+        idempotency_key__startswith=f"notification:{referral.pk}:undeliverable"
+    )
+    assert notice.recipient.username == "coordinator"
+
+
+def test_nothing_failed_nothing_to_report(demo: dict[str, Member]) -> None:
+    referral = _referral_kept(demo)  # email and text message both only recorded
+    assert not Unreachable.objects.filter(notification=referral).exists()
