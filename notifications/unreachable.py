@@ -26,6 +26,7 @@ from partnership.audiences import Audience
 from partnership.locks import advisory_xact_lock
 from partnership.models import Role
 from partnership.scopes import Scope
+from partnership.text import one_line_clean
 
 _LOCK = "notifications.unreachable"
 # A digest names this many people; the rest are counted (the delivery panels list them all).
@@ -78,7 +79,9 @@ def unreachable_record(
     recipient = notification.recipient
     alerts = outbox_write(
         audiences=[Audience.role(Role.CSP_COORDINATOR)],
-        title=f"Could not reach {recipient}: {notification.title}"[:200],
+        # The title that may have made a channel fail (a line break written before the one-line
+        # rule) must not make this notice fail too.
+        title=one_line_clean(f"Could not reach {recipient}: {notification.title}")[:200],
         body=(
             f"A notification to {recipient} could not be delivered by "
             f"{_channels_words(record.channels)}. Please contact them another way. Anyone else "

@@ -1,4 +1,5 @@
-"""Channel backends for tests: one that always fails, one that remembers what it sent."""
+"""Channel backends for tests: one that always fails, one that refuses for good, and one that
+takes every message as a provider that sends would."""
 
 from __future__ import annotations
 
@@ -24,3 +25,13 @@ class RefusingBackend:
 
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
         raise DeliveryError("invalid number", permanent=True)
+
+
+class AcceptingBackend:
+    """Takes every message, as a provider that sends it would (its deliveries are delivered)."""
+
+    sends = True
+    taken: ClassVar[list[tuple[int, str]]] = []
+
+    def send(self, *, notification: Notification, address: str, channel: str) -> None:
+        AcceptingBackend.taken.append((notification.pk, channel))
