@@ -53,13 +53,14 @@ def prepare(members: int) -> dict[str, Any]:
 
     from partnership import services
     from partnership.auth import token_issue
-    from partnership.demo import demo_load
+    from partnership.demo import demo_load, demo_partnerships
     from partnership.models import Agency, AgencyKind, Area, Member
 
     demo_load()
+    partnership = demo_partnerships()[0]
     officer = Member.objects.get(username="officer")
     council = Agency.objects.get(kind=AgencyKind.COUNCIL)
-    area = Area.objects.order_by("pk").first()
+    area = Area.objects.filter(partnership=partnership).order_by("pk").first()
     assert area is not None
     tokens: list[str] = []
     with _fast_hashing(), transaction.atomic():
@@ -76,6 +77,7 @@ def prepare(members: int) -> dict[str, Any]:
                     username=_username(number),
                     password=secrets.token_urlsafe(16),
                     agency=council,
+                    partnership=partnership,
                     first_name="Bench",
                     last_name=f"Co-ordinator {number}",
                     job_title="Community Safety Partnership Co-ordinator",
@@ -95,8 +97,10 @@ def coordinators(count: int) -> dict[str, Any]:
     from django.db import transaction
 
     from partnership import services
+    from partnership.demo import demo_partnerships
     from partnership.models import Member, Role, RoleAssignment
 
+    partnership = demo_partnerships()[0]
     wanted = {_username(number) for number in range(1, count + 1)}
     with transaction.atomic():
         held = RoleAssignment.objects.filter(
@@ -109,7 +113,9 @@ def coordinators(count: int) -> dict[str, Any]:
             else:
                 services.role_revoke(actor=None, assignment=assignment)
         for member in Member.objects.filter(username__in=wanted - holders).order_by("username"):
-            services.role_assign(actor=None, member=member, role=Role.CSP_COORDINATOR)
+            services.role_assign(
+                actor=None, partnership=partnership, member=member, role=Role.CSP_COORDINATOR
+            )
         total = RoleAssignment.objects.filter(role=Role.CSP_COORDINATOR).count()
     return {"bench_coordinators": count, "coordinators": total}
 
@@ -148,18 +154,19 @@ def room(attendees: int) -> dict[str, Any]:
     from notifications.dispatch import senders_wait
     from partnership import services
     from partnership.auth import token_issue
-    from partnership.demo import demo_load
+    from partnership.demo import demo_load, demo_partnerships
     from partnership.models import Agency, Area, Member, Role
 
     # The invitations are emailed to whoever has an address (the demo chair), and the development
     # email backend prints them: keep stdout for the one JSON line.
     with contextlib.redirect_stdout(sys.stderr):
         demo_load()
+        partnership = demo_partnerships()[0]
         demo = {m.username: m for m in Member.objects.filter(username__in=["coordinator", "chair"])}
         coordinator, chair = demo["coordinator"], demo["chair"]
         for kind, name in ROOM_AGENCIES:
             if not Agency.objects.filter(name=name).exists():
-                services.agency_create(actor=None, kind=kind, name=name)
+                services.agency_create(actor=None, kind=kind, name=name, partnership=partnership)
         agencies = list(Agency.objects.filter(is_active=True).order_by("pk"))
         panel: list[Member] = []
         with _fast_hashing(), transaction.atomic():
@@ -172,14 +179,19 @@ def room(attendees: int) -> dict[str, Any]:
                         username=username,
                         password=secrets.token_urlsafe(16),
                         agency=agencies[(number - 1) % len(agencies)],
+                        partnership=partnership,
                         first_name="Bench",
                         last_name=f"Panel member {number}",
                         job_title="Panel member",
                     )
-                services.role_assign(actor=None, member=member, role=Role.PANEL_MEMBER)
+                services.role_assign(
+                    actor=None, partnership=partnership, member=member, role=Role.PANEL_MEMBER
+                )
                 panel.append(member)
         person = conference_services.person_create(
-            actor=coordinator, full_name="Bench Victim", area=Area.objects.order_by("pk").first()
+            actor=coordinator,
+            full_name="Bench Victim",
+            area=Area.objects.filter(partnership=partnership).order_by("pk").first(),
         )
         referral = conference_services.referral_create(
             actor=coordinator,

@@ -14,13 +14,16 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from escalation.models import Incident
 from notifications.models import Laddered
-from partnership.models import Agency, Area, Member
+from partnership.models import Agency, Area, Member, Partnership
 from partnership.text import OneLineField
 
 
 class Person(models.Model):
     """A victim (or person at risk). Sensitive personal data."""
 
+    # Known to one partnership: another partnership that meets the same person records them
+    # again (sharing across partnerships needs a recorded basis, which is not built).
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     full_name = OneLineField(max_length=200)
     known_as = OneLineField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -177,6 +180,7 @@ class ReferralState(models.TextChoices):
 
 
 class Referral(ConcurrentTransitionMixin, models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     referring_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     referred_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
@@ -233,6 +237,7 @@ class ConferenceState(models.TextChoices):
 
 
 class Conference(ConcurrentTransitionMixin, models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=ConferenceKind.choices)
     title = OneLineField(max_length=200)
     starts_at = models.DateTimeField()

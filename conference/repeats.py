@@ -1,11 +1,12 @@
 """Repeat detection ("flag and tag", whatever agency reports the incident).
 
-Two rules, defaulting to MARAC practice and configurable in settings:
+Two rules, defaulting to MARAC practice and set by each partnership (``Partnership``; a new one
+starts from the settings of the same names):
 
-- **Repeat**: a further incident within ``REPEAT_WINDOW_DAYS`` (365) of the person's last
+- **Repeat**: a further incident within ``repeat_window_days`` (365) of the person's last
   referral makes the case a repeat.
-- **Potential escalation**: ``SUGGEST_REFERRAL_COUNT`` (3) or more incidents within
-  ``SUGGEST_REFERRAL_WINDOW_DAYS`` (365) and no referral in that time suggests a referral to the
+- **Potential escalation**: ``suggest_referral_count`` (3) or more incidents within
+  ``suggest_referral_window_days`` (365) and no referral in that time suggests a referral to the
   CSP Co-ordinator.
 
 Each flag says which rule fired and on which incidents. Evaluation is idempotent: a flag's key
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-
-from django.conf import settings
 
 from conference.models import FlagKind, Person, Referral
 from escalation.models import Incident
@@ -40,7 +39,8 @@ def repeats_find(person: Person) -> list[Finding]:
     incidents = list(person.incidents.order_by("occurred_at", "pk"))
     referrals = list(person.referrals.order_by("created_at", "pk"))
     findings: list[Finding] = []
-    repeat_window = timedelta(days=settings.REPEAT_WINDOW_DAYS)
+    rules = person.partnership
+    repeat_window = timedelta(days=rules.repeat_window_days)
 
     # Rule 1: incidents after the person's last referral made before them, within the window.
     for incident in incidents:
@@ -53,7 +53,7 @@ def repeats_find(person: Person) -> list[Finding]:
                 Finding(
                     kind=FlagKind.REPEAT,
                     rule=(
-                        f"Further incident within {settings.REPEAT_WINDOW_DAYS} days of the "
+                        f"Further incident within {rules.repeat_window_days} days of the "
                         f"last referral (referral {last.pk} made {last.created_at:%d %b %Y}): "
                         f"{_when(incident)}"
                     ),
@@ -64,8 +64,8 @@ def repeats_find(person: Person) -> list[Finding]:
             )
 
     # Rule 2: a run of incidents within the window with no referral in it.
-    count = settings.SUGGEST_REFERRAL_COUNT
-    window = timedelta(days=settings.SUGGEST_REFERRAL_WINDOW_DAYS)
+    count = rules.suggest_referral_count
+    window = timedelta(days=rules.suggest_referral_window_days)
     for end in range(count - 1, len(incidents)):
         last_incident = incidents[end]
         run = [
@@ -82,7 +82,7 @@ def repeats_find(person: Person) -> list[Finding]:
             Finding(
                 kind=FlagKind.SUGGESTED_REFERRAL,
                 rule=(
-                    f"{len(run)} incidents within {settings.SUGGEST_REFERRAL_WINDOW_DAYS} days and "
+                    f"{len(run)} incidents within {rules.suggest_referral_window_days} days and "
                     f"no referral (potential escalation): " + ", ".join(_when(i) for i in run)
                 ),
                 incidents=run,

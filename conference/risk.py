@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from conference.models import RISK_ORDER, RiskLevel
+from partnership.models import Partnership
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,21 @@ class Assessment:
     level: str
 
 
-def level_for(score: int) -> str:
-    if score >= settings.RISK_HIGH_FROM:
+def level_for(score: int, partnership: Partnership) -> str:
+    """The level a score maps to in ``partnership``'s risk bands."""
+    if score >= partnership.risk_high_from:
         return RiskLevel.HIGH
-    if score >= settings.RISK_MEDIUM_FROM:
+    if score >= partnership.risk_medium_from:
         return RiskLevel.MEDIUM
     return RiskLevel.STANDARD
 
 
 def risk_assess(
-    *, answers: dict[str, bool], raised_level: str = "", raised_reason: str = ""
+    *,
+    partnership: Partnership,
+    answers: dict[str, bool],
+    raised_level: str = "",
+    raised_reason: str = "",
 ) -> Assessment:
     """Score the checklist; every question must be answered yes or no."""
     unknown = sorted(set(answers) - set(QUESTIONS))
@@ -66,7 +71,7 @@ def risk_assess(
             {"answers": f"Answer every question yes or no (missing: {', '.join(missing)})."}
         )
     score = sum(q.weight for q in CHECKLIST if answers[q.code])
-    assessed = level_for(score)
+    assessed = level_for(score, partnership)
     level = assessed
     if raised_level:
         if raised_level not in RiskLevel.values:

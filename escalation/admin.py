@@ -61,7 +61,7 @@ def publish(modeladmin: Any, request: HttpRequest, queryset: QuerySet[ProtocolVe
 
 @admin.register(ProtocolVersion)
 class ProtocolVersionAdmin(AuditedAdmin):
-    list_display = ["number", "name", "state", "published_at"]
+    list_display = ["number", "name", "partnership", "state", "published_at"]
     readonly_fields = ["number", "state", "published_at"]
     inlines = [ProtocolStepInline]
     actions = [publish]
@@ -73,7 +73,11 @@ class ProtocolVersionAdmin(AuditedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
-            last = ProtocolVersion.objects.order_by("-number").first()
+            last = (
+                ProtocolVersion.objects.filter(partnership=obj.partnership)
+                .order_by("-number")
+                .first()
+            )
             obj.number = (last.number + 1) if last else 1
         super().save_model(request, obj, form, change)
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from notifications.models import Laddered
-from partnership.models import Area, Division, Member, Role
+from partnership.models import Area, Division, Member, Partnership, Role
 from partnership.text import OneLineField
 
 
@@ -66,8 +66,11 @@ class ProtocolVersion(ConcurrentTransitionMixin, models.Model):
     draft; publishing it retires the previous version. Incidents copy the steps they run under
     into their duties, so nothing an administrator does later changes a running incident."""
 
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="protocol_versions"
+    )
     name = OneLineField(max_length=200)
-    number = models.PositiveIntegerField(unique=True)
+    number = models.PositiveIntegerField()
     state = FSMField(default=ProtocolState.DRAFT, choices=ProtocolState.choices, protected=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,10 +80,13 @@ class ProtocolVersion(ConcurrentTransitionMixin, models.Model):
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["state"],
+                fields=["partnership", "number"], name="protocol_number_per_partnership"
+            ),
+            models.UniqueConstraint(
+                fields=["partnership"],
                 condition=Q(state="published"),
                 name="one_published_protocol",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +158,8 @@ class ProtocolStep(models.Model):
 
 # --- Incidents -----------------------------------------------------------------------------------
 class Incident(ConcurrentTransitionMixin, models.Model):
+    # The area's partnership, held here too so that every list filters on one column.
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     title = OneLineField(max_length=200)
     description = models.TextField(help_text="What happened.")
     occurred_at = models.DateTimeField()

@@ -24,6 +24,7 @@ from partnership.models import (
     CalendarDay,
     CalendarYear,
     Member,
+    Partnership,
     RoleAssignment,
 )
 from partnership.permissions import can
@@ -100,15 +101,24 @@ class AuditedAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-
             audit_record(actor=request.user, verb=f"{obj._meta.model_name}.deleted", subject=obj)  # type: ignore[arg-type]
 
 
+@admin.register(Partnership)
+class PartnershipAdmin(AuditedAdmin):
+    list_display = ["name", "slug", "division"]
+    search_fields = ["name", "slug"]
+
+
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdmin):
     list_display = ["name", "kind", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_filter = ["kind", "is_active", "partnerships"]
     search_fields = ["name"]
+    filter_horizontal = ["partnerships"]
 
 
 @admin.register(Area)
 class AreaAdmin(AuditedAdmin):
+    list_display = ["name", "partnership"]
+    list_filter = ["partnership"]
     search_fields = ["name"]
 
 
@@ -130,6 +140,7 @@ for _otp_model in (TOTPDevice, StaticDevice):
 class MemberAdmin(AuditedAdmin, UserAdmin[Member]):
     inlines = [RoleAssignmentInline]
     actions = ["second_factor_remove"]
+    filter_horizontal = [*UserAdmin.filter_horizontal, "partnerships"]
 
     @admin.action(description="Remove the second factor (for a lost phone): they set up a new one")
     def second_factor_remove(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
@@ -144,7 +155,7 @@ class MemberAdmin(AuditedAdmin, UserAdmin[Member]):
     list_filter = ["agency", "is_active", "role_assignments__role"]
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]
-        ("Partnership", {"fields": ("agency", "job_title", "phone")}),
+        ("Partnership", {"fields": ("agency", "partnerships", "job_title", "phone")}),
     )
 
 

@@ -18,6 +18,13 @@ detail_words_register("division", Division.choices)
 verbs_register(
     {
         # The directory.
+        "partnership.created": "Partnership set up[: {name}][ ({division:division})]"
+        "[ in the administration pages, with {fields:fields}]",
+        "partnership.changed": "A partnership's record was changed in the administration pages: "
+        "{fields:fields}",
+        "partnership.deleted": "A partnership's record was deleted in the administration pages",
+        "agency.joined": "Agency now takes part in partnership {partnership_id}",
+        "member.joined": "Member now works in partnership {partnership_id}",
         "agency.created": "Agency added[: {name} ({kind:agency_kind})]"
         "[ in the administration pages, with {fields:fields}]",
         "agency.changed": "An agency's record was changed in the administration pages: "
@@ -34,8 +41,9 @@ verbs_register(
         "roleassignment.saved": "A member's role or its deputy was set in the administration pages",
         "roleassignment.deleted": "A member's role was taken away in the administration pages",
         "role.assigned": "Member {member_id} given the role of {role:role}"
-        "[, with member {deputy_id} as deputy]",
-        "role.revoked": "Member {member_id} no longer holds the role of {role:role}",
+        "[ in partnership {partnership_id}][, with member {deputy_id} as deputy]",
+        "role.revoked": "Member {member_id} no longer holds the role of {role:role}"
+        "[ in partnership {partnership_id}]",
         # Signing in.
         "member.login_locked": "Sign-in to this account paused for "
         "{locked_for_seconds:duration} after {failures} failed attempts from places that had "

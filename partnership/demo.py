@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from partnership import services
-from partnership.models import Agency, AgencyKind, Area, Member, Role, RoleAssignment
+from partnership.models import Agency, AgencyKind, Area, Member, Partnership, Role, RoleAssignment
+
+PARTNERSHIP_NAME = "Milton Keynes Hate Crime Partnership"
+PARTNERSHIP_SLUG = "milton-keynes"
 
 AGENCIES = [
     (AgencyKind.POLICE, "Thames Valley Police"),
@@ -96,16 +99,21 @@ MEMBERS = [
 
 # What other apps put in place beside the directory (the escalation engine publishes the source
 # document's protocol). They register here when ready: this bottom app imports none of them.
-_DEMO_EXTRAS: list[Callable[[], object]] = []
+_DEMO_EXTRAS: list[Callable[[Partnership], object]] = []
 
 
-def demo_extra_register(step: Callable[[], object]) -> None:
-    """Run ``step`` (idempotent, like the rest of the demo) whenever the demo is loaded."""
+def demo_extra_register(step: Callable[[Partnership], object]) -> None:
+    """Run ``step`` for each demo partnership (idempotent, like the rest of the demo) whenever
+    the demo is loaded."""
     _DEMO_EXTRAS.append(step)
 
 
-def demo_extras() -> list[Callable[[], object]]:
+def demo_extras() -> list[Callable[[Partnership], object]]:
     return list(_DEMO_EXTRAS)
+
+
+def demo_partnerships() -> list[Partnership]:
+    return list(Partnership.objects.filter(slug=PARTNERSHIP_SLUG))
 
 
 def demo_password() -> str:
@@ -116,16 +124,25 @@ def demo_password() -> str:
 def demo_load() -> int:
     """Create whatever of the demo partnership is missing. Returns how many things changed."""
     changed = 0
+    partnership = Partnership.objects.filter(slug=PARTNERSHIP_SLUG).first()
+    if partnership is None:
+        partnership = services.partnership_create(
+            actor=None, name=PARTNERSHIP_NAME, slug=PARTNERSHIP_SLUG
+        )
+        changed += 1
     agencies: dict[str, Agency] = {}
     for kind, name in AGENCIES:
         agency = Agency.objects.filter(name=name).first()
         if agency is None:
             agency = services.agency_create(actor=None, kind=kind, name=name)
             changed += 1
+        if not agency.partnerships.filter(pk=partnership.pk).exists():
+            services.agency_join(actor=None, agency=agency, partnership=partnership)
+            changed += 1
         agencies[name] = agency
     for name in AREAS:
-        if not Area.objects.filter(name=name).exists():
-            services.area_create(actor=None, name=name)
+        if not Area.objects.filter(partnership=partnership, name=name).exists():
+            services.area_create(actor=None, partnership=partnership, name=name)
             changed += 1
 
     password = demo_password()
@@ -156,11 +173,15 @@ def demo_load() -> int:
         deputy = members[spec.deputy] if spec.deputy else None
         for role in spec.roles:
             existing = RoleAssignment.objects.filter(
-                member=members[spec.username], role=role
+                partnership=partnership, member=members[spec.username], role=role
             ).first()
             if existing is None or existing.deputy_id != (deputy.pk if deputy else None):
                 services.role_assign(
-                    actor=None, member=members[spec.username], role=role, deputy=deputy
+                    actor=None,
+                    partnership=partnership,
+                    member=members[spec.username],
+                    role=role,
+                    deputy=deputy,
                 )
                 changed += 1
     return changed

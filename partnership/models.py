@@ -45,10 +45,65 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+class Division(models.TextChoices):
+    """GOV.UK's divisions for bank holidays, named as its published list names them."""
+
+    ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
+    SCOTLAND = "scotland", "Scotland"
+    NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+
+class Partnership(models.Model):
+    """A community safety partnership: the tenant that owns areas, roles, protocol versions,
+    cases and conferences. Agencies and members can belong to several partnerships; nothing
+    owned by one is seen from another.
+
+    The thresholds were service-wide settings before partnerships were tenants; those settings
+    are now the defaults a new partnership starts with (``partnership_create``).
+    """
+
+    name = OneLineField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Names it in addresses and the X-Partnership header."
+    )
+    division = models.CharField(
+        max_length=20,
+        choices=Division.choices,
+        default=Division.ENGLAND_AND_WALES,
+        help_text="Whose bank holidays its deadlines skip.",
+    )
+    repeat_window_days = models.PositiveIntegerField(
+        default=365, help_text="A further incident this soon after the last referral is a repeat."
+    )
+    suggest_referral_count = models.PositiveIntegerField(
+        default=3, help_text="This many incidents within the window suggest a referral."
+    )
+    suggest_referral_window_days = models.PositiveIntegerField(default=365)
+    retention_days = models.PositiveIntegerField(
+        default=6 * 365, help_text="Personal data of closed cases is removed after this long."
+    )
+    risk_medium_from = models.PositiveSmallIntegerField(default=4)
+    risk_high_from = models.PositiveSmallIntegerField(default=8)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(risk_high_from__gt=models.F("risk_medium_from")),
+                name="risk_bands_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Agency(models.Model):
     kind = models.CharField(max_length=32, choices=AgencyKind.choices)
     name = OneLineField(max_length=200, unique=True)
     is_active = models.BooleanField(default=True)
+    # One agency (a police force, an NHS trust) often sits in several partnerships.
+    partnerships = models.ManyToManyField(Partnership, blank=True, related_name="agencies")
 
     class Meta:
         ordering = ["name"]
@@ -59,12 +114,19 @@ class Agency(models.Model):
 
 
 class Area(models.Model):
-    """A ward or locality: where incidents happen and which partnership data is reported by."""
+    """A ward or locality of one partnership: where incidents happen and what its data is
+    reported by."""
 
-    name = OneLineField(max_length=200, unique=True)
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="areas")
+    name = OneLineField(max_length=200)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"], name="area_name_per_partnership"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -84,6 +146,7 @@ class Member(AbstractUser):
     last_name = OneLineField("last name", max_length=150, blank=True)
     job_title = OneLineField(max_length=200, blank=True)
     phone = OneLineField(max_length=40, blank=True)
+    partnerships = models.ManyToManyField(Partnership, blank=True, related_name="members")
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -92,22 +155,60 @@ class Member(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def partnership(self) -> Partnership | None:
+        """The partnership this member is working in: the one the door that loaded the member
+        (page, API, socket) set with ``work_in``, or by default their only partnership. None for
+        a member of none, or of several who has not chosen."""
+        found = list(self.partnerships.all()[:2])
+        return found[0] if len(found) == 1 else None
+
+    def work_in(self, partnership: Partnership | None) -> None:
+        """Work in ``partnership`` from now on (this instance only): roles are read there."""
+        self.__dict__["partnership"] = partnership
+        for cached in ("held_roles", "acting_roles"):
+            self.__dict__.pop(cached, None)
+
+    @cached_property
     def held_roles(self) -> frozenset[str]:
-        """The roles this member holds in their own right."""
-        return frozenset(self.role_assignments.values_list("role", flat=True))
+        """The roles this member holds in their own right, in the partnership they work in."""
+        if self.partnership is None:
+            return frozenset()
+        return frozenset(
+            self.role_assignments.filter(partnership=self.partnership).values_list(
+                "role", flat=True
+            )
+        )
 
     @cached_property
     def acting_roles(self) -> frozenset[str]:
         """Roles held, plus roles this member deputises for: a deputy who is told because the
         holder did not answer must be able to do what the holder would have done."""
-        deputised = RoleAssignment.objects.filter(deputy=self).values_list("role", flat=True)
+        if self.partnership is None:
+            return frozenset()
+        deputised = RoleAssignment.objects.filter(
+            deputy=self, partnership=self.partnership
+        ).values_list("role", flat=True)
         return self.held_roles | frozenset(deputised)
+
+    def roles_in(self, partnership: Partnership) -> frozenset[str]:
+        """Roles held or deputised for in ``partnership``, whichever one this member works in."""
+        return frozenset(
+            RoleAssignment.objects.filter(partnership=partnership)
+            .filter(models.Q(member=self) | models.Q(deputy=self))
+            .values_list("role", flat=True)
+        )
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.acting_roles.intersection(roles))
 
 
 class RoleAssignment(models.Model):
+    """A role a member holds in one partnership (the same officer can be the CRRO in one and a
+    panel member in another)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="role_assignments"
+    )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=40, choices=Role.choices)
     deputy = models.ForeignKey(
@@ -121,7 +222,9 @@ class RoleAssignment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["member", "role"], name="one_assignment_per_role"),
+            models.UniqueConstraint(
+                fields=["partnership", "member", "role"], name="one_assignment_per_role"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(deputy=models.F("member")), name="deputy_is_someone_else"
             ),
@@ -217,14 +320,6 @@ class SignInAddress(models.Model):
 
 
 # --- The calendar of working days ---------------------------------------------------------------
-class Division(models.TextChoices):
-    """GOV.UK's divisions for bank holidays, named as its published list names them."""
-
-    ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
-    SCOTLAND = "scotland", "Scotland"
-    NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
-
-
 class CalendarSource(models.TextChoices):
     PACKAGE = "package", "the holidays package installed with the service"
     GOVUK = "govuk", "GOV.UK's published list"

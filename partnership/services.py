@@ -3,25 +3,101 @@ leaves a timeline event beside the change."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
-from partnership.models import Agency, Area, Member, Role, RoleAssignment
+from partnership.calendar.selectors import division_installed
+from partnership.models import Agency, Area, Member, Partnership, Role, RoleAssignment
 from partnership.timeline import audit_record
 
 
 @transaction.atomic
-def agency_create(*, actor: Member | None, kind: str, name: str) -> Agency:
+def partnership_create(
+    *, actor: Member | None, name: str, slug: str = "", division: str = ""
+) -> Partnership:
+    """A new partnership, starting from the service's configured thresholds and the installed
+    calendar division."""
+    name = name.strip()
+    slug = slug or slugify(name)[:60]
+    if not name or not slug:
+        raise ValidationError({"name": "Give the partnership a name."})
+    if Partnership.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"Another partnership is already called {slug!r}."})
+    partnership = Partnership(
+        name=name,
+        slug=slug,
+        division=division or division_installed(),
+        repeat_window_days=settings.REPEAT_WINDOW_DAYS,
+        suggest_referral_count=settings.SUGGEST_REFERRAL_COUNT,
+        suggest_referral_window_days=settings.SUGGEST_REFERRAL_WINDOW_DAYS,
+        retention_days=settings.RETENTION_DAYS,
+        risk_medium_from=settings.RISK_MEDIUM_FROM,
+        risk_high_from=settings.RISK_HIGH_FROM,
+    )
+    partnership.full_clean()
+    partnership.save()
+    audit_record(
+        actor=actor,
+        verb="partnership.created",
+        subject=partnership,
+        changes={"name": name, "slug": slug, "division": partnership.division},
+    )
+    return partnership
+
+
+@transaction.atomic
+def agency_join(*, actor: Member | None, agency: Agency, partnership: Partnership) -> None:
+    """``agency`` takes part in ``partnership`` (as well as any it is in already)."""
+    if agency.partnerships.filter(pk=partnership.pk).exists():
+        return
+    agency.partnerships.add(partnership)
+    audit_record(
+        actor=actor,
+        verb="agency.joined",
+        subject=agency,
+        changes={"partnership_id": partnership.pk},
+    )
+
+
+@transaction.atomic
+def member_join(*, actor: Member | None, member: Member, partnership: Partnership) -> None:
+    """``member`` works in ``partnership`` (as well as any they work in already)."""
+    if member.partnerships.filter(pk=partnership.pk).exists():
+        return
+    member.partnerships.add(partnership)
+    member.__dict__.pop("partnership", None)  # their default partnership may have changed
+    audit_record(
+        actor=actor,
+        verb="member.joined",
+        subject=member,
+        changes={"partnership_id": partnership.pk},
+    )
+
+
+@transaction.atomic
+def agency_create(
+    *, actor: Member | None, kind: str, name: str, partnership: Partnership | None = None
+) -> Agency:
     agency = Agency.objects.create(kind=kind, name=name)
     audit_record(
         actor=actor, verb="agency.created", subject=agency, changes={"kind": kind, "name": name}
     )
+    if partnership is not None:
+        agency_join(actor=actor, agency=agency, partnership=partnership)
     return agency
 
 
 @transaction.atomic
-def area_create(*, actor: Member | None, name: str) -> Area:
-    area = Area.objects.create(name=name)
-    audit_record(actor=actor, verb="area.created", subject=area, changes={"name": name})
+def area_create(*, actor: Member | None, partnership: Partnership, name: str) -> Area:
+    area = Area.objects.create(partnership=partnership, name=name)
+    audit_record(
+        actor=actor,
+        verb="area.created",
+        subject=area,
+        changes={"name": name, "partnership_id": partnership.pk},
+    )
     return area
 
 
@@ -32,6 +108,7 @@ def member_create(
     username: str,
     password: str,
     agency: Agency | None,
+    partnership: Partnership | None = None,
     first_name: str = "",
     last_name: str = "",
     email: str = "",
@@ -56,15 +133,27 @@ def member_create(
         subject=member,
         changes={"username": username, "agency_id": agency.pk if agency else None},
     )
+    if partnership is not None:
+        member_join(actor=actor, member=member, partnership=partnership)
     return member
 
 
 @transaction.atomic
 def role_assign(
-    *, actor: Member | None, member: Member, role: Role | str, deputy: Member | None = None
+    *,
+    actor: Member | None,
+    partnership: Partnership,
+    member: Member,
+    role: Role | str,
+    deputy: Member | None = None,
 ) -> RoleAssignment:
+    """``member`` holds ``role`` in ``partnership`` (joining it if need be); the deputy also
+    works there, since they may act in the role."""
+    member_join(actor=actor, member=member, partnership=partnership)
+    if deputy is not None:
+        member_join(actor=actor, member=deputy, partnership=partnership)
     assignment, created = RoleAssignment.objects.select_for_update().get_or_create(
-        member=member, role=role, defaults={"deputy": deputy}
+        partnership=partnership, member=member, role=role, defaults={"deputy": deputy}
     )
     if not created and assignment.deputy_id != (deputy.pk if deputy else None):
         assignment.deputy = deputy
@@ -83,6 +172,7 @@ def role_assign(
             "member_id": member.pk,
             "role": str(role),
             "deputy_id": deputy.pk if deputy else None,
+            "partnership_id": partnership.pk,
         },
     )
     return assignment
@@ -94,6 +184,10 @@ def role_revoke(*, actor: Member | None, assignment: RoleAssignment) -> None:
         actor=actor,
         verb="role.revoked",
         subject=assignment,
-        changes={"member_id": assignment.member_id, "role": assignment.role},
+        changes={
+            "member_id": assignment.member_id,
+            "role": assignment.role,
+            "partnership_id": assignment.partnership_id,
+        },
     )
     assignment.delete()

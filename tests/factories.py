@@ -39,7 +39,8 @@ from notifications.models import Notification, Purpose, Urgency
 from notifications.services import notify
 from partnership import services as partnership_services
 from partnership.audiences import Audience
-from partnership.models import Agency, Area, Member, Role
+from partnership.demo import PARTNERSHIP_SLUG
+from partnership.models import Agency, Area, Member, Partnership, Role
 from partnership.scopes import Scope
 
 # The demo member who does each thing unless a test names someone else.
@@ -64,9 +65,26 @@ def someone(username: str) -> Member:
     return found
 
 
-def area(name: str = AREA) -> Area:
-    """One of the demo partnership's areas."""
-    return Area.objects.get(name=name)
+def partnership(slug: str = PARTNERSHIP_SLUG) -> Partnership:
+    """A partnership by slug: the demo's unless named."""
+    return Partnership.objects.get(slug=slug)
+
+
+def partnership_new(*, name: str, slug: str = "", actor: Member | None = None) -> Partnership:
+    """A partnership beside the demo's."""
+    return partnership_services.partnership_create(actor=actor, name=name, slug=slug)
+
+
+def area(name: str = AREA, *, within: Partnership | None = None) -> Area:
+    """One of the demo partnership's areas (or of ``within``)."""
+    return Area.objects.get(partnership=within or partnership(), name=name)
+
+
+def area_new(*, name: str, within: Partnership | None = None, actor: Member | None = None) -> Area:
+    """An area beside the demo's, in the demo partnership unless ``within`` names another."""
+    return partnership_services.area_create(
+        actor=actor, partnership=within or partnership(), name=name
+    )
 
 
 _area_default = area  # for the factories whose own ``area`` argument hides the function
@@ -77,9 +95,14 @@ def agency(name: str) -> Agency:
     return Agency.objects.get(name=name)
 
 
-def agency_new(*, kind: str, name: str, actor: Member | None = None) -> Agency:
-    """An agency beside the demo's."""
-    return partnership_services.agency_create(actor=actor, kind=kind, name=name)
+def agency_new(
+    *, kind: str, name: str, actor: Member | None = None, within: Partnership | None = None
+) -> Agency:
+    """An agency beside the demo's, taking part in the demo partnership unless ``within``
+    names another."""
+    return partnership_services.agency_create(
+        actor=actor, kind=kind, name=name, partnership=within or partnership()
+    )
 
 
 def member(
@@ -93,22 +116,25 @@ def member(
     last_name: str = "",
     email: str = "",
     phone: str = "",
+    within: Partnership | None = None,
 ) -> Member:
     """A member beside the demo's (an account without an agency when ``agency`` is None),
-    holding ``roles``."""
+    working in the demo partnership (or ``within``) and holding ``roles`` there."""
+    where = within or partnership()
     with transaction.atomic():
         made = partnership_services.member_create(
             actor=actor,
             username=username,
             password=password,
             agency=agency,
+            partnership=where,
             first_name=first_name,
             last_name=last_name,
             email=email,
             phone=phone,
         )
         for role in roles:
-            partnership_services.role_assign(actor=actor, member=made, role=role)
+            partnership_services.role_assign(actor=actor, partnership=where, member=made, role=role)
     return made
 
 

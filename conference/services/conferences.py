@@ -34,6 +34,7 @@ from partnership.errors import ConflictError
 from partnership.models import Agency, Member, Role
 from partnership.permissions import require
 from partnership.scopes import Scope
+from partnership.tenancy import partnership_working
 from partnership.timeline import audit_record
 
 
@@ -61,11 +62,13 @@ def conference_create(
         errors["ends_at"] = "The conference must end after it starts."
     if not location.strip():
         errors["location"] = "Say where (or how) the panel meets."
-    if not chair.has_role(Role.CONFERENCE_CHAIR):
+    partnership = partnership_working(actor)
+    if Role.CONFERENCE_CHAIR not in chair.roles_in(partnership):
         errors["chair"] = f"{chair} is not a conference chair."
     if errors:
         raise ValidationError(errors)
     conference = Conference.objects.create(
+        partnership=partnership,
         kind=kind,
         title=title.strip(),
         starts_at=starts_at,

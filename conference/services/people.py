@@ -36,6 +36,7 @@ from partnership.errors import ConflictError
 from partnership.models import Area, Member, Role
 from partnership.permissions import require
 from partnership.scopes import Scope
+from partnership.tenancy import partnership_working
 from partnership.timeline import audit_record
 
 
@@ -55,7 +56,11 @@ def person_create(
         raise ValidationError({"full_name": "Give the person's name."})
     if date_of_birth is not None and date_of_birth > timezone.localdate():
         raise ValidationError({"date_of_birth": "A date of birth cannot be in the future."})
+    partnership = partnership_working(actor)
+    if area is not None and area.partnership_id != partnership.pk:
+        raise ValidationError({"area": "Choose an area of the partnership you are working in."})
     person = Person.objects.create(
+        partnership=partnership,
         full_name=full_name.strip(),
         known_as=known_as.strip(),
         date_of_birth=date_of_birth,
@@ -233,11 +238,15 @@ def referral_create(
     if errors:
         raise ValidationError(errors)
     assessment = risk_assess(
-        answers=answers, raised_level=raised_level, raised_reason=raised_reason
+        partnership=person.partnership,
+        answers=answers,
+        raised_level=raised_level,
+        raised_reason=raised_reason,
     )
     if actor.agency is None:
         raise ValidationError("Only a member of an agency can refer.")
     referral = Referral.objects.create(
+        partnership_id=person.partnership_id,
         person=person,
         referring_agency=actor.agency,
         referred_by=actor,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +32,7 @@ from escalation.models import Incident, IncidentState
 from escalation.services import incidents_personal_data_remove
 from notifications.selectors import notifications_about
 from notifications.services import notifications_personal_data_remove
+from partnership.models import Partnership
 from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
@@ -51,18 +51,22 @@ class RetentionReport:
     minutes_versions: int = 0
 
 
-def _incidents_due(cutoff: datetime) -> list[int]:
+def _incidents_due(partnership: Partnership, cutoff: datetime) -> list[int]:
     return list(
-        Incident.objects.filter(state=IncidentState.CLOSED, closed_at__lt=cutoff)
+        Incident.objects.filter(
+            partnership=partnership, state=IncidentState.CLOSED, closed_at__lt=cutoff
+        )
         .exclude(description=REMOVED)
         .values_list("pk", flat=True)
     )
 
 
-def _people_due(cutoff: datetime) -> list[int]:
+def _people_due(partnership: Partnership, cutoff: datetime) -> list[int]:
     """People whose every incident is closed and past retention, whose referrals are all heard or
     closed and old enough, and whose actions are finished."""
-    candidates = Person.objects.filter(anonymised_at__isnull=True, created_at__lt=cutoff)
+    candidates = Person.objects.filter(
+        partnership=partnership, anonymised_at__isnull=True, created_at__lt=cutoff
+    )
     due = []
     for person in candidates:
         incidents = Incident.objects.filter(
@@ -83,10 +87,24 @@ def _people_due(cutoff: datetime) -> list[int]:
 
 @transaction.atomic
 def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> RetentionReport:
-    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
+    """Apply each partnership's retention period to its own cases; the report adds them up."""
+    total = RetentionReport()
+    for partnership in Partnership.objects.order_by("pk"):
+        report = _partnership_apply(partnership, now=now or timezone.now(), dry_run=dry_run)
+        for field, value in asdict(report).items():
+            setattr(total, field, getattr(total, field) + value)
+    if dry_run:
+        transaction.set_rollback(True)
+    return total
+
+
+def _partnership_apply(
+    partnership: Partnership, *, now: datetime, dry_run: bool
+) -> RetentionReport:
+    cutoff = now - timedelta(days=partnership.retention_days)
     report = RetentionReport()
-    incident_ids = _incidents_due(cutoff)
-    person_ids = _people_due(cutoff)
+    incident_ids = _incidents_due(partnership, cutoff)
+    person_ids = _people_due(partnership, cutoff)
     report.incidents, report.people = len(incident_ids), len(person_ids)
     referral_ids = list(
         Referral.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
@@ -124,7 +142,6 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
         actions.count(),
     )
     if dry_run:
-        transaction.set_rollback(True)
         return report
 
     # Other apps' records go through their own services.
@@ -159,6 +176,7 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
             subject_id=cutoff.date().isoformat(),
             changes={
                 **asdict(report),
+                "partnership_id": partnership.pk,
                 "cutoff": cutoff,
                 "incident_ids": incident_ids,
                 "person_ids": person_ids,

@@ -39,6 +39,7 @@ from partnership.errors import ConflictError
 from partnership.models import Area, Member, Role
 from partnership.permissions import require
 from partnership.scopes import Scope
+from partnership.tenancy import partnership_working
 from partnership.timeline import audit_record
 
 
@@ -82,10 +83,13 @@ def incident_report(
         )
     if _aware(occurred_at, "occurred_at") > now:
         errors["occurred_at"] = "An incident cannot have happened in the future."
+    if area.partnership_id != partnership_working(reporter).pk:
+        errors["area"] = "Choose an area of the partnership you are working in."
     if errors:
         raise ValidationError(errors)
     strand_codes = _strands_clean(strands)
     incident: Incident = Incident.objects.create(
+        partnership_id=area.partnership_id,
         title=title.strip(),
         description=description.strip(),
         occurred_at=occurred_at,
@@ -209,7 +213,7 @@ def incident_determine(
             raise ConflictError(_refusal(incident, "declared major"))
         # Before the timeline is written: see calendar_hold.
         calendar_hold(division_installed())
-        protocol = protocol_current()
+        protocol = protocol_current(incident.partnership)
         incident.declare_major(at=at, protocol=protocol)
     else:
         if not can_proceed(incident.find_not_major):

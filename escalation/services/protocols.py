@@ -20,7 +20,7 @@ from notifications.ladder.rungs import OWNER, REPEAT, ladder_validate
 from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.locks import advisory_xact_lock
-from partnership.models import Member
+from partnership.models import Member, Partnership
 from partnership.permissions import require
 from partnership.timeline import audit_record
 
@@ -60,15 +60,26 @@ def _steps_validate(steps: Sequence[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def protocol_version_create(
-    *, actor: Member | None, name: str, steps: Sequence[dict[str, Any]], notes: str = ""
+    *,
+    actor: Member | None,
+    partnership: Partnership,
+    name: str,
+    steps: Sequence[dict[str, Any]],
+    notes: str = "",
 ) -> ProtocolVersion:
-    """A new draft version with its steps (an administrator publishes it when ready)."""
+    """A new draft version of ``partnership``'s protocol with its steps (an administrator
+    publishes it when ready)."""
     if actor is not None:
         require(actor, "protocol.manage")
     _steps_validate(steps)
-    last = ProtocolVersion.objects.select_for_update().order_by("-number").first()
+    last = (
+        ProtocolVersion.objects.select_for_update()
+        .filter(partnership=partnership)
+        .order_by("-number")
+        .first()
+    )
     version: ProtocolVersion = ProtocolVersion.objects.create(
-        name=name, number=(last.number + 1) if last else 1, notes=notes
+        partnership=partnership, name=name, number=(last.number + 1) if last else 1, notes=notes
     )
     ProtocolStep.objects.bulk_create(
         ProtocolStep(version=version, order=position, **step)
@@ -108,7 +119,7 @@ def protocol_version_publish(*, actor: Member | None, version: ProtocolVersion) 
     # Steps edited in admin arrive here unchecked: the same checks as for a version made in code.
     _steps_validate(steps)
     for current in ProtocolVersion.objects.select_for_update().filter(
-        state=ProtocolState.PUBLISHED
+        partnership_id=version.partnership_id, state=ProtocolState.PUBLISHED
     ):
         current.retire()
         current.save()
@@ -121,19 +132,22 @@ def protocol_version_publish(*, actor: Member | None, version: ProtocolVersion) 
     return version
 
 
-def protocol_current() -> ProtocolVersion:
-    """The published version, creating and publishing the source document's protocol the first
-    time anyone needs one."""
-    version: ProtocolVersion | None = ProtocolVersion.objects.filter(
-        state=ProtocolState.PUBLISHED
-    ).first()
+def protocol_current(partnership: Partnership) -> ProtocolVersion:
+    """``partnership``'s published version, creating and publishing the source document's
+    protocol the first time anyone there needs one."""
+    published = ProtocolVersion.objects.filter(
+        partnership=partnership, state=ProtocolState.PUBLISHED
+    )
+    version: ProtocolVersion | None = published.first()
     if version is not None:
         return version
     with transaction.atomic():
         # Two first declarations at once must not both create the default version.
-        advisory_xact_lock("escalation.protocol_default")
-        version = ProtocolVersion.objects.filter(state=ProtocolState.PUBLISHED).first()
+        advisory_xact_lock(f"escalation.protocol_default:{partnership.pk}")
+        version = published.first()
         if version is not None:
             return version
-        draft = protocol_version_create(actor=None, name=DEFAULT_PROTOCOL_NAME, steps=DEFAULT_STEPS)
+        draft = protocol_version_create(
+            actor=None, partnership=partnership, name=DEFAULT_PROTOCOL_NAME, steps=DEFAULT_STEPS
+        )
         return protocol_version_publish(actor=None, version=draft)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils import timezone
 from conference import services
 from conference.models import FlagKind, Person, RepeatFlag
 from notifications.models import Notification
-from partnership.models import Member
+from partnership.models import Member, Partnership
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +110,11 @@ def test_evaluating_again_raises_nothing_new(person: Person) -> None:
     assert len(_flags(person)) == 1
 
 
-def test_rules_are_configurable(person: Person, settings: Any) -> None:
-    settings.SUGGEST_REFERRAL_COUNT = 2
-    settings.SUGGEST_REFERRAL_WINDOW_DAYS = 30
+def test_rules_are_set_by_the_persons_partnership(person: Person) -> None:
+    Partnership.objects.filter(pk=person.partnership_id).update(
+        suggest_referral_count=2, suggest_referral_window_days=30
+    )
+    person.refresh_from_db()
     now = timezone.now()
     factories.incident_involving(person=person, occurred_at=now - 100 * DAY)
     _, flags = factories.incident_involving(person=person, occurred_at=now - 60 * DAY)

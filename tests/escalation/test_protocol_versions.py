@@ -23,7 +23,9 @@ def test_a_new_version_never_changes_a_running_incident(demo: dict[str, Member])
     steps = copy.deepcopy(DEFAULT_STEPS)
     steps[1]["description"] = "Telephone the Racial Equality Council"
     steps[5]["deadline_kind"], steps[5]["deadline_amount"] = "hours", 4
-    v2 = services.protocol_version_create(actor=demo["admin"], name="Local protocol", steps=steps)
+    v2 = services.protocol_version_create(
+        partnership=factories.partnership(), actor=demo["admin"], name="Local protocol", steps=steps
+    )
     services.protocol_version_publish(actor=demo["admin"], version=v2)
     # Even an edit behind the product's back to the old version's steps changes nothing running.
     ProtocolStep.objects.filter(version=running.protocol).update(description="edited")
@@ -46,29 +48,40 @@ def test_a_new_version_never_changes_a_running_incident(demo: dict[str, Member])
 
 def test_only_administrators_manage_versions(demo: dict[str, Member]) -> None:
     with pytest.raises(PermissionDenied):
-        services.protocol_version_create(actor=demo["coordinator"], name="x", steps=DEFAULT_STEPS)
+        services.protocol_version_create(
+            partnership=factories.partnership(),
+            actor=demo["coordinator"],
+            name="x",
+            steps=DEFAULT_STEPS,
+        )
 
 
 def test_invalid_steps_are_refused(demo: dict[str, Member]) -> None:
     steps = copy.deepcopy(DEFAULT_STEPS)
     steps[1]["waits_for"] = ["partnership-report"]  # a later step
     with pytest.raises(ValidationError, match="not an earlier step"):
-        services.protocol_version_create(actor=demo["admin"], name="bad", steps=steps)
+        services.protocol_version_create(
+            partnership=factories.partnership(), actor=demo["admin"], name="bad", steps=steps
+        )
     steps = copy.deepcopy(DEFAULT_STEPS)
     steps[2]["informs"] = ["role:astronaut"]
     with pytest.raises(ValidationError, match="is not an audience"):
-        services.protocol_version_create(actor=demo["admin"], name="bad", steps=steps)
+        services.protocol_version_create(
+            partnership=factories.partnership(), actor=demo["admin"], name="bad", steps=steps
+        )
 
 
 def test_publishing_twice_is_a_conflict(demo: dict[str, Member]) -> None:
-    version = services.protocol_version_create(actor=demo["admin"], name="v", steps=DEFAULT_STEPS)
+    version = services.protocol_version_create(
+        partnership=factories.partnership(), actor=demo["admin"], name="v", steps=DEFAULT_STEPS
+    )
     services.protocol_version_publish(actor=demo["admin"], version=version)
     with pytest.raises(ConflictError, match="not a draft"):
         services.protocol_version_publish(actor=demo["admin"], version=version)
 
 
 def test_admin_edits_steps_of_a_draft_only(client_for: ClientFor, demo: dict[str, Member]) -> None:
-    published = services.protocol_current()
+    published = services.protocol_current(factories.partnership())
     admin = client_for("admin")
     assert admin.get("/admin/escalation/protocolversion/").status_code == 200
     page = admin.get(f"/admin/escalation/protocolversion/{published.pk}/change/")

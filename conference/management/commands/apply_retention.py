@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from conference.services.retention import retention_apply
@@ -8,8 +7,8 @@ from conference.services.retention import retention_apply
 
 class Command(BaseCommand):
     help = (
-        "Remove personal data of closed cases older than RETENTION_DAYS (the timeline stays and "
-        "still verifies). Run it daily; a second run changes nothing."
+        "Remove personal data of closed cases older than each partnership's retention period (the "
+        "timeline stays and still verifies). Run it daily; a second run changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,7 +20,7 @@ class Command(BaseCommand):
         report = retention_apply(dry_run=dry_run)
         verb = "Would remove" if dry_run else "Removed"
         self.stdout.write(
-            f"{verb} personal data older than {settings.RETENTION_DAYS} days: "
+            f"{verb} personal data past each partnership's retention period: "
             f"{report.incidents} incidents, {report.people} people, {report.notifications} "
             f"notifications, {report.referrals} referrals, {report.research} research "
             f"contributions, {report.room_entries} room entries, {report.actions} actions."
