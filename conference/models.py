@@ -109,6 +109,7 @@ class RepeatFlag(ConcurrentTransitionMixin, models.Model):
     """A rule that fired on a person's history, saying which rule and on which incidents."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="flags")
+
     kind = models.CharField(max_length=20, choices=FlagKind.choices)
     rule = models.CharField(max_length=300, help_text="The rule that fired, in words.")
     incidents = models.ManyToManyField(Incident, related_name="+")
@@ -137,6 +138,11 @@ class RepeatFlag(ConcurrentTransitionMixin, models.Model):
     def dismiss(self, *, by: Member, reason: str) -> None:
         self.resolved_by = by
         self.resolution = reason
+
+    @property
+    def partnership_id(self) -> int:
+        """The partnership of its person (``partnership.permissions.can`` refuses any other)."""
+        return self.person.partnership_id
 
 
 # --- Referrals and risk assessment ---------------------------------------------------------------
@@ -279,6 +285,7 @@ class AgendaKind(models.TextChoices):
 
 class AgendaItem(models.Model):
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="agenda")
+
     order = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=20, choices=AgendaKind.choices, default=AgendaKind.CASE)
     referral = models.ForeignKey(
@@ -298,6 +305,11 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"Item {self.order} of conference {self.conference_id}"
+
+    @property
+    def partnership_id(self) -> int:
+        """The partnership of its conference (``partnership.permissions.can`` refuses any other)."""
+        return self.conference.partnership_id
 
 
 class Attendance(models.Model):
@@ -404,6 +416,7 @@ class Action(ConcurrentTransitionMixin, Laddered):
     (``conference.services.actions.ACTIONS``)."""
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="actions")
+
     agenda_item = models.ForeignKey(
         AgendaItem, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
     )
@@ -469,6 +482,11 @@ class Action(ConcurrentTransitionMixin, Laddered):
         self.completed_by = by
         self.outcome = reason
         self.next_rung_at = None
+
+    @property
+    def partnership_id(self) -> int:
+        """The partnership of its conference (``partnership.permissions.can`` refuses any other)."""
+        return self.conference.partnership_id
 
 
 # Minutes' records live in their own module (this one is long); importing them here registers them.

@@ -31,11 +31,12 @@ SEES_EVERY_CASE = (Role.CSP_COORDINATOR, Role.CONFERENCE_CHAIR, Role.GOLD_GROUP)
 
 def people_visible(member: Member) -> QuerySet[Person]:
     """The people ``person.view`` allows this member, as one query."""
-    if not (in_partnership(member) or is_admin(member)):
+    if member.partnership is None or not (in_partnership(member) or is_admin(member)):
         return Person.objects.none()
+    here = Person.objects.filter(partnership=member.partnership)
     if member.has_role(*SEES_EVERY_CASE):
-        return Person.objects.all()
-    return Person.objects.filter(
+        return here
+    return here.filter(
         Q(created_by=member)
         | Q(referrals__referred_by=member)
         | Q(referrals__agenda_items__conference__invitees=member)
@@ -145,7 +146,9 @@ def _room_share(member: Member, conference: Conference) -> bool:
 def _action_complete(member: Member, action: Action) -> bool:
     if action.owner_id == member.pk or member.has_role(Role.CSP_COORDINATOR):
         return True
-    return action.owner.role_assignments.filter(deputy=member).exists()
+    return action.owner.role_assignments.filter(
+        partnership_id=action.partnership_id, deputy=member
+    ).exists()
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "partnership.middleware.LoginRequiredMiddleware",
+    "partnership.tenancy.PartnershipMiddleware",
     "partnership.middleware.DatabaseUnavailableMiddleware",
     "partnership.middleware.ApiErrorsAsJsonMiddleware",
 ]
@@ -374,14 +375,18 @@ REST_FRAMEWORK = {
         "partnership.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every authenticated call works in one partnership (partnership.tenancy): X-Partnership.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "partnership.tenancy.WorksInPartnership",
+    ],
     # DRF's parsers, with JSON bodies limited in depth (a deeply nested one was a 500).
     "DEFAULT_PARSER_CLASSES": [
         "partnership.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "partnership.api.PartnershipAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_THROTTLE_RATE", "10/min")},
     "EXCEPTION_HANDLER": "partnership.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

@@ -13,7 +13,12 @@ from django.http import HttpRequest
 
 from escalation import services
 from escalation.models import Duty, Incident, ProtocolState, ProtocolStep, ProtocolVersion
-from partnership.admin import AuditedAdmin, ReadOnlyPermissions, RoleRulePermissions
+from partnership.admin import (
+    AuditedAdmin,
+    PartnershipScoped,
+    ReadOnlyPermissions,
+    RoleRulePermissions,
+)
 from partnership.errors import ConflictError
 from partnership.permissions import can
 
@@ -60,7 +65,7 @@ def publish(modeladmin: Any, request: HttpRequest, queryset: QuerySet[ProtocolVe
 
 
 @admin.register(ProtocolVersion)
-class ProtocolVersionAdmin(AuditedAdmin):
+class ProtocolVersionAdmin(PartnershipScoped, AuditedAdmin):
     list_display = ["number", "name", "partnership", "state", "published_at"]
     readonly_fields = ["number", "state", "published_at"]
     inlines = [ProtocolStepInline]
@@ -87,12 +92,13 @@ class ReadOnlyAdmin(ReadOnlyPermissions, RoleRulePermissions, admin.ModelAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ReadOnlyAdmin):
+class IncidentAdmin(PartnershipScoped, ReadOnlyAdmin):
     list_display = ["pk", "title", "area", "state", "reported_at", "declared_at"]
     list_filter = ["state", "area"]
 
 
 @admin.register(Duty)
-class DutyAdmin(ReadOnlyAdmin):
+class DutyAdmin(PartnershipScoped, ReadOnlyAdmin):
+    partnership_path = "incident__partnership"
     list_display = ["pk", "incident", "step_code", "state", "due_at", "completed_at"]
     list_filter = ["state", "step_code"]

@@ -206,7 +206,9 @@ class IncidentListView(APIView):
     def post(self, request: Request) -> Response:
         require(member_of(request), "incident.report")
         data = valid_body(IncidentReportSerializer, request)
-        area = Area.objects.filter(pk=data["area_id"]).first()
+        area = Area.objects.filter(
+            partnership=member_of(request).partnership, pk=data["area_id"]
+        ).first()
         if area is None:
             raise serializers.ValidationError({"area_id": "No area with that id."})
         connected = [incident_for(member_of(request), pk) for pk in data["connected_to"]]

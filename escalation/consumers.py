@@ -12,27 +12,36 @@ from channels.db import database_sync_to_async
 from django.http import Http404
 
 from escalation.selectors import incident_for
-from escalation.services import BOARD_GROUP
+from escalation.services import board_group
 from partnership.consumers import CLOSE_FORBIDDEN, MemberConsumer
 from partnership.models import Member
 from partnership.permissions import can
 
 
+def _board_of(user: object) -> str | None:
+    """The board group of the partnership ``user`` works in, if they may watch its board."""
+    if not can(user, "incident.board") or not isinstance(user, Member):  # type: ignore[arg-type]
+        return None
+    return board_group(user.partnership.pk) if user.partnership is not None else None
+
+
 class BoardConsumer(MemberConsumer):
     member: Member
+    group: str = ""
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        allowed = await database_sync_to_async(can)(user, "incident.board")
-        if not allowed or not isinstance(user, Member):
+        group = await database_sync_to_async(_board_of)(user)
+        if group is None or not isinstance(user, Member):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.member = user
-        await self.channel_layer.group_add(BOARD_GROUP, self.channel_name)
+        self.member, self.group = user, group
+        await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(BOARD_GROUP, self.channel_name)
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # The board only listens; anything a client sends is ignored.

@@ -283,6 +283,7 @@ class Duty(ConcurrentTransitionMixin, Laddered):
     co-ordinator, gold) climbs once it is overdue: ``escalation.services.duties.DUTIES``."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="duties")
+
     order = models.PositiveSmallIntegerField()
     step_code = models.SlugField(max_length=64)
     description = OneLineField(max_length=300)
@@ -377,11 +378,17 @@ class Duty(ConcurrentTransitionMixin, Laddered):
         self.waived_reason = reason
         self.next_rung_at = None
 
+    @property
+    def partnership_id(self) -> int:
+        """The partnership of its incident (``partnership.permissions.can`` refuses any other)."""
+        return self.incident.partnership_id
+
 
 class Meeting(models.Model):
     """A meeting the protocol asks for (the formal debrief)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="meetings")
+
     duty = models.OneToOneField(Duty, on_delete=models.PROTECT, null=True, related_name="meeting")
     title = OneLineField(max_length=200)
     starts_at = models.DateTimeField()
@@ -396,6 +403,11 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def partnership_id(self) -> int:
+        """The partnership of its incident (``partnership.permissions.can`` refuses any other)."""
+        return self.incident.partnership_id
+
 
 class SituationReport(models.Model):
     """An update on an incident from the CRRO or the CSP Co-ordinator to chosen roles and
@@ -404,6 +416,7 @@ class SituationReport(models.Model):
     incident = models.ForeignKey(
         Incident, on_delete=models.PROTECT, related_name="situation_reports"
     )
+
     author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     audiences = models.JSONField()
     purposes = models.JSONField()
@@ -415,3 +428,8 @@ class SituationReport(models.Model):
 
     def __str__(self) -> str:
         return f"Situation report {self.pk} on incident {self.incident_id}"
+
+    @property
+    def partnership_id(self) -> int:
+        """The partnership of its incident (``partnership.permissions.can`` refuses any other)."""
+        return self.incident.partnership_id

@@ -46,12 +46,13 @@ def _sees_all(member: Member) -> bool:
 
 def incidents_visible(member: Member) -> QuerySet[Incident]:
     """The incidents ``incident.view`` allows this member, as one query (for lists)."""
-    if not (in_partnership(member) or is_admin(member)):
+    if member.partnership is None or not (in_partnership(member) or is_admin(member)):
         return Incident.objects.none()
+    here = Incident.objects.filter(partnership=member.partnership)
     if _sees_all(member):
-        return Incident.objects.all()
+        return here
     told = told_about_ids(member, ScopeKind.INCIDENT)
-    return Incident.objects.filter(Q(reported_by=member) | Q(pk__in=told))
+    return here.filter(Q(reported_by=member) | Q(pk__in=told))
 
 
 @rule("incident.list", denied="Only partnership members can list incidents.")

@@ -29,7 +29,7 @@ from escalation.models import (
 )
 from escalation.protocol import DEFAULT_STEPS
 from escalation.rules import incidents_visible
-from partnership.models import Area, Member, Role
+from partnership.models import Area, Member, Partnership, Role
 from partnership.permissions import can
 
 
@@ -99,11 +99,11 @@ class BoardRow:
     """Open duties past their due time that the engine has marked overdue or escalated."""
 
 
-def board_rows() -> list[BoardRow]:
-    """Every open incident with its next open duty, incidents with late duties first, then by
-    whichever duty falls due soonest."""
+def board_rows(partnership: Partnership | None) -> list[BoardRow]:
+    """Every open incident of ``partnership`` with its next open duty, incidents with late duties
+    first, then by whichever duty falls due soonest."""
     incidents = (
-        Incident.objects.filter(state__in=OPEN_INCIDENT_STATES)
+        Incident.objects.filter(partnership=partnership, state__in=OPEN_INCIDENT_STATES)
         .select_related("area")
         .prefetch_related(
             Prefetch(
@@ -144,12 +144,15 @@ class StepPreview:
     deadline: str
 
 
-def protocol_preview(*, start: datetime) -> list[StepPreview]:
-    """The steps a declaration made at ``start`` would create, with their deadlines explained.
+def protocol_preview(*, partnership: Partnership, start: datetime) -> list[StepPreview]:
+    """The steps a declaration in ``partnership`` made at ``start`` would create, with their
+    deadlines explained.
 
-    Reads the published protocol version, or the source document's steps when none has been
+    Reads its published protocol version, or the source document's steps when none has been
     published yet (the first declaration publishes them)."""
-    version = ProtocolVersion.objects.filter(state=ProtocolState.PUBLISHED).first()
+    version = ProtocolVersion.objects.filter(
+        partnership=partnership, state=ProtocolState.PUBLISHED
+    ).first()
     steps: Sequence[dict[str, Any]] = (
         [_step_fields(step) for step in version.steps.order_by("order")]
         if version is not None
@@ -161,7 +164,7 @@ def protocol_preview(*, start: datetime) -> list[StepPreview]:
             start=start,
             kind=step["deadline_kind"],
             amount=step["deadline_amount"],
-            nation=settings.PROTOCOL_HOLIDAY_NATION,
+            nation=partnership.division,
             immediate_target=timedelta(minutes=settings.PROTOCOL_IMMEDIATE_MINUTES),
         )
         owner = step["owner_role"]

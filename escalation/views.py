@@ -38,6 +38,7 @@ from escalation.models import Duty, Incident, SituationReport
 from escalation.rules import incidents_visible
 from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
+from partnership.forms import areas_narrow
 from partnership.models import Member
 from partnership.page_forms import posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
@@ -61,6 +62,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "incident.list")
     form = IncidentFilterForm(request.GET)
+    areas_narrow(form, member.partnership)
     status = 200
     if form.is_valid():
         incidents = selectors.incidents_for_list(
@@ -92,6 +94,7 @@ def incident_report(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         connectable=incidents_visible(member),
     )
+    areas_narrow(form, member.partnership)
     if request.method != "POST":
         return render(request, "escalation/incident_report.html", {"form": form})
     if form.is_valid():
@@ -144,7 +147,7 @@ def _incident_page(
         member, incident_id, queryset=selectors.incident_page_queryset()
     )
 
-    invitable = members_active().order_by("last_name", "first_name")
+    invitable = members_active(incident.partnership).order_by("last_name", "first_name")
     rows = []
     for duty in incident.duties.all():
         waiting = services.duty_waiting_for(duty) if duty.is_open else []
@@ -313,7 +316,7 @@ def incident_determine(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "offered": offered,
         "conflict": conflict,
-        "steps": selectors.protocol_preview(start=now),
+        "steps": selectors.protocol_preview(partnership=incident.partnership, start=now),
         "now": now,
         "determinations": list(incident.determinations.select_related("officer")),
     }
@@ -419,7 +422,9 @@ def duty_complete(request: HttpRequest, pk: int) -> HttpResponse:
     duty = selectors.duty_for(member, pk)
     require(member, "duty.complete", duty)
     form = DutyCompleteForm(
-        request.POST, duty=duty, invitable=members_active().order_by("last_name", "first_name")
+        request.POST,
+        duty=duty,
+        invitable=members_active(duty.incident.partnership).order_by("last_name", "first_name"),
     )
     if form.is_valid():
         try:
@@ -465,7 +470,11 @@ def duty_waive(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The co-ordinators' board --------------------------------------------------------------------
 def _board_context(member: Member) -> dict[str, Any]:
-    rows = [row for row in selectors.board_rows() if can(member, "incident.view", row.incident)]
+    rows = [
+        row
+        for row in selectors.board_rows(member.partnership)
+        if can(member, "incident.view", row.incident)
+    ]
     return {"rows": rows, "now": timezone.now()}
 
 

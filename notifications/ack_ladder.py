@@ -33,7 +33,9 @@ class AcknowledgementLadder(LadderKind[Notification]):
         # Told as the holder of a role: that role's deputy, if it has one.
         told_as = Audience.parse(thing.audience)
         role = told_as.role_code if told_as.kind == AudienceKind.ROLE else ""
-        return deputies_of(thing.recipient_id, role=role)
+        if thing.partnership_id is None:
+            return []
+        return deputies_of(thing.recipient_id, partnership_id=thing.partnership_id, role=role)
 
     def scope(self, thing: Notification) -> Scope | None:
         return Scope.parse_stored(thing.scope)

@@ -18,18 +18,31 @@ AGENCY_REPRESENTATIVE_ROLES = (
 )
 
 
-def audience_members(audience: Audience) -> list[Member]:
-    active = Member.objects.filter(is_active=True)
+def audience_members(audience: Audience, partnership_id: int | None) -> list[Member]:
+    """The members ``audience`` means within one partnership: roles are those held there, and
+    only members who work there are told. Without a partnership (a message about nobody's case)
+    only a named member can be meant."""
+    active = Member.objects.filter(is_active=True, partnerships=partnership_id)
+    if partnership_id is None:
+        if audience.kind != AudienceKind.MEMBER:
+            return []
+        active = Member.objects.filter(is_active=True)
     if audience.kind == AudienceKind.ROLE:
-        query = active.filter(role_assignments__role=audience.role_code)
+        query = active.filter(
+            role_assignments__partnership=partnership_id,
+            role_assignments__role=audience.role_code,
+        )
     elif audience.kind == AudienceKind.DEPUTY and not audience.is_relative:
         query = active.filter(
-            deputy_for__role=audience.role_code, deputy_for__member__is_active=True
+            deputy_for__partnership=partnership_id,
+            deputy_for__role=audience.role_code,
+            deputy_for__member__is_active=True,
         )
     elif audience.kind == AudienceKind.AGENCY:
         query = active.filter(
             agency__kind=audience.agency_kind,
             agency__is_active=True,
+            role_assignments__partnership=partnership_id,
             role_assignments__role__in=AGENCY_REPRESENTATIVE_ROLES,
         )
     elif audience.kind == AudienceKind.MEMBER:
@@ -41,24 +54,29 @@ def audience_members(audience: Audience) -> list[Member]:
     return list(query.distinct().order_by("pk"))
 
 
-def audiences_members(audiences: Iterable[Audience]) -> list[tuple[Audience, Member]]:
-    """Each member once, with the first audience that reached them."""
+def audiences_members(
+    audiences: Iterable[Audience], partnership_id: int | None
+) -> list[tuple[Audience, Member]]:
+    """Each member once, with the first audience that reached them (within one partnership)."""
     seen: set[int] = set()
     result: list[tuple[Audience, Member]] = []
     for audience in audiences:
-        for member in audience_members(audience):
+        for member in audience_members(audience, partnership_id):
             if member.pk not in seen:
                 seen.add(member.pk)
                 result.append((audience, member))
     return result
 
 
-def deputies_of(member_id: int, *, role: Role | str = "") -> list[Audience]:
-    """The active deputies of one member, as audiences: for ``role`` if the member holds it with
-    a deputy, else for every role they hold. (``deputy:<role>`` is the deputies of everyone who
-    holds a role.)"""
+def deputies_of(member_id: int, *, partnership_id: int, role: Role | str = "") -> list[Audience]:
+    """The active deputies of one member in one partnership, as audiences: for ``role`` if the
+    member holds it there with a deputy, else for every role they hold there. (``deputy:<role>``
+    is the deputies of everyone who holds a role.)"""
     assignments = RoleAssignment.objects.filter(
-        member_id=member_id, deputy__isnull=False, deputy__is_active=True
+        partnership_id=partnership_id,
+        member_id=member_id,
+        deputy__isnull=False,
+        deputy__is_active=True,
     )
     if role and assignments.filter(role=role).exists():
         assignments = assignments.filter(role=role)

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from notifications.models import LiveEvent, Notification, NotificationState
+from notifications.models import LiveEvent
+from notifications.selectors import notifications_of
 from partnership.models import Member
 from partnership.permissions import can
 
@@ -32,9 +33,7 @@ class AlertsState:
 
     @cached_property
     def unread(self) -> int:
-        return Notification.objects.filter(
-            recipient_id=self.member_id, state=NotificationState.OPEN
-        ).count()
+        return notifications_of(self.member, unread=True).count()
 
     @cached_property
     def last_event_id(self) -> int:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from partnership.models import Member
+from partnership.models import Member, Partnership
 from partnership.text import OneLineField
 
 
@@ -134,6 +134,11 @@ class NotificationState(models.TextChoices):
 
 class Notification(ConcurrentTransitionMixin, Laddered):
     recipient = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="notifications")
+    # The partnership of what it is about (its subject's): a member of several partnerships sees
+    # each one's messages while working there, and roles it names are resolved there.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     audience = models.CharField(
         max_length=64, help_text="The role, agency or person the message was addressed to."
     )

@@ -26,7 +26,7 @@ from notifications.models import (
     Urgency,
 )
 from partnership.audiences import Audience
-from partnership.models import Member, Role
+from partnership.models import Member, Partnership, Role
 from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
@@ -75,6 +75,8 @@ class Message(TypedDict, total=False):
     # Chases whoever does not acknowledge: absent or None for DEFAULT_ACK_LADDER, [] for none.
     ack_ladder: Sequence[dict[str, Any]] | None
     escalation_of: Notification | None  # the unacknowledged notification this one chases
+    # Whose roles the audiences mean and where it is shown: absent, the subject's partnership.
+    partnership: Partnership | None
 
 
 def outbox_write(**message: Unpack[Message]) -> list[Notification]:
@@ -89,7 +91,12 @@ def outbox_write(**message: Unpack[Message]) -> list[Notification]:
     ladder = list(DEFAULT_ACK_LADDER if ack_ladder is None else ack_ladder)
     now = timezone.now()
     first_rung_at = rung_due_at(rungs_parse(ladder), 0, now)
-    recipients = audiences_members(audiences)
+    # What it is about says which partnership: its roles are resolved there, and it is shown there.
+    named = message.get("partnership")
+    partnership_id: int | None = (
+        named.pk if named is not None else getattr(subject, "partnership_id", None)
+    )
+    recipients = audiences_members(audiences, partnership_id)
     keys = {member.pk: f"{cause}:{member.pk}" for _, member in recipients}
     already = set(
         Notification.objects.filter(idempotency_key__in=keys.values()).values_list(
@@ -102,6 +109,7 @@ def outbox_write(**message: Unpack[Message]) -> list[Notification]:
     # One insert for all of them: a declaration can tell a thousand people at once.
     rows = [
         Notification(
+            partnership_id=partnership_id,
             recipient=member,
             audience=str(audience),
             scope=Scope.stored(message["scope"]),

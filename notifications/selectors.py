@@ -26,11 +26,17 @@ def _needs_reply_q() -> Q:
     return query
 
 
+def _here(member: Member) -> Q:
+    """Messages of the partnership the member works in, and those about no partnership's case."""
+    return Q(partnership=member.partnership) | Q(partnership__isnull=True)
+
+
 def notifications_of(
     member: Member, *, unread: bool | None = None, needs_reply: bool | None = None
 ) -> QuerySet[Notification]:
     found = (
         Notification.objects.filter(recipient=member)
+        .filter(_here(member))
         .select_related("sender")
         .prefetch_related("deliveries")
     )
@@ -93,10 +99,10 @@ def notifications_about(
 def told_about(member: Member, scope: Scope) -> bool:
     """Whether any message about the case reached the member (what lets a member who is told
     about an incident see it)."""
-    return member.notifications.filter(scope=str(scope)).exists()
+    return member.notifications.filter(_here(member), scope=str(scope)).exists()
 
 
 def told_about_ids(member: Member, kind: ScopeKind) -> set[int]:
     """The ids of the cases of one kind any message about which reached the member."""
-    stored = member.notifications.filter(scope__startswith=Scope.kind_prefix(kind))
+    stored = member.notifications.filter(_here(member), scope__startswith=Scope.kind_prefix(kind))
     return Scope.ids_of(kind, stored.values_list("scope", flat=True).distinct())

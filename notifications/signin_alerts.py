@@ -9,7 +9,7 @@ from django.conf import settings
 from notifications.models import Purpose
 from notifications.services import notify
 from partnership.audiences import Audience
-from partnership.models import Role
+from partnership.models import Partnership, Role
 from partnership.throttle import Lockout
 
 
@@ -22,7 +22,16 @@ def lockout_alert(lockout: Lockout) -> None:
         if lockout.reason == "code"
         else "wrong passwords"
     )
+    # The administrators of each partnership the member works in: each manages its own members.
+    for partnership in lockout.member.partnerships.order_by("pk"):
+        _alert_partnership(lockout, partnership, minutes=minutes, username=username, what=what)
+
+
+def _alert_partnership(
+    lockout: Lockout, partnership: Partnership, *, minutes: int, username: str, what: str
+) -> None:
     notify(
+        partnership=partnership,
         audiences=[Audience.role(Role.ADMINISTRATOR)],
         title=f"Sign-in to {username}'s account paused for unknown devices",
         body=(
@@ -33,7 +42,7 @@ def lockout_alert(lockout: Lockout) -> None:
             "sessions already signed in carry on. If this was not them, find out who is trying."
         ),
         purposes=[Purpose.SITUATION],
-        cause=f"signin-lockout:{lockout.event.seq}",
+        cause=f"signin-lockout:{lockout.event.seq}:{partnership.pk}",
         subject=lockout.member,
         scope=None,
         ack_ladder=[],

@@ -29,6 +29,7 @@ from partnership.models import (
 )
 from partnership.permissions import can
 from partnership.second_factor import second_factor_remove
+from partnership.services import member_join
 from partnership.timeline import audit_record
 
 
@@ -101,28 +102,52 @@ class AuditedAdmin(RoleRulePermissions, admin.ModelAdmin):  # type: ignore[type-
             audit_record(actor=request.user, verb=f"{obj._meta.model_name}.deleted", subject=obj)  # type: ignore[arg-type]
 
 
+class PartnershipScoped:
+    """An administrator manages the partnership they work in: lists show only its records and a
+    record's partnership can only be that one. (A superuser, who runs the service for every
+    partnership, sees them all.) ``partnership_path`` leads from the record to its partnership."""
+
+    partnership_path = "partnership"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        found: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
+        member = request.user
+        if getattr(member, "is_superuser", False):
+            return found
+        here = getattr(member, "partnership", None)
+        return found.filter(**{self.partnership_path: here}).distinct()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "partnership" and not getattr(request.user, "is_superuser", False):
+            here = getattr(request.user, "partnership", None)
+            kwargs["queryset"] = Partnership.objects.filter(pk__in=[here.pk] if here else [])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
 @admin.register(Partnership)
-class PartnershipAdmin(AuditedAdmin):
+class PartnershipAdmin(PartnershipScoped, AuditedAdmin):
+    partnership_path = "pk"
     list_display = ["name", "slug", "division"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(Agency)
-class AgencyAdmin(AuditedAdmin):
+class AgencyAdmin(PartnershipScoped, AuditedAdmin):
+    partnership_path = "partnerships"
     list_display = ["name", "kind", "is_active"]
-    list_filter = ["kind", "is_active", "partnerships"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["name"]
-    filter_horizontal = ["partnerships"]
+    # Which partnerships an agency takes part in follows its members' (``member_join``).
+    readonly_fields = ["partnerships"]
 
 
 @admin.register(Area)
-class AreaAdmin(AuditedAdmin):
+class AreaAdmin(PartnershipScoped, AuditedAdmin):
     list_display = ["name", "partnership"]
-    list_filter = ["partnership"]
     search_fields = ["name"]
 
 
-class RoleAssignmentInline(RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]
+class RoleAssignmentInline(PartnershipScoped, RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]
     model = RoleAssignment
     fk_name = "member"
     extra = 1
@@ -137,10 +162,22 @@ for _otp_model in (TOTPDevice, StaticDevice):
 
 
 @admin.register(Member)
-class MemberAdmin(AuditedAdmin, UserAdmin[Member]):
+class MemberAdmin(PartnershipScoped, AuditedAdmin, UserAdmin[Member]):
+    partnership_path = "partnerships"
     inlines = [RoleAssignmentInline]
     actions = ["second_factor_remove"]
-    filter_horizontal = [*UserAdmin.filter_horizontal, "partnerships"]
+    # A role given here makes its holder (and deputy) work in its partnership, as ``role_assign``
+    # does; the partnerships themselves are not edited directly.
+    readonly_fields = ["partnerships"]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        actor = request.user if isinstance(request.user, Member) else None
+        for obj in formset.new_objects + [o for o, _ in formset.changed_objects]:
+            if isinstance(obj, RoleAssignment):
+                member_join(actor=actor, member=obj.member, partnership=obj.partnership)
+                if obj.deputy is not None:
+                    member_join(actor=actor, member=obj.deputy, partnership=obj.partnership)
 
     @admin.action(description="Remove the second factor (for a lost phone): they set up a new one")
     def second_factor_remove(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:

@@ -10,8 +10,9 @@ from django.core.validators import RegexValidator
 from django.http import Http404
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -33,6 +34,7 @@ from partnership.errors import ConflictError
 from partnership.models import Agency, Member
 from partnership.pages import member_of
 from partnership.permissions import can, require
+from partnership.tenancy import HEADER, WorksInPartnership
 from partnership.throttle import TooManyAttemptsError
 
 
@@ -61,6 +63,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+class PartnershipAutoSchema(AutoSchema):
+    """Documents the partnership header on every operation that works in one."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if any(isinstance(p, WorksInPartnership) for p in self.view.get_permissions()):
+            parameters.append(
+                OpenApiParameter(
+                    name=HEADER,
+                    type=str,
+                    location=OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "The short name (slug) of the partnership this request works in. "
+                        "Needed only by a member of several partnerships; otherwise their one "
+                        "partnership is used. 400 when it names no partnership, or when it is "
+                        "missing and the member works in several; 404 for a partnership the "
+                        "member does not work in."
+                    ),
+                )
+            )
+        return parameters
 
 
 # --- Authentication ------------------------------------------------------------------------------
@@ -210,7 +236,12 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
         fields = ["id", "username", "name", "job_title", "agency", "roles", "email", "phone"]
 
     def get_roles(self, member: Member) -> list[str]:
-        return sorted(a.role for a in member.role_assignments.all())
+        """Roles held in the partnership the request works in (``members_active`` loads only
+        those; a member of the directory outside it is not listed)."""
+        partnership_id = getattr(self.context["request"].user.partnership, "pk", None)
+        return sorted(
+            a.role for a in member.role_assignments.all() if a.partnership_id == partnership_id
+        )
 
     def _contact(self, member: Member, value: str) -> str | None:
         # Contact details follow the per-object rule; the rest of the directory is open to members.
@@ -234,7 +265,7 @@ class AgencyListView(APIView):
     @extend_schema(responses=AgencySerializer(many=True))
     def get(self, request: Request) -> Response:
         require(request.user, "directory.view")
-        agencies = Agency.objects.filter(is_active=True)
+        agencies = selectors.agencies_of(request.user.partnership)  # type: ignore[union-attr]
         return Response(AgencySerializer(agencies, many=True).data)
 
 
@@ -242,7 +273,7 @@ class MemberListView(APIView):
     @extend_schema(responses=MemberSerializer(many=True))
     def get(self, request: Request) -> Response:
         require(request.user, "directory.view")
-        members = selectors.members_active()
+        members = selectors.members_active(request.user.partnership)  # type: ignore[union-attr]
         return Response(MemberSerializer(members, many=True, context={"request": request}).data)
 
 
@@ -250,7 +281,7 @@ class MemberDetailView(APIView):
     @extend_schema(responses=MemberSerializer)
     def get(self, request: Request, pk: int) -> Response:
         require(request.user, "directory.view")
-        member = selectors.members_active().filter(pk=pk).first()
+        member = selectors.members_active(request.user.partnership).filter(pk=pk).first()  # type: ignore[union-attr]
         if member is None:
             raise exceptions.NotFound("No such member.")
         return Response(MemberSerializer(member, context={"request": request}).data)

@@ -147,6 +147,14 @@ class Member(AbstractUser):
     job_title = OneLineField(max_length=200, blank=True)
     phone = OneLineField(max_length=40, blank=True)
     partnerships = models.ManyToManyField(Partnership, blank=True, related_name="members")
+    chosen_partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where a member of several partnerships last chose to work on the pages.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -157,10 +165,14 @@ class Member(AbstractUser):
     @cached_property
     def partnership(self) -> Partnership | None:
         """The partnership this member is working in: the one the door that loaded the member
-        (page, API, socket) set with ``work_in``, or by default their only partnership. None for
-        a member of none, or of several who has not chosen."""
-        found = list(self.partnerships.all()[:2])
-        return found[0] if len(found) == 1 else None
+        set with ``work_in`` (the API's ``X-Partnership`` header), else the one they chose on
+        the pages, else their only partnership. None for a member of none, or of several who
+        has not chosen."""
+        mine = list(self.partnerships.all())
+        for partnership in mine:
+            if partnership.pk == self.chosen_partnership_id:
+                return partnership
+        return mine[0] if len(mine) == 1 else None
 
     def work_in(self, partnership: Partnership | None) -> None:
         """Work in ``partnership`` from now on (this instance only): roles are read there."""

@@ -43,11 +43,24 @@ def registered_actions() -> list[str]:
 
 
 def can(user: Member | AnonymousUser | None, action: str, obj: Any = None) -> bool:
+    """Whether ``user`` may do ``action`` (to ``obj``). Nothing of another partnership than the
+    one the member works in is ever allowed, whatever their roles: a record that belongs to a
+    partnership says so by its ``partnership_id``."""
     if action not in _RULES:
         raise KeyError(f"no permission rule for {action!r}")
     if not isinstance(user, Member) or not user.is_active:
         return False
+    if not same_partnership(user, obj):
+        return False
     return _RULES[action](user, obj)
+
+
+def same_partnership(member: Member, obj: Any) -> bool:
+    """True unless ``obj`` belongs to a partnership other than the one ``member`` works in."""
+    owner = getattr(obj, "partnership_id", None)
+    if owner is None:
+        return True
+    return member.partnership is not None and member.partnership.pk == owner
 
 
 def require(user: Member | AnonymousUser | None, action: str, obj: Any = None) -> None:
@@ -80,8 +93,14 @@ def is_admin(member: Member) -> bool:
 
 
 def in_partnership(member: Member) -> bool:
-    """Belongs to an agency of the partnership (system accounts without one see nothing)."""
-    return member.agency_id is not None and member.agency is not None and member.agency.is_active
+    """Works in a partnership (chosen, or their only one) for an active agency: system accounts
+    without an agency, and members of several partnerships who have not chosen, see nothing."""
+    return (
+        member.partnership is not None
+        and member.agency_id is not None
+        and member.agency is not None
+        and member.agency.is_active
+    )
 
 
 def same_agency(member: Member, agency_id: int | None) -> bool:

@@ -21,6 +21,10 @@ def _directory_view(member: Member, obj: object) -> bool:
     "partnership.",
 )
 def _member_view_contact(member: Member, obj: Member) -> bool:
+    if obj.pk == member.pk:
+        return True
+    if member.partnership is None or not obj.partnerships.filter(pk=member.partnership.pk).exists():
+        return False  # someone who does not work in this partnership is not in its directory
     if is_admin(member) or member.has_role(*_SEES_ALL_CONTACTS):
         return True
     return obj.pk == member.pk or same_agency(member, obj.agency_id)

@@ -32,8 +32,12 @@ def second_factor_needed(member: Member) -> Literal["verify", "enrol"] | None:
     None when a password is enough."""
     if TOTPDevice.objects.filter(user=member, confirmed=True).exists():
         return "verify"
-    privileged = member.is_superuser or member.has_role(
-        Role.ADMINISTRATOR, Role.SENIOR_POLICE_OFFICER
+    # A privileged role in any of the member's partnerships: one sign-in serves them all.
+    privileged = (
+        member.is_superuser
+        or member.role_assignments.filter(
+            role__in=[Role.ADMINISTRATOR, Role.SENIOR_POLICE_OFFICER]
+        ).exists()
     )
     if settings.TOTP_REQUIRED_FOR_PRIVILEGED and privileged:
         return "enrol"

@@ -63,9 +63,12 @@ def agency_join(*, actor: Member | None, agency: Agency, partnership: Partnershi
 
 @transaction.atomic
 def member_join(*, actor: Member | None, member: Member, partnership: Partnership) -> None:
-    """``member`` works in ``partnership`` (as well as any they work in already)."""
+    """``member`` works in ``partnership`` (as well as any they work in already), for their
+    agency, which takes part in it too."""
     if member.partnerships.filter(pk=partnership.pk).exists():
         return
+    if member.agency is not None:
+        agency_join(actor=actor, agency=member.agency, partnership=partnership)
     member.partnerships.add(partnership)
     member.__dict__.pop("partnership", None)  # their default partnership may have changed
     audit_record(
@@ -191,3 +194,15 @@ def role_revoke(*, actor: Member | None, assignment: RoleAssignment) -> None:
         },
     )
     assignment.delete()
+
+
+def member_partnership_choose(*, member: Member, partnership: Partnership) -> None:
+    """``member`` works in ``partnership`` on the pages from now on (until they choose another).
+
+    A preference, like the last sign-in time: no timeline event (the timeline records what was
+    done in each partnership, which is where the choice shows)."""
+    if not member.partnerships.filter(pk=partnership.pk).exists():
+        raise ValidationError({"partnership": "You do not work in that partnership."})
+    Member.objects.filter(pk=member.pk).update(chosen_partnership=partnership)
+    member.chosen_partnership = partnership
+    member.work_in(partnership)

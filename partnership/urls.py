@@ -27,6 +27,7 @@ urlpatterns = [
         name="account-second-factor",
     ),
     path("directory/", views.directory, name="directory"),
+    path("partnership/", views.partnership_choose, name="partnership-choose"),
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/days/", calendar_views.calendar_day_add, name="calendar-day-add"),
     path("calendar/days/remove/", calendar_views.calendar_day_remove, name="calendar-day-remove"),

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from partnership import selectors
+from partnership import selectors, services
 from partnership.auth import browser_remember, sign_in_enrolled, token_revoke, tokens_live
 from partnership.forms import ThrottledAuthenticationForm
 from partnership.health import health_reports
@@ -32,6 +32,7 @@ from partnership.second_factor import (
     totp_enrol_start,
     totp_secret,
 )
+from partnership.tenancy import partnerships_of
 
 PENDING_SECONDS = 300
 _NEW_CODES = "recovery_codes_new"
@@ -156,9 +157,35 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "partnership/home.html")
 
 
+def partnership_choose(request: HttpRequest) -> HttpResponse:
+    """Which partnership a member of several is working in (remembered on their account)."""
+    member = member_of(request)
+    mine = partnerships_of(member)
+    error = ""
+    if request.method == "POST":
+        chosen = next((p for p in mine if p.slug == request.POST.get("partnership", "")), None)
+        if chosen is None:
+            error = "Choose one of the partnerships you work in."
+        else:
+            services.member_partnership_choose(member=member, partnership=chosen)
+            messages.success(request, f"You are now working in {chosen.name}.")
+            return redirect(_safe_next(request) or "home")
+    return render(
+        request,
+        "partnership/partnership_choose.html",
+        {
+            "partnerships": mine,
+            "current": member.partnership,
+            "next": _safe_next(request),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 @require_page("directory.view")
 def directory(request: HttpRequest) -> HttpResponse:
-    agencies = list(selectors.agencies_with_members())
+    agencies = list(selectors.agencies_with_members(member_of(request).partnership))
     contact_visible = {
         member.pk
         for agency in agencies

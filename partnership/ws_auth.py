@@ -22,11 +22,14 @@ from partnership.models import ApiToken, Member
 
 
 @database_sync_to_async  # type: ignore[untyped-decorator]
-def _scope_for_token(key: str) -> dict[str, Any]:
+def _scope_for_token(key: str, partnership: str) -> dict[str, Any]:
     found = token_member(key)
     if found is None:
         return {"user": AnonymousUser()}
     member, token = found
+    if partnership:
+        # As the API's X-Partnership header; one they do not work in leaves them in none.
+        member.work_in(member.partnerships.filter(slug=partnership).first())
     # The digest, not the key: the socket re-checks the token by it (``scope_still_valid``).
     return {"user": member, "api_token": token.digest}
 
@@ -74,7 +77,8 @@ class TokenHeaderMiddleware:
             value = headers.get(b"authorization", b"").decode("latin-1")
             scheme, _, key = value.partition(" ")
             if scheme.lower() == "token" and key.strip():
-                scope = dict(scope, **await _scope_for_token(key.strip()))
+                requested = headers.get(b"x-partnership", b"").decode("latin-1").strip()
+                scope = dict(scope, **await _scope_for_token(key.strip(), requested))
         return await self.inner(scope, receive, send)
 
 

@@ -241,11 +241,12 @@ class PartnershipReportView(APIView):
 
     @extend_schema(parameters=[ReportQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response | HttpResponse:
-        require(member_of(request), "report.view")
+        member = member_of(request)
+        require(member, "report.view")
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        report = partnership_report(report_period(data["start"], data["end"]))
+        report = partnership_report(member.partnership, report_period(data["start"], data["end"]))
         if data["download"]:
             return report_file(report)
         return Response(report)
@@ -264,7 +265,8 @@ class AccessLogView(APIView):
 
     @extend_schema(responses=AccessLogSerializer(many=True))
     def get(self, request: Request) -> Response:
-        require(member_of(request), "access_log.view")
+        member = member_of(request)
+        require(member, "access_log.view")
         return Response(
             [
                 {
@@ -274,7 +276,7 @@ class AccessLogView(APIView):
                     "person": r.person.reference,
                     "what": r.what,
                 }
-                for r in selectors.access_log()[:1000]
+                for r in selectors.access_log(member.partnership)[:1000]
             ]
         )
 

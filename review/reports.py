@@ -25,6 +25,7 @@ from conference.models import (
 )
 from escalation.deadlines import LONDON, day_start
 from escalation.models import Incident, IncidentStrand, Strand
+from partnership.models import Partnership
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,11 @@ def report_period(start: date | None, end: date | None) -> Period:
     return Period(start, end)
 
 
-def partnership_report(period: Period) -> dict[str, Any]:
-    incidents = Incident.objects.filter(occurred_at__gte=period.since, occurred_at__lt=period.until)
+def partnership_report(partnership: Partnership | None, period: Period) -> dict[str, Any]:
+    """The figures of one partnership over ``period`` (nothing of any other partnership)."""
+    incidents = Incident.objects.filter(
+        partnership=partnership, occurred_at__gte=period.since, occurred_at__lt=period.until
+    )
     by_strand = Counter(
         dict(
             IncidentStrand.objects.filter(incident__in=incidents)
@@ -112,9 +116,17 @@ def partnership_report(period: Period) -> dict[str, Any]:
     people = len(per_person)
     repeat_people = sum(1 for n in per_person.values() if n >= 2)
 
-    referrals = Referral.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
-    conferences = Conference.objects.filter(starts_at__gte=period.since, starts_at__lt=period.until)
-    actions = Action.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+    referrals = Referral.objects.filter(
+        partnership=partnership, created_at__gte=period.since, created_at__lt=period.until
+    )
+    conferences = Conference.objects.filter(
+        partnership=partnership, starts_at__gte=period.since, starts_at__lt=period.until
+    )
+    actions = Action.objects.filter(
+        conference__partnership=partnership,
+        created_at__gte=period.since,
+        created_at__lt=period.until,
+    )
     now = timezone.now()
     return {
         "period": {

@@ -10,7 +10,7 @@ from conference.models import Person, PersonAccess
 from conference.selectors import person_for
 from escalation.models import Incident
 from escalation.selectors import incident_for
-from partnership.models import Member
+from partnership.models import Member, Partnership
 from partnership.permissions import require
 
 
@@ -30,10 +30,15 @@ def person_for_review(member: Member, pk: int) -> Person:
 
 
 def access_log(
-    *, member_id: int | None = None, person_id: int | None = None
+    partnership: Partnership | None, *, member_id: int | None = None, person_id: int | None = None
 ) -> QuerySet[PersonAccess]:
-    """Who viewed whose record and when, newest first, narrowed to one viewer or one person."""
-    rows = PersonAccess.objects.select_related("member__agency", "person").order_by("-at", "-pk")
+    """Who viewed whose record in ``partnership`` and when, newest first, narrowed to one viewer
+    or one person."""
+    rows = (
+        PersonAccess.objects.filter(person__partnership=partnership)
+        .select_related("member__agency", "person")
+        .order_by("-at", "-pk")
+    )
     if member_id is not None:
         rows = rows.filter(member_id=member_id)
     if person_id is not None:

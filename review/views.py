@@ -24,6 +24,7 @@ from conference.access_log import access_log_verify
 from conference.models import Person
 from conference.services import person_access_record
 from escalation.models import Incident, IncidentState
+from partnership.forms import areas_narrow
 from partnership.models import AuditEvent, Member
 from partnership.pages import member_of
 from partnership.permissions import can, require
@@ -247,6 +248,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "compliance.view")
     form = ComplianceFilterForm(request.GET)
+    areas_narrow(form, member.partnership)
     status = 200
     if form.is_valid():
         incidents = compliance_incidents(member, form.wanted())
@@ -293,7 +295,7 @@ def report(request: HttpRequest) -> HttpResponse:
         period = form.period()
     else:
         period, status = half_year_containing(timezone.localdate()), 400
-    figures = partnership_report(period)
+    figures = partnership_report(member.partnership, period)
     by_month = {_month_label(k): v for k, v in figures["by_month"].items()}
     charts = [
         {
@@ -352,7 +354,7 @@ def report_download(request: HttpRequest) -> HttpResponse:
     form = ReportPeriodForm(request.GET)
     if not form.is_valid():
         return report(request)
-    return report_file(partnership_report(form.period()))
+    return report_file(partnership_report(member.partnership, form.period()))
 
 
 # --- Who viewed personal data --------------------------------------------------------------------
@@ -365,10 +367,12 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         chosen: Member | None = form.cleaned_data["member"]
         rows = selectors.access_log(
-            member_id=chosen.pk if chosen else None, person_id=form.cleaned_data["person"]
+            member.partnership,
+            member_id=chosen.pk if chosen else None,
+            person_id=form.cleaned_data["person"],
         )
     else:
-        rows, status = selectors.access_log(), 400
+        rows, status = selectors.access_log(member.partnership), 400
     page = Paginator(rows, ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,

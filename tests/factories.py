@@ -298,12 +298,17 @@ def notifications(
     urgency: Urgency | str = Urgency.NORMAL,
     sender: Member | None = None,
     ack_ladder: Sequence[dict[str, object]] | None = None,
+    within: Partnership | None = None,
 ) -> list[Notification]:
     """Tell ``audiences`` something about ``subject``, in a transaction of its own as a change
     would: one notification per person told (chased by the default acknowledgement ladder, or
-    by ``ack_ladder``; ``[]`` for none)."""
+    by ``ack_ladder``; ``[]`` for none). The audiences are resolved in the subject's partnership,
+    or ``within``, or (for a subject of none, such as a member) the demo partnership."""
+    if within is None and getattr(subject, "partnership_id", None) is None:
+        within = partnership()
     with transaction.atomic():
         return notify(
+            partnership=within,
             audiences=list(audiences),
             title=title,
             body=body,

@@ -263,6 +263,10 @@ RULES: dict[str, RouteRule] = {
     "healthz": RouteRule({"GET": get(PUBLIC)}),
     "home": RouteRule({"GET": get(SIGNED_IN)}),
     "directory": RouteRule({"GET": get(PARTNERSHIP)}),  # directory.view
+    "partnership-choose": RouteRule(
+        {"GET": get(SIGNED_IN), "POST": post(SIGNED_IN)},
+        note="Choosing one's own partnership; an empty form is a 400.",
+    ),
     # --- The calendar of working days (pages) ---------------------------------------------------
     "calendar": RouteRule({"GET": get(PARTNERSHIP)}),  # calendar.view
     "calendar-day-add": RouteRule({"POST": post(DIRECTORY_MANAGE)}),  # calendar.manage

@@ -19,7 +19,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from conference.models import PersonAccess
-from escalation.services import BOARD_GROUP
+from escalation.services import board_group
 from partnership.models import Agency, AgencyKind, Member, Role
 from tests import factories
 from tests.sockets import socket_for
@@ -95,7 +95,8 @@ async def _board_passes_on(member: Member, incident_id: int) -> bool | int:
         assert isinstance(code, int)
         return code
     await get_channel_layer().group_send(
-        BOARD_GROUP, {"type": "board.changed", "incident_id": incident_id, "state": "reported"}
+        board_group(await sync_to_async(lambda: factories.partnership().pk)()),
+        {"type": "board.changed", "incident_id": incident_id, "state": "reported"},
     )
     received = not await client.receive_nothing(timeout=0.5)
     await client.disconnect()

@@ -19,7 +19,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from conference.services import room_group
-from escalation.services import BOARD_GROUP
+from escalation.services import board_group
 from notifications.dispatch import member_group
 from partnership.models import Member
 from tests import factories
@@ -124,7 +124,8 @@ async def _board(demo: dict[str, Member]) -> Room:
 
     async def push() -> None:
         await get_channel_layer().group_send(
-            BOARD_GROUP, {"type": "board.changed", "incident_id": incident_id, "state": "reported"}
+            board_group(await sync_to_async(lambda: factories.partnership().pk)()),
+            {"type": "board.changed", "incident_id": incident_id, "state": "reported"},
         )
 
     # The board only listens: a well-formed message is ignored.

@@ -10,13 +10,15 @@ from conference import selectors
 from conference.models import (
     Conference,
 )
-from partnership.models import Agency, Member
+from partnership.models import Agency, Member, Partnership
 from partnership.pages import member_of
 from partnership.permissions import require
+from partnership.selectors import agencies_of
 
 
-def _agencies(ids: list[int]) -> list[Agency]:
-    agencies = list(Agency.objects.filter(pk__in=ids, is_active=True))
+def _agencies(ids: list[int], partnership: Partnership | None) -> list[Agency]:
+    """The agencies named, each taking part in ``partnership`` (400 for any other)."""
+    agencies = list(agencies_of(partnership).filter(pk__in=ids))
     if len(agencies) != len(set(ids)):
         raise serializers.ValidationError({"visible_agencies": "Unknown agency id."})
     return agencies

@@ -70,7 +70,9 @@ class ConferenceListView(APIView):
         member = member_of(request)
         visible = [
             c
-            for c in Conference.objects.select_related("chair", "coordinator")[:200]
+            for c in Conference.objects.filter(partnership=member.partnership).select_related(
+                "chair", "coordinator"
+            )[:200]
             if can(member, "conference.view", c)
         ]
         return Response(ConferenceSerializer(visible, many=True).data)
@@ -108,14 +110,16 @@ class AgendaView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.manage")
         data = valid_body(AgendaAddSerializer, request)
-        referral = Referral.objects.filter(pk=data["referral_id"]).first()
+        referral = Referral.objects.filter(
+            partnership=conference.partnership, pk=data["referral_id"]
+        ).first()
         if referral is None:
             raise serializers.ValidationError({"referral_id": "No such referral."})
         services.agenda_add(
             actor=member_of(request),
             conference_id=conference.pk,
             referral=referral,
-            needed_agencies=_agencies(data["needed_agency_ids"]),
+            needed_agencies=_agencies(data["needed_agency_ids"], conference.partnership),
         )
         return Response(ConferenceSerializer(_conference_for(request, pk)).data, status=201)
 
@@ -210,6 +214,6 @@ class ResearchView(APIView):
             withheld=data["withheld"],
             withheld_reason=data["withheld_reason"],
             visibility=data["visibility"],
-            visible_agencies=_agencies(data["visible_agency_ids"]),
+            visible_agencies=_agencies(data["visible_agency_ids"], member_of(request).partnership),
         )
         return Response(ResearchSerializer(contribution).data, status=201)

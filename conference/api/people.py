@@ -70,7 +70,13 @@ class PersonListView(APIView):
     @extend_schema(request=PersonCreateSerializer, responses={201: PersonSerializer})
     def post(self, request: Request) -> Response:
         data = valid_body(PersonCreateSerializer, request)
-        area = Area.objects.filter(pk=data["area_id"]).first() if data["area_id"] else None
+        area = (
+            Area.objects.filter(
+                partnership=member_of(request).partnership, pk=data["area_id"]
+            ).first()
+            if data["area_id"]
+            else None
+        )
         if data["area_id"] and area is None:
             raise serializers.ValidationError({"area_id": "No area with that id."})
         person = services.person_create(
@@ -174,9 +180,10 @@ class IncidentPeopleView(APIView):
 class FlagListView(APIView):
     @extend_schema(responses=FlagSerializer(many=True))
     def get(self, request: Request) -> Response:
-        require(member_of(request), "flag.manage")
+        member = member_of(request)
+        require(member, "flag.manage")
         flags = (
-            RepeatFlag.objects.filter(state="open")
+            RepeatFlag.objects.filter(person__partnership=member.partnership, state="open")
             .select_related("person")
             .prefetch_related("incidents")
         )
@@ -272,7 +279,13 @@ class ReferralListView(APIView):
         person = services.person_open(
             member=member_of(request), pk=data["person_id"], what="referral"
         )
-        flag = RepeatFlag.objects.filter(pk=data["flag_id"]).first() if data["flag_id"] else None
+        flag = (
+            RepeatFlag.objects.filter(
+                person__partnership=person.partnership_id, pk=data["flag_id"]
+            ).first()
+            if data["flag_id"]
+            else None
+        )
         if data["flag_id"] and flag is None:
             raise serializers.ValidationError({"flag_id": "No such flag."})
         referral = services.referral_create(

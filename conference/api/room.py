@@ -84,7 +84,7 @@ class EntriesView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.attend")
         data = valid_body(ShareSerializer, request)
-        agencies = _agencies(data["visible_agency_ids"])
+        agencies = _agencies(data["visible_agency_ids"], member_of(request).partnership)
         entry = services.room_share(
             actor=member_of(request),
             conference_id=conference.pk,

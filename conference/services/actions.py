@@ -74,7 +74,7 @@ class ActionLadder(LadderKind[Action]):
         return [Audience.member(thing.owner_id)]
 
     def deputies(self, thing: Action) -> list[Audience]:
-        return deputies_of(thing.owner_id)
+        return deputies_of(thing.owner_id, partnership_id=thing.partnership_id)
 
     def scope(self, thing: Action) -> Scope:
         return Scope.conference(thing.conference_id)

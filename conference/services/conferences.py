@@ -97,6 +97,8 @@ def agenda_add(
     require(actor, "conference.manage", conference)
     _open_for_planning(conference)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.partnership_id != conference.partnership_id:
+        raise ValidationError({"referral": "That referral belongs to another partnership."})
     if not can_proceed(referral.put_on_agenda):
         raise ConflictError(
             f"Referral {referral.pk} is {referral.get_state_display().lower()}: only open "

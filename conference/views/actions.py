@@ -42,9 +42,11 @@ def _actions_page(
     bound: forms.Form | None = None,
     conflict: str = "",
 ) -> HttpResponse:
-    actions = Action.objects.select_related(
-        "conference", "owner", "owner_agency", "referral__person"
-    ).order_by("due_at", "pk")
+    actions = (
+        Action.objects.filter(conference__partnership=member.partnership)
+        .select_related("conference", "owner", "owner_agency", "referral__person")
+        .order_by("due_at", "pk")
+    )
 
     def row(action: Action) -> ActionRow:
         form = None

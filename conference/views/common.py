@@ -13,9 +13,9 @@ from conference.models import (
     Conference,
     RiskLevel,
 )
-from partnership.models import Agency, Member
+from partnership.models import Member, Partnership
 from partnership.permissions import require
-from partnership.selectors import members_active
+from partnership.selectors import agencies_of, members_active
 
 
 def _pk(value: str | None) -> int | None:
@@ -27,12 +27,14 @@ def _pk(value: str | None) -> int | None:
     return int(value)
 
 
-def _agencies() -> Any:
-    return Agency.objects.filter(is_active=True).order_by("name")
+def _agencies(partnership: Partnership | None) -> Any:
+    return agencies_of(partnership).order_by("name")
 
 
-def _members_with_agency() -> Any:
-    return members_active().filter(agency__isnull=False).order_by("last_name", "first_name")
+def _members_with_agency(partnership: Partnership | None) -> Any:
+    return (
+        members_active(partnership).filter(agency__isnull=False).order_by("last_name", "first_name")
+    )
 
 
 def _conference(member: Member, pk: int, action: str = "conference.view") -> Conference:

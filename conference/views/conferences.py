@@ -33,7 +33,7 @@ from conference.models import (
     ResearchContribution,
 )
 from conference.views.common import _agencies, _conference, _item_title, _members_with_agency
-from partnership.models import Agency, Member, Role
+from partnership.models import Agency, Member, Partnership, Role
 from partnership.page_forms import posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
@@ -48,7 +48,9 @@ def conference_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     conferences = [
         conference
-        for conference in Conference.objects.select_related("chair").order_by("-starts_at")[:200]
+        for conference in Conference.objects.filter(partnership=member.partnership)
+        .select_related("chair")
+        .order_by("-starts_at")[:200]
         if can(member, "conference.view", conference)
     ]
     return render(
@@ -62,10 +64,13 @@ def conference_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chairs() -> Any:
+def _chairs(partnership: Partnership | None) -> Any:
     return (
-        members_active()
-        .filter(role_assignments__role=Role.CONFERENCE_CHAIR)
+        members_active(partnership)
+        .filter(
+            role_assignments__partnership=partnership,
+            role_assignments__role=Role.CONFERENCE_CHAIR,
+        )
         .distinct()
         .order_by("last_name", "first_name")
     )
@@ -75,7 +80,9 @@ def _chairs() -> Any:
 def conference_create(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "conference.manage")
-    form = ConferenceForm(request.POST if request.method == "POST" else None, chairs=_chairs())
+    form = ConferenceForm(
+        request.POST if request.method == "POST" else None, chairs=_chairs(member.partnership)
+    )
     if request.method != "POST":
         return render(request, "conference/conference_form.html", {"form": form})
     if form.is_valid():
@@ -167,7 +174,7 @@ def _conference_page(
         conference.invitees.select_related("agency").order_by("agency__name", "last_name")
     )
     attendance = {a.member_id: a for a in conference.attendance.all()}
-    attendance_members = _members_with_agency().filter(
+    attendance_members = _members_with_agency(member.partnership).filter(
         pk__in=[m.pk for m in invitees if m.agency_id]
     )
     context: dict[str, Any] = {
@@ -188,17 +195,23 @@ def _conference_page(
         "agenda_form": posted_or_blank(
             bound,
             AgendaAddForm(
-                referrals=Referral.objects.filter(state=ReferralState.OPEN)
+                referrals=Referral.objects.filter(
+                    partnership=conference.partnership, state=ReferralState.OPEN
+                )
                 .select_related("person", "referring_agency")
                 .order_by("created_at", "pk"),
-                agencies=_agencies(),
+                agencies=_agencies(member.partnership),
             ),
         )
         if may_manage
         else None,
         "invite_form": posted_or_blank(
             bound,
-            InviteForm(members=_members_with_agency().exclude(pk__in=[m.pk for m in invitees])),
+            InviteForm(
+                members=_members_with_agency(member.partnership).exclude(
+                    pk__in=[m.pk for m in invitees]
+                )
+            ),
         )
         if may_manage
         else None,
@@ -222,8 +235,10 @@ def conference_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(member, pk, "conference.manage")
     form = AgendaAddForm(
         request.POST,
-        referrals=Referral.objects.select_related("person", "referring_agency"),
-        agencies=_agencies(),
+        referrals=Referral.objects.filter(partnership=conference.partnership).select_related(
+            "person", "referring_agency"
+        ),
+        agencies=_agencies(member.partnership),
     )
     if form.is_valid():
         try:
@@ -247,7 +262,7 @@ def conference_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 def conference_invite(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     conference = _conference(member, pk, "conference.manage")
-    form = InviteForm(request.POST, members=_members_with_agency())
+    form = InviteForm(request.POST, members=_members_with_agency(member.partnership))
     if form.is_valid():
         try:
             invited = services.conference_invite(
@@ -275,7 +290,7 @@ def conference_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(member, pk)
     if conference.chair_id != member.pk:
         require(member, "conference.manage", conference)
-    form = AttendanceForm(request.POST, members=_members_with_agency())
+    form = AttendanceForm(request.POST, members=_members_with_agency(member.partnership))
     if form.is_valid():
         attendee = form.cleaned_data["member"]
         try:
@@ -320,7 +335,7 @@ def _research_page(
                 "visibility": own.visibility,
                 "visible_agencies": [a.pk for a in own.visible_agencies.all()],
             }
-        form = ResearchForm(initial=initial, agencies=_agencies())
+        form = ResearchForm(initial=initial, agencies=_agencies(member.partnership))
     context = {
         "item": item,
         "conference": item.conference,
@@ -352,7 +367,7 @@ def research_file(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _research_page(request, member, item)
     require(member, "research.file", item)
-    form = ResearchForm(request.POST, agencies=_agencies())
+    form = ResearchForm(request.POST, agencies=_agencies(member.partnership))
     if form.is_valid():
         data = form.cleaned_data
         try:

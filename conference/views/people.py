@@ -33,6 +33,7 @@ from conference.risk import CHECKLIST
 from conference.rules import people_visible
 from conference.views.common import _pk
 from escalation.rules import incidents_visible
+from partnership.forms import areas_narrow
 from partnership.models import Member
 from partnership.page_forms import posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
@@ -64,6 +65,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "person.create")
     form = PersonForm(request.POST if request.method == "POST" else None)
+    areas_narrow(form, member.partnership)
     if request.method != "POST":
         return render(request, "conference/person_form.html", {"form": form})
     if form.is_valid():
@@ -194,7 +196,7 @@ def _flags_page(
 ) -> HttpResponse:
     require(member, "flag.manage")
     flags = (
-        RepeatFlag.objects.filter(state=FlagState.OPEN)
+        RepeatFlag.objects.filter(person__partnership=member.partnership, state=FlagState.OPEN)
         .select_related("person", "referral")
         .prefetch_related("incidents")
         .order_by("-raised_at", "-pk")
@@ -267,7 +269,11 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         person = services.person_open(member=member, pk=person_id, what="referral")
     flag = selectors.flag_for(member, flag_id) if flag_id is not None else None
     # Only the CSP Co-ordinator handles flags; anyone else refers without one.
-    flags = RepeatFlag.objects.all() if can(member, "flag.manage") else RepeatFlag.objects.none()
+    flags = (
+        RepeatFlag.objects.filter(person__partnership=member.partnership)
+        if can(member, "flag.manage")
+        else RepeatFlag.objects.none()
+    )
     initial: dict[str, Any] = {}
     if person is not None:
         initial["person"] = person.pk

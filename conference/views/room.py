@@ -92,7 +92,9 @@ def conference_room(request: HttpRequest, pk: int) -> HttpResponse:
     agenda = [{**item, "title": _item_title(item)} for item in state["agenda"]]
     is_chair = conference.chair_id == member.pk
     may_record_attendance = is_chair or can(member, "conference.manage", conference)
-    invitees = _members_with_agency().filter(pk__in=conference.invitees.values("pk"))
+    invitees = _members_with_agency(member.partnership).filter(
+        pk__in=conference.invitees.values("pk")
+    )
     context: dict[str, Any] = {
         "conference": conference,
         "state": state["conference"]["state"],
@@ -111,10 +113,11 @@ def conference_room(request: HttpRequest, pk: int) -> HttpResponse:
         "agency_names": json.dumps({str(pk): name for pk, name in names.items()}),
         "is_chair": is_chair,
         "may_record_attendance": may_record_attendance,
-        "share_form": RoomShareForm(agencies=_agencies()),
+        "share_form": RoomShareForm(agencies=_agencies(member.partnership)),
         "risk_form": RoomRiskForm() if is_chair else None,
         "action_form": RoomActionForm(
-            items=[(i["id"], i["title"]) for i in agenda], owners=_members_with_agency()
+            items=[(i["id"], i["title"]) for i in agenda],
+            owners=_members_with_agency(member.partnership),
         )
         if is_chair
         else None,

@@ -10,7 +10,7 @@ Callers import from here (``from escalation import services``); the modules belo
 topics: ``protocols``, ``incidents``, ``duties``, ``deadlines`` (when the calendar changes).
 """
 
-from escalation.services.common import BOARD_GROUP
+from escalation.services.common import board_group
 from escalation.services.deadlines import duty_deadlines_recompute
 from escalation.services.duties import (
     MeetingPlan,
@@ -38,9 +38,9 @@ from escalation.services.protocols import (
 )
 
 __all__ = [
-    "BOARD_GROUP",
     "DeterminationResult",
     "MeetingPlan",
+    "board_group",
     "duty_complete",
     "duty_deadlines_recompute",
     "duty_escalate",

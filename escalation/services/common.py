@@ -14,12 +14,16 @@ from escalation.models import (
 )
 from partnership.live import group_send_on_commit
 
-BOARD_GROUP = "escalation.board"
+
+def board_group(partnership_id: int) -> str:
+    """The group of one partnership's board sockets: a push never leaves its partnership."""
+    return f"escalation.board.{partnership_id}"
 
 
 def _board_changed(incident: Incident) -> None:
     group_send_on_commit(
-        BOARD_GROUP, {"type": "board.changed", "incident_id": incident.pk, "state": incident.state}
+        board_group(incident.partnership_id),
+        {"type": "board.changed", "incident_id": incident.pk, "state": incident.state},
     )
 
 

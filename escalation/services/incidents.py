@@ -34,7 +34,7 @@ from escalation.services.protocols import protocol_current
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
 from partnership.audiences import Audience
-from partnership.calendar.selectors import BankHolidays, calendar_hold, division_installed
+from partnership.calendar.selectors import BankHolidays, calendar_hold
 from partnership.errors import ConflictError
 from partnership.models import Area, Member, Role
 from partnership.permissions import require
@@ -104,6 +104,10 @@ def incident_report(
         IncidentStrand(incident=incident, strand=s) for s in strand_codes
     )
     connected = list(connected_to)
+    if any(c.partnership_id != area.partnership_id for c in connected):
+        raise ValidationError(
+            {"connected_to": "Incidents of different partnerships cannot be connected here."}
+        )
     if connected:
         incident.connected.add(*connected)
     audit_record(
@@ -134,6 +138,8 @@ def incident_link(*, actor: Member, incident: Incident, other: Incident) -> None
     require(actor, "incident.link", incident)
     if other.pk == incident.pk:
         raise ValidationError("An incident cannot be connected to itself.")
+    if other.partnership_id != incident.partnership_id:
+        raise ValidationError("Incidents of different partnerships cannot be connected here.")
     incident.connected.add(other)
     audit_record(
         actor=actor,
@@ -212,7 +218,7 @@ def incident_determine(
         if not can_proceed(incident.declare_major):
             raise ConflictError(_refusal(incident, "declared major"))
         # Before the timeline is written: see calendar_hold.
-        calendar_hold(division_installed())
+        calendar_hold(incident.partnership.division)
         protocol = protocol_current(incident.partnership)
         incident.declare_major(at=at, protocol=protocol)
     else:
@@ -262,7 +268,7 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
     own steps (the referral to the CRRO) at once."""
     assert incident.protocol is not None  # noqa: S101 (set by declare_major just before)
     immediate = timedelta(minutes=settings.PROTOCOL_IMMEDIATE_MINUTES)
-    division = division_installed()
+    division = incident.partnership.division  # its partnership's calendar of working days
     bank_holidays = BankHolidays()
     duties = []
     for step in incident.protocol.steps.order_by("order"):

@@ -20,7 +20,8 @@ from escalation.jobs import escalation_run
 from escalation.models import Duty, DutyState, Incident
 from notifications.models import LadderRung, Notification, Urgency
 from partnership.calendar.services import calendar_day_add, calendar_day_remove, calendar_import
-from partnership.models import AuditEvent, Member
+from partnership.demo import PARTNERSHIP_SLUG
+from partnership.models import AuditEvent, Member, Partnership
 from tests import factories
 from tests.bank_holidays import SCOTLAND_2026, WORLD_CUP_HOLIDAY, govuk_2026, govuk_list
 
@@ -37,7 +38,7 @@ def london(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -
 @pytest.fixture
 def scotland(settings: Any, demo: dict[str, Member]) -> None:
     """A partnership in Scotland, with GOV.UK's 2026 list: Mon 15 Jun is not (yet) a holiday."""
-    settings.PROTOCOL_HOLIDAY_NATION = "SCT"
+    Partnership.objects.filter(slug=PARTNERSHIP_SLUG).update(division="scotland")
     calendar_import(actor=None, data=govuk_2026(), source="test list")
 
 
@@ -130,7 +131,7 @@ def test_deadlines_not_counted_over_the_changed_day_are_untouched(
         message="Staff told by phone.",
     )
     later = factories.incident_declared(at=london(6, 16, 10))  # counts from after the changed day
-    settings.PROTOCOL_HOLIDAY_NATION = "ENG"
+    Partnership.objects.filter(slug=PARTNERSHIP_SLUG).update(division="england-and-wales")
     england = factories.incident_declared(at=london(6, 12, 10))  # another division's calendar
     untouched = {incident.pk: _snapshot(incident) for incident in (done, later, england)}
     assert factories.duty(done, STAFF).state == DutyState.DONE

@@ -37,8 +37,14 @@ def _staff(count: int, *, sms: bool) -> list[Member]:
         )
         for i in range(count)
     )
+    # Built in bulk (a thousand through the services would dominate the run), as they would be.
+    partnership = factories.partnership()
+    Member.partnerships.through.objects.bulk_create(
+        Member.partnerships.through(member_id=m.pk, partnership_id=partnership.pk) for m in members
+    )
     RoleAssignment.objects.bulk_create(
-        RoleAssignment(member=m, role=Role.OPERATIONAL_STAFF) for m in members
+        RoleAssignment(partnership=partnership, member=m, role=Role.OPERATIONAL_STAFF)
+        for m in members
     )
     ContactPreference.objects.bulk_create(
         ContactPreference(member=m, email=False, sms=sms) for m in members
