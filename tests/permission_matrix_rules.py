@@ -28,6 +28,7 @@ from tests.world import (
     ACTION_TEXT,
     CONFERENCE_TITLE,
     CONSENT_NOTES,
+    ELSEWHERE,
     INCIDENT_DESCRIPTION,
     INCIDENT_TITLE,
     NO_AGENCY,
@@ -49,7 +50,7 @@ from tests.world import (
 # --- Who is checked ------------------------------------------------------------------------------
 ANONYMOUS = "anonymous"
 DEMO_USERS = tuple(spec.username for spec in MEMBERS)
-USERS = (*DEMO_USERS, OUTSIDER, NO_AGENCY)
+USERS = (*DEMO_USERS, OUTSIDER, NO_AGENCY, *ELSEWHERE)
 EVERYONE = (ANONYMOUS, *USERS)
 
 
@@ -65,8 +66,22 @@ def _users(*names: str) -> frozenset[str]:
 # coordinator2 as the CSP Co-ordinator, so they are in every set their principal is in.
 PUBLIC = frozenset(EVERYONE)
 SIGNED_IN = frozenset(USERS)
-# in_partnership(member) or is_admin(member): everyone with an active agency.
+# in_partnership(member) or is_admin(member): everyone with an active agency, in their own
+# partnership (a page or list with no record of the demo's in it).
 PARTNERSHIP = SIGNED_IN - {NO_AGENCY}
+# The members of another partnership hold every role there: every door that opens on no
+# particular record opens for them too (on their own partnership's board, flags, reports...),
+# and none that opens on a record of the demo partnership does. ``anywhere`` marks the first.
+OTHER_PARTNERSHIP = frozenset(ELSEWHERE)
+# A record of the demo partnership: only its own members.
+HERE = PARTNERSHIP - OTHER_PARTNERSHIP
+
+
+def anywhere(allowed: frozenset[str]) -> frozenset[str]:
+    """``allowed`` in the demo partnership, and the other partnership's members in theirs."""
+    return allowed | OTHER_PARTNERSHIP
+
+
 POLICE = _users("officer", "crro", "ppc", "panel-police", "gold")
 # escalation.rules._sees_all: administrators, SEES_EVERY_INCIDENT roles and every police member.
 SEES_EVERY_INCIDENT = POLICE | _users("coordinator", "coordinator2", "chief", "admin")
@@ -269,8 +284,8 @@ RULES: dict[str, RouteRule] = {
     ),
     # --- The calendar of working days (pages) ---------------------------------------------------
     "calendar": RouteRule({"GET": get(PARTNERSHIP)}),  # calendar.view
-    "calendar-day-add": RouteRule({"POST": post(DIRECTORY_MANAGE)}),  # calendar.manage
-    "calendar-day-remove": RouteRule({"POST": post(DIRECTORY_MANAGE)}),  # calendar.manage
+    "calendar-day-add": RouteRule({"POST": post(anywhere(DIRECTORY_MANAGE))}),  # calendar.manage
+    "calendar-day-remove": RouteRule({"POST": post(anywhere(DIRECTORY_MANAGE))}),  # calendar.manage
     # --- Incidents (pages) ----------------------------------------------------------------------
     "incident-list": RouteRule({"GET": get(PARTNERSHIP)}),  # incident.list, filtered
     "incident-report": RouteRule({"GET": get(PARTNERSHIP), "POST": post(PARTNERSHIP)}),
@@ -284,8 +299,8 @@ RULES: dict[str, RouteRule] = {
     "incident-situation-report": RouteRule({"POST": post(SITUATION_REPORT)}, _incident),
     "duty-complete": RouteRule({"POST": post(OWNS_INFORM_REC)}, _duty),
     "duty-waive": RouteRule({"POST": post(CSP_COORDINATOR)}, _duty),
-    "incident-board": RouteRule({"GET": get(BOARD)}),
-    "incident-board-fragment": RouteRule({"GET": get(BOARD)}),
+    "incident-board": RouteRule({"GET": get(anywhere(BOARD))}),
+    "incident-board-fragment": RouteRule({"GET": get(anywhere(BOARD))}),
     # --- Notifications (pages) ------------------------------------------------------------------
     "notification-ack-link": RouteRule(
         {
@@ -309,7 +324,7 @@ RULES: dict[str, RouteRule] = {
     "person-detail": RouteRule({"GET": get(PERSON_VIEW)}, _person),
     # person.link is any partnership member, but the page shows the record: person.view first.
     "person-link": RouteRule({"POST": post(PERSON_VIEW)}, _person),
-    "flag-list": RouteRule({"GET": get(CSP_COORDINATOR)}),
+    "flag-list": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
     "flag-dismiss": RouteRule({"POST": post(CSP_COORDINATOR)}, _flag),
     "referral-list": RouteRule({"GET": get(PARTNERSHIP)}),  # referral.create, filtered
     "referral-create": RouteRule({"GET": get(PARTNERSHIP), "POST": post(PARTNERSHIP)}),
@@ -318,7 +333,9 @@ RULES: dict[str, RouteRule] = {
     "conference-list": RouteRule(
         {"GET": get(SIGNED_IN)}, note="Filtered by conference.view; no rule for the list itself."
     ),
-    "conference-create": RouteRule({"GET": get(CSP_COORDINATOR), "POST": post(CSP_COORDINATOR)}),
+    "conference-create": RouteRule(
+        {"GET": get(anywhere(CSP_COORDINATOR)), "POST": post(anywhere(CSP_COORDINATOR))}
+    ),
     "conference-detail": RouteRule({"GET": get(CONFERENCE_VIEW)}, _conference),
     "conference-agenda-add": RouteRule({"POST": post(CSP_COORDINATOR)}, _conference),
     "conference-invite": RouteRule({"POST": post(CSP_COORDINATOR)}, _conference),
@@ -343,10 +360,10 @@ RULES: dict[str, RouteRule] = {
     ),
     "person-timeline": RouteRule({"GET": get(PERSON_TIMELINE)}, _person),
     "person-timeline-export": RouteRule({"GET": get(PERSON_TIMELINE, query="as=csv")}, _person),
-    "compliance": RouteRule({"GET": get(REVIEWS_INCIDENTS)}),
-    "partnership-report": RouteRule({"GET": get(REPORT)}),
-    "partnership-report-csv": RouteRule({"GET": get(REPORT)}),
-    "access-log": RouteRule({"GET": get(ACCESS_LOG)}),
+    "compliance": RouteRule({"GET": get(anywhere(REVIEWS_INCIDENTS))}),
+    "partnership-report": RouteRule({"GET": get(anywhere(REPORT))}),
+    "partnership-report-csv": RouteRule({"GET": get(anywhere(REPORT))}),
+    "access-log": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
     # --- API: authentication and directory ------------------------------------------------------
     "api-token": RouteRule(
         {
@@ -368,7 +385,7 @@ RULES: dict[str, RouteRule] = {
     ),
     "api-agencies": RouteRule({"GET": get(PARTNERSHIP)}),
     "api-members": RouteRule({"GET": get(PARTNERSHIP)}),
-    "api-member": RouteRule({"GET": get(PARTNERSHIP)}, _member),
+    "api-member": RouteRule({"GET": get(HERE)}, _member),
     "api-schema": RouteRule({"GET": get(SIGNED_IN)}),
     # --- API: the calendar of working days ------------------------------------------------------
     "api-calendars": RouteRule({"GET": get(PARTNERSHIP)}),  # calendar.view
@@ -376,14 +393,19 @@ RULES: dict[str, RouteRule] = {
         {
             "GET": get(PARTNERSHIP, query="year=2026"),
             "POST": post(  # calendar.manage
-                DIRECTORY_MANAGE,
+                anywhere(DIRECTORY_MANAGE),
                 lambda world: {"date": "2026-06-15", "title": "Extra day", "reason": "Proclaimed."},
             ),
         },
         lambda world: {"division": "scotland"},
     ),
     "api-calendar-day-remove": RouteRule(
-        {"POST": post(DIRECTORY_MANAGE, lambda world: {"date": "2026-12-25", "reason": "Moved."})},
+        {
+            "POST": post(
+                anywhere(DIRECTORY_MANAGE),
+                lambda world: {"date": "2026-12-25", "reason": "Moved."},
+            )
+        },
         lambda world: {"division": "scotland"},
     ),
     "api-docs": RouteRule({"GET": get(SIGNED_IN)}),
@@ -441,7 +463,7 @@ RULES: dict[str, RouteRule] = {
     ),
     "api-person": RouteRule({"GET": get(PERSON_VIEW)}, _person),
     "api-person-incidents": RouteRule({"GET": get(PERSON_VIEW)}, _person),
-    "api-flags": RouteRule({"GET": get(CSP_COORDINATOR)}),
+    "api-flags": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
     "api-flag-dismiss": RouteRule(
         {"POST": post(CSP_COORDINATOR, lambda world: {"reason": "Handled."})}, _flag
     ),
@@ -467,7 +489,7 @@ RULES: dict[str, RouteRule] = {
         {
             "GET": get(SIGNED_IN),
             "POST": post(
-                CSP_COORDINATOR,
+                anywhere(CSP_COORDINATOR),  # elsewhere: 400, the demo's chair is not theirs
                 lambda world: {
                     "kind": "scheduled",
                     "title": "Next panel",
@@ -552,14 +574,14 @@ RULES: dict[str, RouteRule] = {
         {"GET": get(REVIEWS_INCIDENTS, query="at=2100-01-01T00:00:00Z")}, _incident
     ),
     "api-incident-compliance": RouteRule({"GET": get(REVIEWS_INCIDENTS)}, _incident),
-    "api-compliance": RouteRule({"GET": get(REVIEWS_INCIDENTS)}),
+    "api-compliance": RouteRule({"GET": get(anywhere(REVIEWS_INCIDENTS))}),
     "api-person-timeline": RouteRule({"GET": get(PERSON_TIMELINE)}, _person),
     "api-person-timeline-export": RouteRule(
         {"GET": get(PERSON_TIMELINE, query="as=json")}, _person
     ),
-    "api-partnership-report": RouteRule({"GET": get(REPORT)}),
-    "api-access-log": RouteRule({"GET": get(ACCESS_LOG)}),
-    "api-access-log-integrity": RouteRule({"GET": get(ACCESS_LOG)}),
+    "api-partnership-report": RouteRule({"GET": get(anywhere(REPORT))}),
+    "api-access-log": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
+    "api-access-log-integrity": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
 }
 
 
@@ -572,7 +594,7 @@ class SocketRule:
 # Websocket routes are unnamed: keyed by their route string.
 SOCKET_RULES: dict[str, SocketRule] = {
     "ws/alerts/": SocketRule(PARTNERSHIP),  # alerts.receive
-    "ws/board/": SocketRule(BOARD),  # incident.board
+    "ws/board/": SocketRule(anywhere(BOARD)),  # incident.board
     "ws/conferences/<int:pk>/": SocketRule(CONFERENCE_ATTEND, _conference),  # conference.attend
 }
 
@@ -596,13 +618,13 @@ def _panel_police(world: MatrixWorld) -> Member:
 # The route table above is built from these sets; this list proves each set is the rule's.
 RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("directory.view", _no_object, PARTNERSHIP),
-    ("directory.manage", _no_object, DIRECTORY_MANAGE),
+    ("directory.manage", _no_object, anywhere(DIRECTORY_MANAGE)),
     ("calendar.view", _no_object, PARTNERSHIP),
-    ("calendar.manage", _no_object, DIRECTORY_MANAGE),
+    ("calendar.manage", _no_object, anywhere(DIRECTORY_MANAGE)),
     ("member.view_contact", _panel_police, CONTACT_OF_POLICE),
-    ("timeline.view", _no_object, ACCESS_LOG),
-    ("access_log.view", _no_object, ACCESS_LOG),
-    ("report.view", _no_object, REPORT),
+    ("timeline.view", _no_object, anywhere(ACCESS_LOG)),
+    ("access_log.view", _no_object, anywhere(ACCESS_LOG)),
+    ("report.view", _no_object, anywhere(REPORT)),
     ("incident.list", _no_object, PARTNERSHIP),
     ("incident.report", _no_object, PARTNERSHIP),
     ("incident.view", _object(Incident, "incident"), INCIDENT_VIEW),
@@ -612,17 +634,17 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("incident.stand_down", _object(Incident, "incident"), SENIOR_OFFICER),
     ("incident.close", _object(Incident, "incident"), CLOSES),
     ("incident.link", _object(Incident, "incident"), LINKS),
-    ("incident.board", _no_object, BOARD),
+    ("incident.board", _no_object, anywhere(BOARD)),
     ("incident.situation_report", _object(Incident, "incident"), SITUATION_REPORT),
     ("incident.timeline", _object(Incident, "incident"), REVIEWS_INCIDENTS),
-    ("compliance.view", _no_object, REVIEWS_INCIDENTS),
-    ("protocol.manage", _no_object, DIRECTORY_MANAGE),
+    ("compliance.view", _no_object, anywhere(REVIEWS_INCIDENTS)),
+    ("protocol.manage", _no_object, anywhere(DIRECTORY_MANAGE)),
     ("duty.complete", _object(Duty, "duty"), OWNS_INFORM_REC),
     ("duty.waive", _object(Duty, "duty"), CSP_COORDINATOR),
     ("alerts.receive", _no_object, PARTNERSHIP),
     ("notification.answer", _object(Notification, "notification"), NOTE_RECIPIENT),
     ("person.create", _no_object, PARTNERSHIP),
-    ("person.link", _object(Person, "person"), PARTNERSHIP),
+    ("person.link", _object(Person, "person"), HERE),
     ("person.view", _object(Person, "person"), PERSON_VIEW),
     ("person.timeline", _object(Person, "person"), PERSON_TIMELINE | DIRECTORY_MANAGE),
     ("referral.create", _no_object, PARTNERSHIP),

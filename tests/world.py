@@ -78,6 +78,13 @@ def partnership_at_work(demo: Demo) -> AtWork:
 # --- For the permission matrix -------------------------------------------------------------------
 OUTSIDER = "outsider"  # a panel member of an agency of another kind (Probation), invited to nothing
 NO_AGENCY = "no-agency"  # an account without an agency or a role (a system account)
+# Members of another partnership (a neighbour under the same police force) holding every role
+# there: one from the police force the two partnerships share, one from the neighbour's council.
+# Whatever their roles, nothing of the demo partnership may reach them.
+ELSEWHERE_POLICE = "elsewhere-police"
+ELSEWHERE_COUNCIL = "elsewhere-council"
+ELSEWHERE = (ELSEWHERE_POLICE, ELSEWHERE_COUNCIL)
+NEIGHBOUR = "aylesbury-vale"
 
 # A distinctive marker in every sensitive field: a response to someone who may not see a field must
 # not contain its marker (``tests/permission_matrix_rules.py`` says who may see each).
@@ -135,6 +142,23 @@ def matrix_world() -> MatrixWorld:
         email="outsider@matrix.invalid",
     )
     factories.member(username=NO_AGENCY, password=demo_password(), agency=None)
+    neighbour = factories.partnership_new(
+        name="Aylesbury Vale Hate Crime Partnership (matrix)", slug=NEIGHBOUR
+    )
+    council = factories.agency_new(
+        kind=AgencyKind.COUNCIL, name="Buckinghamshire Council (matrix)", within=neighbour
+    )
+    for username, agency in [
+        (ELSEWHERE_POLICE, factories.agency("Thames Valley Police")),
+        (ELSEWHERE_COUNCIL, council),
+    ]:
+        factories.member(
+            username=username,
+            password=demo_password(),
+            agency=agency,
+            roles=tuple(Role),
+            within=neighbour,
+        )
     members = {m.username: m for m in Member.objects.select_related("agency")}
     now = timezone.now()
     area = factories.area()

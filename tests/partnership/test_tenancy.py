@@ -147,3 +147,47 @@ def test_the_directory_lists_the_partnership_worked_in(
     # Their roles there, not in Milton Keynes (where their job title is the same).
     assert "<td>Panel member</td>" in directory
     assert "<td>Community and Race Relations Officer" not in directory
+
+
+def test_a_member_with_roles_in_two_partnerships_sees_each_separately(
+    demo: dict[str, Member], neighbour: Partnership
+) -> None:
+    """The CRRO of Milton Keynes is a panel member in Aylesbury Vale (for the same police force):
+    each partnership's incidents and messages reach them only while they work there."""
+    police = factories.agency("Thames Valley Police")
+    av_officer = factories.member(
+        username="av-officer", agency=police, roles=[Role.SENIOR_POLICE_OFFICER], within=neighbour
+    )
+    av_area = factories.area_new(name="Aylesbury", within=neighbour)
+    av_incident = factories.incident_declared(
+        reporter=av_officer, officer=av_officer, area=av_area, title="AV-ONLY racist graffiti"
+    )
+    mk_incident = factories.incident_declared(title="MK-ONLY abuse at the bus stop")
+    crro = demo["crro"]
+
+    in_mk, in_av = _api(crro, "milton-keynes"), _api(crro, NEIGHBOUR)
+    mk_list = {i["id"] for i in in_mk.get("/api/incidents/").json()}
+    av_list = {i["id"] for i in in_av.get("/api/incidents/").json()}
+    assert (mk_incident.pk in mk_list, av_incident.pk in mk_list) == (True, False)
+    assert (av_incident.pk in av_list, mk_incident.pk in av_list) == (True, False)
+    assert in_av.get(f"/api/incidents/{mk_incident.pk}/").status_code == 404
+    assert in_mk.get(f"/api/incidents/{av_incident.pk}/").status_code == 404
+    # Told as the CRRO in Milton Keynes only (in Aylesbury Vale they are not the CRRO).
+    mk_told = {n["scope"] for n in in_mk.get("/api/notifications/").json()}
+    av_told = {n["scope"] for n in in_av.get("/api/notifications/").json()}
+    assert f"incident:{mk_incident.pk}" in mk_told
+    assert f"incident:{mk_incident.pk}" not in av_told
+    assert f"incident:{av_incident.pk}" not in mk_told
+
+    pages = Client()
+    pages.force_login(crro)
+    pages.post("/partnership/", {"partnership": NEIGHBOUR})
+    listed = pages.get("/incidents/").content.decode()
+    assert "AV-ONLY" in listed
+    assert "MK-ONLY" not in listed
+    assert pages.get(f"/incidents/{mk_incident.pk}/").status_code == 404
+    pages.post("/partnership/", {"partnership": "milton-keynes"})
+    listed = pages.get("/incidents/").content.decode()
+    assert "MK-ONLY" in listed
+    assert "AV-ONLY" not in listed
+    assert pages.get(f"/incidents/{av_incident.pk}/").status_code == 404
