@@ -53,11 +53,11 @@ def prepare(members: int) -> dict[str, Any]:
 
     from partnership import services
     from partnership.auth import token_issue
-    from partnership.demo import demo_load, demo_partnerships
-    from partnership.models import Agency, AgencyKind, Area, Member
+    from partnership.demo import PARTNERSHIP_SLUG, demo_load
+    from partnership.models import Agency, AgencyKind, Area, Member, Partnership
 
     demo_load()
-    partnership = demo_partnerships()[0]
+    partnership = Partnership.objects.get(slug=PARTNERSHIP_SLUG)
     officer = Member.objects.get(username="officer")
     council = Agency.objects.get(kind=AgencyKind.COUNCIL)
     area = Area.objects.filter(partnership=partnership).order_by("pk").first()
@@ -97,10 +97,10 @@ def coordinators(count: int) -> dict[str, Any]:
     from django.db import transaction
 
     from partnership import services
-    from partnership.demo import demo_partnerships
-    from partnership.models import Member, Role, RoleAssignment
+    from partnership.demo import PARTNERSHIP_SLUG
+    from partnership.models import Member, Partnership, Role, RoleAssignment
 
-    partnership = demo_partnerships()[0]
+    partnership = Partnership.objects.get(slug=PARTNERSHIP_SLUG)
     wanted = {_username(number) for number in range(1, count + 1)}
     with transaction.atomic():
         held = RoleAssignment.objects.filter(
@@ -154,14 +154,14 @@ def room(attendees: int) -> dict[str, Any]:
     from notifications.dispatch import senders_wait
     from partnership import services
     from partnership.auth import token_issue
-    from partnership.demo import demo_load, demo_partnerships
-    from partnership.models import Agency, Area, Member, Role
+    from partnership.demo import PARTNERSHIP_SLUG, demo_load
+    from partnership.models import Agency, Area, Member, Partnership, Role
 
     # The invitations are emailed to whoever has an address (the demo chair), and the development
     # email backend prints them: keep stdout for the one JSON line.
     with contextlib.redirect_stdout(sys.stderr):
         demo_load()
-        partnership = demo_partnerships()[0]
+        partnership = Partnership.objects.get(slug=PARTNERSHIP_SLUG)
         demo = {m.username: m for m in Member.objects.filter(username__in=["coordinator", "chair"])}
         coordinator, chair = demo["coordinator"], demo["chair"]
         for kind, name in ROOM_AGENCIES:

@@ -112,26 +112,124 @@ def demo_extras() -> list[Callable[[Partnership], object]]:
     return list(_DEMO_EXTRAS)
 
 
-def demo_partnerships() -> list[Partnership]:
-    return list(Partnership.objects.filter(slug=PARTNERSHIP_SLUG))
-
-
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD", "demo-pass")
 
 
+@dataclass(frozen=True)
+class DemoPartnership:
+    name: str
+    slug: str
+    agencies: list[tuple[AgencyKind, str]]
+    areas: list[str]
+    # Members and the roles they hold here; a username already loaded for another partnership
+    # is the same person, holding (other) roles here too.
+    members: list[DemoMember]
+
+
+MILTON_KEYNES = DemoPartnership(PARTNERSHIP_NAME, PARTNERSHIP_SLUG, AGENCIES, AREAS, MEMBERS)
+
+# The neighbour under the same police force: Thames Valley Police sits in both, and some of its
+# officers hold other roles here (the CRRO of Milton Keynes is a panel member in Aylesbury Vale;
+# its Police Partnership Co-ordinator is the CRRO here).
+NEIGHBOUR_SLUG = "aylesbury-vale"
+BUCKS = "Buckinghamshire Council"
+NEIGHBOUR_AGENCIES = [
+    (AgencyKind.POLICE, POLICE),
+    (AgencyKind.COUNCIL, BUCKS),
+    (AgencyKind.RACIAL_EQUALITY_COUNCIL, "Aylesbury Vale Racial Equality Council"),
+    (AgencyKind.HOUSING, "Buckinghamshire Housing"),
+]
+NEIGHBOUR_MEMBERS = [
+    DemoMember(
+        "officer", "Olivia", "Okafor", POLICE, "Superintendent", (Role.SENIOR_POLICE_OFFICER,)
+    ),
+    DemoMember("ppc", "Priya", "Patel", POLICE, "Police Partnership Co-ordinator", (Role.CRRO,)),
+    DemoMember(
+        "panel-police",
+        "Paul",
+        "Reid",
+        POLICE,
+        "Hate Crime Officer",
+        (Role.POLICE_PARTNERSHIP_COORDINATOR,),
+    ),
+    DemoMember(
+        "crro",
+        "Ravi",
+        "Chandra",
+        POLICE,
+        "Community and Race Relations Officer",
+        (Role.PANEL_MEMBER,),
+    ),
+    DemoMember("gold", "Grace", "Holt", POLICE, "Chief Superintendent", (Role.GOLD_GROUP,)),
+    DemoMember(
+        "av-coordinator",
+        "Amira",
+        "Begum",
+        BUCKS,
+        "Community Safety Partnership Co-ordinator",
+        (Role.CSP_COORDINATOR,),
+        deputy="av-chief",
+    ),
+    DemoMember(
+        "av-chief", "Bernard", "Walsh", BUCKS, "Corporate Director", (Role.COUNCIL_CHIEF_OFFICER,)
+    ),
+    DemoMember(
+        "av-chair", "Helen", "Marsh", BUCKS, "Head of Community Safety", (Role.CONFERENCE_CHAIR,)
+    ),
+    DemoMember("av-staff", "Tom", "Baker", BUCKS, "Community Warden", (Role.OPERATIONAL_STAFF,)),
+    DemoMember(
+        "av-rec",
+        "Kwame",
+        "Asante",
+        NEIGHBOUR_AGENCIES[2][1],
+        "Director",
+        (Role.CCSP_MEMBER,),
+    ),
+    DemoMember(
+        "av-panel-housing",
+        "Nadia",
+        "Hussain",
+        NEIGHBOUR_AGENCIES[3][1],
+        "Tenancy Officer",
+        (Role.PANEL_MEMBER,),
+    ),
+    DemoMember(
+        "av-admin", "Alice", "Morgan", BUCKS, "Systems Administrator", (Role.ADMINISTRATOR,)
+    ),
+]
+AYLESBURY_VALE = DemoPartnership(
+    "Aylesbury Vale Hate Crime Partnership",
+    NEIGHBOUR_SLUG,
+    NEIGHBOUR_AGENCIES,
+    ["Aylesbury", "Buckingham", "Wendover", "Winslow"],
+    NEIGHBOUR_MEMBERS,
+)
+DEMO_PARTNERSHIPS = (MILTON_KEYNES, AYLESBURY_VALE)
+
+
+def demo_partnerships() -> list[Partnership]:
+    return list(Partnership.objects.filter(slug__in=[p.slug for p in DEMO_PARTNERSHIPS]))
+
+
 @transaction.atomic
-def demo_load() -> int:
-    """Create whatever of the demo partnership is missing. Returns how many things changed."""
+def demo_load(*, with_neighbour: bool = False) -> int:
+    """Create whatever of the demo partnership (and, ``with_neighbour``, of its neighbour) is
+    missing. Returns how many things changed."""
+    changed = _partnership_load(MILTON_KEYNES)
+    if with_neighbour:
+        changed += _partnership_load(AYLESBURY_VALE)
+    return changed
+
+
+def _partnership_load(spec: DemoPartnership) -> int:
     changed = 0
-    partnership = Partnership.objects.filter(slug=PARTNERSHIP_SLUG).first()
+    partnership = Partnership.objects.filter(slug=spec.slug).first()
     if partnership is None:
-        partnership = services.partnership_create(
-            actor=None, name=PARTNERSHIP_NAME, slug=PARTNERSHIP_SLUG
-        )
+        partnership = services.partnership_create(actor=None, name=spec.name, slug=spec.slug)
         changed += 1
     agencies: dict[str, Agency] = {}
-    for kind, name in AGENCIES:
+    for kind, name in spec.agencies:
         agency = Agency.objects.filter(name=name).first()
         if agency is None:
             agency = services.agency_create(actor=None, kind=kind, name=name)
@@ -140,25 +238,25 @@ def demo_load() -> int:
             services.agency_join(actor=None, agency=agency, partnership=partnership)
             changed += 1
         agencies[name] = agency
-    for name in AREAS:
+    for name in spec.areas:
         if not Area.objects.filter(partnership=partnership, name=name).exists():
             services.area_create(actor=None, partnership=partnership, name=name)
             changed += 1
 
     password = demo_password()
     members: dict[str, Member] = {}
-    for spec in MEMBERS:
-        member = Member.objects.filter(username=spec.username).first()
+    for member_spec in spec.members:
+        member = Member.objects.filter(username=member_spec.username).first()
         if member is None:
             member = services.member_create(
                 actor=None,
-                username=spec.username,
+                username=member_spec.username,
                 password=password,
-                agency=agencies[spec.agency],
-                first_name=spec.first_name,
-                last_name=spec.last_name,
-                email=f"{spec.username}@demo.invalid",
-                job_title=spec.job_title,
+                agency=agencies[member_spec.agency],
+                first_name=member_spec.first_name,
+                last_name=member_spec.last_name,
+                email=f"{member_spec.username}@demo.invalid",
+                job_title=member_spec.job_title,
                 phone="01908 000000",
             )
             changed += 1
@@ -167,19 +265,19 @@ def demo_load() -> int:
             member.set_password(password)
             member.save(update_fields=["password"])
             changed += 1
-        members[spec.username] = member
+        members[member_spec.username] = member
 
-    for spec in MEMBERS:
-        deputy = members[spec.deputy] if spec.deputy else None
-        for role in spec.roles:
+    for member_spec in spec.members:
+        deputy = members[member_spec.deputy] if member_spec.deputy else None
+        for role in member_spec.roles:
             existing = RoleAssignment.objects.filter(
-                partnership=partnership, member=members[spec.username], role=role
+                partnership=partnership, member=members[member_spec.username], role=role
             ).first()
             if existing is None or existing.deputy_id != (deputy.pk if deputy else None):
                 services.role_assign(
                     actor=None,
                     partnership=partnership,
-                    member=members[spec.username],
+                    member=members[member_spec.username],
                     role=role,
                     deputy=deputy,
                 )

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from escalation.models import ProtocolState, ProtocolVersion
-from partnership.demo import MEMBERS, demo_load
-from partnership.models import AuditEvent, Member, Role, RoleAssignment
+from partnership.demo import MEMBERS, NEIGHBOUR_MEMBERS, demo_load
+from partnership.models import AuditEvent, Member, Partnership, Role, RoleAssignment
 from partnership.timeline import timeline_verify
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,11 @@ def test_loading_the_demo_puts_the_protocol_in_place_through_the_registry() -> N
     # that publishes the source document's protocol when it starts.
     assert not ProtocolVersion.objects.exists()
     call_command("load_demo")
-    assert ProtocolVersion.objects.filter(state=ProtocolState.PUBLISHED).count() == 1
+    published = ProtocolVersion.objects.filter(state=ProtocolState.PUBLISHED)
+    assert sorted(published.values_list("partnership__slug", flat=True)) == [
+        "aylesbury-vale",
+        "milton-keynes",
+    ]
 
 
 def test_every_protocol_role_is_held_and_the_coordinator_has_a_deputy() -> None:
@@ -70,3 +74,36 @@ def test_demo_password_comes_from_the_environment(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("DEMO_PASSWORD", "another-pass-2026")
     demo_load()
     assert Member.objects.get(username="gold").check_password("another-pass-2026")
+
+
+def test_the_demo_has_two_partnerships_under_one_police_force() -> None:
+    call_command("load_demo")
+    mk, av = (
+        Partnership.objects.get(slug="milton-keynes"),
+        Partnership.objects.get(slug="aylesbury-vale"),
+    )
+    shared = set(mk.agencies.values_list("name", flat=True)) & set(
+        av.agencies.values_list("name", flat=True)
+    )
+    assert shared == {"Thames Valley Police"}
+    assert set(av.role_assignments.values_list("role", flat=True)) == set(Role.values)
+    assert not mk.areas.filter(name__in=av.areas.values("name")).exists()
+
+    def roles(username: str, partnership: Partnership) -> set[str]:
+        return Member.objects.get(username=username).roles_in(partnership)
+
+    # Members in different roles in each: the CRRO of one is a panel member of the other.
+    assert Role.CRRO in roles("crro", mk)
+    assert roles("crro", av) == {Role.PANEL_MEMBER}
+    assert roles("ppc", av) == {Role.CRRO}
+    assert roles("av-coordinator", mk) == set()
+    # Members of both choose on signing in; members of one go straight in.
+    for spec in NEIGHBOUR_MEMBERS:
+        client = Client()
+        signed_in = client.post(
+            "/accounts/login/", {"username": spec.username, "password": "demo-pass"}
+        )
+        assert signed_in.status_code == 302, spec.username
+        home = client.get("/")
+        several = Member.objects.get(username=spec.username).partnerships.count() > 1
+        assert (home.status_code == 302) == several, spec.username
