@@ -38,9 +38,8 @@ from escalation.models import Duty, Incident, SituationReport
 from escalation.rules import incidents_visible
 from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
-from partnership.forms import areas_narrow
 from partnership.models import Member
-from partnership.page_forms import posted_or_blank, service_errors_add
+from partnership.page_forms import areas_narrow, posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from partnership.auth import SignIn, WrongCredentialsError, sign_in_check
-from partnership.models import Area, Partnership
 from partnership.throttle import TooManyAttemptsError
 
 
@@ -52,10 +51,3 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             self.confirm_login_allowed(self.sign_in.member)
             self.user_cache = self.sign_in.member
         return self.cleaned_data
-
-
-def areas_narrow(form: forms.Form, partnership: Partnership | None) -> None:
-    """Offer in ``form``'s area field only the areas of the partnership the member works in."""
-    field = form.fields["area"]
-    assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (every caller's area field is)
-    field.queryset = Area.objects.filter(partnership=partnership).order_by("name")

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from partnership.models import Member
+from partnership.models import Area, Member, Partnership
 
 MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
 
@@ -150,3 +150,10 @@ def service_errors_add(
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def areas_narrow(form: forms.Form, partnership: Partnership | None) -> None:
+    """Offer in ``form``'s area field only the areas of the partnership the member works in."""
+    field = form.fields["area"]
+    assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (every caller's area field is)
+    field.queryset = Area.objects.filter(partnership=partnership).order_by("name")

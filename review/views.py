@@ -24,8 +24,8 @@ from conference.access_log import access_log_verify
 from conference.models import Person
 from conference.services import person_access_record
 from escalation.models import Incident, IncidentState
-from partnership.forms import areas_narrow
 from partnership.models import AuditEvent, Member
+from partnership.page_forms import areas_narrow
 from partnership.pages import member_of
 from partnership.permissions import can, require
 from partnership.scopes import Scope

@@ -33,9 +33,8 @@ from conference.risk import CHECKLIST
 from conference.rules import people_visible
 from conference.views.common import _pk
 from escalation.rules import incidents_visible
-from partnership.forms import areas_narrow
 from partnership.models import Member
-from partnership.page_forms import posted_or_blank, service_errors_add
+from partnership.page_forms import areas_narrow, posted_or_blank, service_errors_add
 from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member

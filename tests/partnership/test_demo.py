@@ -89,7 +89,7 @@ def test_the_demo_has_two_partnerships_under_one_police_force() -> None:
     assert set(av.role_assignments.values_list("role", flat=True)) == set(Role.values)
     assert not mk.areas.filter(name__in=av.areas.values("name")).exists()
 
-    def roles(username: str, partnership: Partnership) -> set[str]:
+    def roles(username: str, partnership: Partnership) -> frozenset[str]:
         return Member.objects.get(username=username).roles_in(partnership)
 
     # Members in different roles in each: the CRRO of one is a panel member of the other.
