@@ -229,14 +229,24 @@ class Server:
         self.process.wait(timeout=10)
 
     def call(
-        self, method: str, path: str, token: str, body: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        token: str,
+        body: dict[str, Any] | None = None,
+        *,
+        partnership: str = "",
     ) -> tuple[int, Any]:
-        """An API call; returns (status, decoded JSON or text). Never raises for HTTP errors."""
+        """An API call (in ``partnership``, for a member of several); returns (status, decoded
+        JSON or text). Never raises for HTTP errors."""
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        if partnership:
+            headers["X-Partnership"] = partnership
         request = urllib.request.Request(  # noqa: S310 (loopback test server)
             f"{self.base}{path}",
             data=json.dumps(body).encode() if body is not None else None,
             method=method,
-            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            headers=headers,
         )
         try:
             with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310

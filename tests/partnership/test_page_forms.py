@@ -45,7 +45,8 @@ def test_a_service_refusal_lands_beside_its_field_or_at_the_top() -> None:
     assert "text" not in form.errors
 
 
-def test_a_member_is_named_with_their_agency(db: None) -> None:
+def test_a_member_is_named_with_their_agency(demo: dict[str, Member]) -> None:
+    # The factories build in the demo partnership.
     agency = factories.agency_new(kind=AgencyKind.POLICE, name="Northshire Police")
     officer = factories.member(
         username="apatel", agency=agency, first_name="Asha", last_name="Patel"

@@ -38,6 +38,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 
 DECLARE = {"is_major": True, "rationale": "Disorder likely tonight."}
 
+MK = "milton-keynes"  # the demo partnership the calls work in (X-Partnership)
+
 
 def _declared(event: dict[str, Any]) -> bool:
     return str(event.get("title", "")).startswith("Major incident declared")
@@ -207,7 +209,7 @@ def test_a_postgres_restart_fails_requests_cleanly_and_everything_recovers(
 ) -> None:
     url = own_postgres.url
     _manage(url, "migrate", "--noinput")
-    _manage(url, "load_demo")
+    _manage(url, "load_demo")  # both demo partnerships: the officer works in both
     officer_token = (
         _manage(
             url,
@@ -235,7 +237,9 @@ def test_a_postgres_restart_fails_requests_cleanly_and_everything_recovers(
         def traffic() -> None:
             while not stop.is_set():
                 body = factories.incident_body(title=f"Load {len(statuses)}", area_id=area_id)
-                status, _ = server.call("POST", "/api/incidents/", officer_token, body)
+                status, _ = server.call(
+                    "POST", "/api/incidents/", officer_token, body, partnership=MK
+                )
                 statuses.append(status)
 
         worker = threading.Thread(target=traffic)
@@ -253,11 +257,19 @@ def test_a_postgres_restart_fails_requests_cleanly_and_everything_recovers(
         assert 503 in statuses, "the restart was not noticed: the test did not test anything"
         # Later requests succeed.
         status, incident = server.call(
-            "POST", "/api/incidents/", officer_token, factories.incident_body(area_id=area_id)
+            "POST",
+            "/api/incidents/",
+            officer_token,
+            factories.incident_body(area_id=area_id),
+            partnership=MK,
         )
         assert status == 201, incident
         status, _ = server.call(
-            "POST", f"/api/incidents/{incident['id']}/determination/", officer_token, DECLARE
+            "POST",
+            f"/api/incidents/{incident['id']}/determination/",
+            officer_token,
+            DECLARE,
+            partnership=MK,
         )
         assert status == 201
 
