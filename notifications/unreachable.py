@@ -72,7 +72,10 @@ def unreachable_record(
     )
     if not created or record.reported_at is not None:
         return []
-    if Unreachable.objects.filter(reported_at__gt=now - _interval()).exists():
+    if Unreachable.objects.filter(
+        notification__partnership=notification.partnership_id,
+        reported_at__gt=now - _interval(),
+    ).exists():
         return []  # told of someone else in this interval: this one goes in the digest
     record.reported_at = now
     record.save(update_fields=["reported_at"])
@@ -99,9 +102,10 @@ def unreachable_record(
 
 
 def unreachable_digest(now: datetime | None = None) -> tuple[list[int], datetime | None]:
-    """One digest of everyone not yet reported, once the interval since the last report has
-    passed. Returns the digest's notification ids and, when people are waiting for a later
-    digest, when it is due. Runs inside the caller's transaction; harmless when run twice."""
+    """For each partnership, one digest of everyone not yet reported there, once the interval
+    since its last report has passed (its co-ordinators hear of their own partnership's people
+    only). Returns the digests' notification ids and, when people are waiting for a later digest,
+    when the next is due. Runs inside the caller's transaction; harmless when run twice."""
     now = now or timezone.now()
     advisory_xact_lock(_LOCK)
     waiting = list(
@@ -109,11 +113,24 @@ def unreachable_digest(now: datetime | None = None) -> tuple[list[int], datetime
         .select_related("notification__recipient")
         .order_by("pk")
     )
-    if not waiting:
-        return [], None
-    last = Unreachable.objects.aggregate(last=Max("reported_at"))["last"]
-    if last is not None and now < last + _interval():
-        return [], last + _interval()
+    by_partnership: dict[int | None, list[Unreachable]] = {}
+    for record in waiting:
+        by_partnership.setdefault(record.notification.partnership_id, []).append(record)
+    sent: list[int] = []
+    due: list[datetime] = []
+    for partnership_id, records in by_partnership.items():
+        last = Unreachable.objects.filter(notification__partnership=partnership_id).aggregate(
+            last=Max("reported_at")
+        )["last"]
+        if last is not None and now < last + _interval():
+            due.append(last + _interval())
+            continue
+        sent += _digest(records, now)
+    return sent, min(due, default=None)
+
+
+def _digest(waiting: list[Unreachable], now: datetime) -> list[int]:
+    """One partnership's digest of ``waiting``, marked reported."""
     channels = sorted({c for record in waiting for c in record.channels})
     people = len({record.notification.recipient_id for record in waiting})
     lines = [
@@ -142,7 +159,7 @@ def unreachable_digest(now: datetime | None = None) -> tuple[list[int], datetime
         ack_ladder=[],
     )
     Unreachable.objects.filter(pk__in=[r.pk for r in waiting]).update(reported_at=now)
-    return [n.pk for n in notices], None
+    return [n.pk for n in notices]
 
 
 def _channels_words(channels: list[str]) -> str:

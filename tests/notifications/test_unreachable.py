@@ -117,3 +117,49 @@ def test_a_failed_live_push_is_not_an_undeliverable_message(demo: dict[str, Memb
     assert _notices() == []
     assert unreachable_digest_run(timezone.now() + timedelta(hours=1)) is None
     assert _notices() == []
+
+
+def test_each_partnership_hears_only_of_its_own_unreachable_people(
+    demo: dict[str, Member], backends: Backends
+) -> None:
+    backends(sms="tests.notifications.backends.RefusingBackend")
+    neighbour = factories.partnership_new(name="Aylesbury Vale (unreachable)", slug="av-unreach")
+    council = factories.agency_new(
+        kind="council", name="Bucks Council (unreachable)", within=neighbour
+    )
+    av_coordinator = factories.member(
+        username="av-coord", agency=council, roles=[Role.CSP_COORDINATOR], within=neighbour
+    )
+    for number in range(3):
+        staff = factories.member(
+            username=f"av-staff-{number}",
+            agency=council,
+            roles=[Role.OPERATIONAL_STAFF],
+            within=neighbour,
+            last_name=f"Buckinghamshire {number}",
+        )
+        ContactPreference.objects.create(
+            member=staff, email=False, sms=True, sms_number=f"+447700900{number:03d}"
+        )
+    _staff(3, sms=True)
+    sent = _tell_staff("outage:mk") + factories.notifications(
+        audiences=[Audience.role(Role.OPERATIONAL_STAFF)],
+        subject=council,
+        cause="outage:av",
+        title="Stand by",
+        ack_ladder=[],
+        within=neighbour,
+    )
+    deliveries_send([n.pk for n in sent])
+    assert unreachable_digest_run(timezone.now() + timedelta(minutes=11)) is None
+
+    def told(member: Member) -> str:
+        return "\n".join(
+            f"{n.title}\n{n.body}" for n in Notification.objects.filter(recipient=member)
+        )
+
+    av_told, mk_told = told(av_coordinator), told(demo["coordinator"])
+    assert "Buckinghamshire" in av_told
+    assert "Staff Member" not in av_told
+    assert "Staff Member" in mk_told
+    assert "Buckinghamshire" not in mk_told
