@@ -291,7 +291,13 @@ class DutyCompleteView(APIView):
         plan = None
         if data["meeting"]:
             meeting = data["meeting"]
-            invitees = list(Member.objects.filter(pk__in=meeting["invitee_ids"], is_active=True))
+            invitees = list(
+                Member.objects.filter(
+                    pk__in=meeting["invitee_ids"],
+                    is_active=True,
+                    partnerships=duty.incident.partnership_id,
+                )
+            )
             if len(invitees) != len(set(meeting["invitee_ids"])):
                 raise serializers.ValidationError(
                     {"meeting": {"invitee_ids": "Unknown member id."}}

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -363,6 +364,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "access_log.view")
     form = AccessLogFilterForm(request.GET)
+    viewer_field = form.fields["member"]
+    assert isinstance(viewer_field, forms.ModelChoiceField)  # noqa: S101 (declared so)
+    viewer_field.queryset = Member.objects.filter(partnerships=member.partnership).order_by(
+        "last_name", "first_name", "username"
+    )
     status = 200
     if form.is_valid():
         chosen: Member | None = form.cleaned_data["member"]

@@ -64,7 +64,7 @@ class ActionsView(APIView):
             conference_id=conference.pk,
             item_id=data["item_id"],
             description=data["description"],
-            owner=_active_member(data["owner_id"], "owner_id"),
+            owner=_active_member(data["owner_id"], "owner_id", member_of(request).partnership),
             due_at=data["due_at"],
         )
         return Response(ActionSerializer(action).data, status=201)

@@ -24,10 +24,14 @@ def _agencies(ids: list[int], partnership: Partnership | None) -> list[Agency]:
     return agencies
 
 
-def _active_member(pk: int, field: str) -> Member:
-    """A member named in a request body (an owner, a chair, an invitee), or a 400 naming the
-    field; not who is asking (that is ``member_of``)."""
-    member = Member.objects.filter(pk=pk, is_active=True).select_related("agency").first()
+def _active_member(pk: int, field: str, partnership: Partnership | None) -> Member:
+    """A member working in ``partnership`` named in a request body (an owner, a chair, an
+    invitee), or a 400 naming the field; not who is asking (that is ``member_of``)."""
+    member = (
+        Member.objects.filter(pk=pk, is_active=True, partnerships=partnership)
+        .select_related("agency")
+        .first()
+    )
     if member is None:
         raise serializers.ValidationError({field: "No active member with that id."})
     return member

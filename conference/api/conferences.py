@@ -87,7 +87,7 @@ class ConferenceListView(APIView):
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             location=data["location"],
-            chair=_active_member(data["chair_id"], "chair_id"),
+            chair=_active_member(data["chair_id"], "chair_id", member_of(request).partnership),
         )
         return Response(ConferenceSerializer(conference).data, status=201)
 
@@ -135,7 +135,10 @@ class InvitationsView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         conference = _conference_for(request, pk, "conference.manage")
         data = valid_body(InviteSerializer, request)
-        members = [_active_member(i, "member_ids") for i in data["member_ids"]]
+        members = [
+            _active_member(i, "member_ids", member_of(request).partnership)
+            for i in data["member_ids"]
+        ]
         services.conference_invite(
             actor=member_of(request), conference_id=conference.pk, members=members
         )
@@ -155,7 +158,7 @@ class AttendanceView(APIView):
         services.attendance_record(
             actor=member_of(request),
             conference_id=conference.pk,
-            member=_active_member(data["member_id"], "member_id"),
+            member=_active_member(data["member_id"], "member_id", member_of(request).partnership),
             status=data["status"],
         )
         return Response(ConferenceSerializer(_conference_for(request, pk)).data)
