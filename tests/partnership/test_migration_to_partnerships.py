@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [
     ("partnership", "0008_one_line_fields"),
     ("escalation", "0005_one_line_fields"),
-    ("conference", "0003_one_line_fields"),
+    ("conference", "0005_carried_actions_and_minutes_versions"),
 ]
 
 

@@ -6,36 +6,33 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0003_one_line_fields"),
-        ("partnership", "0009_partnerships"),
+        ("conference", "0007_into_one_partnership"),
+        ("partnership", "0011_partnership_required"),
     ]
 
     operations = [
-        migrations.AddField(
+        migrations.AlterField(
             model_name="conference",
             name="partnership",
             field=models.ForeignKey(
-                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="partnership.partnership",
             ),
         ),
-        migrations.AddField(
+        migrations.AlterField(
             model_name="person",
             name="partnership",
             field=models.ForeignKey(
-                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="partnership.partnership",
             ),
         ),
-        migrations.AddField(
+        migrations.AlterField(
             model_name="referral",
             name="partnership",
             field=models.ForeignKey(
-                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="partnership.partnership",

@@ -6,33 +6,36 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0005_into_one_partnership"),
-        ("partnership", "0011_partnership_required"),
+        ("conference", "0005_carried_actions_and_minutes_versions"),
+        ("partnership", "0009_partnerships"),
     ]
 
     operations = [
-        migrations.AlterField(
+        migrations.AddField(
             model_name="conference",
             name="partnership",
             field=models.ForeignKey(
+                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="partnership.partnership",
             ),
         ),
-        migrations.AlterField(
+        migrations.AddField(
             model_name="person",
             name="partnership",
             field=models.ForeignKey(
+                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="partnership.partnership",
             ),
         ),
-        migrations.AlterField(
+        migrations.AddField(
             model_name="referral",
             name="partnership",
             field=models.ForeignKey(
+                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="partnership.partnership",

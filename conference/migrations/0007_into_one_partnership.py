@@ -19,7 +19,7 @@ def forward(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0004_partnership"),
+        ("conference", "0006_partnership"),
         ("escalation", "0007_into_one_partnership"),
     ]
 
