@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0006_one_line_fields"),
+        ("notifications", "0007_delivery_recorded_not_sent"),
         ("partnership", "0012_chosen_partnership"),
     ]
 

@@ -16,6 +16,6 @@ def forward(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0007_notification_partnership")]
+    dependencies = [("notifications", "0008_notification_partnership")]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
