@@ -7,14 +7,17 @@ class ConferenceConfig(AppConfig):
 
     def ready(self) -> None:
         from conference import audit, rules  # noqa: F401 (verbs and permissions)
-        from conference.models import Conference
+        from conference.models import Conference, Person
         from conference.services import actions  # noqa: F401 (registers the action ladder)
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
         from partnership.scopes import ScopeKind
+        from partnership.timeline import timeline_scope_register
 
         scope_page_register(ScopeKind.CONFERENCE, "conference-detail")
         scope_page_register(ScopeKind.PERSON, "person-detail")
+        timeline_scope_register(ScopeKind.CONFERENCE, Conference)
+        timeline_scope_register(ScopeKind.PERSON, Person)
 
         def conference_invite(subject_id: str) -> MeetingInvite | None:
             conference = (

@@ -8,6 +8,8 @@ secrets and services a real deployment needs. Every variable is listed in the RE
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from datetime import timedelta
@@ -430,9 +432,21 @@ SCHEDULER_IN_PROCESS = env_bool("SCHEDULER_IN_PROCESS", False)
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = logging_config(LOG_LEVEL)
 
+# --- The audit timeline's signed checkpoints (partnership/checkpoints.py) ------------------------
+# The HMAC-SHA256 key checkpoints are signed with. Set it on its own in production: derived from
+# SECRET_KEY (the default), rotating DJANGO_SECRET_KEY makes every earlier checkpoint fail to
+# verify.
+TIMELINE_CHECKPOINT_KEY = (
+    os.environ.get("TIMELINE_CHECKPOINT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"audit timeline checkpoints", hashlib.sha256).hexdigest()
+)
+# How often each chain with new events gets a checkpoint.
+TIMELINE_CHECKPOINT_MINUTES = int(os.environ.get("TIMELINE_CHECKPOINT_MINUTES", 60))
+
 # --- Scheduler ----------------------------------------------------------------------------------
 # Each entry names a list of config.scheduler.Job in an app's jobs module.
 SCHEDULER_JOBS: list[str] = [
+    "partnership.jobs.JOBS",
     "escalation.jobs.JOBS",
     "notifications.jobs.JOBS",
     "conference.jobs.JOBS",

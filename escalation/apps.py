@@ -7,7 +7,7 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from escalation import audit, rules  # noqa: F401 (verbs and permissions)
-        from escalation.models import Meeting
+        from escalation.models import Incident, Meeting
         from escalation.services import (
             duties,  # noqa: F401 (registers the duty ladder)
             duty_deadlines_recompute,
@@ -18,8 +18,10 @@ class EscalationConfig(AppConfig):
         from partnership.calendar.services import calendar_change_register
         from partnership.demo import demo_extra_register
         from partnership.scopes import ScopeKind
+        from partnership.timeline import timeline_scope_register
 
         scope_page_register(ScopeKind.INCIDENT, "incident-detail")
+        timeline_scope_register(ScopeKind.INCIDENT, Incident)
         calendar_change_register(duty_deadlines_recompute)
         # The source document's protocol, so administrators find it in place from the start.
         demo_extra_register(protocol_current)

@@ -250,14 +250,23 @@ class RoleAssignment(models.Model):
 class AuditEvent(models.Model):
     """One entry of the append-only timeline.
 
-    ``seq`` numbers events without gaps and ``hash`` covers the event's content and the previous
-    event's hash, so an edited, deleted or inserted row breaks the chain (see
-    ``partnership.timeline``). On PostgreSQL a trigger refuses UPDATE and DELETE outright.
-    ``changes`` holds ids and codes, never a victim's personal details, so that retention can
-    remove those from their own tables without touching the chain.
+    Each partnership's events form a chain of their own, and the service's (signing in, accounts,
+    agencies) another: ``seq`` numbers a chain's events without gaps and ``hash`` covers the
+    event's content and the previous event's hash, so an edited, deleted or inserted row breaks
+    the chain (see ``partnership.timeline``). On PostgreSQL a trigger refuses UPDATE and DELETE
+    outright. ``changes`` holds ids and codes, never a victim's personal details, so that
+    retention can remove those from their own tables without touching the chain.
     """
 
-    seq = models.BigIntegerField(unique=True)
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The chain the event is on: its partnership's, or (empty) the service's own.",
+    )
+    seq = models.BigIntegerField()
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -282,9 +291,53 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["seq"]
         indexes = [models.Index(fields=["scope", "seq"], name="auditevent_scope_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "seq"], name="auditevent_seq_per_chain"),
+            models.UniqueConstraint(
+                fields=["seq"],
+                condition=models.Q(partnership__isnull=True),
+                name="auditevent_seq_service_chain",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} {self.subject_type}:{self.subject_id}"
+
+
+class TimelineCheckpoint(models.Model):
+    """A signed statement that one chain of the timeline verified up to event ``seq``, whose
+    hash was ``head_hash``, at ``made_at`` (``partnership.checkpoints``). Append-only: on
+    PostgreSQL a trigger refuses UPDATE and DELETE, as for the events."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The chain: a partnership's, or (empty) the service's own.",
+    )
+    number = models.PositiveIntegerField(help_text="1, 2, 3 … in each chain.")
+    seq = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    made_at = models.DateTimeField()
+    signature = models.CharField(max_length=64, help_text="HMAC-SHA256, hexadecimal.")
+
+    class Meta:
+        ordering = ["partnership_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "number"], name="checkpoint_number_per_chain"
+            ),
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=models.Q(partnership__isnull=True),
+                name="checkpoint_number_service_chain",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.number} at event {self.seq}"
 
 
 def _token_ref() -> str:

@@ -58,6 +58,7 @@ def agency_join(*, actor: Member | None, agency: Agency, partnership: Partnershi
         verb="agency.joined",
         subject=agency,
         changes={"partnership_id": partnership.pk},
+        partnership=partnership,
     )
 
 
@@ -76,6 +77,7 @@ def member_join(*, actor: Member | None, member: Member, partnership: Partnershi
         verb="member.joined",
         subject=member,
         changes={"partnership_id": partnership.pk},
+        partnership=partnership,
     )
 
 

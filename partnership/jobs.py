@@ -1,0 +1,9 @@
+"""Scheduled work of the partnership app: signed checkpoints of the timeline's chains (the job
+finds its work in the database; running it late or twice is harmless)."""
+
+from __future__ import annotations
+
+from config.scheduler import Job
+from partnership.checkpoints import checkpoints_run
+
+JOBS = [Job(name="timeline-checkpoints", run=checkpoints_run)]
