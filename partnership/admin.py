@@ -197,8 +197,9 @@ class MemberAdmin(PartnershipScoped, AuditedAdmin, UserAdmin[Member]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyPermissions, admin.ModelAdmin):  # type: ignore[type-arg]
-    """Read-only: the timeline is append-only."""
+class AuditEventAdmin(PartnershipScoped, ReadOnlyPermissions, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: the timeline is append-only. An administrator reads their partnership's chain;
+    the service's own (signing in, accounts, agencies) only a superuser."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _has_admin_permission(request)
@@ -207,6 +208,7 @@ class AuditEventAdmin(ReadOnlyPermissions, admin.ModelAdmin):  # type: ignore[ty
         return _has_admin_permission(request)
 
     list_display = [
+        "partnership",
         "seq",
         "occurred_at",
         "actor_label",
@@ -217,6 +219,7 @@ class AuditEventAdmin(ReadOnlyPermissions, admin.ModelAdmin):  # type: ignore[ty
     ]
     list_filter = ["verb", "subject_type"]
     search_fields = ["scope", "subject_id"]
+    ordering = ["partnership_id", "-seq"]
 
 
 class CalendarDayInline(ReadOnlyPermissions, RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]

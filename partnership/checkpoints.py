@@ -98,31 +98,34 @@ class ChainCheck:
 
     def describe(self) -> str:
         report = self.report
-        whose = f"The timeline of {self.name}"
         if not report.ok:
-            return f"{whose} is broken at event {report.broken_seq}: {report.problem}"
+            return (
+                f"The timeline is broken at event {report.broken_seq} of {self.name}: "
+                f"{report.problem}"
+            )
+        last = f"last hash {report.last_hash}."
         if self.full:
             signed = (
                 f", and its {self.checkpoints_checked} signed checkpoint"
-                f"{'' if self.checkpoints_checked == 1 else 's'} match it"
+                f"{' matches' if self.checkpoints_checked == 1 else 's match'} it"
                 if self.checkpoints_checked
                 else ""
             )
             return (
-                f"{whose} verifies: all {report.checked} events walked{signed}; "
-                f"last hash {report.last_hash}."
+                f"The timeline verifies: all {report.checked} events of {self.name} walked"
+                f"{signed}; {last}"
             )
         if self.checkpoint is None:
             return (
-                f"{whose} verifies: {report.checked} events walked from the first (no "
-                f"checkpoint signed yet); last hash {report.last_hash}."
+                f"The timeline verifies: all {report.checked} events of {self.name} walked from "
+                f"the first (no checkpoint signed yet); {last}"
             )
         checkpoint = self.checkpoint
         return (
-            f"{whose} verifies since checkpoint {checkpoint.number} of "
-            f"{timezone.localtime(checkpoint.made_at):%d %b %Y %H:%M} (events 1 to "
-            f"{checkpoint.seq} verified and signed then, and still leading to the hash signed): "
-            f"{report.checked} events after it checked; last hash {report.last_hash}."
+            f"The timeline verifies since checkpoint {checkpoint.number} of "
+            f"{timezone.localtime(checkpoint.made_at):%d %b %Y %H:%M}: the events of {self.name} "
+            f"up to number {checkpoint.seq} were verified and signed then, and still lead to the "
+            f"hash signed; {report.checked} events after it checked; {last}"
         )
 
 
@@ -154,6 +157,11 @@ def chain_check(key: ChainKey, *, full: bool = False, upto_seq: int | None = Non
         return _broken(key, checkpoint.seq, _forged(checkpoint), checkpoint)
     report = TIMELINE.verify(key, after=(checkpoint.seq, checkpoint.head_hash), upto_seq=upto_seq)
     return ChainCheck(key=key, name=chain_name(key), report=report, checkpoint=checkpoint)
+
+
+def chains_check(*, full: bool = False) -> list[ChainCheck]:
+    """Every chain checked (``chain_check``): the service's, then each partnership's."""
+    return [chain_check(key, full=full) for key in chain_keys()]
 
 
 def _full_check(key: ChainKey, upto_seq: int | None) -> ChainCheck:

@@ -38,6 +38,7 @@ __all__ = [
     "ChainReport",
     "audit_record",
     "chain_label",
+    "chain_of_scope",
     "event_hash",
     "timeline_scope_register",
     "timeline_verify",
@@ -107,6 +108,18 @@ def event_hash(event: AuditEvent) -> str:
     return TIMELINE.hash_of(event)
 
 
+def chain_of_scope(scope: Scope | None) -> ChainKey:
+    """The chain of the partnership whose case ``scope`` names (None: the service's, for a
+    scope that is no partnership's record, such as a division's calendar)."""
+    model = _SCOPE_MODELS.get(scope.kind) if scope is not None else None
+    if scope is None or model is None:
+        return None
+    owner = (
+        model._default_manager.filter(pk=scope.pk).values_list("partnership_id", flat=True).first()
+    )
+    return None if owner is None else int(owner)
+
+
 def _chain_of(
     partnership: Partnership | _Service | None, scope: Scope | None, subject: models.Model | None
 ) -> ChainKey:
@@ -114,15 +127,9 @@ def _chain_of(
         return partnership.pk
     if partnership is SERVICE:
         return None
-    model = _SCOPE_MODELS.get(scope.kind) if scope is not None else None
-    if scope is not None and model is not None:
-        owner = (
-            model._default_manager.filter(pk=scope.pk)
-            .values_list("partnership_id", flat=True)
-            .first()
-        )
-        if owner is not None:
-            return int(owner)
+    key = chain_of_scope(scope)
+    if key is not None:
+        return key
     if isinstance(subject, Partnership):
         return subject.pk
     owner = getattr(subject, "partnership_id", None)

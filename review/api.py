@@ -66,12 +66,30 @@ class TimelineEventSerializer(serializers.Serializer[Any]):
     hash = serializers.CharField()
 
 
+class CheckpointSerializer(serializers.Serializer[Any]):
+    """The signed checkpoint the check started from: the chain verified up to event ``seq``,
+    whose hash was ``head_hash``, at ``made_at`` (HMAC-SHA256 ``signature``)."""
+
+    number = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    made_at = serializers.DateTimeField()
+    head_hash = serializers.CharField()
+    signature = serializers.CharField()
+
+
 class IntegritySerializer(serializers.Serializer[Any]):
+    """The integrity of the chain the record's timeline is part of (its partnership's), checked
+    from its last signed checkpoint (``checkpoint``; null before the first), plus each event
+    returned checked against its own hash."""
+
     verifies = serializers.BooleanField()
-    checked_events = serializers.IntegerField()
+    checked_events = serializers.IntegerField(help_text="Events walked after the checkpoint.")
     broken_at_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
     statement = serializers.CharField()
     last_hash = serializers.CharField()
+    chain = serializers.CharField(help_text="Whose chain: the partnership's name.")
+    checkpoint = CheckpointSerializer(allow_null=True)
 
 
 class TimelinePageSerializer(serializers.Serializer[Any]):
@@ -98,11 +116,15 @@ def _timeline_filter(params: Any) -> tuple[TimelineFilter, int, int]:
     return wanted, data["after_seq"], data["limit"]
 
 
-def _timeline_response(events: QuerySet[AuditEvent], request: Request) -> Response:
+def _timeline_response(events: QuerySet[AuditEvent], request: Request, scope: Scope) -> Response:
     wanted, after_seq, limit = _timeline_filter(request.query_params)
     page = timeline_page(events, wanted, after_seq=after_seq, limit=limit)
     return Response(
-        {"integrity": integrity(), "events": page.rows, "next_after_seq": page.next_after_seq}
+        {
+            "integrity": integrity(scope, edited=page.edited),
+            "events": page.rows,
+            "next_after_seq": page.next_after_seq,
+        }
     )
 
 
@@ -130,7 +152,9 @@ class IncidentTimelineView(APIView):
     @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelinePageSerializer)
     def get(self, request: Request, pk: int) -> Response:
         incident = selectors.incident_for_review(member_of(request), pk)
-        return _timeline_response(incident_events(incident.pk), request)
+        return _timeline_response(
+            incident_events(incident.pk), request, Scope.incident(incident.pk)
+        )
 
 
 class IncidentTimelineExportView(APIView):
@@ -154,7 +178,7 @@ class PersonTimelineView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         person = selectors.person_for_review(member, pk)
-        response = _timeline_response(person_events(person.pk), request)
+        response = _timeline_response(person_events(person.pk), request, Scope.person(person.pk))
         person_access_record(member=member, people=[person], what="timeline")
         return response
 

@@ -18,7 +18,7 @@ from partnership.models import AuditEvent, Member
 from partnership.scopes import Scope
 from review.reports import report_csv
 from review.services import timeline_export_record
-from review.timeline import TimelineFilter, event_row, events_filtered, integrity
+from review.timeline import TimelineFilter, edited_seqs, event_row, events_filtered, integrity
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -39,9 +39,26 @@ EXPORT_COLUMNS = [
 ]
 
 
+def checkpoint_words(statement: dict[str, Any]) -> str:
+    """What a reader keeps to compare with a later export: the signed checkpoint the check began
+    from and the hash the chain ends with now."""
+    words = (
+        f"Hash of the last event of the timeline of {statement['chain']}: {statement['last_hash']}."
+    )
+    checkpoint = statement["checkpoint"]
+    if checkpoint is not None:
+        words += (
+            f" Checkpoint {checkpoint['number']} ({checkpoint['made_at']}) signed event "
+            f"{checkpoint['seq']} with hash {checkpoint['head_hash']}, signature "
+            f"{checkpoint['signature']}."
+        )
+    return words
+
+
 def export_csv(rows: list[dict[str, Any]], statement: dict[str, Any]) -> str:
     out = io.StringIO()
-    out.write(f"# {statement['statement']}\n")
+    # One comment line, so that the rest reads as CSV with its header first.
+    out.write(f"# {statement['statement']} {checkpoint_words(statement)}\n")
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
@@ -101,9 +118,7 @@ def export_pdf(
             "<b>Integrity:</b> " + escape(statement["statement"]),
             styles["BodyText"],
         ),
-        Paragraph(
-            escape(f"Hash of the last event of the whole timeline: {statement['last_hash']}"), small
-        ),
+        Paragraph(escape(checkpoint_words(statement)), small),
         Spacer(1, 6 * mm),
     ]
     data: list[list[Any]] = [
@@ -146,8 +161,11 @@ def timeline_file(
 ) -> HttpResponse:
     """The whole filtered timeline as a file (for the API and the pages alike); the export is
     itself recorded on the timeline. ``export_type`` is one of ``EXPORT_TYPES``."""
-    rows = [event_row(e) for e in events_filtered(events, wanted).iterator(chunk_size=2000)]
-    statement = integrity()
+    rows, edited = [], []
+    for event in events_filtered(events, wanted).iterator(chunk_size=2000):
+        rows.append(event_row(event))
+        edited.extend(edited_seqs([event]))
+    statement = integrity(scope, edited=edited)
     if export_type == "csv":
         body: bytes | str = export_csv(rows, statement)
     elif export_type == "json":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -27,9 +27,10 @@ from partnership.audit_verbs import (
     verb_description,
     verb_registered,
 )
+from partnership.checkpoints import ChainCheck, chain_check
 from partnership.models import AuditEvent
 from partnership.scopes import Scope
-from partnership.timeline import ChainReport, timeline_verify
+from partnership.timeline import chain_of_scope, event_hash
 from review.compliance import duration_words
 
 PAGE_SIZE = 100
@@ -219,6 +220,15 @@ def event_row(event: AuditEvent) -> dict[str, Any]:
 class TimelinePage:
     rows: list[dict[str, Any]]
     next_after_seq: int | None
+    # Events on the page whose content no longer matches their hash.
+    edited: list[int] = field(default_factory=list)
+
+
+def edited_seqs(events: Iterable[AuditEvent]) -> list[int]:
+    """The events among ``events`` edited since they were recorded: each one shown or exported is
+    checked against its own hash, since the check from a checkpoint does not read the events
+    before it (``partnership.checkpoints``)."""
+    return [event.seq for event in events if event_hash(event) != event.hash]
 
 
 def timeline_page(
@@ -235,18 +245,46 @@ def timeline_page(
     return TimelinePage(
         rows=[event_row(e) for e in events],
         next_after_seq=events[-1].seq if more and events else None,
+        edited=edited_seqs(events),
     )
 
 
-def integrity_statement(report: ChainReport) -> dict[str, Any]:
-    return {
-        "verifies": report.ok,
+def integrity_statement(check: ChainCheck, *, edited: Sequence[int] = ()) -> dict[str, Any]:
+    """The integrity of the chain a record's timeline is part of, as pages, the API and exports
+    state it: from the chain's last signed checkpoint (``partnership.checkpoints``), and each
+    event shown (``edited``: those whose content no longer matches their hash)."""
+    report = check.report
+    checkpoint = check.checkpoint
+    statement: dict[str, Any] = {
+        "verifies": check.ok,
         "checked_events": report.checked,
         "broken_at_seq": report.broken_seq,
-        "statement": report.describe(),
+        "problem": report.problem,
+        "statement": check.describe(),
         "last_hash": report.last_hash,
+        "chain": check.name,
+        "checkpoint": None
+        if checkpoint is None
+        else {
+            "number": checkpoint.number,
+            "seq": checkpoint.seq,
+            "made_at": checkpoint.made_at.isoformat(),
+            "head_hash": checkpoint.head_hash,
+            "signature": checkpoint.signature,
+        },
     }
+    if check.ok and edited:
+        first = min(edited)
+        problem = "its content no longer matches its hash (the row was edited)"
+        statement.update(
+            verifies=False,
+            broken_at_seq=first,
+            problem=problem,
+            statement=f"The timeline is broken at event {first} of {check.name}: {problem}",
+        )
+    return statement
 
 
-def integrity() -> dict[str, Any]:
-    return integrity_statement(timeline_verify())
+def integrity(scope: Scope, *, edited: Sequence[int] = ()) -> dict[str, Any]:
+    """The integrity statement of the chain ``scope``'s record is on (its partnership's)."""
+    return integrity_statement(chain_check(chain_of_scope(scope)), edited=edited)

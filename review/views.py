@@ -30,7 +30,6 @@ from partnership.page_forms import areas_narrow
 from partnership.pages import member_of
 from partnership.permissions import can, require
 from partnership.scopes import Scope
-from partnership.timeline import timeline_verify
 from review import selectors, timeline
 from review.compliance import (
     ComplianceFilter,
@@ -80,16 +79,16 @@ def _as_datetime(value: str | None) -> datetime | None:
 
 
 # --- Timelines -----------------------------------------------------------------------------------
-def _integrity() -> dict[str, Any]:
-    """The chain's integrity as the API states it, plus the problem on its own for the page."""
-    report = timeline_verify()
-    statement = timeline.integrity_statement(report)
-    statement["problem"] = report.problem
+def _integrity(scope: Scope, edited: list[int]) -> dict[str, Any]:
+    """The chain's integrity as the API states it, with the checkpoint's time for the page."""
+    statement = timeline.integrity(scope, edited=edited)
+    if statement["checkpoint"] is not None:
+        statement["checkpoint_at"] = datetime.fromisoformat(statement["checkpoint"]["made_at"])
     return statement
 
 
 def _timeline_context(
-    request: HttpRequest, events: QuerySet[AuditEvent]
+    request: HttpRequest, events: QuerySet[AuditEvent], scope: Scope
 ) -> tuple[dict[str, Any], int]:
     form = TimelineFilterForm(request.GET, events=events)
     status = 200
@@ -108,7 +107,7 @@ def _timeline_context(
         "rows": page.rows,
         "next_after_seq": page.next_after_seq,
         "after": after,
-        "integrity": _integrity(),
+        "integrity": _integrity(scope, page.edited),
         "filters": filters,
         "page_query": _querystring(request.GET, (*FILTER_PARAMS, "at")),
         "keep_for_filter": _hidden(request.GET, ("at",)),
@@ -148,7 +147,9 @@ def _incident_page(
     status: int = 200,
     export_error: str = "",
 ) -> HttpResponse:
-    context, filter_status = _timeline_context(request, timeline.incident_events(incident.pk))
+    context, filter_status = _timeline_context(
+        request, timeline.incident_events(incident.pk), Scope.incident(incident.pk)
+    )
     replay: dict[str, Any] | None = None
     replay_form = ReplayForm(request.GET if request.GET.get("at") else None)
     if replay_form.is_bound:
@@ -211,7 +212,9 @@ def _person_page(
     status: int = 200,
     export_error: str = "",
 ) -> HttpResponse:
-    context, filter_status = _timeline_context(request, timeline.person_events(person.pk))
+    context, filter_status = _timeline_context(
+        request, timeline.person_events(person.pk), Scope.person(person.pk)
+    )
     context.update(person=person, export_formats=EXPORT_FORMATS, export_error=export_error)
     return render(
         request, "review/person_timeline.html", context, status=max(status, filter_status)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from escalation import services
 from escalation.models import Duty, DutyState, IncidentState, Meeting
 from notifications.models import Notification
+from partnership.checkpoints import chains_check
 from partnership.errors import ConflictError
 from partnership.models import Member
-from partnership.timeline import timeline_verify
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_walk_the_whole_protocol_to_closure(demo: dict[str, Member]) -> None:
     closed = services.incident_close(actor=demo["coordinator"], incident_id=incident.pk)
     assert closed.state == IncidentState.CLOSED
     assert all(d.state == DutyState.DONE for d in closed.duties.all())
-    assert timeline_verify().ok
+    assert all(check.ok for check in chains_check(full=True))
 
 
 def test_only_the_owner_or_deputy_completes_and_only_the_coordinator_waives(

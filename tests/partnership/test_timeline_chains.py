@@ -15,6 +15,8 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from conference.models import Conference, Person
+from escalation.models import Incident
 from partnership.checkpoints import (
     ChainBrokenError,
     chain_check,
@@ -82,6 +84,18 @@ def test_an_event_goes_on_the_chain_of_its_case_or_of_its_subject(demo: object) 
     assert AuditEvent.objects.get(verb="area.created", subject_id=str(area.pk)).partnership == (
         neighbour
     )
+    # Every event filed under a case (incident, person, conference) is on its partnership's.
+    factories.conference_with_a_case()
+    owners = {
+        "incident": dict(Incident.objects.values_list("pk", "partnership_id")),
+        "person": dict(Person.objects.values_list("pk", "partnership_id")),
+        "conference": dict(Conference.objects.values_list("pk", "partnership_id")),
+    }
+    filed = AuditEvent.objects.exclude(scope="").exclude(scope__startswith="calendar:")
+    assert {kind for kind, _, _ in (e.scope.partition(":") for e in filed)} == set(owners)
+    for event in filed:
+        kind, _, key = event.scope.partition(":")
+        assert event.partnership_id == owners[kind][int(key)], event
     # An agency belongs to no one partnership: its record is on the service's chain.
     agency = factories.agency_new(kind="housing", name="A Housing Trust")
     made = AuditEvent.objects.get(verb="agency.created", subject_id=str(agency.pk))
@@ -239,7 +253,7 @@ def test_an_event_rewritten_before_a_checkpoint_with_every_hash_recomputed_is_fo
     assert full.report.broken_seq == 6
     # Another partnership's chain is untouched and still verifies on its own.
     assert chain_check(hillside.pk).ok
-    with pytest.raises(CommandError, match="Riverside CSP is broken at event 6"):
+    with pytest.raises(CommandError, match="broken at event 6 of Riverside CSP"):
         call_command("verify_timeline", partnership="riverside")
     call_command("verify_timeline", partnership="hillside")
 
