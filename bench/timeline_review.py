@@ -58,7 +58,9 @@ def _median(action: Callable[[], Any], repeats: int) -> float:
 
 
 def _row(label: str, ms: float, floor_label: str, floor_ms: float | None) -> str:
-    floor = f"{floor_ms:8.1f} | {ms / floor_ms:4.0f}x" if floor_ms else f"{'':8} |"
+    ratio = ms / floor_ms if floor_ms else 0.0
+    shown = f"{ratio:4.0f}x" if ratio >= 1 else f"{ratio:4.2f}x"
+    floor = f"{floor_ms:8.1f} | {shown}" if floor_ms else f"{'':8} |"
     return f"{label:36}| {ms:9.1f} | {floor_label:27} | {floor}"
 
 
