@@ -22,6 +22,7 @@ from conference.models import (
 )
 from partnership.pages import member_of, valid_body
 from partnership.permissions import can
+from partnership.tenancy import partnership_working
 
 
 # --- Conferences ---------------------------------------------------------------------------------
@@ -79,6 +80,9 @@ class ConferenceListView(APIView):
 
     @extend_schema(request=ConferenceCreateSerializer, responses={201: ConferenceSerializer})
     def post(self, request: Request) -> Response:
+        # Someone in no partnership (an oversight body's member) is refused before their
+        # choice of chair is judged against a partnership they do not have.
+        partnership_working(member_of(request))
         data = valid_body(ConferenceCreateSerializer, request)
         conference = services.conference_create(
             actor=member_of(request),
