@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "notifications",
     "conference",
     "review",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -450,6 +451,7 @@ SCHEDULER_JOBS: list[str] = [
     "escalation.jobs.JOBS",
     "notifications.jobs.JOBS",
     "conference.jobs.JOBS",
+    "oversight.jobs.JOBS",
 ]
 # The safety-net sweep: the longest a due deadline can wait if a wake-up was lost.
 SCHEDULER_SWEEP_SECONDS = float(os.environ.get("SCHEDULER_SWEEP_SECONDS", 5))

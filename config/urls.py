@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from conference import urls as conference_urls
 from escalation import urls as escalation_urls
 from notifications import urls as notifications_urls
+from oversight import urls as oversight_urls
 from partnership import urls as partnership_urls
 from review import urls as review_urls
 
@@ -18,6 +19,7 @@ api_patterns = [
     *notifications_urls.api_urlpatterns,
     *conference_urls.api_urlpatterns,
     *review_urls.api_urlpatterns,
+    *oversight_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from ?script= (same origin), not inline, as the
     # Content-Security-Policy requires.
@@ -36,6 +38,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("conference.urls")),
     path("", include("review.urls")),
+    path("", include("oversight.urls")),
     # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
     path(
         "admin/login/",

@@ -56,11 +56,16 @@ def can(user: Member | AnonymousUser | None, action: str, obj: Any = None) -> bo
 
 
 def same_partnership(member: Member, obj: Any) -> bool:
-    """True unless ``obj`` belongs to a partnership other than the one ``member`` works in."""
+    """True unless ``obj`` belongs to a partnership other than the one ``member`` works in (and
+    is not one of the few records that say whom outside it they are also for: an oversight body's
+    scrutiny request to a partnership is the body's too, through ``seen_outside_by``)."""
     owner = getattr(obj, "partnership_id", None)
     if owner is None:
         return True
-    return member.partnership is not None and member.partnership.pk == owner
+    if member.partnership is not None and member.partnership.pk == owner:
+        return True
+    seen_outside_by = getattr(obj, "seen_outside_by", None)
+    return seen_outside_by is not None and bool(seen_outside_by(member))
 
 
 def require(user: Member | AnonymousUser | None, action: str, obj: Any = None) -> None:

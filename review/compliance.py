@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from escalation.models import Duty, DutyState, Incident
 from escalation.rules import incidents_visible
-from partnership.models import Member
+from partnership.models import Member, Partnership
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,20 @@ class ComplianceFilter:
 
 def compliance_incidents(member: Member, wanted: ComplianceFilter) -> QuerySet[Incident]:
     """The declared major incidents ``wanted`` names, among those the member may see."""
-    incidents = incidents_visible(member).filter(declared_at__isnull=False)
+    return _wanted(incidents_visible(member), wanted)
+
+
+def partnership_compliance_incidents(
+    partnership: Partnership, wanted: ComplianceFilter
+) -> QuerySet[Incident]:
+    """The declared major incidents ``wanted`` names among all of one partnership's: what its
+    co-ordinator's compliance page counts, for figures that name no incident (an oversight
+    body's)."""
+    return _wanted(Incident.objects.filter(partnership=partnership), wanted)
+
+
+def _wanted(incidents: QuerySet[Incident], wanted: ComplianceFilter) -> QuerySet[Incident]:
+    incidents = incidents.filter(declared_at__isnull=False)
     if wanted.since is not None:
         incidents = incidents.filter(declared_at__gte=wanted.since)
     if wanted.until is not None:

@@ -24,8 +24,11 @@ from conference.models import (
     Referral,
 )
 from escalation.deadlines import LONDON, day_start
-from escalation.models import Incident, IncidentStrand, Strand
+from escalation.models import Incident, IncidentStrand, Strand, TensionLevel
 from partnership.models import Partnership
+
+# Tension over time counts the incidents recorded at these levels.
+HIGH_TENSION = (TensionLevel.HIGH, TensionLevel.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,12 @@ def partnership_report(partnership: Partnership | None, period: Period) -> dict[
         incidents.values_list("area__name").annotate(n=Count("id")).values_list("area__name", "n")
     )
     by_month: Counter[str] = Counter()
-    for occurred in incidents.values_list("occurred_at", flat=True):
-        by_month[timezone.localtime(occurred, LONDON).strftime("%Y-%m")] += 1
+    high_tension_by_month: Counter[str] = Counter()
+    for occurred, tension in incidents.values_list("occurred_at", "tension_level"):
+        month = timezone.localtime(occurred, LONDON).strftime("%Y-%m")
+        by_month[month] += 1
+        if tension in HIGH_TENSION:
+            high_tension_by_month[month] += 1
     declared = incidents.filter(declared_at__isnull=False).count()
 
     victims = IncidentPerson.objects.filter(incident__in=incidents, involvement="victim")
@@ -139,6 +146,7 @@ def partnership_report(partnership: Partnership | None, period: Period) -> dict[
         "by_strand": {Strand(code).label: by_strand.get(code, 0) for code in Strand.values},
         "by_area": dict(sorted(by_area.items())),
         "by_month": dict(sorted(by_month.items())),
+        "high_tension_by_month": dict(sorted(high_tension_by_month.items())),
         "victims": people,
         "repeat_victims": repeat_people,
         "repeat_rate": round(repeat_people / people, 3) if people else None,

@@ -323,6 +323,13 @@ def report(request: HttpRequest) -> HttpResponse:
             "values": by_month,
             "note": "",
         },
+        {
+            "id": "tension",
+            "title": "Incidents at high or critical tension, by month",
+            "heading": "Month",
+            "values": {_month_label(k): v for k, v in figures["high_tension_by_month"].items()},
+            "note": "The tension recorded when each incident was reported.",
+        },
     ]
     for chart in charts:
         chart["svg"] = bar_chart_svg(chart["title"], chart["values"]) if chart["values"] else ""

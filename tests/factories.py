@@ -37,6 +37,8 @@ from escalation import services as escalation_services
 from escalation.models import Duty, Incident, SituationReport
 from notifications.models import Notification, Purpose, Urgency
 from notifications.services import notify
+from oversight import services as oversight_services
+from oversight.models import OversightBody, OversightKind, ScrutinyRequest
 from partnership import services as partnership_services
 from partnership.audiences import Audience
 from partnership.demo import PARTNERSHIP_NAME, PARTNERSHIP_SLUG
@@ -494,4 +496,54 @@ def action(
         description=description,
         owner=owner or someone(ACTION_OWNER),
         due_at=due_at or timezone.now() + timedelta(days=7),
+    )
+
+
+# --- Oversight bodies and scrutiny requests ------------------------------------------------------
+def oversight_member(*, username: str) -> Member:
+    """An account in no partnership: a member of an oversight body, who sees no casework."""
+    return partnership_services.member_create(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        agency=None,
+        first_name="Fiona",
+        last_name="Fairweather",
+        email=f"{username}@forum.invalid",
+    )
+
+
+def oversight_body(
+    *,
+    name: str = "Thames Valley Hate Crime Forum (test)",
+    slug: str = "tv-forum",
+    partnerships: Sequence[Partnership],
+    members: Sequence[Member],
+) -> OversightBody:
+    """An oversight body over ``partnerships`` with ``members``."""
+    body = oversight_services.oversight_body_create(
+        actor=None, name=name, slug=slug, kind=OversightKind.FORUM
+    )
+    for overseen in partnerships:
+        oversight_services.oversight_partnership_add(actor=None, body=body, partnership=overseen)
+    for member in members:
+        oversight_services.oversight_member_add(actor=None, body=body, member=member)
+    return body
+
+
+def scrutiny(
+    *,
+    body: OversightBody,
+    to: Partnership,
+    by: Member,
+    question: str = "Why were three debriefs late this half-year, and what has changed?",
+    due_in_days: int = 14,
+) -> ScrutinyRequest:
+    """A scrutiny request sent by ``by`` for ``body`` to ``to``, due in two weeks."""
+    return oversight_services.scrutiny_send(
+        actor=by,
+        body=body,
+        partnership_id=to.pk,
+        question=question,
+        due_on=timezone.localdate() + timedelta(days=due_in_days),
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from conference.models import Action, AgendaItem, Conference, Person, Referral, RepeatFlag
 from escalation.models import Duty, Incident
 from notifications.models import Notification
+from oversight.models import ScrutinyRequest
 from partnership.auth import token_issue
 from partnership.demo import MEMBERS
 from partnership.models import Member, Role
@@ -29,12 +30,14 @@ from tests.world import (
     CONFERENCE_TITLE,
     CONSENT_NOTES,
     ELSEWHERE,
+    FORUM,
     INCIDENT_DESCRIPTION,
     INCIDENT_TITLE,
     NO_AGENCY,
     NOTE_BODY,
     OTHER_INCIDENT_TITLE,
     OUTSIDER,
+    OVERSEERS,
     PANEL_ENTRY,
     PANEL_RESEARCH,
     RATIONALE,
@@ -42,6 +45,7 @@ from tests.world import (
     RESTRICTED_ENTRY,
     RESTRICTED_RESEARCH,
     SAFE_CONTACT,
+    SCRUTINY_QUESTION,
     SITUATION_REPORT_BODY,
     VICTIM_NAME,
     MatrixWorld,
@@ -50,7 +54,7 @@ from tests.world import (
 # --- Who is checked ------------------------------------------------------------------------------
 ANONYMOUS = "anonymous"
 DEMO_USERS = tuple(spec.username for spec in MEMBERS)
-USERS = (*DEMO_USERS, OUTSIDER, NO_AGENCY, *ELSEWHERE)
+USERS = (*DEMO_USERS, OUTSIDER, NO_AGENCY, *ELSEWHERE, *OVERSEERS)
 EVERYONE = (ANONYMOUS, *USERS)
 
 
@@ -68,7 +72,7 @@ PUBLIC = frozenset(EVERYONE)
 SIGNED_IN = frozenset(USERS)
 # in_partnership(member) or is_admin(member): everyone with an active agency, in their own
 # partnership (a page or list with no record of the demo's in it).
-PARTNERSHIP = SIGNED_IN - {NO_AGENCY}
+PARTNERSHIP = SIGNED_IN - {NO_AGENCY} - set(OVERSEERS)
 # The members of another partnership hold every role there: every door that opens on no
 # particular record opens for them too (on their own partnership's board, flags, reports...),
 # and none that opens on a record of the demo partnership does. ``anywhere`` marks the first.
@@ -138,6 +142,17 @@ SEES_RESTRICTED = _users("chair", "coordinator", "panel-police")
 SEES_PANEL = _users("chair", "coordinator", "panel-police", "panel-housing", "gold")
 
 
+# Oversight (oversight/rules.py). oversight.view and scrutiny.send: the members of a body, each
+# on their own body's figures. scrutiny.list: they and whoever reads a partnership's own figures
+# (report.view), each on their own partnership's requests. The world's request goes from the
+# forum to the demo partnership: the forum's member and the demo's report readers may read it
+# (scrutiny.view), its CSP Co-ordinator (and deputy) answer it, the forum closes it.
+OVERSIGHT = _users(*OVERSEERS)
+SCRUTINY_LIST = OVERSIGHT | anywhere(REPORT)
+SCRUTINY_VIEW = _users(FORUM) | REPORT
+SCRUTINY_CLOSE = _users(FORUM)
+
+
 # --- The world's markers, and who may see each ---------------------------------------------------
 # Who may see each marker anywhere: any response to anyone else must not contain it.
 MARKERS: dict[str, frozenset[str]] = {
@@ -158,6 +173,7 @@ MARKERS: dict[str, frozenset[str]] = {
     ACTION_TEXT: CONFERENCE_VIEW,
     CONFERENCE_TITLE: CONFERENCE_VIEW,
     "panel-police@demo.invalid": CONTACT_OF_POLICE,
+    SCRUTINY_QUESTION: SCRUTINY_VIEW,
 }
 
 
@@ -234,6 +250,10 @@ def _item(world: MatrixWorld) -> dict[str, Any]:
 
 def _action(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.action}
+
+
+def _scrutiny(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.scrutiny}
 
 
 def _member(world: MatrixWorld) -> dict[str, Any]:
@@ -364,6 +384,18 @@ RULES: dict[str, RouteRule] = {
     "partnership-report": RouteRule({"GET": get(anywhere(REPORT))}),
     "partnership-report-csv": RouteRule({"GET": get(anywhere(REPORT))}),
     "access-log": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
+    # --- Oversight pages ------------------------------------------------------------------------
+    "oversight": RouteRule({"GET": get(OVERSIGHT)}, note="Each member's own body's figures."),
+    "oversight-csv": RouteRule({"GET": get(OVERSIGHT)}),
+    "scrutiny-list": RouteRule(
+        {"GET": get(SCRUTINY_LIST), "POST": post(OVERSIGHT)},
+        note="Sending is for a body's members; an empty form is a 400.",
+    ),
+    "scrutiny-detail": RouteRule({"GET": get(SCRUTINY_VIEW)}, _scrutiny),
+    "scrutiny-answer": RouteRule({"POST": post(CSP_COORDINATOR)}, _scrutiny),
+    "scrutiny-close": RouteRule(
+        {"POST": post(SCRUTINY_CLOSE)}, _scrutiny, note="Unanswered: a 409 for the forum."
+    ),
     # --- API: authentication and directory ------------------------------------------------------
     "api-token": RouteRule(
         {
@@ -581,6 +613,29 @@ RULES: dict[str, RouteRule] = {
     ),
     "api-partnership-report": RouteRule({"GET": get(anywhere(REPORT))}),
     "api-access-log": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
+    # --- API: oversight -------------------------------------------------------------------------
+    "api-oversight-figures": RouteRule({"GET": get(OVERSIGHT)}),
+    "api-scrutiny-requests": RouteRule(
+        {
+            "GET": get(SCRUTINY_LIST),
+            "POST": post(
+                OVERSIGHT,  # the other body does not oversee the demo partnership: a 400
+                lambda world: {
+                    "partnership": "milton-keynes",
+                    "question": "How many referrals?",
+                    "due_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
+                },
+            ),
+        }
+    ),
+    "api-scrutiny-request": RouteRule({"GET": get(SCRUTINY_VIEW)}, _scrutiny),
+    "api-scrutiny-answer": RouteRule(
+        {"POST": post(CSP_COORDINATOR, lambda world: {"answer": "Rooms are booked earlier."})},
+        _scrutiny,
+    ),
+    "api-scrutiny-close": RouteRule(
+        {"POST": post(SCRUTINY_CLOSE)}, _scrutiny, note="Unanswered: a 409 for the forum."
+    ),
     "api-access-log-integrity": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
 }
 
@@ -658,6 +713,12 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("research.file", _object(AgendaItem, "agenda_item"), CONFERENCE_ATTEND),
     ("room.share", _object(Conference, "conference"), CONFERENCE_ATTEND),
     ("action.complete", _object(Action, "action"), ACTION_COMPLETE),
+    ("oversight.view", _no_object, OVERSIGHT),
+    ("scrutiny.send", _no_object, OVERSIGHT),
+    ("scrutiny.list", _no_object, SCRUTINY_LIST),
+    ("scrutiny.view", _object(ScrutinyRequest, "scrutiny"), SCRUTINY_VIEW),
+    ("scrutiny.answer", _object(ScrutinyRequest, "scrutiny"), CSP_COORDINATOR),
+    ("scrutiny.close", _object(ScrutinyRequest, "scrutiny"), SCRUTINY_CLOSE),
 ]
 
 
@@ -683,6 +744,8 @@ SHOWN: list[tuple[str, str, str]] = [
     ("conference-minutes", "panel-police", ACTION_TEXT),
     ("conference-list", "gold", CONFERENCE_TITLE),
     ("api-members", "officer", "panel-police@demo.invalid"),
+    ("scrutiny-detail", "coordinator", SCRUTINY_QUESTION),
+    ("api-scrutiny-requests", FORUM, SCRUTINY_QUESTION),
 ]
 SOCKET_SHOWN: list[tuple[str, str, str]] = [
     ("ws/conferences/<int:pk>/", "panel-police", RESTRICTED_ENTRY),

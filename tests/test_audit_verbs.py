@@ -36,7 +36,16 @@ from partnership.models import AuditEvent
 from partnership.timeline import audit_record
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["config", "partnership", "notifications", "escalation", "casework", "conference", "review"]
+APPS = [
+    "config",
+    "partnership",
+    "notifications",
+    "escalation",
+    "casework",
+    "conference",
+    "review",
+    "oversight",
+]
 
 # The places that build a verb from a registry of kinds, and every verb each can build.
 _ADMIN_VERBS = ("created", "changed", "deleted")  # partnership/admin.py ``AuditedAdmin``

@@ -85,6 +85,12 @@ ELSEWHERE_POLICE = "elsewhere-police"
 ELSEWHERE_COUNCIL = "elsewhere-council"
 ELSEWHERE = (ELSEWHERE_POLICE, ELSEWHERE_COUNCIL)
 NEIGHBOUR = "aylesbury-vale"
+# Members of oversight bodies, in no partnership: the forum's over the demo partnership and its
+# neighbour, and another body's over the neighbour only. They see figures and scrutiny requests,
+# never a case.
+FORUM = "forum-lead"
+OTHER_FORUM = "other-forum-lead"
+OVERSEERS = (FORUM, OTHER_FORUM)
 
 # A distinctive marker in every sensitive field: a response to someone who may not see a field must
 # not contain its marker (``tests/permission_matrix_rules.py`` says who may see each).
@@ -104,6 +110,7 @@ RESTRICTED_RESEARCH = "RestrictedResearchMX9965"
 RESTRICTED_ENTRY = "RestrictedRoomEntryMX1076"
 ACTION_TEXT = "ActionTextMX2187"
 CONFERENCE_TITLE = "ConferenceTitleMX3298"
+SCRUTINY_QUESTION = "ScrutinyQuestionMX4309 why were debriefs late"
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ class MatrixWorld:
     agenda_item: int
     action: int  # owned by Housing's panel member
     area: int
+    scrutiny: int  # from the forum to the demo partnership, unanswered
 
     def pk(self, username: str) -> int:
         return self.members[username].pk
@@ -244,6 +252,21 @@ def matrix_world() -> MatrixWorld:
         actor=members["panel-housing"], conference_id=conference.pk, text=PANEL_ENTRY
     )
     action = factories.action(conference=conference, item=item, description=ACTION_TEXT)
+
+    forum = factories.oversight_body(
+        partnerships=[factories.partnership(), neighbour],
+        members=[factories.oversight_member(username=FORUM)],
+    )
+    factories.oversight_body(
+        name="Buckinghamshire Hate Crime Forum (matrix)",
+        slug="bucks-forum",
+        partnerships=[neighbour],
+        members=[factories.oversight_member(username=OTHER_FORUM)],
+    )
+    scrutiny = factories.scrutiny(
+        body=forum, to=factories.partnership(), by=forum.members.get(), question=SCRUTINY_QUESTION
+    )
+    members = {m.username: m for m in Member.objects.select_related("agency")}
     return MatrixWorld(
         members=members,
         incident=incident.pk,
@@ -257,4 +280,5 @@ def matrix_world() -> MatrixWorld:
         agenda_item=item.pk,
         action=action.pk,
         area=area.pk,
+        scrutiny=scrutiny.pk,
     )

@@ -339,8 +339,10 @@ def test_the_report_has_charts_tables_and_a_csv(
     response = gold.get("/reports/partnership/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count("<svg") == 3
+    assert page.count("<svg") == 4
     assert "Incidents by hate strand" in page
+    # Tension over time: the declared incident was reported at high tension.
+    assert "Incidents at high or critical tension, by month" in page
     assert "<td>1</td>" in page
     start = timezone.localdate().replace(day=1)
     assert "/reports/partnership.csv?start=" in page
@@ -354,6 +356,7 @@ def test_the_report_has_charts_tables_and_a_csv(
     assert rows[0] == ["section", "item", "value"]
     assert ["totals", "incidents", "1"] in rows
     assert ["by_strand", "Race", "1"] in rows
+    assert ["high_tension_by_month", f"{timezone.localdate():%Y-%m}", "1"] in rows
 
     assert gold.get("/reports/partnership/", {"start": start.isoformat()}).status_code == 400
     assert client_for("staff").get("/reports/partnership/").status_code == 403
