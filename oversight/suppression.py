@@ -24,6 +24,7 @@ from typing import Any
 THRESHOLD = 5
 FEWER = f"fewer than {THRESHOLD}"
 WITHHELD = "not shown"
+NOTHING = "nothing recorded"
 RULE = (
     f"Counts from 1 to {THRESHOLD - 1} are shown as “{FEWER}”, so that nobody can be identified. "
     "Where that hides exactly one count of a breakdown, the next smallest is hidden too "
@@ -73,7 +74,7 @@ def rate(part: Figure, rest: Figure) -> Figure:
         return Figure(None, WITHHELD)
     whole = part.value + rest.value
     if not whole:
-        return Figure(None, WITHHELD)
+        return Figure(None, NOTHING)
     value = round(part.value / whole, 3)
     return Figure(value, f"{value:.0%}")
 
@@ -84,5 +85,5 @@ def drawn_from(text: str | None, *records: Figure) -> Figure:
     if text is None or any(not isinstance(r.value, int) for r in records):
         return Figure(None, WITHHELD)
     if not sum(r.value for r in records if isinstance(r.value, int)):
-        return Figure(None, WITHHELD)
+        return Figure(None, NOTHING)
     return Figure(text, text)

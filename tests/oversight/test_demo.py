@@ -38,5 +38,7 @@ def test_the_demo_forum_oversees_both_partnerships_and_sees_no_case(
     page = client.get("/oversight/")
     assert page.status_code == 200
     assert "Aylesbury Vale Hate Crime Partnership" in page.content.decode()
+    home = client.get("/").content.decode()
+    assert "You are a member of an oversight body" in home
     assert client.get("/incidents/").status_code == 403
     assert client.get("/api/people/").status_code == 403

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from oversight.suppression import FEWER, WITHHELD, Figure, breakdown, count, drawn_from, rate
+from oversight.suppression import (
+    FEWER,
+    NOTHING,
+    WITHHELD,
+    Figure,
+    breakdown,
+    count,
+    drawn_from,
+    rate,
+)
 
 
 def test_counts_of_one_to_four_are_shown_as_fewer_than_five() -> None:
@@ -30,7 +39,7 @@ def test_a_breakdown_of_zeros_and_large_counts_hides_nothing() -> None:
 def test_a_rate_is_shown_only_when_both_its_counts_are() -> None:
     assert rate(count(6), count(2)) == Figure(None, WITHHELD)  # 75% of 8 would give the 2
     assert rate(count(2), count(6)) == Figure(None, WITHHELD)
-    assert rate(count(0), count(0)) == Figure(None, WITHHELD)  # nothing to divide
+    assert rate(count(0), count(0)) == Figure(None, NOTHING)
     assert rate(count(6), count(14)) == Figure(0.3, "30%")
     assert rate(count(0), count(5)) == Figure(0.0, "0%")
 
@@ -39,4 +48,4 @@ def test_a_median_is_shown_only_when_the_records_it_is_drawn_from_are_counted_op
     assert drawn_from("2 h", count(5), count(0)) == Figure("2 h", "2 h")
     assert drawn_from("2 h", count(5), count(3)) == Figure(None, WITHHELD)
     assert drawn_from(None, count(5), count(5)) == Figure(None, WITHHELD)
-    assert drawn_from("2 h", count(0), count(0)) == Figure(None, WITHHELD)
+    assert drawn_from("2 h", count(0), count(0)) == Figure(None, NOTHING)
