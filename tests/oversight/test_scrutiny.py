@@ -249,3 +249,35 @@ def test_a_partnership_sees_only_the_requests_sent_to_it(forum: OversightBody) -
     )
     newest_first = _api(forum.members.get()).get("/api/scrutiny/").json()
     assert [r["id"] for r in newest_first] == [to_av.pk, to_mk.pk]
+
+
+def test_the_pages_send_answer_and_close_a_request(forum: OversightBody) -> None:
+    lead = Client()
+    lead.force_login(forum.members.get())
+    listing = lead.get("/scrutiny/")
+    assert "Send a scrutiny request" in listing.content.decode()
+    mk = factories.partnership(PARTNERSHIP_SLUG)
+    due_on = (timezone.localdate() + timedelta(days=7)).isoformat()
+    sent = lead.post(
+        "/scrutiny/",
+        {"body": forum.slug, "partnership": mk.pk, "question": QUESTION, "due_on": due_on},
+    )
+    assert sent.status_code == 302
+    request = ScrutinyRequest.objects.get()
+    assert sent["Location"] == f"/scrutiny/{request.pk}/"
+
+    coordinator = Client()
+    coordinator.force_login(_member("coordinator"))
+    inbox = coordinator.get("/scrutiny/").content.decode()
+    assert "Sent to Milton Keynes Hate Crime Partnership" in inbox
+    assert "Send a scrutiny request" not in inbox
+    page = coordinator.get(f"/scrutiny/{request.pk}/").content.decode()
+    assert "Answer for Milton Keynes Hate Crime Partnership" in page
+    assert coordinator.post(f"/scrutiny/{request.pk}/answer/", {"answer": " "}).status_code == 400
+    answered = coordinator.post(f"/scrutiny/{request.pk}/answer/", {"answer": "Rooms booked."})
+    assert answered.status_code == 302
+    closed = lead.post(f"/scrutiny/{request.pk}/close/")
+    assert closed.status_code == 302
+    request.refresh_from_db()
+    assert request.state == ScrutinyState.CLOSED
+    assert lead.post(f"/scrutiny/{request.pk}/close/").status_code == 409
