@@ -40,6 +40,7 @@ def test_every_laddered_model_has_one_kind_with_a_name_of_its_own() -> None:
             "escalation.duty",
             "conference.action",
             "notifications.notification",
+            "oversight.scrutinyrequest",
         }
     )
     assert len(set(kinds.values())) == len(kinds)  # the name prefixes every rung's cause
