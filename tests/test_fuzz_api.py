@@ -58,6 +58,7 @@ IDS_OF = {
     "/api/actions/": "conference.Action",
     "/api/flags/": "conference.RepeatFlag",
     "/api/members/": "partnership.Member",
+    "/api/scrutiny/": "oversight.ScrutinyRequest",
 }
 
 

@@ -32,6 +32,7 @@ IDS_OF = {
     "conferences": "conference.Conference",
     "agenda-items": "conference.AgendaItem",
     "actions": "conference.Action",
+    "scrutiny": "oversight.ScrutinyRequest",
 }
 
 
