@@ -11,6 +11,7 @@ from conference.models import (
     EntryKind,
     FlagKind,
     IncidentPerson,
+    LawfulBasis,
     MinutesReason,
     ReferralReason,
     RiskLevel,
@@ -26,6 +27,7 @@ detail_words_register("conference_kind", ConferenceKind.choices)
 detail_words_register("attendance", Attendance.Status.choices)
 detail_words_register("visibility", Visibility.choices)
 detail_words_register("minutes_reason", MinutesReason.choices)
+detail_words_register("lawful_basis", LawfulBasis.choices)
 
 # What the live room records: one verb per kind of entry (``room.<kind>``).
 _ROOM: dict[str, str] = {
@@ -46,6 +48,12 @@ verbs_register(
         "({involvement:involvement})",
         "incident.person_linked": "Person {person_id} linked ({involvement:involvement})",
         "repeat.flagged": "Repeat rule fired: {kind:flag_kind}",
+        "person.shared": "This person's record was shared with {with} ({basis:lawful_basis})",
+        "person.shared_in": "{owner} shared the record of person {person_id} with this "
+        "partnership ({basis:lawful_basis})",
+        "person.share_withdrawn": "This person's record is no longer shared with {with}",
+        "person.share_withdrawn_in": "{owner} withdrew the record of person {person_id} from this "
+        "partnership",
         "repeat.dismissed": "A repeat flag was dismissed: the co-ordinator judged no referral "
         "was needed",
         # Referrals and conferences.

@@ -12,6 +12,9 @@ from typing import Any
 from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from conference.sharing_models import LawfulBasis as LawfulBasis
+from conference.sharing_models import PersonShare as PersonShare
+from conference.sharing_models import ShareState as ShareState
 from escalation.models import Incident
 from notifications.models import Laddered
 from partnership.models import Agency, Area, Member, Partnership
@@ -49,6 +52,15 @@ class Person(models.Model):
     @property
     def reference(self) -> str:
         return f"P-{self.pk:05d}"
+
+    def seen_outside_by(self, member: Member) -> bool:
+        """Whether the partnership ``member`` works in holds a live share of this record
+        (``sharing_models.PersonShare``): then its need-to-know rules decide, as for its own."""
+        working = member.partnership
+        return (
+            working is not None
+            and self.shares.filter(partnership_id=working.pk, state="active").exists()
+        )
 
 
 class IncidentPerson(models.Model):
@@ -163,19 +175,6 @@ class RiskLevel(models.TextChoices):
 
 
 RISK_ORDER = {RiskLevel.STANDARD: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
-
-
-class LawfulBasis(models.TextChoices):
-    CONSENT = "consent", "Consent of the person"
-    PUBLIC_TASK_SAFEGUARDING = (
-        "public_task_safeguarding",
-        "Without consent: UK GDPR Art 6(1)(e) and Art 9(2)(g) with DPA 2018 Sch 1 para 18 "
-        "(safeguarding of individuals at risk)",
-    )
-    CRIME_AND_DISORDER_S115 = (
-        "s115",
-        "Without consent: s115 Crime and Disorder Act 1998 (disclosure for crime reduction)",
-    )
 
 
 class ReferralState(models.TextChoices):

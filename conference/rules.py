@@ -19,7 +19,9 @@ from conference.models import (
     Conference,
     ConferenceState,
     Person,
+    PersonShare,
     Referral,
+    ShareState,
     Visibility,
 )
 from partnership.models import Member, Role
@@ -33,7 +35,11 @@ def people_visible(member: Member) -> QuerySet[Person]:
     """The people ``person.view`` allows this member, as one query."""
     if member.partnership is None or not (in_partnership(member) or is_admin(member)):
         return Person.objects.none()
-    here = Person.objects.filter(partnership=member.partnership)
+    # Its own records, and those another partnership shares with it under a recorded basis.
+    shared_here = PersonShare.objects.filter(
+        partnership=member.partnership, state=ShareState.ACTIVE
+    ).values("person_id")
+    here = Person.objects.filter(Q(partnership=member.partnership) | Q(pk__in=shared_here))
     if member.has_role(*SEES_EVERY_CASE):
         return here
     return here.filter(
@@ -58,6 +64,21 @@ def _person_link(member: Member, person: Person) -> bool:
 @rule("person.view", denied="This person's record is not shared with you.")
 def _person_view(member: Member, person: Person) -> bool:
     return people_visible(member).filter(pk=person.pk).exists()
+
+
+@rule(
+    "person.share",
+    denied="Only the CSP Co-ordinator of the partnership that holds the record shares it.",
+)
+def _person_share(member: Member, person: Person) -> bool:
+    # Only the owner shares or withdraws: a partnership the record is shared with cannot pass it on.
+    working = member.partnership
+    return (
+        working is not None
+        and person.partnership_id == working.pk
+        and member.has_role(*RUNS_CONFERENCES)
+        and in_partnership(member)
+    )
 
 
 @rule("referral.create", denied="Only members of a partner agency make referrals.")

@@ -7,6 +7,7 @@ from conference.api import actions as actions_api
 from conference.api import conferences as conferences_api
 from conference.api import people as people_api
 from conference.api import room as room_api
+from conference.api import sharing as sharing_api
 from conference.views import actions, conferences, people, room
 
 urlpatterns = [
@@ -14,6 +15,12 @@ urlpatterns = [
     path("people/new/", people.person_create, name="person-create"),
     path("people/<int:pk>/", people.person_detail, name="person-detail"),
     path("people/<int:pk>/incidents/", people.person_link, name="person-link"),
+    path("people/<int:pk>/shares/", people.person_share, name="person-share"),
+    path(
+        "people/<int:pk>/shares/<int:share_pk>/withdraw/",
+        people.person_share_withdraw,
+        name="person-share-withdraw",
+    ),
     path("flags/", people.flag_list, name="flag-list"),
     path("flags/<int:pk>/dismiss/", people.flag_dismiss, name="flag-dismiss"),
     path("referrals/", people.referral_list, name="referral-list"),
@@ -64,6 +71,14 @@ api_urlpatterns = [
         "people/<int:pk>/incidents/",
         people_api.PersonIncidentsView.as_view(),
         name="api-person-incidents",
+    ),
+    path(
+        "people/<int:pk>/shares/", sharing_api.PersonSharesView.as_view(), name="api-person-shares"
+    ),
+    path(
+        "people/<int:pk>/shares/<int:share_pk>/withdraw/",
+        sharing_api.ShareWithdrawView.as_view(),
+        name="api-person-share-withdraw",
     ),
     path("flags/", people_api.FlagListView.as_view(), name="api-flags"),
     path("flags/<int:pk>/dismiss/", people_api.FlagDismissView.as_view(), name="api-flag-dismiss"),

@@ -232,6 +232,10 @@ def _person(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.person}
 
 
+def _share(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.person, "share_pk": world.share}
+
+
 def _referral(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.referral}
 
@@ -344,6 +348,10 @@ RULES: dict[str, RouteRule] = {
     "person-detail": RouteRule({"GET": get(PERSON_VIEW)}, _person),
     # person.link is any partnership member, but the page shows the record: person.view first.
     "person-link": RouteRule({"POST": post(PERSON_VIEW)}, _person),
+    # person.share: the CSP Co-ordinator of the partnership holding the record (and deputy). The
+    # world's share (with the neighbour) is withdrawn, so the neighbour's members see nothing.
+    "person-share": RouteRule({"POST": post(CSP_COORDINATOR)}, _person),
+    "person-share-withdraw": RouteRule({"POST": post(CSP_COORDINATOR)}, _share),
     "flag-list": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
     "flag-dismiss": RouteRule({"POST": post(CSP_COORDINATOR)}, _flag),
     "referral-list": RouteRule({"GET": get(PARTNERSHIP)}),  # referral.create, filtered
@@ -494,6 +502,10 @@ RULES: dict[str, RouteRule] = {
         }
     ),
     "api-person": RouteRule({"GET": get(PERSON_VIEW)}, _person),
+    "api-person-shares": RouteRule(
+        {"GET": get(CSP_COORDINATOR), "POST": post(CSP_COORDINATOR)}, _person
+    ),
+    "api-person-share-withdraw": RouteRule({"POST": post(CSP_COORDINATOR)}, _share),
     "api-person-incidents": RouteRule({"GET": get(PERSON_VIEW)}, _person),
     "api-flags": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
     "api-flag-dismiss": RouteRule(
@@ -702,6 +714,7 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("person.link", _object(Person, "person"), HERE),
     ("person.view", _object(Person, "person"), PERSON_VIEW),
     ("person.timeline", _object(Person, "person"), PERSON_TIMELINE | DIRECTORY_MANAGE),
+    ("person.share", _object(Person, "person"), CSP_COORDINATOR),
     ("referral.create", _no_object, PARTNERSHIP),
     ("referral.view", _object(Referral, "referral"), PERSON_VIEW),
     ("flag.manage", _object(RepeatFlag, "flag"), CSP_COORDINATOR),

@@ -128,6 +128,7 @@ class MatrixWorld:
     action: int  # owned by Housing's panel member
     area: int
     scrutiny: int  # from the forum to the demo partnership, unanswered
+    share: int  # the person's record shared with the neighbour, then withdrawn
 
     def pk(self, username: str) -> int:
         return self.members[username].pk
@@ -266,6 +267,16 @@ def matrix_world() -> MatrixWorld:
     scrutiny = factories.scrutiny(
         body=forum, to=factories.partnership(), by=forum.members.get(), question=SCRUTINY_QUESTION
     )
+    share = conference_services.person_share(
+        actor=members["coordinator"],
+        person=person,
+        partnership=neighbour,
+        basis="consent",
+        reason="Followed home across the boundary.",
+    )
+    conference_services.person_share_withdraw(
+        actor=members["coordinator"], share_id=share.pk, reason="The case closed."
+    )
     members = {m.username: m for m in Member.objects.select_related("agency")}
     return MatrixWorld(
         members=members,
@@ -281,4 +292,5 @@ def matrix_world() -> MatrixWorld:
         action=action.pk,
         area=area.pk,
         scrutiny=scrutiny.pk,
+        share=share.pk,
     )

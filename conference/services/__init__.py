@@ -47,6 +47,7 @@ from conference.services.room import (
     room_move,
     room_share,
 )
+from conference.services.sharing import person_share, person_share_withdraw
 
 __all__ = [
     "ACTION_LADDER",
@@ -69,6 +70,8 @@ __all__ = [
     "person_access_record",
     "person_create",
     "person_open",
+    "person_share",
+    "person_share_withdraw",
     "referral_create",
     "repeats_evaluate",
     "research_access_record",

@@ -237,8 +237,10 @@ def referral_create(
         errors["summary"] = "Say why this case needs the panel."
     if errors:
         raise ValidationError(errors)
+    # The referring partnership's case and thresholds: a record shared with it is referred there.
+    working = partnership_working(actor)
     assessment = risk_assess(
-        partnership=person.partnership,
+        partnership=working,
         answers=answers,
         raised_level=raised_level,
         raised_reason=raised_reason,
@@ -246,7 +248,7 @@ def referral_create(
     if actor.agency is None:
         raise ValidationError("Only a member of an agency can refer.")
     referral = Referral.objects.create(
-        partnership_id=person.partnership_id,
+        partnership=working,
         person=person,
         referring_agency=actor.agency,
         referred_by=actor,
@@ -275,6 +277,7 @@ def referral_create(
         verb="referral.created",
         subject=referral,
         scope=Scope.person(person.pk),
+        partnership=working,
         changes={
             "person_id": person.pk,
             "reason": reason,

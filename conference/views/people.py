@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,15 +19,20 @@ from conference.forms import (
     FlagDismissForm,
     IncidentLinkForm,
     PersonForm,
+    PersonShareForm,
     ReferralForm,
+    ShareWithdrawForm,
 )
 from conference.models import (
     FlagKind,
     FlagState,
     IncidentPerson,
+    Person,
+    PersonShare,
     ReferralReason,
     RepeatFlag,
     RiskLevel,
+    ShareState,
 )
 from conference.risk import CHECKLIST
 from conference.rules import people_visible
@@ -124,15 +129,18 @@ def _person_page(
         .order_by("-occurred_at", "-pk")
     )
     link_form = posted_or_blank(bound, IncidentLinkForm(incidents=linkable))
+    working = member.partnership
     context: dict[str, Any] = {
+        **_sharing_context(member, person, bound),
         "person": person,
         "incidents": [row for row in rows if row.visible],
         "incidents_hidden": sum(1 for row in rows if not row.visible),
         "flags": list(person.flags.prefetch_related("incidents").order_by("-raised_at")),
+        # A partnership's referrals are its own case work, even of a record shared with it.
         "referrals": list(
-            person.referrals.select_related("referring_agency", "referred_by").order_by(
-                "-created_at"
-            )
+            person.referrals.filter(partnership=working)
+            .select_related("referring_agency", "referred_by")
+            .order_by("-created_at")
         ),
         "link_form": link_form,
         "may_link": linkable.exists() or link_form.is_bound,
@@ -143,6 +151,105 @@ def _person_page(
         "conflict": conflict,
     }
     return render(request, "conference/person_detail.html", context, status=status)
+
+
+@dataclass
+class ShareRow:
+    share: PersonShare
+    withdraw_form: forms.Form | None
+
+
+def _sharing_context(member: Member, person: Person, bound: forms.Form | None) -> dict[str, Any]:
+    """The owner's co-ordinator sees every share and may share or withdraw; a partnership the
+    record is shared with sees on what basis it holds it."""
+    owner = can(member, "person.share", person)
+    shares = list(
+        PersonShare.objects.filter(person=person)
+        .select_related("partnership", "shared_by", "withdrawn_by")
+        .order_by("-shared_at", "-pk")
+    )
+    rows = [
+        ShareRow(
+            share=share,
+            withdraw_form=posted_or_blank(bound, ShareWithdrawForm(share_id=share.pk))
+            if share.state == ShareState.ACTIVE
+            else None,
+        )
+        for share in shares
+    ]
+    working = member.partnership
+    held_by_us = [
+        row.share
+        for row in rows
+        if working is not None
+        and row.share.partnership_id == working.pk
+        and row.share.state == ShareState.ACTIVE
+    ]
+    return {
+        "may_share": owner,
+        "share_rows": rows if owner else [],
+        "share_form": posted_or_blank(bound, PersonShareForm(person=person)) if owner else None,
+        "shared_with_us": held_by_us[0] if held_by_us else None,
+    }
+
+
+@require_POST
+def person_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """Share the record with another partnership, on a recorded basis."""
+    member = _member(request)
+    person = services.person_open(member=member, pk=pk, what="share")
+    require(member, "person.share", person)
+    form = PersonShareForm(request.POST, person=person)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            share = services.person_share(
+                actor=member,
+                person=person,
+                partnership=data["partnership"],
+                basis=data["basis"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _person_page(request, member, pk, status=409, conflict=_conflict_text(error))
+        else:
+            messages.success(
+                request,
+                f"{person.reference} is shared with {share.partnership.name}; its CSP "
+                "Co-ordinator has been told.",
+            )
+            return redirect(reverse("person-detail", kwargs={"pk": pk}) + "#sharing")
+    return _person_page(request, member, pk, status=400, bound=form)
+
+
+@require_POST
+def person_share_withdraw(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    member = _member(request)
+    person = services.person_open(member=member, pk=pk, what="withdraw a share")
+    require(member, "person.share", person)
+    share = PersonShare.objects.filter(person=person, pk=share_pk).first()
+    if share is None:
+        raise Http404("No such share of this record.")
+    form = ShareWithdrawForm(request.POST, share_id=share.pk)
+    if form.is_valid():
+        try:
+            services.person_share_withdraw(
+                actor=member, share_id=share.pk, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _person_page(request, member, pk, status=409, conflict=_conflict_text(error))
+        else:
+            messages.success(
+                request,
+                f"{person.reference} is no longer shared with {share.partnership.name}; its CSP "
+                "Co-ordinator has been told.",
+            )
+            return redirect(reverse("person-detail", kwargs={"pk": pk}) + "#sharing")
+    return _person_page(request, member, pk, status=400, bound=form)
 
 
 @require_GET
