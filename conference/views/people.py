@@ -19,9 +19,7 @@ from conference.forms import (
     FlagDismissForm,
     IncidentLinkForm,
     PersonForm,
-    PersonShareForm,
     ReferralForm,
-    ShareWithdrawForm,
 )
 from conference.models import (
     FlagKind,
@@ -36,6 +34,7 @@ from conference.models import (
 )
 from conference.risk import CHECKLIST
 from conference.rules import people_visible
+from conference.sharing_forms import PersonShareForm, ShareWithdrawForm
 from conference.views.common import _pk
 from escalation.rules import incidents_visible
 from partnership.models import Member
