@@ -26,6 +26,7 @@ from partnership.models import (
     Member,
     Partnership,
     RoleAssignment,
+    TimelineCheckpoint,
 )
 from partnership.permissions import can
 from partnership.second_factor import second_factor_remove
@@ -220,6 +221,22 @@ class AuditEventAdmin(PartnershipScoped, ReadOnlyPermissions, admin.ModelAdmin):
     list_filter = ["verb", "subject_type"]
     search_fields = ["scope", "subject_id"]
     ordering = ["partnership_id", "-seq"]
+
+
+@admin.register(TimelineCheckpoint)
+class TimelineCheckpointAdmin(PartnershipScoped, ReadOnlyPermissions, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: checkpoints are signed by ``manage.py checkpoint_timeline`` and the scheduler,
+    and verified by ``manage.py verify_timeline`` (decision 0012). Shown so an administrator can
+    see when their chain was last sealed, and at which event."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _has_admin_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _has_admin_permission(request)
+
+    list_display = ["partnership", "number", "seq", "made_at", "head_hash"]
+    ordering = ["partnership_id", "-number"]
 
 
 class CalendarDayInline(ReadOnlyPermissions, RoleRulePermissions, admin.TabularInline):  # type: ignore[type-arg]
