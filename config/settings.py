@@ -414,6 +414,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "conference.models.RiskLevel",
         "ReplyKindEnum": "notifications.models.ReplyKind",
         "ConferenceKindEnum": "conference.models.ConferenceKind",
+        "LawfulBasisEnum": "conference.models.LawfulBasis",
     },
 }
 
