@@ -42,6 +42,8 @@ verbs_register(
         # Duties and their ladder (``escalation.services.duties.DUTIES``).
         "duty.completed": "Duty done: {step}",
         "duty.waived": "Duty waived: {step} ({reason})",
+        "duty.ready": "Duty can now be done: {step} (what it waited for, {after}, is "
+        "finished), due {due_at:time}",
         "duty.overdue": "Duty OVERDUE: {step}",
         "duty.escalated": "Duty escalated: {step}, rung {rung} to {audience:audiences}",
         "duty.deadline_recomputed": "Deadline recomputed: {step}, now due {due_at:time} ({why})",

@@ -266,6 +266,9 @@ class Determination(models.Model):
 
 # --- Duties --------------------------------------------------------------------------------------
 class DutyState(models.TextChoices):
+    # Waiting for an earlier step (``waits_for``): its owner cannot act yet, so it is neither due
+    # nor escalated; the step it waits for is.
+    WAITING = "waiting", "Waiting for an earlier step"
     PENDING = "pending", "Pending"
     OVERDUE = "overdue", "Overdue"
     ESCALATED = "escalated", "Escalated"
@@ -273,7 +276,12 @@ class DutyState(models.TextChoices):
     WAIVED = "waived", "Waived"
 
 
-OPEN_DUTY_STATES = (DutyState.PENDING, DutyState.OVERDUE, DutyState.ESCALATED)
+OPEN_DUTY_STATES = (
+    DutyState.WAITING,
+    DutyState.PENDING,
+    DutyState.OVERDUE,
+    DutyState.ESCALATED,
+)
 FINISHED_DUTY_STATES = (DutyState.DONE, DutyState.WAIVED)
 
 
@@ -327,6 +335,14 @@ class Duty(ConcurrentTransitionMixin, Laddered):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_DUTY_STATES
+
+    @transition(field=state, source=DutyState.WAITING, target=DutyState.PENDING)
+    def ready(self, *, due_at: Any, due_explanation: str, deadline_start: Any) -> None:
+        """The steps it waited for are finished: its owner can act, by ``due_at`` (later than
+        first computed when a step it waited for was late: that lateness is not its owner's)."""
+        self.due_at = due_at
+        self.due_explanation = due_explanation
+        self.deadline_start = deadline_start
 
     @transition(field=state, source=DutyState.PENDING, target=DutyState.OVERDUE)
     def mark_overdue(self, *, at: Any, next_rung_at: Any) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from escalation.models import Duty, DutyState, Incident
 from escalation.rules import incidents_visible
@@ -69,8 +70,16 @@ def duration_words(seconds: float) -> str:
     return sign + " ".join(parts)
 
 
-def duty_compliance(duty: Duty) -> dict[str, Any]:
-    """Met or missed, and by how much. A waived duty is neither (it is reported as waived)."""
+def _late_open(duty: Duty, now: datetime) -> bool:
+    """Open past its due time: missed already, though not yet done. A step still waiting for
+    an earlier one is not its owner's miss (the earlier step is)."""
+    return duty.state != DutyState.WAITING and duty.due_at < now
+
+
+def duty_compliance(duty: Duty, now: datetime | None = None) -> dict[str, Any]:
+    """Met or missed, and by how much (an open duty past its due time is missed by how late it
+    is so far). A waived duty is neither (it is reported as waived)."""
+    now = now or timezone.now()
     result: dict[str, Any] = {
         "step": duty.step_code,
         "description": duty.description,
@@ -82,6 +91,11 @@ def duty_compliance(duty: Duty) -> dict[str, Any]:
     }
     if duty.state == DutyState.WAIVED:
         result.update(outcome="waived", reason=duty.waived_reason, by_seconds=None, by="")
+    elif duty.completed_at is None and _late_open(duty, now):
+        late = (now - duty.due_at).total_seconds()
+        result.update(
+            outcome="missed", by_seconds=late, by=duration_words(late) + " late, not yet done"
+        )
     elif duty.completed_at is None:
         result.update(outcome="open", by_seconds=None, by="")
     else:
@@ -95,7 +109,9 @@ def duty_compliance(duty: Duty) -> dict[str, Any]:
 
 
 def incident_compliance(incident: Incident) -> list[dict[str, Any]]:
-    return [duty_compliance(d) for d in incident.duties.prefetch_related("rungs").order_by("order")]
+    now = timezone.now()
+    duties = incident.duties.prefetch_related("rungs").order_by("order")
+    return [duty_compliance(d, now) for d in duties]
 
 
 @dataclass
@@ -129,8 +145,10 @@ class StepFigures:
 
 
 def compliance_across(incidents: QuerySet[Incident]) -> dict[str, Any]:
-    """Per step: how often it was met on time, the median and worst time to complete (from the
-    declaration), and the incidents with missed steps."""
+    """Per step: how often it was met on time (a step open past its due time is missed), the
+    median and worst time to complete (from the declaration), and the incidents with missed
+    steps."""
+    now = timezone.now()
     figures: dict[str, StepFigures] = {}
     missed_incidents: dict[int, list[str]] = {}
     duties: Iterable[Duty] = (
@@ -140,10 +158,12 @@ def compliance_across(incidents: QuerySet[Incident]) -> dict[str, Any]:
         row = figures.setdefault(duty.step_code, StepFigures(duty.step_code, duty.description))
         if duty.state == DutyState.WAIVED:
             row.waived += 1
+        elif duty.completed_at is None and _late_open(duty, now):
+            # Missed already: counted against the met share now, not when it is done.
+            row.missed += 1
+            missed_incidents.setdefault(duty.incident_id, []).append(duty.step_code)
         elif duty.completed_at is None:
             row.open += 1
-            if duty.state in (DutyState.OVERDUE, DutyState.ESCALATED):
-                missed_incidents.setdefault(duty.incident_id, []).append(duty.step_code)
         else:
             start = duty.incident.declared_at or duty.due_at
             row.completion_seconds.append((duty.completed_at - start).total_seconds())

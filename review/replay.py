@@ -31,6 +31,12 @@ def _duty_state_at(duty: Duty, at: datetime) -> str:
         return DutyState.WAIVED if duty.state == DutyState.WAIVED else DutyState.DONE
     # A rung that reached only the owner reminded them; any other escalated the duty. (A duty
     # with no owner has no ladder.)
+    # A step that waited for another counts from when that one was done (``duties_ready``
+    # moved its deadline's start there); before then it was waiting.
+    if duty.state == DutyState.WAITING or (
+        duty.waits_for and duty.deadline_start is not None and at < duty.deadline_start
+    ):
+        return DutyState.WAITING
     owner = str(Audience.role(duty.owner_role)) if duty.owner_role else ""
     if duty.rungs.filter(fired_at__lte=at).exclude(audience=owner).exists():
         return DutyState.ESCALATED
@@ -95,7 +101,7 @@ def incident_replay(incident: Incident, at: datetime) -> dict[str, Any]:
         "at": at.isoformat(),
         "state": state or "not yet reported",
         "duties": duties,
-        "open": [d for d in duties if d["state"] in ("pending", "overdue", "escalated")],
+        "open": [d for d in duties if d["state"] in ("waiting", "pending", "overdue", "escalated")],
         "overdue": [d for d in duties if d["state"] in ("overdue", "escalated")],
         "done": [d for d in duties if d["state"] in ("done", "waived")],
         "not_yet_answered": waiting,

@@ -14,6 +14,7 @@ from escalation.services.common import board_group
 from escalation.services.deadlines import duty_deadlines_recompute
 from escalation.services.duties import (
     MeetingPlan,
+    duties_ready,
     duty_complete,
     duty_escalate,
     duty_mark_overdue,
@@ -41,6 +42,7 @@ __all__ = [
     "DeterminationResult",
     "MeetingPlan",
     "board_group",
+    "duties_ready",
     "duty_complete",
     "duty_deadlines_recompute",
     "duty_escalate",

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from escalation.deadlines import deadline_compute
 from escalation.models import FINISHED_DUTY_STATES, Completion, Duty, DutyState, Meeting
 from escalation.services.common import _aware, _board_changed
+from escalation.wording import duty_reason, local_time, owner_words
 from notifications.ladder.engine import ladder_climb, ladder_fall_due
-from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
+from notifications.ladder.kinds import Alert, Firing, LadderKind, Told, ladder_register
+from notifications.ladder.rungs import DEPUTY
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
-from partnership.audiences import Audience
+from partnership.audiences import Audience, AudienceKind
+from partnership.calendar.selectors import BankHolidays
 from partnership.errors import ConflictError
-from partnership.models import Member, Role
+from partnership.models import Member
 from partnership.permissions import require
 from partnership.scopes import Scope
 from partnership.timeline import audit_record
@@ -40,6 +45,69 @@ def duty_waiting_for(duty: Duty) -> list[Duty]:
         .exclude(state__in=FINISHED_DUTY_STATES)
         .order_by("order")
     )
+
+
+def _could_start_at(duty: Duty) -> datetime | None:
+    """When a finished duty let the ones waiting for it start. A step the engine does on
+    declaration counts as done at the declaration: the protocol's clock runs from the decision,
+    however late it was recorded."""
+    if duty.completion == Completion.ENGINE:
+        return duty.deadline_start
+    return duty.completed_at
+
+
+def duties_ready(finished: Duty, *, now: datetime) -> list[Duty]:
+    """The duties of ``finished``'s incident that waited only for it (or for steps now all
+    finished) become due: counted by the step's own rule from when its owner could start (the
+    last of the steps it waited for was done), not from the decision, so that an earlier step's
+    lateness is never its owner's. Caller holds ``finished``'s row lock, after its
+    transition."""
+    waiting = (
+        Duty.objects.select_for_update(of=("self",))
+        .filter(incident_id=finished.incident_id, state=DutyState.WAITING)
+        .order_by("order")
+    )
+    made_ready = []
+    bank_holidays = BankHolidays()
+    for duty in waiting:
+        if finished.step_code not in duty.waits_for or duty_waiting_for(duty):
+            continue
+        blockers = Duty.objects.filter(incident_id=duty.incident_id, step_code__in=duty.waits_for)
+        started = [(at, b) for b in blockers if (at := _could_start_at(b)) is not None]
+        due_at, explanation, start = duty.due_at, duty.due_explanation, duty.deadline_start
+        last = max(started, key=lambda pair: pair[0]) if started else None
+        if last is not None and start is not None and duty.deadline_kind and last[0] > start:
+            start, latest = last
+            deadline = deadline_compute(
+                start=start,
+                kind=duty.deadline_kind,
+                amount=duty.deadline_amount,
+                nation=duty.deadline_division or "ENG",
+                immediate_target=timedelta(minutes=settings.PROTOCOL_IMMEDIATE_MINUTES),
+                bank_holidays=bank_holidays,
+            )
+            due_at = deadline.due_at
+            explanation = f"{deadline.explanation} (from when “{latest.description}” was done)"
+            max_length = Duty._meta.get_field("due_explanation").max_length or 1000
+            explanation = explanation[:max_length]
+        after = last[1].step_code if last is not None else finished.step_code
+        was_due = duty.due_at
+        duty.ready(due_at=due_at, due_explanation=explanation, deadline_start=start)
+        duty.save()
+        audit_record(
+            actor=None,
+            verb="duty.ready",
+            subject=duty,
+            scope=Scope.incident(duty.incident_id),
+            changes={
+                "step": duty.step_code,
+                "after": after,
+                "due_at_before": was_due,
+                "due_at": duty.due_at,
+            },
+        )
+        made_ready.append(duty)
+    return made_ready
 
 
 def _duty_send(
@@ -133,6 +201,7 @@ def duty_complete(
             "purposes": list(purposes),
         },
     )
+    duties_ready(duty, now=now)
     _board_changed(duty.incident)
     return duty
 
@@ -196,7 +265,8 @@ def duty_waive(*, actor: Member, duty_id: int, reason: str) -> Duty:
         raise ValidationError({"reason": "Say why this duty is being waived."})
     if not can_proceed(duty.waive):
         raise ConflictError(f"This duty is already {duty.get_state_display().lower()}.")
-    duty.waive(at=timezone.now(), by=actor, reason=reason.strip())
+    now = timezone.now()
+    duty.waive(at=now, by=actor, reason=reason.strip())
     duty.save()
     audit_record(
         actor=actor,
@@ -205,6 +275,7 @@ def duty_waive(*, actor: Member, duty_id: int, reason: str) -> Duty:
         scope=Scope.incident(duty.incident_id),
         changes={"step": duty.step_code, "reason": duty.waived_reason},
     )
+    duties_ready(duty, now=now)
     _board_changed(duty.incident)
     return duty
 
@@ -218,7 +289,9 @@ class DutyLadder(LadderKind[Duty]):
     name = "duty"
     waiting_states = (DutyState.PENDING,)
     climbing_states = (DutyState.OVERDUE, DutyState.ESCALATED)
-    related = ("incident",)
+    related = ("incident", "incident__area")
+    # A declaration's duties due together are told together: one message per person.
+    group_field = "incident_id"
 
     def owner(self, thing: Duty) -> list[Audience]:
         # A step the engine completes itself has no owner (and no ladder).
@@ -234,18 +307,64 @@ class DutyLadder(LadderKind[Duty]):
         return {"step": thing.step_code}
 
     def alert(self, thing: Duty, firing: Firing) -> Alert:
-        owner = Role(thing.owner_role).label if thing.owner_role else "the engine"
-        return Alert(
-            title=f"OVERDUE {thing.incident.reference}: {thing.description}",
-            body=(
-                f"This duty was due {timezone.localtime(thing.due_at):%a %d %b %Y %H:%M} "
-                f"({thing.due_explanation}) and is not done. Owner: {owner}."
-            ),
-            purposes=[Purpose.COORDINATION],
+        return self.alert_for(None, [Told(thing, firing, firing.audiences[0])])
+
+    def alert_for(self, member: Member | None, told: Sequence[Told[Duty]]) -> Alert:
+        """One message for everything of one incident that reached this person in one run, in
+        their own position: the owner is asked to do it, a deputy to cover it, anyone else to
+        make sure it is done."""
+        incident = told[0].thing.incident
+        # Per duty, the strongest ask of the rungs that reached them (a co-ordinator who owns
+        # the step is asked to do it, not to make sure someone does).
+        strongest: dict[int, tuple[int, Duty, str]] = {}
+        for item in told:
+            rank, ask = _ask(item)
+            if item.thing.pk not in strongest or rank < strongest[item.thing.pk][0]:
+                strongest[item.thing.pk] = (rank, item.thing, ask)
+        lines = [
+            f"- {duty.description}: was due {local_time(duty.due_at)} ({duty_reason(duty)}). {ask}"
+            for _rank, duty, ask in strongest.values()
+        ]
+        count = len(lines)
+        if count == 1:
+            _rank, duty, ask = next(iter(strongest.values()))
+            title = {
+                _YOURS: f"Overdue, please do it now: {duty.description}",
+                _COVER: f"Overdue, please cover: {duty.description}",
+            }.get(ask, f"Late: {duty.description}")
+            title = f"{incident.reference}: {title}"
+        else:
+            title = f"{incident.reference}: {count} protocol steps are overdue"
+        body = (
+            f"Major incident {incident.reference} in {incident.area}: "
+            + ("this step is" if count == 1 else f"these {count} steps are")
+            + " not done.\n"
+            + "\n".join(lines)
         )
+        return Alert(title=title, body=body, purposes=[Purpose.COORDINATION])
+
+    def waiting_on(self, thing: Duty) -> Sequence[Duty]:
+        # A duty made waiting at declaration stays in ``DutyState.WAITING``, outside the ladder's
+        # states, until ``duties_ready``; this also holds back a duty that climbed before waiting
+        # existed (migration 0009 leaves those as they were) while what it waits for is open.
+        return duty_waiting_for(thing)
 
     def after_change(self, thing: Duty) -> None:
         _board_changed(thing.incident)
+
+
+_YOURS = "It is yours: please do it now."
+_COVER = "You stand in for its owner: please do it, or make sure it is done."
+
+
+def _ask(item: Told[Duty]) -> tuple[int, str]:
+    """What the rung asks of the person it reached, by how it reached them (rank 0 strongest)."""
+    duty = item.thing
+    if duty.owner_role and item.audience == Audience.role(duty.owner_role):
+        return 0, _YOURS
+    if item.firing.rung.to == DEPUTY or item.audience.kind == AudienceKind.DEPUTY:
+        return 1, _COVER
+    return 2, f"It is for {owner_words(duty)}: please make sure it is done."
 
 
 DUTIES = ladder_register(DutyLadder())

@@ -20,6 +20,7 @@ from escalation.models import (
     Completion,
     Determination,
     Duty,
+    DutyState,
     Incident,
     IncidentState,
     IncidentStrand,
@@ -29,7 +30,7 @@ from escalation.models import (
 )
 from escalation.protocol import URGENT_ACK_LADDER
 from escalation.services.common import _aware, _board_changed
-from escalation.services.duties import _duty_send
+from escalation.services.duties import _duty_send, duties_ready
 from escalation.services.protocols import protocol_current
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
@@ -298,6 +299,9 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
                 deadline_kind=step.deadline_kind,
                 deadline_amount=step.deadline_amount,
                 deadline_division=division,
+                # A step that waits for another starts waiting: neither due nor escalated
+                # until those are finished (``duties_ready``).
+                state=DutyState.WAITING if step.waits_for else DutyState.PENDING,
             )
         )
     Duty.objects.bulk_create(duties)
@@ -346,9 +350,8 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
                 purposes=[Purpose.SITUATION, Purpose.COORDINATION],
                 urgency=Urgency.URGENT,
             )
-            duty.complete(
-                at=timezone.now(), by=None, message="Referred by the engine on declaration."
-            )
+            done_at = timezone.now()
+            duty.complete(at=done_at, by=None, message="Referred by the engine on declaration.")
             duty.save()
             audit_record(
                 actor=None,
@@ -357,7 +360,8 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
                 scope=Scope.incident(incident.pk),
                 changes={"step": duty.step_code},
             )
-    return duties
+            duties_ready(duty, now=done_at)
+    return list(incident.duties.order_by("order"))
 
 
 def _declaration_summary(incident: Incident, determination: Determination) -> str:

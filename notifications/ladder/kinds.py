@@ -22,6 +22,7 @@ from django.db import models
 from notifications.ladder.rungs import DEPUTY, OWNER, Rung, rungs_parse
 from notifications.models import Laddered, Notification
 from partnership.audiences import Audience
+from partnership.models import Member
 from partnership.scopes import Scope
 
 T = TypeVar("T", bound=Laddered)
@@ -50,6 +51,16 @@ class Alert:
     escalation_of: Notification | None = None
 
 
+@dataclass(frozen=True)
+class Told(Generic[T]):
+    """One thing's rung as it reached one person: through ``audience`` (their role, their
+    deputyship, the audience the rung names)."""
+
+    thing: T
+    firing: Firing
+    audience: Audience
+
+
 class LadderKind(ABC, Generic[T]):
     """How one kind of thing climbs. Subclass it once per laddered model and register the
     instance with ``ladder_register``."""
@@ -70,6 +81,11 @@ class LadderKind(ABC, Generic[T]):
     climbing_states: tuple[str, ...] = ()
     # Loaded with the thing when the engine locks it (what ``alert`` and ``scope`` read).
     related: tuple[str, ...] = ()
+    # Things with the same value here that are due in one run are told together: each person
+    # gets one message (``alert_for``) for every rung of every one of them that reaches them,
+    # however many roles they hold. None: one message per rung (``alert``), as an
+    # acknowledgement's chase must be, to stop its ladder when acknowledged.
+    group_field: str | None = None
 
     def lock(self, pk: int) -> T:
         """The thing, its row locked for the rest of the transaction (and only its row: locking
@@ -115,6 +131,19 @@ class LadderKind(ABC, Generic[T]):
     @abstractmethod
     def alert(self, thing: T, firing: Firing) -> Alert:
         """What the rung's notification says."""
+
+    def alert_for(self, member: Member, told: Sequence[Told[T]]) -> Alert:
+        """What one person is told of the rungs that reached them together (a kind with a
+        ``group_field``). By default the one rung's ``alert``, or those alerts one after the
+        other."""
+        alerts = [self.alert(t.thing, t.firing) for t in told]
+        if len(alerts) == 1:
+            return alerts[0]
+        return Alert(
+            title=f"{len(alerts)} overdue: " + "; ".join(a.title for a in alerts),
+            body="\n\n".join(a.body for a in alerts),
+            purposes=sorted({p for a in alerts for p in a.purposes}),
+        )
 
     def details(self, thing: T) -> dict[str, Any]:
         """Added to the thing's overdue and escalated audit events."""

@@ -26,6 +26,9 @@ def test_overdue_duty_climbs_owner_deputy_coordinator_gold_once_each(
     demo: dict[str, Member],
 ) -> None:
     incident = factories.incident_declared()
+    # The CRRO does their steps at once (so that only this one climbs), which lets this one go.
+    for step in ("inform-rec", "inform-csp-coordinator", "tell-safeguarding-steps"):
+        factories.duty_done(incident, step, by=demo["crro"], message="Done.")
     duty = factories.duty(incident, "notify-chief-officer")  # owned by the CSP Co-ordinator
     due = duty.due_at
 
@@ -65,11 +68,12 @@ def test_running_twice_at_the_same_time_fires_nothing_twice(demo: dict[str, Memb
     for _ in range(3):
         escalation_run(now=due + timedelta(minutes=45))
     overdue_events = AuditEvent.objects.filter(verb="duty.overdue", scope=f"incident:{incident.pk}")
-    # The four "immediately" duties are each overdue once and fired rungs 0 and 1 once.
-    assert overdue_events.count() == 4
-    assert LadderRung.objects.filter(duty__incident=incident).count() == 8
+    # The CRRO's three "immediately" duties are each overdue once and fired rungs 0 and 1 once
+    # (the fourth, the chief officer's, waits for the CSP Co-ordinator to be told).
+    assert overdue_events.count() == 3
+    assert LadderRung.objects.filter(duty__incident=incident).count() == 6
     escalated = AuditEvent.objects.filter(verb="duty.escalated", scope=f"incident:{incident.pk}")
-    assert escalated.count() == 8
+    assert escalated.count() == 6
 
 
 def test_after_downtime_every_due_rung_fires_once(demo: dict[str, Member]) -> None:
@@ -101,6 +105,7 @@ def test_completing_stops_the_ladder(demo: dict[str, Member]) -> None:
 
 def test_waiving_stops_the_ladder(demo: dict[str, Member]) -> None:
     incident = factories.incident_declared()
+    factories.duty_done(incident, "inform-csp-coordinator", by=demo["crro"], message="Told.")
     duty = factories.duty(incident, "inform-operational-staff")
     escalation_run(now=duty.due_at + timedelta(minutes=1))
     services.duty_waive(

@@ -320,7 +320,7 @@ def test_a_duty_waiting_for_another_is_a_conflict(
     page = response.content.decode()
     assert "This duty waits for: Inform the Community Safety Partnership Co-ordinator." in page
     duty.refresh_from_db()
-    assert duty.state == DutyState.PENDING
+    assert duty.state == DutyState.WAITING
 
 
 def test_the_debrief_is_scheduled_through_the_page(

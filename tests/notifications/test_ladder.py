@@ -5,19 +5,17 @@ test_ack_ladder.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from escalation.models import Duty, DutyState
-from escalation.services import duty_waiting_for
-from escalation.services.duties import DUTIES, DutyLadder
+from escalation.services.duties import DUTIES
 from notifications import services
 from notifications.ack_ladder import AcknowledgementLadder
 from notifications.jobs import ladders_run
@@ -100,7 +98,7 @@ def test_draining_takes_everything_due_longest_due_first_in_batches(
     monkeypatch.setattr(engine, "BATCH", 2)
     incident = factories.incident_declared()
     duties = list(incident.duties.filter(state=DutyState.PENDING).order_by("pk"))
-    assert len(duties) >= 5
+    assert len(duties) >= 4
     now = timezone.now() + timedelta(days=60)
     # Test arrangement: due times in the opposite order to the ids.
     for n, duty in enumerate(duties):
@@ -110,13 +108,6 @@ def test_draining_takes_everything_due_longest_due_first_in_batches(
     assert [int(e.subject_id) for e in overdue.order_by("seq")] == [d.pk for d in reversed(duties)]
 
 
-class _WaitingDuties(DutyLadder):
-    """Duties as a later issue may want them: one waiting for an earlier duty does not climb."""
-
-    def waiting_on(self, thing: Duty) -> Sequence[models.Model]:
-        return duty_waiting_for(thing)
-
-
 def test_a_thing_waiting_on_another_does_not_climb_the_one_it_waits_on_does(
     demo: dict[str, Member],
 ) -> None:
@@ -124,8 +115,12 @@ def test_a_thing_waiting_on_another_does_not_climb_the_one_it_waits_on_does(
     waiting = incident.duties.get(step_code="notify-chief-officer")
     blocking = incident.duties.get(step_code="inform-csp-coordinator")
     assert waiting.waits_for == ["inform-csp-coordinator"]
-    engine.ladder_run(_WaitingDuties(), waiting.due_at + timedelta(hours=3))
+    assert waiting.state == DutyState.WAITING
+    # Test arrangement: a duty that turned overdue before duties waited (migration 0009 leaves
+    # those as they were) is held by ``waiting_on`` while what it waits for is open.
+    Duty.objects.filter(pk=waiting.pk).update(
+        state=DutyState.OVERDUE, overdue_at=waiting.due_at, next_rung_at=waiting.due_at
+    )
+    engine.ladder_run(DUTIES, waiting.due_at + timedelta(hours=3))
     assert LadderRung.objects.filter(duty=waiting).count() == 0
     assert [r.index for r in LadderRung.objects.filter(duty=blocking)] == [0, 1, 2, 3]
-    waiting.refresh_from_db()
-    assert waiting.state == DutyState.OVERDUE  # overdue all the same: it is late
