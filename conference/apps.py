@@ -9,11 +9,14 @@ class ConferenceConfig(AppConfig):
         from conference import audit, rules  # noqa: F401 (verbs and permissions)
         from conference.models import Conference, Person
         from conference.services import actions  # noqa: F401 (registers the action ladder)
+        from conference.worklist import register as worklist_sources
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
         from partnership.scopes import ScopeKind
         from partnership.timeline import timeline_scope_register
 
+        # Actions, conferences, flags and referrals on the home page's work list.
+        worklist_sources()
         scope_page_register(ScopeKind.CONFERENCE, "conference-detail")
         scope_page_register(ScopeKind.PERSON, "person-detail")
         timeline_scope_register(ScopeKind.CONFERENCE, Conference)

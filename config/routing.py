@@ -7,9 +7,11 @@ from django.urls import path
 from conference.consumers import RoomConsumer
 from escalation.consumers import BoardConsumer
 from notifications.consumers import AlertsConsumer
+from partnership.consumers import WorklistConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/alerts/", AlertsConsumer.as_asgi()),
     path("ws/board/", BoardConsumer.as_asgi()),
     path("ws/conferences/<int:pk>/", RoomConsumer.as_asgi()),
+    path("ws/worklist/", WorklistConsumer.as_asgi()),
 ]

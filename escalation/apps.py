@@ -13,15 +13,19 @@ class EscalationConfig(AppConfig):
             duty_deadlines_recompute,
             protocol_current,
         )
+        from escalation.worklist import STEPS
         from notifications.ics import MeetingInvite, meeting_subject_register
         from notifications.links import scope_page_register
         from partnership.calendar.services import calendar_change_register
         from partnership.demo import demo_extra_register
         from partnership.scopes import ScopeKind
         from partnership.timeline import timeline_scope_register
+        from partnership.worklist import worklist_register
 
         scope_page_register(ScopeKind.INCIDENT, "incident-detail")
         timeline_scope_register(ScopeKind.INCIDENT, Incident)
+        # The steps the member owns or covers, on their home page's work list.
+        worklist_register(STEPS)
         calendar_change_register(duty_deadlines_recompute)
         # The source document's protocol, so administrators find it in place from the start.
         demo_extra_register(protocol_current)

@@ -186,3 +186,20 @@ def _step_fields(step: ProtocolStep) -> dict[str, Any]:
         "deadline_kind": step.deadline_kind,
         "deadline_amount": step.deadline_amount,
     }
+
+
+def duties_of_member(member: Member) -> QuerySet[Duty]:
+    """The open duties of the incidents the member may see whose role they hold or stand in for
+    (their work list), most urgent first."""
+    roles = member.acting_roles
+    if not roles:
+        return Duty.objects.none()
+    return (
+        Duty.objects.filter(
+            incident__in=incidents_visible(member),
+            state__in=OPEN_DUTY_STATES,
+            owner_role__in=roles,
+        )
+        .select_related("incident", "incident__area")
+        .order_by("due_at", "pk")
+    )

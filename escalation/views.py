@@ -36,11 +36,12 @@ from escalation.forms import (
 )
 from escalation.models import Duty, Incident, SituationReport
 from escalation.rules import incidents_visible
+from escalation.wording import duty_reason, owner_words
 from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
 from partnership.models import Member
 from partnership.page_forms import areas_narrow, posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS
+from partnership.pages import CONFLICTS, posted_next
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
@@ -129,6 +130,8 @@ class DutyRow:
     waiting_for: list[Duty]
     complete_form: forms.Form | None
     waive_form: forms.Form | None
+    owners: str = ""  # who is on it: "the CRRO (Ravi Chandra)"
+    reason: str = ""  # why it is due then, in the protocol's words
 
 
 def _incident_page(
@@ -162,6 +165,8 @@ def _incident_page(
                 waiting_for=waiting,
                 complete_form=complete,
                 waive_form=waive,
+                owners=owner_words(duty) if duty.is_open else "",
+                reason=duty_reason(duty) if duty.is_open else "",
             )
         )
 
@@ -185,6 +190,11 @@ def _incident_page(
         "may": may,
         "stand_down_form": posted_or_blank(bound, stand_down_form()) if may["stand_down"] else None,
         "open_duties": sum(1 for row in rows if row.duty.is_open),
+        # What the page leads with: what is open, most urgent first, and who is on it.
+        "open_rows": sorted(
+            (row for row in rows if row.duty.is_open),
+            key=lambda row: (bool(row.waiting_for), row.duty.due_at),
+        ),
         "connected": [other for other in connected if can(member, "incident.view", other)],
         "connected_hidden": sum(
             1 for other in connected if not can(member, "incident.view", other)
@@ -442,7 +452,9 @@ def duty_complete(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, f"Done: {duty.description}.")
-            return redirect(_incident_url(duty.incident_id, f"duty-{duty.pk}"))
+            return redirect(
+                posted_next(request) or _incident_url(duty.incident_id, f"duty-{duty.pk}")
+            )
     return _incident_page(request, member, duty.incident_id, status=400, bound=form)
 
 

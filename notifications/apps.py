@@ -10,9 +10,13 @@ class NotificationsConfig(AppConfig):
         from notifications import ack_ladder, audit, rules  # noqa: F401
         from notifications.readiness import channels_health
         from notifications.signin_alerts import lockout_alert
+        from notifications.worklist import MESSAGES
         from partnership.health import health_report_register
         from partnership.throttle import lockout_listener_register
+        from partnership.worklist import worklist_register
 
+        # Messages waiting for the member, on their home page's work list.
+        worklist_register(MESSAGES)
         # /healthz, at the bottom, reports whether each channel sends.
         health_report_register("channels", channels_health)
 

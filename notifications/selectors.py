@@ -51,6 +51,23 @@ def notifications_of(
     return found.order_by("-pk")
 
 
+# The work list shows the most recent ones; the inbox has every one.
+WAITING_SHOWN = 50
+
+
+def messages_waiting_for(member: Member) -> list[Notification]:
+    """Messages to the member not yet acknowledged, or asking a reply not yet given (in the
+    partnership they work in), newest first."""
+    waiting = (
+        Notification.objects.filter(recipient=member)
+        .filter(_here(member))
+        .filter(Q(state=NotificationState.OPEN) | (_needs_reply_q() & ~Q(state="answered")))
+        .select_related("sender")
+        .order_by("-pk")
+    )
+    return list(waiting[:WAITING_SHOWN])
+
+
 @dataclass(frozen=True)
 class DeliveryRow:
     notification: Notification

@@ -32,6 +32,7 @@ from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
 from partnership.pages import member_of as _member
+from partnership.pages import posted_next
 
 
 @login_not_required
@@ -193,7 +194,7 @@ def notification_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             request, member, show=show, page_number=page_number, status=409, conflict=str(error)
         )
     messages.success(request, f"Acknowledged: {notification.title}.")
-    return redirect(_inbox_url(show, page_number, f"n-{pk}"))
+    return redirect(posted_next(request) or _inbox_url(show, page_number, f"n-{pk}"))
 
 
 @require_POST

@@ -12,6 +12,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from partnership.live import member_control_group, session_digest
 from partnership.models import Member
+from partnership.permissions import can
+from partnership.worklist import worklist_group
 from partnership.ws_auth import scope_still_valid
 
 log = structlog.get_logger(__name__)
@@ -164,3 +166,45 @@ class MemberConsumer(SafeJsonConsumer):
         if self.signed_out:
             return
         await super().send_json(content, close)
+
+
+def _worklist_of(user: object) -> str | None:
+    """The work list group of the partnership ``user`` works in, if they have a work list."""
+    if not isinstance(user, Member) or not can(user, "worklist.view"):
+        return None
+    partnership = user.partnership
+    return worklist_group(partnership.pk) if partnership is not None else None
+
+
+class WorklistConsumer(MemberConsumer):
+    """``/ws/worklist/``: a hint whenever something on the partnership's work lists may have
+    changed (``partnership.worklist.worklist_changed_on_commit``). It carries nothing: the home
+    page fetches the member's own list again, so a missed hint costs a moment (the page also
+    refreshes when it reconnects)."""
+
+    group: str = ""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        group = await database_sync_to_async(_worklist_of)(user)
+        if group is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = group
+        await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def still_allowed(self) -> int | None:
+        group = await database_sync_to_async(_worklist_of)(self.scope.get("user"))
+        return None if group == self.group else CLOSE_FORBIDDEN
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # It only listens; anything a client sends is ignored.
+        return
+
+    async def worklist_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "worklist.changed"})

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -25,6 +26,17 @@ def member_of(request: HttpRequest | Request) -> Member:
     if not isinstance(request.user, Member):
         raise PermissionDenied("Sign in with your partnership account.")
     return request.user
+
+
+def posted_next(request: HttpRequest) -> str:
+    """Where a page form asks to go back to when done (``next``: the home page's work list),
+    if it is a page of this service; else "" (the caller's own page)."""
+    target = str(request.POST.get("next", ""))
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def valid_body(

@@ -46,3 +46,8 @@ def _calendar_view(member: Member, obj: object) -> bool:
 @rule("calendar.manage", denied="Only administrators change the bank holidays deadlines count.")
 def _calendar_manage(member: Member, obj: object) -> bool:
     return is_admin(member)
+
+
+@rule("worklist.view", denied="Only members of a partner agency have a work list.")
+def _worklist_view(member: Member, obj: object) -> bool:
+    return in_partnership(member) or is_admin(member)

@@ -11,6 +11,7 @@ from partnership.calendar import views as calendar_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/worklist/", views.home_worklist, name="home-worklist"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/second-factor/", views.second_factor, name="second-factor"),

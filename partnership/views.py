@@ -15,8 +15,10 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from partnership import selectors, services
 from partnership.auth import browser_remember, sign_in_enrolled, token_revoke, tokens_live
@@ -24,7 +26,7 @@ from partnership.forms import ThrottledAuthenticationForm
 from partnership.health import health_reports
 from partnership.models import Member
 from partnership.pages import member_of
-from partnership.permissions import can, require_page
+from partnership.permissions import can, require, require_page
 from partnership.second_factor import (
     recovery_codes_make,
     second_factor_needed,
@@ -33,6 +35,7 @@ from partnership.second_factor import (
     totp_secret,
 )
 from partnership.tenancy import partnerships_of
+from partnership.worklist import worklist_for
 
 PENDING_SECONDS = 300
 _NEW_CODES = "recovery_codes_new"
@@ -153,8 +156,27 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
+def _worklist_context(request: HttpRequest) -> dict[str, Any]:
+    member = member_of(request)
+    sections = worklist_for(member) if can(member, "worklist.view") else []
+    return {
+        "sections": sections,
+        "nothing": not any(section.items for section in sections),
+        "now": timezone.now(),
+    }
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "partnership/home.html")
+    """My work: what is waiting for the member, most urgent first (``partnership.worklist``)."""
+    return render(request, "partnership/home.html", _worklist_context(request))
+
+
+@never_cache
+@require_GET
+def home_worklist(request: HttpRequest) -> HttpResponse:
+    """Just the work list, fetched by ``static/js/worklist.js`` when a change is pushed."""
+    require(member_of(request), "worklist.view")
+    return render(request, "partnership/_worklist.html", _worklist_context(request))
 
 
 def partnership_choose(request: HttpRequest) -> HttpResponse:

@@ -11,3 +11,7 @@ class ReviewConfig(AppConfig):
     def ready(self) -> None:
         # Registers who may review, and the verbs this app writes, with the registry of each.
         from review import audit, rules  # noqa: F401
+        from review.worklist import register as worklist_sources
+
+        # For the gold group: running incidents with missed steps, on the home page's work list.
+        worklist_sources()

@@ -301,6 +301,7 @@ RULES: dict[str, RouteRule] = {
     "admin-login": RouteRule({"GET": get(PUBLIC)}, note="Redirects to the one sign-in page."),
     "healthz": RouteRule({"GET": get(PUBLIC)}),
     "home": RouteRule({"GET": get(SIGNED_IN)}),
+    "home-worklist": RouteRule({"GET": get(PARTNERSHIP)}),  # worklist.view
     "directory": RouteRule({"GET": get(PARTNERSHIP)}),  # directory.view
     "partnership-choose": RouteRule(
         {"GET": get(SIGNED_IN), "POST": post(SIGNED_IN)},
@@ -663,6 +664,7 @@ SOCKET_RULES: dict[str, SocketRule] = {
     "ws/alerts/": SocketRule(PARTNERSHIP),  # alerts.receive
     "ws/board/": SocketRule(anywhere(BOARD)),  # incident.board
     "ws/conferences/<int:pk>/": SocketRule(CONFERENCE_ATTEND, _conference),  # conference.attend
+    "ws/worklist/": SocketRule(PARTNERSHIP),  # worklist.view
 }
 
 
@@ -685,6 +687,7 @@ def _panel_police(world: MatrixWorld) -> Member:
 # The route table above is built from these sets; this list proves each set is the rule's.
 RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("directory.view", _no_object, PARTNERSHIP),
+    ("worklist.view", _no_object, PARTNERSHIP),
     ("directory.manage", _no_object, anywhere(DIRECTORY_MANAGE)),
     ("calendar.view", _no_object, PARTNERSHIP),
     ("calendar.manage", _no_object, anywhere(DIRECTORY_MANAGE)),

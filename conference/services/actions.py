@@ -23,6 +23,7 @@ from partnership.models import Member, Role
 from partnership.permissions import require
 from partnership.scopes import Scope
 from partnership.timeline import audit_record
+from partnership.worklist import worklist_changed_on_commit
 
 # Overdue actions alert the owner at once, the CSP Co-ordinator a day later, the gold group after
 # three days (counted from the due time), like the protocol's duties.
@@ -56,6 +57,7 @@ def action_complete(*, actor: Member, action_id: int, outcome: str) -> Action:
         changes={"late": action.completed_at is not None and action.completed_at > action.due_at},
     )
     minutes_after_action(action=action, actor=actor)
+    worklist_changed_on_commit(action.conference.partnership_id)
     return action
 
 
@@ -88,6 +90,10 @@ class ActionLadder(LadderKind[Action]):
             ),
             purposes=[Purpose.COORDINATION],
         )
+
+    def after_change(self, thing: Action) -> None:
+        # Late now: the owner's work list (and whoever it reached) shows it so.
+        worklist_changed_on_commit(thing.conference.partnership_id)
 
 
 ACTIONS = ladder_register(ActionLadder())

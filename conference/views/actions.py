@@ -21,7 +21,7 @@ from conference.models import (
 )
 from partnership.models import Member
 from partnership.page_forms import posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS
+from partnership.pages import CONFLICTS, posted_next
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
@@ -96,5 +96,5 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
             return _actions_page(request, member, status=409, conflict=_conflict_text(error))
         else:
             messages.success(request, f"Done: {action.description}")
-            return redirect("action-list")
+            return redirect(posted_next(request) or "action-list")
     return _actions_page(request, member, status=400, bound=form)

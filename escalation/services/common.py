@@ -13,6 +13,7 @@ from escalation.models import (
     Incident,
 )
 from partnership.live import group_send_on_commit
+from partnership.worklist import worklist_changed_on_commit
 
 
 def board_group(partnership_id: int) -> str:
@@ -25,6 +26,8 @@ def _board_changed(incident: Incident) -> None:
         board_group(incident.partnership_id),
         {"type": "board.changed", "incident_id": incident.pk, "state": incident.state},
     )
+    # The same change may add to, or take from, someone's work list.
+    worklist_changed_on_commit(incident.partnership_id)
 
 
 def _aware(moment: datetime, field: str) -> datetime:

@@ -233,6 +233,12 @@
     lastAcknowledged = null;
   }
 
+  // Other scripts of the page (the home page's work list) hear of each new or changed message.
+  function announce(event) {
+    if (typeof window.CustomEvent !== "function") { return; }
+    document.dispatchEvent(new window.CustomEvent("alerts:event", { detail: { type: event.type } }));
+  }
+
   function receive(event) {
     if (!event || typeof event !== "object") { return; }
     // Each event names the one before it. If that one has not been seen, a push went missing or
@@ -246,8 +252,10 @@
     if (typeof event.unread === "number") { unreadSet(event.unread); }
     if (event.type === "notification") {
       showNotification(event);
+      announce(event);
     } else if (event.type === "notification.updated") {
       showUpdated(event);
+      announce(event);
     } else if (event.type === "error") {
       showError(event.detail);
     }
