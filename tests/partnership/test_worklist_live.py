@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from escalation import services
-from partnership.models import Member
+from partnership.models import Member, Role
 from tests import factories
 from tests.sockets import socket_for
 
@@ -42,7 +42,7 @@ async def test_the_work_list_socket_is_for_members_of_a_partnership_only(
     elsewhere = await sync_to_async(factories.member)(
         username="elsewhere",
         agency=await sync_to_async(factories.agency)("Thames Valley Police"),
-        roles=["csp_coordinator"],
+        roles=[Role.CSP_COORDINATOR],
         within=neighbour,
     )
     other = await socket_for(elsewhere, "/ws/worklist/")
