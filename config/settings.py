@@ -453,6 +453,7 @@ SCHEDULER_JOBS: list[str] = [
     "notifications.jobs.JOBS",
     "conference.jobs.JOBS",
     "oversight.jobs.JOBS",
+    "review.jobs.JOBS",
 ]
 # The safety-net sweep: the longest a due deadline can wait if a wake-up was lost.
 SCHEDULER_SWEEP_SECONDS = float(os.environ.get("SCHEDULER_SWEEP_SECONDS", 5))

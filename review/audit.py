@@ -8,4 +8,23 @@ detail_words_register(
     "export_format", {"pdf": "a PDF", "csv": "a spreadsheet (CSV)", "json": "data (JSON)"}
 )
 
-verbs_register({"timeline.exported": "Timeline exported as {format:export_format}"})
+verbs_register(
+    {
+        "timeline.exported": "Timeline exported as {format:export_format}",
+        "debrief.opened": "The debrief's record is due by {due_at:time}",
+        "debrief.recorded": "The debrief was recorded[ ({late:late})]",
+        # The ladders (``review.services.DEBRIEFS``, ``review.services.PLAN_ACTIONS``).
+        "debrief.overdue": "The debrief's record is OVERDUE",
+        "debrief.escalated": "The debrief's record not written: ladder rung {rung} to "
+        "{audience:audiences}",
+        "plan_action.agreed": "Action agreed, due by {due_at:time}",
+        "plan_action.completed": "Action recorded as done[ ({late:late})]",
+        "plan_action.overdue": "Action OVERDUE",
+        "plan_action.escalated": "Action not done: ladder rung {rung} to {audience:audiences}",
+        # The administration pages (``review.admin``).
+        "reportingsettings.created": "Reporting settings set in the administration pages",
+        "reportingsettings.changed": "Reporting settings changed in the administration pages "
+        "({fields:fields})",
+        "reportingsettings.deleted": "Reporting settings removed in the administration pages",
+    }
+)

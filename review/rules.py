@@ -11,6 +11,7 @@ from conference.models import Person
 from escalation.models import Incident
 from partnership.models import Member, Role
 from partnership.permissions import is_admin, rule
+from review.models import Debrief, PlanAction
 
 
 @rule("timeline.view", denied="Only the gold group and administrators can read the whole timeline.")
@@ -63,3 +64,23 @@ def _report_view(member: Member, obj: object) -> bool:
 )
 def _access_log_view(member: Member, obj: object) -> bool:
     return is_admin(member) or member.has_role(Role.GOLD_GROUP)
+
+
+# --- The debrief's record and the actions agreed -------------------------------------------------
+@rule(
+    "debrief.record",
+    denied="The debrief is recorded by who organised it, the Police Partnership Co-ordinator or "
+    "the CSP Co-ordinator.",
+)
+def _debrief_record(member: Member, debrief: Debrief) -> bool:
+    return debrief.meeting.organiser_id == member.pk or member.has_role(
+        Role.POLICE_PARTNERSHIP_COORDINATOR, Role.CSP_COORDINATOR
+    )
+
+
+@rule(
+    "plan_action.complete",
+    denied="An action is recorded as done by its owner or the CSP Co-ordinator.",
+)
+def _plan_action_complete(member: Member, action: PlanAction) -> bool:
+    return action.owner_id == member.pk or member.has_role(Role.CSP_COORDINATOR)

@@ -5,13 +5,15 @@ the access log."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from conference.models import Person, PersonAccess
 from conference.selectors import person_for
 from escalation.models import Incident
 from escalation.selectors import incident_for
 from partnership.models import Member, Partnership
-from partnership.permissions import require
+from partnership.permissions import can, require
+from review.models import Debrief, PlanAction
 
 
 def incident_for_review(member: Member, pk: int) -> Incident:
@@ -44,3 +46,56 @@ def access_log(
     if person_id is not None:
         rows = rows.filter(person_id=person_id)
     return rows
+
+
+def debrief_for(member: Member, incident_pk: int) -> Debrief:
+    """The debrief of an incident, to a member who may see the incident, or who was invited to
+    the debrief, attended it or owns one of its actions (they see the debrief, not the incident).
+    Http404 for anyone else, and before the debrief is scheduled."""
+    debrief = (
+        Debrief.objects.select_related("incident", "meeting__organiser", "recorded_by")
+        .filter(incident_id=incident_pk)
+        .first()
+    )
+    if debrief is None or not debrief_seen_by(member, debrief):
+        raise Http404("No debrief of that incident is shared with you.")
+    return debrief
+
+
+def debrief_seen_by(member: Member, debrief: Debrief) -> bool:
+    if member.partnership is None or member.partnership.pk != debrief.partnership_id:
+        return False
+    if can(member, "incident.view", debrief.incident):
+        return True
+    return (
+        debrief.meeting.invitees.filter(pk=member.pk).exists()
+        or debrief.attendees.filter(pk=member.pk).exists()
+        or debrief.actions.filter(owner=member).exists()
+    )
+
+
+def plan_actions_of(debrief: Debrief) -> QuerySet[PlanAction]:
+    return debrief.actions.select_related("owner", "owner_agency", "completed_by").order_by(
+        "due_at", "pk"
+    )
+
+
+def plan_action_for(member: Member, pk: int) -> PlanAction:
+    """An action, to its owner and to whoever may see the debrief it was agreed at (Http404 for
+    anyone else, and for an action of another partnership)."""
+    action = (
+        PlanAction.objects.select_related(
+            "debrief__incident", "debrief__meeting", "owner", "owner_agency"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None or member.partnership is None:
+        raise Http404("No action with that id is shared with you.")
+    sees = action.partnership_id == member.partnership.pk and (
+        action.owner_id == member.pk
+        or (action.debrief is not None and debrief_seen_by(member, action.debrief))
+    )
+    if not sees:
+        raise Http404("No action with that id is shared with you.")
+    return action

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from review import api, views
+from review import api, debrief_api, debrief_views, views
 
 urlpatterns = [
     path("incidents/<int:pk>/timeline/", views.incident_timeline, name="incident-timeline"),
@@ -22,6 +22,17 @@ urlpatterns = [
     path("reports/partnership/", views.report, name="partnership-report"),
     path("reports/partnership.csv", views.report_download, name="partnership-report-csv"),
     path("access-log/", views.access_log, name="access-log"),
+    path("incidents/<int:pk>/debrief/", debrief_views.debrief, name="debrief"),
+    path(
+        "incidents/<int:pk>/debrief/actions/",
+        debrief_views.debrief_action_add,
+        name="debrief-action-add",
+    ),
+    path(
+        "plan-actions/<int:pk>/complete/",
+        debrief_views.plan_action_complete,
+        name="plan-action-complete",
+    ),
 ]
 
 api_urlpatterns = [
@@ -66,5 +77,16 @@ api_urlpatterns = [
         "access-log/integrity/",
         api.AccessLogIntegrityView.as_view(),
         name="api-access-log-integrity",
+    ),
+    path("incidents/<int:pk>/debrief/", debrief_api.DebriefView.as_view(), name="api-debrief"),
+    path(
+        "incidents/<int:pk>/debrief/actions/",
+        debrief_api.DebriefActionView.as_view(),
+        name="api-debrief-action-add",
+    ),
+    path(
+        "plan-actions/<int:pk>/complete/",
+        debrief_api.PlanActionCompleteView.as_view(),
+        name="api-plan-action-complete",
     ),
 ]

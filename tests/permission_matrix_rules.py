@@ -22,6 +22,7 @@ from conference.models import Action, AgendaItem, Conference, Person, Referral, 
 from escalation.models import Duty, Incident
 from notifications.models import Notification
 from oversight.models import ScrutinyRequest
+from review.models import Debrief, PlanAction
 from partnership.auth import token_issue
 from partnership.demo import MEMBERS
 from partnership.models import Member, Role
@@ -29,6 +30,7 @@ from tests.world import (
     ACTION_TEXT,
     CONFERENCE_TITLE,
     CONSENT_NOTES,
+    DEBRIEF_LESSONS,
     ELSEWHERE,
     FORUM,
     INCIDENT_DESCRIPTION,
@@ -40,6 +42,7 @@ from tests.world import (
     OVERSEERS,
     PANEL_ENTRY,
     PANEL_RESEARCH,
+    PLAN_ACTION_TEXT,
     RATIONALE,
     REFERRAL_SUMMARY,
     RESTRICTED_ENTRY,
@@ -89,8 +92,9 @@ def anywhere(allowed: frozenset[str]) -> frozenset[str]:
 POLICE = _users("officer", "crro", "ppc", "panel-police", "gold")
 # escalation.rules._sees_all: administrators, SEES_EVERY_INCIDENT roles and every police member.
 SEES_EVERY_INCIDENT = POLICE | _users("coordinator", "coordinator2", "chief", "admin")
-# incident.view on the world's incident: those above, plus the REC, told by a situation report.
-INCIDENT_VIEW = SEES_EVERY_INCIDENT | _users("rec")
+# incident.view on the world's incident: those above, plus the REC, told by a situation report,
+# and Housing's panel member, told of the action they own from its debrief.
+INCIDENT_VIEW = SEES_EVERY_INCIDENT | _users("rec", "panel-housing")
 # incident.view on the other incident: those who see every incident, and Victim Support's member
 # who reported it.
 OTHER_INCIDENT_VIEW = SEES_EVERY_INCIDENT | _users("member")
@@ -152,6 +156,15 @@ SCRUTINY_LIST = OVERSIGHT | anywhere(REPORT)
 SCRUTINY_VIEW = _users(FORUM) | REPORT
 SCRUTINY_CLOSE = _users(FORUM)
 
+# The incident's debrief (review/selectors.py debrief_for): who sees the incident, and who was
+# invited, attended or owns one of its actions (all of whom were told of it, so see it anyway).
+# debrief.record: its organiser (the PPC) and the CSP Co-ordinator (and deputy).
+# plan_action.complete on the world's action: its owner (Housing's panel member) and the CSP
+# Co-ordinator.
+DEBRIEF_VIEW = INCIDENT_VIEW
+DEBRIEF_RECORD = _users("ppc", "coordinator", "coordinator2")
+PLAN_ACTION_COMPLETE = _users("panel-housing", "coordinator", "coordinator2")
+
 
 # --- The world's markers, and who may see each ---------------------------------------------------
 # Who may see each marker anywhere: any response to anyone else must not contain it.
@@ -174,6 +187,8 @@ MARKERS: dict[str, frozenset[str]] = {
     CONFERENCE_TITLE: CONFERENCE_VIEW,
     "panel-police@demo.invalid": CONTACT_OF_POLICE,
     SCRUTINY_QUESTION: SCRUTINY_VIEW,
+    DEBRIEF_LESSONS: DEBRIEF_VIEW,
+    PLAN_ACTION_TEXT: DEBRIEF_VIEW,
 }
 
 
@@ -258,6 +273,10 @@ def _action(world: MatrixWorld) -> dict[str, Any]:
 
 def _scrutiny(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.scrutiny}
+
+
+def _plan_action(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.plan_action}
 
 
 def _member(world: MatrixWorld) -> dict[str, Any]:
@@ -393,6 +412,10 @@ RULES: dict[str, RouteRule] = {
     "partnership-report": RouteRule({"GET": get(anywhere(REPORT))}),
     "partnership-report-csv": RouteRule({"GET": get(anywhere(REPORT))}),
     "access-log": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
+    # The debrief's record: recorded already, so an empty form is a 400 for those let in.
+    "debrief": RouteRule({"GET": get(DEBRIEF_VIEW), "POST": post(DEBRIEF_RECORD)}, _incident),
+    "debrief-action-add": RouteRule({"POST": post(DEBRIEF_RECORD)}, _incident),
+    "plan-action-complete": RouteRule({"POST": post(PLAN_ACTION_COMPLETE)}, _plan_action),
     # --- Oversight pages ------------------------------------------------------------------------
     "oversight": RouteRule({"GET": get(OVERSIGHT)}, note="Each member's own body's figures."),
     "oversight-csv": RouteRule({"GET": get(OVERSIGHT)}),
@@ -650,6 +673,14 @@ RULES: dict[str, RouteRule] = {
         {"POST": post(SCRUTINY_CLOSE)}, _scrutiny, note="Unanswered: a 409 for the forum."
     ),
     "api-access-log-integrity": RouteRule({"GET": get(anywhere(ACCESS_LOG))}),
+    # --- API: the protocol's documents ----------------------------------------------------------
+    "api-debrief": RouteRule(
+        {"GET": get(DEBRIEF_VIEW), "POST": post(DEBRIEF_RECORD)},
+        _incident,
+        note="Recorded already: an empty body is a 400 for those let in.",
+    ),
+    "api-debrief-action-add": RouteRule({"POST": post(DEBRIEF_RECORD)}, _incident),
+    "api-plan-action-complete": RouteRule({"POST": post(PLAN_ACTION_COMPLETE)}, _plan_action),
 }
 
 
@@ -677,6 +708,10 @@ def _object(model: type[Any], attribute: str) -> Callable[[MatrixWorld], Any]:
 
 def _no_object(world: MatrixWorld) -> None:
     return None
+
+
+def _debrief(world: MatrixWorld) -> Debrief:
+    return Debrief.objects.get(incident_id=world.incident)
 
 
 def _panel_police(world: MatrixWorld) -> Member:
@@ -735,6 +770,8 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("scrutiny.view", _object(ScrutinyRequest, "scrutiny"), SCRUTINY_VIEW),
     ("scrutiny.answer", _object(ScrutinyRequest, "scrutiny"), CSP_COORDINATOR),
     ("scrutiny.close", _object(ScrutinyRequest, "scrutiny"), SCRUTINY_CLOSE),
+    ("debrief.record", _debrief, DEBRIEF_RECORD),
+    ("plan_action.complete", _object(PlanAction, "plan_action"), PLAN_ACTION_COMPLETE),
 ]
 
 
@@ -762,6 +799,8 @@ SHOWN: list[tuple[str, str, str]] = [
     ("api-members", "officer", "panel-police@demo.invalid"),
     ("scrutiny-detail", "coordinator", SCRUTINY_QUESTION),
     ("api-scrutiny-requests", FORUM, SCRUTINY_QUESTION),
+    ("debrief", "panel-housing", DEBRIEF_LESSONS),
+    ("api-debrief", "rec", PLAN_ACTION_TEXT),
 ]
 SOCKET_SHOWN: list[tuple[str, str, str]] = [
     ("ws/conferences/<int:pk>/", "panel-police", RESTRICTED_ENTRY),

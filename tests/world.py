@@ -22,13 +22,16 @@ from django.utils import timezone
 
 from conference import services as conference_services
 from conference.models import Action, AgendaItem, Conference, Person, Referral
-from escalation.models import Incident
+from escalation.models import Incident, Meeting
 from notifications.dispatch import senders_wait
 from notifications.models import Purpose
 from partnership.audiences import Audience
 from partnership.demo import demo_load, demo_password
 from partnership.models import AgencyKind, Member, Role
 from partnership.scopes import Scope
+from review import services as review_services
+from review.models import Debrief
+from review.services.actions import ActionPlan
 from tests import factories
 
 Demo = dict[str, Member]
@@ -111,6 +114,8 @@ RESTRICTED_ENTRY = "RestrictedRoomEntryMX1076"
 ACTION_TEXT = "ActionTextMX2187"
 CONFERENCE_TITLE = "ConferenceTitleMX3298"
 SCRUTINY_QUESTION = "ScrutinyQuestionMX4309 why were debriefs late"
+DEBRIEF_LESSONS = "DebriefLessonsMX5410 brief the staff sooner"
+PLAN_ACTION_TEXT = "PlanActionTextMX6521"
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ class MatrixWorld:
     area: int
     scrutiny: int  # from the forum to the demo partnership, unanswered
     share: int  # the person's record shared with the neighbour, then withdrawn
+    plan_action: int  # agreed at the incident's debrief, owned by Housing's panel member
 
     def pk(self, username: str) -> int:
         return self.members[username].pk
@@ -277,6 +283,34 @@ def matrix_world() -> MatrixWorld:
     conference_services.person_share_withdraw(
         actor=members["coordinator"], share_id=share.pk, reason="The case closed."
     )
+    # The incident's debrief, organised by the PPC (the CRRO and the REC invited), met and
+    # recorded with one action for Housing's panel member.
+    factories.duty_done(
+        incident,
+        "organise-debrief",
+        by=members["ppc"],
+        meeting=factories.debrief(invitees=[members["crro"], members["rec"]]),
+    )
+    yesterday = now - timedelta(days=1)
+    Meeting.objects.filter(incident=incident).update(
+        starts_at=yesterday, ends_at=yesterday + timedelta(hours=1)
+    )
+    debrief = review_services.debrief_record(
+        actor=members["ppc"],
+        debrief_id=Debrief.objects.get(incident=incident).pk,
+        attendee_ids=[members["crro"].pk, members["rec"].pk],
+        what_happened="Recorded in the matrix.",
+        what_worked="Calls.",
+        what_did_not_work="Nothing.",
+        lessons=DEBRIEF_LESSONS,
+        actions=[
+            ActionPlan(
+                description=PLAN_ACTION_TEXT,
+                owner_id=members["panel-housing"].pk,
+                due_on=timezone.localdate() + timedelta(days=7),
+            )
+        ],
+    )
     members = {m.username: m for m in Member.objects.select_related("agency")}
     return MatrixWorld(
         members=members,
@@ -293,4 +327,5 @@ def matrix_world() -> MatrixWorld:
         area=area.pk,
         scrutiny=scrutiny.pk,
         share=share.pk,
+        plan_action=debrief.actions.get().pk,
     )

@@ -20,6 +20,7 @@ from escalation.services.duties import (
     duty_mark_overdue,
     duty_waiting_for,
     duty_waive,
+    meeting_scheduled_register,
 )
 from escalation.services.incidents import (
     DeterminationResult,
@@ -56,6 +57,7 @@ __all__ = [
     "incident_stand_down",
     "incident_start_assessment",
     "incidents_personal_data_remove",
+    "meeting_scheduled_register",
     "protocol_current",
     "protocol_version_create",
     "protocol_version_publish",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +29,16 @@ from partnership.models import Member
 from partnership.permissions import require
 from partnership.scopes import Scope
 from partnership.timeline import audit_record
+
+# Apps above escalation that keep a record of the debrief (review: the debrief record and its own
+# deadline) register here, and are called in the transaction that schedules the meeting.
+MeetingScheduled = Callable[[Meeting], object]
+_MEETING_SCHEDULED: list[MeetingScheduled] = []
+
+
+def meeting_scheduled_register(handler: MeetingScheduled) -> None:
+    """``handler(meeting)`` runs whenever the protocol's debrief meeting is scheduled."""
+    _MEETING_SCHEDULED.append(handler)
 
 
 # --- Duties --------------------------------------------------------------------------------------
@@ -254,6 +264,8 @@ def _meeting_schedule(duty: Duty, *, actor: Member, plan: MeetingPlan, now: date
         sender=actor,
         ack_ladder=duty.ack_ladder,
     )
+    for handler in _MEETING_SCHEDULED:
+        handler(meeting)
     return meeting
 
 
