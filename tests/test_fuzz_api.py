@@ -59,6 +59,7 @@ IDS_OF = {
     "/api/flags/": "conference.RepeatFlag",
     "/api/members/": "partnership.Member",
     "/api/scrutiny/": "oversight.ScrutinyRequest",
+    "/api/plan-actions/": "review.PlanAction",
 }
 
 

@@ -33,6 +33,7 @@ IDS_OF = {
     "agenda-items": "conference.AgendaItem",
     "actions": "conference.Action",
     "scrutiny": "oversight.ScrutinyRequest",
+    "plan-actions": "review.PlanAction",
 }
 
 

@@ -39,6 +39,8 @@ def test_every_laddered_model_has_one_kind_with_a_name_of_its_own() -> None:
             "conference.action",
             "notifications.notification",
             "oversight.scrutinyrequest",
+            "review.debrief",
+            "review.planaction",
         }
     )
     assert len(set(kinds.values())) == len(kinds)  # the name prefixes every rung's cause
