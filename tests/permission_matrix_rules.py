@@ -22,10 +22,10 @@ from conference.models import Action, AgendaItem, Conference, Person, Referral, 
 from escalation.models import Duty, Incident
 from notifications.models import Notification
 from oversight.models import ScrutinyRequest
-from review.models import Debrief, PlanAction
 from partnership.auth import token_issue
 from partnership.demo import MEMBERS
 from partnership.models import Member, Role
+from review.models import Debrief, PlanAction
 from tests.world import (
     ACTION_TEXT,
     CONFERENCE_TITLE,
