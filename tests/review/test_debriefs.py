@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,6 +21,7 @@ from partnership.models import AuditEvent, Member
 from review.jobs import debriefs_run, plan_actions_run
 from review.models import Debrief, DebriefState, PlanAction, PlanActionState, ReportingSettings
 from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +79,7 @@ def _record_body(demo: dict[str, Member], **changes: object) -> dict[str, object
     return body
 
 
-def _post(client: Client, url: str, body: dict[str, object]) -> object:
+def _post(client: Client, url: str, body: dict[str, object]) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
@@ -279,10 +281,10 @@ def test_an_action_not_done_by_its_date_is_chased_and_escalates(demo: dict[str, 
 
 
 def test_the_page_records_the_debrief_and_an_owner_marks_their_action_done(
-    demo: dict[str, Member], client_for: object
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     debrief = _scheduled(demo)
-    page = client_for("ppc")  # type: ignore[operator]
+    page = client_for("ppc")
     url = f"/incidents/{debrief.incident_id}/debrief/"
     assert "Record the debrief" in page.get(url).content.decode()
     empty = page.post(url, {})
@@ -320,7 +322,7 @@ def test_the_page_records_the_debrief_and_an_owner_marks_their_action_done(
     )
     assert response.status_code == 302
     action = PlanAction.objects.get()
-    rec = client_for("rec")  # type: ignore[operator]
+    rec = client_for("rec")
     shown = rec.get(url).content.decode()
     assert "Brief staff sooner." in shown
     assert "Record as done" in shown
