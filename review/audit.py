@@ -21,6 +21,10 @@ verbs_register(
         "plan_action.completed": "Action recorded as done[ ({late:late})]",
         "plan_action.overdue": "Action OVERDUE",
         "plan_action.escalated": "Action not done: ladder rung {rung} to {audience:audiences}",
+        "fourteen_day.composed": "The 14-day report was composed from the incident",
+        "fourteen_day.edited": "The 14-day report's draft was edited ({fields:fields})",
+        "fourteen_day.sent": "The 14-day report was approved and sent to {recipients} members",
+        "fourteen_day.downloaded": "The 14-day report's PDF was downloaded",
         # The administration pages (``review.admin``).
         "reportingsettings.created": "Reporting settings set in the administration pages",
         "reportingsettings.changed": "Reporting settings changed in the administration pages "

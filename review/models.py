@@ -202,3 +202,66 @@ class PlanAction(ConcurrentTransitionMixin, Laddered):
         self.completed_by = by
         self.outcome = outcome
         self.next_rung_at = None
+
+
+# --- The 14-day report (protocol step 8) ---------------------------------------------------------
+class FourteenDayReportState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Approved and sent"
+
+
+class FourteenDayReport(ConcurrentTransitionMixin, models.Model):
+    """The report to every member of the partnership on a major incident and its immediate
+    outcome: composed from the incident, edited and approved by the CSP Co-ordinator, sent
+    (acknowledged on the notifications it went out on), then kept as sent: its text frozen and
+    the marked PDF stored with its hash."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    incident = models.OneToOneField(
+        Incident, on_delete=models.PROTECT, related_name="fourteen_day_report"
+    )
+    state = FSMField(
+        default=FourteenDayReportState.DRAFT,
+        choices=FourteenDayReportState.choices,
+        protected=True,
+    )
+    what_happened = models.TextField(blank=True)
+    immediate_outcome = models.TextField(blank=True)
+    actions_taken = models.TextField(blank=True)
+    current_tension = models.TextField(blank=True)
+    what_members_should_do = models.TextField(blank=True)
+    composed_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    composed_at = models.DateTimeField()
+    edited_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+    pdf = models.BinaryField(blank=True, default=b"", editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"14-day report on {self.incident}"
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.state == FourteenDayReportState.DRAFT)
+
+    @transition(
+        field=state, source=FourteenDayReportState.DRAFT, target=FourteenDayReportState.DRAFT
+    )
+    def edit(self, *, at: Any, fields: dict[str, str]) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.edited_at = at
+
+    @transition(
+        field=state, source=FourteenDayReportState.DRAFT, target=FourteenDayReportState.SENT
+    )
+    def approve(self, *, at: Any, by: Member, recipients: int, pdf: bytes, sha256: str) -> None:
+        self.approved_by = by
+        self.sent_at = at
+        self.recipients = recipients
+        self.pdf = pdf
+        self.pdf_sha256 = sha256

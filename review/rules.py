@@ -84,3 +84,11 @@ def _debrief_record(member: Member, debrief: Debrief) -> bool:
 )
 def _plan_action_complete(member: Member, action: PlanAction) -> bool:
     return action.owner_id == member.pk or member.has_role(Role.CSP_COORDINATOR)
+
+
+@rule(
+    "fourteen_day.write",
+    denied="The 14-day report is composed, edited and approved by the CSP Co-ordinator.",
+)
+def _fourteen_day_write(member: Member, obj: object) -> bool:
+    return member.has_role(Role.CSP_COORDINATOR)

@@ -11,9 +11,10 @@ from conference.models import Person, PersonAccess
 from conference.selectors import person_for
 from escalation.models import Incident
 from escalation.selectors import incident_for
+from notifications.models import Notification
 from partnership.models import Member, Partnership
 from partnership.permissions import can, require
-from review.models import Debrief, PlanAction
+from review.models import Debrief, FourteenDayReport, PlanAction
 
 
 def incident_for_review(member: Member, pk: int) -> Incident:
@@ -99,3 +100,34 @@ def plan_action_for(member: Member, pk: int) -> PlanAction:
     if not sees:
         raise Http404("No action with that id is shared with you.")
     return action
+
+
+def fourteen_day_for(member: Member, incident_pk: int) -> FourteenDayReport:
+    """The 14-day report of an incident the member may see (Http404 for an incident they may not
+    see, and before the report is composed). Everyone it was sent to was told about the
+    incident, so sees it."""
+    incident = incident_for(member, incident_pk)
+    report = (
+        FourteenDayReport.objects.select_related(
+            "incident", "partnership", "composed_by", "approved_by"
+        )
+        .filter(incident=incident)
+        .first()
+    )
+    if report is None:
+        raise Http404("This incident's 14-day report has not been composed.")
+    return report
+
+
+def fourteen_day_deliveries(report: FourteenDayReport) -> QuerySet[Notification]:
+    """Whom the report reached, and whether and when each acknowledged it (the notifications it
+    went out on; the ladder's chasers aside)."""
+    return (
+        Notification.objects.filter(
+            subject_type=FourteenDayReport._meta.label_lower,
+            subject_id=str(report.pk),
+            escalation_of__isnull=True,
+        )
+        .select_related("recipient__agency")
+        .order_by("recipient__last_name", "recipient__username")
+    )

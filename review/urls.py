@@ -3,7 +3,14 @@
 
 from django.urls import path
 
-from review import api, debrief_api, debrief_views, views
+from review import (
+    api,
+    debrief_api,
+    debrief_views,
+    fourteen_day_api,
+    fourteen_day_views,
+    views,
+)
 
 urlpatterns = [
     path("incidents/<int:pk>/timeline/", views.incident_timeline, name="incident-timeline"),
@@ -32,6 +39,26 @@ urlpatterns = [
         "plan-actions/<int:pk>/complete/",
         debrief_views.plan_action_complete,
         name="plan-action-complete",
+    ),
+    path(
+        "incidents/<int:pk>/report/",
+        fourteen_day_views.fourteen_day_report,
+        name="fourteen-day-report",
+    ),
+    path(
+        "incidents/<int:pk>/report/compose/",
+        fourteen_day_views.fourteen_day_compose,
+        name="fourteen-day-compose",
+    ),
+    path(
+        "incidents/<int:pk>/report/approve/",
+        fourteen_day_views.fourteen_day_approve,
+        name="fourteen-day-approve",
+    ),
+    path(
+        "incidents/<int:pk>/report.pdf",
+        fourteen_day_views.fourteen_day_download,
+        name="fourteen-day-report-pdf",
     ),
 ]
 
@@ -88,5 +115,20 @@ api_urlpatterns = [
         "plan-actions/<int:pk>/complete/",
         debrief_api.PlanActionCompleteView.as_view(),
         name="api-plan-action-complete",
+    ),
+    path(
+        "incidents/<int:pk>/report/",
+        fourteen_day_api.FourteenDayView.as_view(),
+        name="api-fourteen-day-report",
+    ),
+    path(
+        "incidents/<int:pk>/report/approve/",
+        fourteen_day_api.FourteenDayApproveView.as_view(),
+        name="api-fourteen-day-approve",
+    ),
+    path(
+        "incidents/<int:pk>/report/pdf/",
+        fourteen_day_api.FourteenDayPdfView.as_view(),
+        name="api-fourteen-day-pdf",
     ),
 ]

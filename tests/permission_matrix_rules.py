@@ -416,6 +416,16 @@ RULES: dict[str, RouteRule] = {
     "debrief": RouteRule({"GET": get(DEBRIEF_VIEW), "POST": post(DEBRIEF_RECORD)}, _incident),
     "debrief-action-add": RouteRule({"POST": post(DEBRIEF_RECORD)}, _incident),
     "plan-action-complete": RouteRule({"POST": post(PLAN_ACTION_COMPLETE)}, _plan_action),
+    # The 14-day report: a draft (composed already: composing again is a 409; approving it
+    # without what members should do is a 400; its PDF is made on approval: a 409 till then).
+    "fourteen-day-report": RouteRule(
+        {"GET": get(INCIDENT_VIEW), "POST": post(CSP_COORDINATOR)}, _incident
+    ),
+    "fourteen-day-compose": RouteRule({"POST": post(CSP_COORDINATOR)}, _incident),
+    "fourteen-day-approve": RouteRule({"POST": post(CSP_COORDINATOR)}, _incident),
+    "fourteen-day-report-pdf": RouteRule(
+        {"GET": get(INCIDENT_VIEW, let_in=frozenset({409}))}, _incident
+    ),
     # --- Oversight pages ------------------------------------------------------------------------
     "oversight": RouteRule({"GET": get(OVERSIGHT)}, note="Each member's own body's figures."),
     "oversight-csv": RouteRule({"GET": get(OVERSIGHT)}),
@@ -681,6 +691,25 @@ RULES: dict[str, RouteRule] = {
     ),
     "api-debrief-action-add": RouteRule({"POST": post(DEBRIEF_RECORD)}, _incident),
     "api-plan-action-complete": RouteRule({"POST": post(PLAN_ACTION_COMPLETE)}, _plan_action),
+    "api-fourteen-day-report": RouteRule(
+        {
+            "GET": get(INCIDENT_VIEW),
+            "POST": post(CSP_COORDINATOR),
+            "PATCH": post(CSP_COORDINATOR, lambda world: {"current_tension": "Low."}),
+        },
+        _incident,
+        note="Composed already: composing again is a 409.",
+    ),
+    "api-fourteen-day-approve": RouteRule(
+        {"POST": post(CSP_COORDINATOR)},
+        _incident,
+        note="What members should do is blank: a 400.",
+    ),
+    "api-fourteen-day-pdf": RouteRule(
+        {"GET": get(INCIDENT_VIEW, let_in=frozenset({409}))},
+        _incident,
+        note="A draft has no PDF yet: a 409.",
+    ),
 }
 
 
@@ -772,6 +801,7 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("scrutiny.close", _object(ScrutinyRequest, "scrutiny"), SCRUTINY_CLOSE),
     ("debrief.record", _debrief, DEBRIEF_RECORD),
     ("plan_action.complete", _object(PlanAction, "plan_action"), PLAN_ACTION_COMPLETE),
+    ("fourteen_day.write", _object(Incident, "incident"), CSP_COORDINATOR),
 ]
 
 

@@ -311,6 +311,8 @@ def matrix_world() -> MatrixWorld:
             )
         ],
     )
+    # Its 14-day report, composed and not yet approved (what members should do is still blank).
+    review_services.fourteen_day_compose(actor=members["coordinator"], incident=incident)
     members = {m.username: m for m in Member.objects.select_related("agency")}
     return MatrixWorld(
         members=members,

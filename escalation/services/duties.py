@@ -159,9 +159,11 @@ def duty_complete(
     message: str = "",
     purposes: Sequence[str] = (Purpose.SITUATION, Purpose.COORDINATION),
     meeting: MeetingPlan | None = None,
+    send: bool = True,
 ) -> Duty:
     """The owner does what the duty stands for: sends its message (the evidence is the message
-    itself) or, for the debrief, schedules the meeting."""
+    itself) or, for the debrief, schedules the meeting. ``send=False``: what the duty stands for
+    was sent by a record of its own (the 14-day report, from review), which ``message`` names."""
     duty = _locked_duty(duty_id)
     require(actor, "duty.complete", duty)
     if not can_proceed(duty.complete):
@@ -196,7 +198,8 @@ def duty_complete(
                     )
                 }
             )
-        _duty_send(duty, sender=actor, message=message.strip(), purposes=purposes)
+        if send:
+            _duty_send(duty, sender=actor, message=message.strip(), purposes=purposes)
         duty.complete(at=now, by=actor, message=message.strip())
     duty.save()
     audit_record(

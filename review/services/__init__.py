@@ -1,6 +1,7 @@
 """Every change the review makes, split by topic: an export recorded on the timeline
-(``exports``), the debrief's record (``debriefs``) and the actions a partnership agrees outside a
-risk conference (``actions``). Callers import from here (``from review import services``)."""
+(``exports``), the debrief's record (``debriefs``), the 14-day report (``fourteen_day``) and the
+actions a partnership agrees outside a risk conference (``actions``). Callers import from here
+(``from review import services``)."""
 
 from review.services.actions import (
     PLAN_ACTIONS,
@@ -17,6 +18,12 @@ from review.services.debriefs import (
     debrief_record,
 )
 from review.services.exports import timeline_export_record
+from review.services.fourteen_day import (
+    fourteen_day_approve,
+    fourteen_day_compose,
+    fourteen_day_download_record,
+    fourteen_day_edit,
+)
 
 __all__ = [
     "DEBRIEFS",
@@ -25,6 +32,10 @@ __all__ = [
     "debrief_mark_overdue",
     "debrief_open",
     "debrief_record",
+    "fourteen_day_approve",
+    "fourteen_day_compose",
+    "fourteen_day_download_record",
+    "fourteen_day_edit",
     "plan_action_add",
     "plan_action_complete",
     "plan_action_escalate",
