@@ -11,4 +11,4 @@ from review.models import ReportingSettings
 
 @admin.register(ReportingSettings)
 class ReportingSettingsAdmin(PartnershipScoped, AuditedAdmin):
-    list_display = ["partnership", "debrief_record_days"]
+    list_display = ["partnership", "debrief_record_days", "half_year_first_month", "reports_from"]

@@ -25,6 +25,9 @@ verbs_register(
         "fourteen_day.edited": "The 14-day report's draft was edited ({fields:fields})",
         "fourteen_day.sent": "The 14-day report was approved and sent to {recipients} members",
         "fourteen_day.downloaded": "The 14-day report's PDF was downloaded",
+        "six_monthly.produced": "Six-monthly report for {start} to {end} produced "
+        "and sent to {recipients} members",
+        "six_monthly.downloaded": "Six-monthly report downloaded as {format:export_format}",
         # The administration pages (``review.admin``).
         "reportingsettings.created": "Reporting settings set in the administration pages",
         "reportingsettings.changed": "Reporting settings changed in the administration pages "

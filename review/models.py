@@ -31,6 +31,18 @@ class ReportingSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="The debrief's record is due this many days after the debrief meeting ends.",
     )
+    half_year_first_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="The month the partnership's half-years start in (and six months later): 1 for "
+        "January-June and July-December, 4 for April-September and October-March.",
+    )
+    reports_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Six-monthly reports are produced by themselves for every half-year ending on "
+        "or after this day (set to the day the service first saw the partnership).",
+    )
 
     class Meta:
         verbose_name_plural = "reporting settings"
@@ -265,3 +277,43 @@ class FourteenDayReport(ConcurrentTransitionMixin, models.Model):
         self.recipients = recipients
         self.pdf = pdf
         self.pdf_sha256 = sha256
+
+
+# --- The six-monthly report ----------------------------------------------------------------------
+class SixMonthlyTrigger(models.TextChoices):
+    SCHEDULED = "scheduled", "By itself, when the period ended"
+    ON_DEMAND = "on_demand", "On demand"
+
+
+class SixMonthlyReport(models.Model):
+    """The partnership's report on a half-year (or a period it chose), each figure beside the
+    period before: stored as produced (its figures, CSV and marked PDF with its hash) and
+    circulated to every member. One produced by itself per partnership and period, however many
+    schedulers run (the constraint is the last guard)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    trigger = models.CharField(max_length=10, choices=SixMonthlyTrigger.choices)
+    produced_at = models.DateTimeField()
+    produced_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    figures = models.JSONField()
+    csv = models.TextField()
+    pdf = models.BinaryField(editable=False)
+    pdf_sha256 = models.CharField(max_length=64)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period_end", "-produced_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "period_start", "period_end"],
+                condition=models.Q(trigger="scheduled"),
+                name="one_scheduled_report_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Six-monthly report {self.period_start} to {self.period_end}"

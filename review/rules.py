@@ -10,7 +10,7 @@ from __future__ import annotations
 from conference.models import Person
 from escalation.models import Incident
 from partnership.models import Member, Role
-from partnership.permissions import is_admin, rule
+from partnership.permissions import in_partnership, is_admin, rule
 from review.models import Debrief, PlanAction
 
 
@@ -92,3 +92,19 @@ def _plan_action_complete(member: Member, action: PlanAction) -> bool:
 )
 def _fourteen_day_write(member: Member, obj: object) -> bool:
     return member.has_role(Role.CSP_COORDINATOR)
+
+
+@rule(
+    "six_monthly.view",
+    denied="The partnership's six-monthly reports are for its members.",
+)
+def _six_monthly_view(member: Member, obj: object) -> bool:
+    return in_partnership(member) or is_admin(member)
+
+
+@rule(
+    "six_monthly.produce",
+    denied="A six-monthly report is produced on demand by the CSP Co-ordinator.",
+)
+def _six_monthly_produce(member: Member, obj: object) -> bool:
+    return in_partnership(member) and member.has_role(Role.CSP_COORDINATOR)

@@ -14,7 +14,7 @@ from escalation.selectors import incident_for
 from notifications.models import Notification
 from partnership.models import Member, Partnership
 from partnership.permissions import can, require
-from review.models import Debrief, FourteenDayReport, PlanAction
+from review.models import Debrief, FourteenDayReport, PlanAction, SixMonthlyReport
 
 
 def incident_for_review(member: Member, pk: int) -> Incident:
@@ -131,3 +131,24 @@ def fourteen_day_deliveries(report: FourteenDayReport) -> QuerySet[Notification]
         .select_related("recipient__agency")
         .order_by("recipient__last_name", "recipient__username")
     )
+
+
+def six_monthly_reports(member: Member) -> QuerySet[SixMonthlyReport]:
+    """The stored six-monthly reports of the member's partnership, newest period first (their
+    figures, CSV and PDF deferred: a list needs none of them)."""
+    require(member, "six_monthly.view")
+    return (
+        SixMonthlyReport.objects.filter(partnership=member.partnership)
+        .defer("figures", "csv", "pdf")
+        .select_related("produced_by")
+    )
+
+
+def six_monthly_for(member: Member, pk: int) -> SixMonthlyReport:
+    """One stored report of the member's partnership (Http404 for another's; 403 for an account
+    that reads no partnership's reports)."""
+    require(member, "six_monthly.view")
+    report = SixMonthlyReport.objects.filter(pk=pk, partnership=member.partnership).first()
+    if report is None:
+        raise Http404("No six-monthly report with that id is shared with you.")
+    return report

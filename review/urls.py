@@ -9,6 +9,8 @@ from review import (
     debrief_views,
     fourteen_day_api,
     fourteen_day_views,
+    six_monthly_api,
+    six_monthly_views,
     views,
 )
 
@@ -59,6 +61,24 @@ urlpatterns = [
         "incidents/<int:pk>/report.pdf",
         fourteen_day_views.fourteen_day_download,
         name="fourteen-day-report-pdf",
+    ),
+    path("reports/six-monthly/", six_monthly_views.six_monthly_list, name="six-monthly-list"),
+    path(
+        "reports/six-monthly/<int:pk>/",
+        six_monthly_views.six_monthly_report,
+        name="six-monthly-report",
+    ),
+    path(
+        "reports/six-monthly/<int:pk>.pdf",
+        six_monthly_views.six_monthly_download,
+        {"file": "pdf"},
+        name="six-monthly-report-pdf",
+    ),
+    path(
+        "reports/six-monthly/<int:pk>.csv",
+        six_monthly_views.six_monthly_download,
+        {"file": "csv"},
+        name="six-monthly-report-csv",
     ),
 ]
 
@@ -130,5 +150,27 @@ api_urlpatterns = [
         "incidents/<int:pk>/report/pdf/",
         fourteen_day_api.FourteenDayPdfView.as_view(),
         name="api-fourteen-day-pdf",
+    ),
+    path(
+        "reports/six-monthly/",
+        six_monthly_api.SixMonthlyListView.as_view(),
+        name="api-six-monthly-list",
+    ),
+    path(
+        "reports/six-monthly/<int:pk>/",
+        six_monthly_api.SixMonthlyDetailView.as_view(),
+        name="api-six-monthly-report",
+    ),
+    path(
+        "reports/six-monthly/<int:pk>/pdf/",
+        six_monthly_api.SixMonthlyFileView.as_view(),
+        {"file": "pdf"},
+        name="api-six-monthly-pdf",
+    ),
+    path(
+        "reports/six-monthly/<int:pk>/csv/",
+        six_monthly_api.SixMonthlyFileView.as_view(),
+        {"file": "csv"},
+        name="api-six-monthly-csv",
     ),
 ]

@@ -279,6 +279,10 @@ def _plan_action(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.plan_action}
 
 
+def _six_monthly(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.six_monthly}
+
+
 def _member(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.pk("panel-police")}
 
@@ -423,6 +427,14 @@ RULES: dict[str, RouteRule] = {
     ),
     "fourteen-day-compose": RouteRule({"POST": post(CSP_COORDINATOR)}, _incident),
     "fourteen-day-approve": RouteRule({"POST": post(CSP_COORDINATOR)}, _incident),
+    # Six-monthly reports (six_monthly.view: every member, in their own partnership;
+    # six_monthly.produce: the CSP Co-ordinator, and an empty form is a 400).
+    "six-monthly-list": RouteRule(
+        {"GET": get(PARTNERSHIP), "POST": post(anywhere(CSP_COORDINATOR))}
+    ),
+    "six-monthly-report": RouteRule({"GET": get(HERE)}, _six_monthly),
+    "six-monthly-report-pdf": RouteRule({"GET": get(HERE)}, _six_monthly),
+    "six-monthly-report-csv": RouteRule({"GET": get(HERE)}, _six_monthly),
     "fourteen-day-report-pdf": RouteRule(
         {"GET": get(INCIDENT_VIEW, let_in=frozenset({409}))}, _incident
     ),
@@ -700,6 +712,12 @@ RULES: dict[str, RouteRule] = {
         _incident,
         note="Composed already: composing again is a 409.",
     ),
+    "api-six-monthly-list": RouteRule(
+        {"GET": get(PARTNERSHIP), "POST": post(anywhere(CSP_COORDINATOR))}
+    ),
+    "api-six-monthly-report": RouteRule({"GET": get(HERE)}, _six_monthly),
+    "api-six-monthly-pdf": RouteRule({"GET": get(HERE)}, _six_monthly),
+    "api-six-monthly-csv": RouteRule({"GET": get(HERE)}, _six_monthly),
     "api-fourteen-day-approve": RouteRule(
         {"POST": post(CSP_COORDINATOR)},
         _incident,
@@ -802,6 +820,8 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("debrief.record", _debrief, DEBRIEF_RECORD),
     ("plan_action.complete", _object(PlanAction, "plan_action"), PLAN_ACTION_COMPLETE),
     ("fourteen_day.write", _object(Incident, "incident"), CSP_COORDINATOR),
+    ("six_monthly.view", _no_object, PARTNERSHIP),
+    ("six_monthly.produce", _no_object, anywhere(CSP_COORDINATOR)),
 ]
 
 

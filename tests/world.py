@@ -135,6 +135,7 @@ class MatrixWorld:
     scrutiny: int  # from the forum to the demo partnership, unanswered
     share: int  # the person's record shared with the neighbour, then withdrawn
     plan_action: int  # agreed at the incident's debrief, owned by Housing's panel member
+    six_monthly: int  # the demo partnership's report on its last month, on demand
 
     def pk(self, username: str) -> int:
         return self.members[username].pk
@@ -313,6 +314,11 @@ def matrix_world() -> MatrixWorld:
     )
     # Its 14-day report, composed and not yet approved (what members should do is still blank).
     review_services.fourteen_day_compose(actor=members["coordinator"], incident=incident)
+    # A six-monthly report produced on demand for the last month.
+    today = timezone.localdate()
+    six_monthly = review_services.six_monthly_produce(
+        actor=members["coordinator"], start=today - timedelta(days=30), end=today
+    )
     members = {m.username: m for m in Member.objects.select_related("agency")}
     return MatrixWorld(
         members=members,
@@ -330,4 +336,5 @@ def matrix_world() -> MatrixWorld:
         scrutiny=scrutiny.pk,
         share=share.pk,
         plan_action=debrief.actions.get().pk,
+        six_monthly=six_monthly.pk,
     )

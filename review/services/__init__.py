@@ -1,7 +1,7 @@
 """Every change the review makes, split by topic: an export recorded on the timeline
-(``exports``), the debrief's record (``debriefs``), the 14-day report (``fourteen_day``) and the
-actions a partnership agrees outside a risk conference (``actions``). Callers import from here
-(``from review import services``)."""
+(``exports``), the debrief's record (``debriefs``), the 14-day report (``fourteen_day``), the
+six-monthly report (``six_monthly``) and the actions a partnership agrees outside a risk
+conference (``actions``). Callers import from here (``from review import services``)."""
 
 from review.services.actions import (
     PLAN_ACTIONS,
@@ -24,6 +24,12 @@ from review.services.fourteen_day import (
     fourteen_day_download_record,
     fourteen_day_edit,
 )
+from review.services.six_monthly import (
+    six_monthly_download_record,
+    six_monthly_next_due,
+    six_monthly_produce,
+    six_monthly_scheduled,
+)
 
 __all__ = [
     "DEBRIEFS",
@@ -40,5 +46,9 @@ __all__ = [
     "plan_action_complete",
     "plan_action_escalate",
     "plan_action_mark_overdue",
+    "six_monthly_download_record",
+    "six_monthly_next_due",
+    "six_monthly_produce",
+    "six_monthly_scheduled",
     "timeline_export_record",
 ]
