@@ -233,6 +233,9 @@ class Referral(ConcurrentTransitionMixin, models.Model):
 class ConferenceKind(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled panel"
     EMERGENCY = "emergency", "Emergency conference"
+    # The partnership's strategy group (004 §3), which reviews its strategy action plan
+    # (review.models.PlanAction): a meeting on the same machinery, with no cases on its agenda.
+    STRATEGY = "strategy", "Strategy group meeting"
 
 
 class ConferenceState(models.TextChoices):

@@ -18,6 +18,7 @@ verbs_register(
         "debrief.escalated": "The debrief's record not written: ladder rung {rung} to "
         "{audience:audiences}",
         "plan_action.agreed": "Action agreed, due by {due_at:time}",
+        "plan_action.noted": "Progress noted on an action",
         "plan_action.completed": "Action recorded as done[ ({late:late})]",
         "plan_action.overdue": "Action OVERDUE",
         "plan_action.escalated": "Action not done: ladder rung {rung} to {audience:audiences}",

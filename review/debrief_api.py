@@ -165,3 +165,59 @@ class PlanActionCompleteView(APIView):
             actor=member, action_id=action.pk, outcome=data["outcome"]
         )
         return Response(PlanActionSerializer(done).data)
+
+
+# --- The strategy action plan --------------------------------------------------------------------
+class PlanActionNoteSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    author = serializers.CharField(source="author.get_username")
+    written_at = serializers.DateTimeField()
+    meeting_id = serializers.IntegerField(allow_null=True)
+
+
+class StrategyActionSerializer(PlanActionSerializer):
+    notes = PlanActionNoteSerializer(many=True, source="notes.all")
+
+    class Meta(PlanActionSerializer.Meta):
+        fields = [*PlanActionSerializer.Meta.fields, "notes"]
+
+
+class StrategyActionsView(APIView):
+    """The partnership's strategy action plan (GET, every member); an action put on it by the
+    CSP Co-ordinator (POST), its owner told."""
+
+    @extend_schema(responses=StrategyActionSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        member = member_of(request)
+        actions = selectors.strategy_actions(member)
+        return Response(StrategyActionSerializer(actions, many=True).data)
+
+    @extend_schema(request=ActionPlanSerializer, responses={201: StrategyActionSerializer})
+    def post(self, request: Request) -> Response:
+        member = member_of(request)
+        require(member, "strategy.manage")
+        data = valid_body(ActionPlanSerializer, request)
+        action = services.strategy_action_add(actor=member, plan=ActionPlanSerializer().plan(data))
+        return Response(StrategyActionSerializer(action).data, status=201)
+
+
+class NoteSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=10000)
+    meeting_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class PlanActionNoteView(APIView):
+    """Progress noted on an action by its owner or the CSP Co-ordinator, at one of the
+    partnership's strategy group meetings (``meeting_id``) or between them."""
+
+    @extend_schema(request=NoteSerializer, responses={201: PlanActionNoteSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        action = selectors.plan_action_for(member, pk)
+        require(member, "plan_action.note", action)
+        data = valid_body(NoteSerializer, request)
+        note = services.plan_action_note(
+            actor=member, action_id=action.pk, text=data["text"], meeting_id=data.get("meeting_id")
+        )
+        return Response(PlanActionNoteSerializer(note).data, status=201)

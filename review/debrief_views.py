@@ -23,6 +23,7 @@ from partnership.selectors import members_active
 from review import selectors, services
 from review.debrief_forms import DebriefRecordForm, PlanActionCompleteForm, PlanActionForm
 from review.models import Debrief
+from review.strategy_views import strategy_page
 
 
 def _members(debrief: Debrief) -> QuerySet[Member]:
@@ -136,10 +137,21 @@ def plan_action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     action = selectors.plan_action_for(member, pk)
     require(member, "plan_action.complete", action)
-    # Every action so far was agreed at a debrief, whose page its owner may see.
-    assert action.debrief is not None  # noqa: S101
-    found = selectors.debrief_for(member, action.debrief.incident_id)
     form = PlanActionCompleteForm(request.POST, prefix=f"complete-{action.pk}")
+    if action.debrief is None:
+        # On the strategy action plan: its page.
+        def again(**kwargs: Any) -> HttpResponse:
+            return strategy_page(request, member, **kwargs)
+
+        done_at = "strategy-plan"
+        done_kwargs: dict[str, Any] = {}
+    else:
+        found = selectors.debrief_for(member, action.debrief.incident_id)
+
+        def again(**kwargs: Any) -> HttpResponse:
+            return _page(request, member, found, **kwargs)
+
+        done_at, done_kwargs = "debrief", {"pk": found.incident_id}
     if form.is_valid():
         try:
             services.plan_action_complete(
@@ -148,8 +160,9 @@ def plan_action_complete(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             service_errors_add(form, error)
         except CONFLICTS as error:
-            return _page(request, member, found, status=409, conflict=conflict_text(error))
+            return again(status=409, conflict=conflict_text(error))
         else:
             messages.success(request, "The action is recorded as done.")
-            return redirect("debrief", pk=found.incident_id)
-    return _page(request, member, found, posted=form, status=400)
+            done: HttpResponse = redirect(done_at, **done_kwargs)
+            return done
+    return again(posted=form, status=400)

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from conference.models import Conference
 from escalation.models import Incident, Meeting
 from notifications.models import Laddered
 from partnership.models import Agency, Member, Partnership
@@ -147,7 +148,9 @@ OPEN_PLAN_ACTION_STATES = (PlanActionState.OPEN, PlanActionState.OVERDUE, PlanAc
 
 class PlanAction(ConcurrentTransitionMixin, Laddered):
     """An action a partnership agreed outside a risk conference: an owner, a date, and a ladder
-    when late (``review.services.actions.PLAN_ACTIONS``). One agreed at a debrief names it."""
+    when late (``review.services.actions.PLAN_ACTIONS``). One agreed at a debrief names it; one
+    that names no debrief is on the partnership's strategy action plan, reviewed at its strategy
+    group meetings (progress in ``PlanActionNote``)."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     debrief = models.ForeignKey(
@@ -214,6 +217,29 @@ class PlanAction(ConcurrentTransitionMixin, Laddered):
         self.completed_by = by
         self.outcome = outcome
         self.next_rung_at = None
+
+
+class PlanActionNote(models.Model):
+    """A note of progress on an action, at a strategy group meeting (``meeting``) or between
+    them. Append-only: the plan's history is its notes."""
+
+    action = models.ForeignKey(PlanAction, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    written_at = models.DateTimeField()
+    meeting = models.ForeignKey(
+        Conference, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note on action {self.action_id}"
+
+    @property
+    def partnership_id(self) -> int:
+        return self.action.partnership_id
 
 
 # --- The 14-day report (protocol step 8) ---------------------------------------------------------

@@ -19,6 +19,7 @@ from conference.models import (
     Action,
     ActionState,
     Conference,
+    ConferenceKind,
     ConferenceState,
     IncidentPerson,
     Referral,
@@ -126,9 +127,10 @@ def partnership_report(partnership: Partnership | None, period: Period) -> dict[
     referrals = Referral.objects.filter(
         partnership=partnership, created_at__gte=period.since, created_at__lt=period.until
     )
+    # Risk conferences only: the strategy group's meetings are not panels.
     conferences = Conference.objects.filter(
         partnership=partnership, starts_at__gte=period.since, starts_at__lt=period.until
-    )
+    ).exclude(kind=ConferenceKind.STRATEGY)
     actions = Action.objects.filter(
         conference__partnership=partnership,
         created_at__gte=period.since,

@@ -108,3 +108,25 @@ def _six_monthly_view(member: Member, obj: object) -> bool:
 )
 def _six_monthly_produce(member: Member, obj: object) -> bool:
     return in_partnership(member) and member.has_role(Role.CSP_COORDINATOR)
+
+
+# --- The strategy action plan --------------------------------------------------------------------
+@rule("strategy.view", denied="The strategy action plan is for the partnership's members.")
+def _strategy_view(member: Member, obj: object) -> bool:
+    return in_partnership(member)
+
+
+@rule(
+    "strategy.manage",
+    denied="Actions are put on the strategy action plan by the CSP Co-ordinator.",
+)
+def _strategy_manage(member: Member, obj: object) -> bool:
+    return in_partnership(member) and member.has_role(Role.CSP_COORDINATOR)
+
+
+@rule(
+    "plan_action.note",
+    denied="Progress on an action is noted by its owner or the CSP Co-ordinator.",
+)
+def _plan_action_note(member: Member, action: PlanAction) -> bool:
+    return action.owner_id == member.pk or member.has_role(Role.CSP_COORDINATOR)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from conference.models import Person, PersonAccess
+from conference.models import Conference, ConferenceKind, Person, PersonAccess
 from conference.selectors import person_for
 from escalation.models import Incident
 from escalation.selectors import incident_for
@@ -82,8 +82,9 @@ def plan_actions_of(debrief: Debrief) -> QuerySet[PlanAction]:
 
 
 def plan_action_for(member: Member, pk: int) -> PlanAction:
-    """An action, to its owner and to whoever may see the debrief it was agreed at (Http404 for
-    anyone else, and for an action of another partnership)."""
+    """An action, to its owner, to whoever may see the debrief it was agreed at, and (one on the
+    strategy action plan) to the partnership's members. Http404 for anyone else, and for an
+    action of another partnership."""
     action = (
         PlanAction.objects.select_related(
             "debrief__incident", "debrief__meeting", "owner", "owner_agency"
@@ -96,6 +97,7 @@ def plan_action_for(member: Member, pk: int) -> PlanAction:
     sees = action.partnership_id == member.partnership.pk and (
         action.owner_id == member.pk
         or (action.debrief is not None and debrief_seen_by(member, action.debrief))
+        or (action.debrief is None and can(member, "strategy.view"))
     )
     if not sees:
         raise Http404("No action with that id is shared with you.")
@@ -152,3 +154,22 @@ def six_monthly_for(member: Member, pk: int) -> SixMonthlyReport:
     if report is None:
         raise Http404("No six-monthly report with that id is shared with you.")
     return report
+
+
+def strategy_actions(member: Member) -> QuerySet[PlanAction]:
+    """The partnership's strategy action plan: its actions (no debrief's), by date, with their
+    progress notes."""
+    require(member, "strategy.view")
+    return (
+        PlanAction.objects.filter(partnership=member.partnership, debrief__isnull=True)
+        .select_related("owner", "owner_agency", "completed_by")
+        .prefetch_related("notes__author", "notes__meeting")
+        .order_by("due_at", "pk")
+    )
+
+
+def strategy_meetings(member: Member) -> QuerySet[Conference]:
+    """The partnership's strategy group meetings, newest first."""
+    return Conference.objects.filter(
+        partnership=member.partnership, kind=ConferenceKind.STRATEGY
+    ).order_by("-starts_at")

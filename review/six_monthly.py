@@ -22,6 +22,7 @@ from conference.models import (
     AgendaItem,
     Attendance,
     Conference,
+    ConferenceKind,
     ConferenceState,
     Referral,
     ResearchContribution,
@@ -31,7 +32,7 @@ from escalation.deadlines import LONDON
 from escalation.models import Incident
 from partnership.models import Partnership
 from review.compliance import ComplianceFilter, compliance_across, partnership_compliance_incidents
-from review.models import PlanAction, PlanActionState
+from review.models import PlanAction, PlanActionNote, PlanActionState
 from review.reports import Period, partnership_report
 
 
@@ -108,9 +109,10 @@ def _period_figures(partnership: Partnership, period: Period, *, now: datetime) 
     incidents = Incident.objects.filter(
         partnership=partnership, occurred_at__gte=period.since, occurred_at__lt=period.until
     )
+    # Risk conferences: the strategy group's meetings are counted with the plan they review.
     conferences = Conference.objects.filter(
         partnership=partnership, starts_at__gte=period.since, starts_at__lt=period.until
-    )
+    ).exclude(kind=ConferenceKind.STRATEGY)
     held = conferences.filter(state=ConferenceState.CONCLUDED)
     agreed = Counter(
         AgendaItem.objects.filter(conference__in=held)
@@ -123,8 +125,25 @@ def _period_figures(partnership: Partnership, period: Period, *, now: datetime) 
     in_period = Q(due_at__gte=period.since, due_at__lt=period.until)
     actions = _actions_figures(
         Action.objects.filter(in_period, conference__partnership=partnership),
-        PlanAction.objects.filter(in_period, partnership=partnership),
+        PlanAction.objects.filter(in_period, partnership=partnership, debrief__isnull=False),
     )
+    plan = PlanAction.objects.filter(partnership=partnership, debrief__isnull=True)
+    strategy = {
+        **_actions_figures(Action.objects.none(), plan.filter(in_period)),
+        "on the plan at the period's end": plan.filter(created_at__lt=period.until)
+        .exclude(completed_at__lt=period.since)
+        .count(),
+        "progress notes": PlanActionNote.objects.filter(
+            action__in=plan, written_at__gte=period.since, written_at__lt=period.until
+        ).count(),
+        "strategy group meetings held": Conference.objects.filter(
+            partnership=partnership,
+            kind=ConferenceKind.STRATEGY,
+            state=ConferenceState.CONCLUDED,
+            starts_at__gte=period.since,
+            starts_at__lt=period.until,
+        ).count(),
+    }
     compliance = compliance_across(
         partnership_compliance_incidents(
             partnership,
@@ -201,6 +220,7 @@ def _period_figures(partnership: Partnership, period: Period, *, now: datetime) 
             .count(),
         },
         "actions": actions,
+        "strategy": strategy,
         "compliance": {
             f"{step['description']}: {outcome}": step[outcome]
             for step in compliance["steps"]
@@ -225,7 +245,8 @@ SECTIONS = {
     "referrals": "Referrals to the risk conference",
     "agreed_risk": "Risk levels agreed at conferences held",
     "conferences": "Risk conferences",
-    "actions": "Actions due in the period (conference and partnership actions)",
+    "actions": "Actions due in the period (conference and debrief actions)",
+    "strategy": "Strategy action plan (actions due in the period; the plan; its reviews)",
     "compliance": "Protocol compliance per step (major incidents declared in the period)",
     "agencies": "Per-agency contributions",
 }

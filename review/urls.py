@@ -11,6 +11,7 @@ from review import (
     fourteen_day_views,
     six_monthly_api,
     six_monthly_views,
+    strategy_views,
     views,
 )
 
@@ -62,6 +63,8 @@ urlpatterns = [
         fourteen_day_views.fourteen_day_download,
         name="fourteen-day-report-pdf",
     ),
+    path("strategy/", strategy_views.strategy_plan, name="strategy-plan"),
+    path("plan-actions/<int:pk>/notes/", strategy_views.plan_action_note, name="plan-action-note"),
     path("reports/six-monthly/", six_monthly_views.six_monthly_list, name="six-monthly-list"),
     path(
         "reports/six-monthly/<int:pk>/",
@@ -150,6 +153,14 @@ api_urlpatterns = [
         "incidents/<int:pk>/report/pdf/",
         fourteen_day_api.FourteenDayPdfView.as_view(),
         name="api-fourteen-day-pdf",
+    ),
+    path(
+        "strategy/actions/", debrief_api.StrategyActionsView.as_view(), name="api-strategy-actions"
+    ),
+    path(
+        "plan-actions/<int:pk>/notes/",
+        debrief_api.PlanActionNoteView.as_view(),
+        name="api-plan-action-note",
     ),
     path(
         "reports/six-monthly/",

@@ -427,6 +427,11 @@ RULES: dict[str, RouteRule] = {
     ),
     "fourteen-day-compose": RouteRule({"POST": post(CSP_COORDINATOR)}, _incident),
     "fourteen-day-approve": RouteRule({"POST": post(CSP_COORDINATOR)}, _incident),
+    # The strategy action plan (strategy.view: every member, in their own partnership;
+    # strategy.manage: the CSP Co-ordinator; plan_action.note: the action's owner and the
+    # co-ordinator). Empty forms are a 400.
+    "strategy-plan": RouteRule({"GET": get(PARTNERSHIP), "POST": post(anywhere(CSP_COORDINATOR))}),
+    "plan-action-note": RouteRule({"POST": post(PLAN_ACTION_COMPLETE)}, _plan_action),
     # Six-monthly reports (six_monthly.view: every member, in their own partnership;
     # six_monthly.produce: the CSP Co-ordinator, and an empty form is a 400).
     "six-monthly-list": RouteRule(
@@ -712,6 +717,10 @@ RULES: dict[str, RouteRule] = {
         _incident,
         note="Composed already: composing again is a 409.",
     ),
+    "api-strategy-actions": RouteRule(
+        {"GET": get(PARTNERSHIP), "POST": post(anywhere(CSP_COORDINATOR))}
+    ),
+    "api-plan-action-note": RouteRule({"POST": post(PLAN_ACTION_COMPLETE)}, _plan_action),
     "api-six-monthly-list": RouteRule(
         {"GET": get(PARTNERSHIP), "POST": post(anywhere(CSP_COORDINATOR))}
     ),
@@ -821,6 +830,9 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("plan_action.complete", _object(PlanAction, "plan_action"), PLAN_ACTION_COMPLETE),
     ("fourteen_day.write", _object(Incident, "incident"), CSP_COORDINATOR),
     ("six_monthly.view", _no_object, PARTNERSHIP),
+    ("strategy.view", _no_object, PARTNERSHIP),
+    ("strategy.manage", _no_object, anywhere(CSP_COORDINATOR)),
+    ("plan_action.note", _object(PlanAction, "plan_action"), PLAN_ACTION_COMPLETE),
     ("six_monthly.produce", _no_object, anywhere(CSP_COORDINATOR)),
 ]
 

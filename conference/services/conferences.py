@@ -55,7 +55,9 @@ def conference_create(
     require(actor, "conference.manage")
     errors: dict[str, str] = {}
     if kind not in ConferenceKind.values:
-        errors["kind"] = "Choose scheduled or emergency."
+        errors["kind"] = (
+            "Choose a scheduled panel, an emergency conference or a strategy group meeting."
+        )
     if not title.strip():
         errors["title"] = "Give the conference a title (no victim's name: it goes into emails)."
     if ends_at <= starts_at:

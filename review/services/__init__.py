@@ -9,6 +9,8 @@ from review.services.actions import (
     plan_action_complete,
     plan_action_escalate,
     plan_action_mark_overdue,
+    plan_action_note,
+    strategy_action_add,
 )
 from review.services.debriefs import (
     DEBRIEFS,
@@ -46,9 +48,11 @@ __all__ = [
     "plan_action_complete",
     "plan_action_escalate",
     "plan_action_mark_overdue",
+    "plan_action_note",
     "six_monthly_download_record",
     "six_monthly_next_due",
     "six_monthly_produce",
     "six_monthly_scheduled",
+    "strategy_action_add",
     "timeline_export_record",
 ]

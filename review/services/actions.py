@@ -1,4 +1,5 @@
-"""Actions a partnership agrees outside a risk conference (at a debrief): an owner, a date, the
+"""Actions a partnership agrees outside a risk conference (at a debrief, or on its strategy action
+plan): an owner, a date, progress notes (a plan's are reviewed at strategy group meetings), the
 outcome when done, and the ladder of an overdue action on the one ladder engine."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from conference.models import Conference, ConferenceKind
 from escalation.deadlines import LONDON
 from notifications.audiences import deputies_of
 from notifications.ladder.engine import ladder_climb, ladder_fall_due
@@ -28,7 +30,7 @@ from partnership.permissions import require
 from partnership.scopes import Scope
 from partnership.selectors import members_active
 from partnership.timeline import audit_record
-from review.models import Debrief, PlanAction, PlanActionState
+from review.models import Debrief, PlanAction, PlanActionNote, PlanActionState
 
 DAY = 24 * 3600
 # An overdue action reminds its owner on the day, their deputy a day later, the CSP Co-ordinator
@@ -70,7 +72,7 @@ def _scope(action: PlanAction) -> Scope | None:
 def _page(action: PlanAction) -> str:
     if action.debrief is not None:
         return reverse("debrief", args=[action.debrief.incident_id])
-    return reverse("home")
+    return reverse("strategy-plan")
 
 
 def plan_actions_create(
@@ -154,6 +156,51 @@ def plan_action_add(*, actor: Member, debrief_id: int, plan: ActionPlan) -> Plan
         plans=[plan],
         now=timezone.now(),
     )[0]
+
+
+@transaction.atomic
+def strategy_action_add(*, actor: Member, plan: ActionPlan) -> PlanAction:
+    """An action on the partnership's strategy action plan (the CSP Co-ordinator)."""
+    require(actor, "strategy.manage")
+    partnership = actor.partnership
+    assert partnership is not None  # noqa: S101 (the rule needs one)
+    return plan_actions_create(
+        actor=actor, partnership=partnership, debrief=None, plans=[plan], now=timezone.now()
+    )[0]
+
+
+@transaction.atomic
+def plan_action_note(
+    *, actor: Member, action_id: int, text: str, meeting_id: int | None = None
+) -> PlanActionNote:
+    """A note of progress on an action (its owner or the CSP Co-ordinator), made at a strategy
+    group meeting of the partnership if ``meeting_id`` names one."""
+    action = PLAN_ACTIONS.lock(action_id)
+    require(actor, "plan_action.note", action)
+    errors: dict[str, str] = {}
+    text = text.strip()
+    if not text:
+        errors["text"] = "Write the progress to note."
+    meeting = None
+    if meeting_id is not None:
+        meeting = Conference.objects.filter(
+            pk=meeting_id, partnership_id=action.partnership_id, kind=ConferenceKind.STRATEGY
+        ).first()
+        if meeting is None:
+            errors["meeting_id"] = "Choose one of the partnership's strategy group meetings."
+    if errors:
+        raise ValidationError(errors)
+    note = PlanActionNote.objects.create(
+        action=action, author=actor, text=text, written_at=timezone.now(), meeting=meeting
+    )
+    audit_record(
+        actor=actor,
+        verb="plan_action.noted",
+        subject=action,
+        scope=_scope(action),
+        changes={"note_id": note.pk, "meeting_id": meeting_id},
+    )
+    return note
 
 
 @transaction.atomic

@@ -40,7 +40,7 @@ from review.six_monthly import (
 )
 
 # The charts the PDF draws: each section's figures, this period beside the one before.
-CHARTS = ("by_strand", "by_area", "high_tension_by_month", "conferences", "actions")
+CHARTS = ("by_strand", "by_area", "high_tension_by_month", "conferences", "actions", "strategy")
 THIS, BEFORE = colors.HexColor("#1d3b6f"), colors.HexColor("#9fb4d6")
 
 
