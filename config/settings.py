@@ -415,6 +415,10 @@ SPECTACULAR_SETTINGS = {
         "ReplyKindEnum": "notifications.models.ReplyKind",
         "ConferenceKindEnum": "conference.models.ConferenceKind",
         "LawfulBasisEnum": "conference.models.LawfulBasis",
+        "DebriefStateEnum": "review.models.DebriefState",
+        "PlanActionStateEnum": "review.models.PlanActionState",
+        "FourteenDayReportStateEnum": "review.models.FourteenDayReportState",
+        "SixMonthlyTriggerEnum": "review.models.SixMonthlyTrigger",
     },
 }
 

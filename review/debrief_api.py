@@ -148,19 +148,19 @@ class DebriefActionView(APIView):
         return Response(PlanActionSerializer(action).data, status=201)
 
 
-class OutcomeSerializer(serializers.Serializer[Any]):
+class PlanActionOutcomeSerializer(serializers.Serializer[Any]):
     outcome = serializers.CharField(max_length=10000)
 
 
 class PlanActionCompleteView(APIView):
     """The action's owner (or the CSP Co-ordinator) records what was done."""
 
-    @extend_schema(request=OutcomeSerializer, responses=PlanActionSerializer)
+    @extend_schema(request=PlanActionOutcomeSerializer, responses=PlanActionSerializer)
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         action = selectors.plan_action_for(member, pk)
         require(member, "plan_action.complete", action)
-        data = valid_body(OutcomeSerializer, request)
+        data = valid_body(PlanActionOutcomeSerializer, request)
         done = services.plan_action_complete(
             actor=member, action_id=action.pk, outcome=data["outcome"]
         )
@@ -202,7 +202,7 @@ class StrategyActionsView(APIView):
         return Response(StrategyActionSerializer(action).data, status=201)
 
 
-class NoteSerializer(serializers.Serializer[Any]):
+class PlanActionNoteBodySerializer(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=10000)
     meeting_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
@@ -211,12 +211,12 @@ class PlanActionNoteView(APIView):
     """Progress noted on an action by its owner or the CSP Co-ordinator, at one of the
     partnership's strategy group meetings (``meeting_id``) or between them."""
 
-    @extend_schema(request=NoteSerializer, responses={201: PlanActionNoteSerializer})
+    @extend_schema(request=PlanActionNoteBodySerializer, responses={201: PlanActionNoteSerializer})
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         action = selectors.plan_action_for(member, pk)
         require(member, "plan_action.note", action)
-        data = valid_body(NoteSerializer, request)
+        data = valid_body(PlanActionNoteBodySerializer, request)
         note = services.plan_action_note(
             actor=member, action_id=action.pk, text=data["text"], meeting_id=data.get("meeting_id")
         )

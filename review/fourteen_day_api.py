@@ -21,7 +21,7 @@ from review.fourteen_day_views import fourteen_day_file
 from review.models import FourteenDayReport
 
 
-class DeliverySerializer(serializers.Serializer[Any]):
+class FourteenDayDeliverySerializer(serializers.Serializer[Any]):
     recipient_id = serializers.IntegerField()
     recipient = serializers.CharField(source="recipient.get_username")
     agency = serializers.CharField(source="recipient.agency.name", default="")
@@ -55,10 +55,12 @@ class FourteenDayReportSerializer(serializers.ModelSerializer[FourteenDayReport]
             "deliveries",
         ]
 
-    @extend_schema(responses=DeliverySerializer(many=True))
+    @extend_schema(responses=FourteenDayDeliverySerializer(many=True))
     def get_deliveries(self, report: FourteenDayReport) -> list[dict[str, Any]]:
         """Whom the sent report reached, and whether and when each acknowledged it."""
-        return list(DeliverySerializer(selectors.fourteen_day_deliveries(report), many=True).data)
+        return list(
+            FourteenDayDeliverySerializer(selectors.fourteen_day_deliveries(report), many=True).data
+        )
 
 
 class FourteenDayEditSerializer(serializers.Serializer[Any]):
@@ -84,6 +86,7 @@ class FourteenDayView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         incident = incident_for(member, pk)
+        request.data  # noqa: B018 (it takes no body, but one sent must be well-formed: a 400)
         report = services.fourteen_day_compose(actor=member, incident=incident)
         return Response(FourteenDayReportSerializer(report).data, status=201)
 
@@ -104,6 +107,7 @@ class FourteenDayApproveView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         report = selectors.fourteen_day_for(member, pk)
+        request.data  # noqa: B018 (it takes no body, but one sent must be well-formed: a 400)
         sent = services.fourteen_day_approve(actor=member, report_id=report.pk)
         return Response(FourteenDayReportSerializer(sent).data)
 

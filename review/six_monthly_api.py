@@ -52,7 +52,7 @@ class SixMonthlyDetailSerializer(SixMonthlySerializer):
         fields = [*SixMonthlySerializer.Meta.fields, "previous_start", "previous_end", "rows"]
 
 
-class ProduceSerializer(serializers.Serializer[Any]):
+class SixMonthlyProduceSerializer(serializers.Serializer[Any]):
     start = serializers.DateField()
     end = serializers.DateField()
 
@@ -67,11 +67,11 @@ class SixMonthlyListView(APIView):
         reports = selectors.six_monthly_reports(member)
         return Response(SixMonthlySerializer(reports, many=True).data)
 
-    @extend_schema(request=ProduceSerializer, responses={201: SixMonthlyDetailSerializer})
+    @extend_schema(request=SixMonthlyProduceSerializer, responses={201: SixMonthlyDetailSerializer})
     def post(self, request: Request) -> Response:
         member = member_of(request)
         require(member, "six_monthly.produce")
-        data = valid_body(ProduceSerializer, request)
+        data = valid_body(SixMonthlyProduceSerializer, request)
         report = services.six_monthly_produce(actor=member, start=data["start"], end=data["end"])
         return Response(SixMonthlyDetailSerializer(report).data, status=201)
 

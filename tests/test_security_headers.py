@@ -34,6 +34,7 @@ IDS_OF = {
     "actions": "conference.Action",
     "scrutiny": "oversight.ScrutinyRequest",
     "plan-actions": "review.PlanAction",
+    "reports": "review.SixMonthlyReport",
 }
 
 
