@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0009_strategy_group_meeting"),
+        ("conference", "0010_strategy_group_meeting"),
         ("review", "0003_six_monthly_report"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

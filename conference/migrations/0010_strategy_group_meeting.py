@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0008_partnership_required"),
+        ("conference", "0009_person_share"),
     ]
 
     operations = [
