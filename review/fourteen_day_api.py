@@ -122,4 +122,8 @@ class FourteenDayPdfView(APIView):
         report = selectors.fourteen_day_for(member, pk)
         if report.is_draft:
             raise ConflictError("The PDF is made when the report is approved and sent.")
+        if not report.pdf:
+            raise ConflictError(
+                "The report's PDF was removed with the incident's details (retention)."
+            )
         return fourteen_day_file(member, report)

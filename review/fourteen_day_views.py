@@ -117,12 +117,14 @@ def fourteen_day_file(member: Member, report: FourteenDayReport) -> HttpResponse
 def fourteen_day_download(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     report = selectors.fourteen_day_for(member, pk)
-    if report.is_draft:
+    if report.is_draft or not report.pdf:
         return _page(
             request,
             member,
             report.incident,
             status=409,
-            conflict="The PDF is made when the report is approved and sent.",
+            conflict="The PDF is made when the report is approved and sent."
+            if report.is_draft
+            else "The report's PDF was removed with the incident's details (retention).",
         )
     return fourteen_day_file(member, report)

@@ -4,7 +4,7 @@ down, closing, and situation reports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -482,6 +482,17 @@ def situation_report_send(
     return report
 
 
+# Apps above escalation that copy an incident's narrative into records of their own (review: the
+# debrief's record, the 14-day report) register here, and remove it with the incident's.
+NarrativesRemove = Callable[[Sequence[int], str], object]
+_NARRATIVES_REMOVE: list[NarrativesRemove] = []
+
+
+def incident_narratives_remove_register(handler: NarrativesRemove) -> None:
+    """``handler(incident_ids, removed)`` runs whenever retention removes incidents' narratives."""
+    _NARRATIVES_REMOVE.append(handler)
+
+
 @transaction.atomic
 def incidents_personal_data_remove(*, incident_ids: Sequence[int], removed: str) -> None:
     """Retention: the narratives of these (closed) incidents are replaced by ``removed``: their
@@ -500,3 +511,5 @@ def incidents_personal_data_remove(*, incident_ids: Sequence[int], removed: str)
     duties.exclude(message="").update(message=removed)
     duties.exclude(waived_reason="").update(waived_reason=removed)
     SituationReport.objects.filter(incident_id__in=incident_ids).update(body=removed)
+    for handler in _NARRATIVES_REMOVE:
+        handler(incident_ids, removed)

@@ -213,3 +213,48 @@ def test_the_co_ordinator_composes_edits_and_sends_it_through_the_pages(
     assert "Download the report as sent (PDF)" in shown
     assert "Not yet" in shown
     assert "Elevated: two further reports overnight." in shown
+
+
+def test_retention_removes_the_report_and_the_debrief_with_the_incident_s_narrative(
+    demo: dict[str, Member],
+) -> None:
+    from escalation.services import incidents_personal_data_remove
+    from review.models import Debrief, PlanAction
+
+    pk = _declared(demo)
+    coordinator = _api(demo["coordinator"])
+    _json(coordinator, "post", f"/api/incidents/{pk}/report/")
+    _json(coordinator, "patch", f"/api/incidents/{pk}/report/", {"what_members_should_do": ADVICE})
+    _json(coordinator, "post", f"/api/incidents/{pk}/report/approve/")
+    incident = FourteenDayReport.objects.get(incident_id=pk).incident
+    factories.duty_done(
+        incident,
+        "organise-debrief",
+        by=demo["ppc"],
+        meeting=factories.debrief(invitees=[demo["rec"]]),
+    )
+    debrief = Debrief.objects.get(incident=incident)
+    Debrief.objects.filter(pk=debrief.pk).update(lessons="Lessons about the Queensway family.")
+    rec_agency = demo["rec"].agency
+    assert rec_agency is not None
+    PlanAction.objects.create(
+        partnership=debrief.partnership,
+        debrief=debrief,
+        description="Visit the Queensway family.",
+        owner=demo["rec"],
+        owner_agency=rec_agency,
+        due_at=debrief.due_at,
+        created_by=demo["ppc"],
+        created_at=debrief.due_at,
+    )
+
+    incidents_personal_data_remove(incident_ids=[pk], removed="[removed]")
+
+    report = FourteenDayReport.objects.get(incident_id=pk)
+    assert report.what_happened == report.what_members_should_do == "[removed]"
+    assert bytes(report.pdf) == b""
+    assert Debrief.objects.get(pk=debrief.pk).lessons == "[removed]"
+    assert PlanAction.objects.get(debrief=debrief).description == "[removed]"
+    gone = _json(_api(demo["gold"]), "get", f"/api/incidents/{pk}/report/pdf/")
+    assert gone.status_code == 409
+    assert "retention" in gone.json()["detail"]
