@@ -4,9 +4,12 @@ the ladder's messages, the home page's work list and the incident page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils import timezone
 
-from escalation.models import DeadlineKindChoice, Duty
+from escalation.models import DeadlineKindChoice, Duty, DutyState, Incident
+from notifications.wording import ask_words, reply_words
 from partnership.models import Member, Role
 
 _NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
@@ -64,3 +67,92 @@ def owner_words(duty: Duty) -> str:
     holders = ", ".join(str(m) for m in role_holders(duty))
     role = Role(duty.owner_role).label
     return f"the {role}" + (f" ({holders})" if holders else "")
+
+
+# --- Messages the protocol sends, in the reader's voice -----------------------------------------
+# What a step's message tells its readers, where "about it" would say too little.
+_TELLS = {
+    "tell-safeguarding-steps": "what the police did at once to keep the public safe",
+    "partnership-report": "what happened and its immediate outcome",
+}
+
+
+def when_words(moment: object) -> str:
+    """ "14:02", or "14:02 on Mon 30 Nov" when it was not today."""
+    local = timezone.localtime(moment)  # type: ignore[arg-type]
+    today = timezone.localtime().date()
+    return local.strftime("%H:%M") if local.date() == today else local_time(moment)
+
+
+def declared_words(incident: Incident) -> str:
+    """ "Major incident in Woughton declared 14:02"."""
+    when = f" declared {when_words(incident.declared_at)}" if incident.declared_at else ""
+    return f"Major incident in {incident.area}{when}"
+
+
+def _told_by(duty: Duty, sender: Member | None) -> tuple[str, str]:
+    """Who is telling: the short form for a title, the long one for the body."""
+    role = Role(duty.owner_role).label if duty.owner_role else ""
+    if sender is None:
+        return "the service", "The service"
+    agency = f", {sender.agency.name}" if sender.agency else ""
+    if role and duty.owner_role in sender.held_roles:
+        return f"the {role}", f"{sender}, the {role}{agency},"
+    if role:
+        return f"{sender}, for the {role},", f"{sender}{agency}, standing in for the {role},"
+    return str(sender), f"{sender}{agency}"
+
+
+def duty_message(
+    duty: Duty, *, sender: Member | None, message: str, purposes: Sequence[str]
+) -> tuple[str, str]:
+    """The title and body of the message a step sends to the people it informs."""
+    incident = duty.incident
+    short, long = _told_by(duty, sender)
+    tells = _TELLS.get(duty.step_code, "about it")
+    ask = ask_words(purposes, duty.ack_ladder)
+    title = f"{declared_words(incident)}: {short} is telling you {tells}. {ask}"
+    declared = f" at {local_time(incident.declared_at)}" if incident.declared_at is not None else ""
+    body = "\n".join(
+        line
+        for line in (
+            f"A senior police officer declared a major incident in {incident.area} "
+            f"({incident.reference}){declared}.",
+            f"{long} writes:",
+            "",
+            message,
+            "",
+            ask.replace("Please acknowledge", "Please acknowledge that you have read this"),
+            reply_words(purposes),
+            f"(The protocol asks them to: {duty.description}.)",
+        )
+        if line is not None
+    )
+    return title[:200], body
+
+
+def referral_message(
+    incident: Incident, summary: str, duties: Sequence[Duty], *, roles: Sequence[str]
+) -> tuple[str, str]:
+    """What the engine's referral says on declaration (to the CRRO, in the source document's
+    protocol): the news, and the steps now theirs with their deadlines."""
+    theirs = [d for d in duties if d.owner_role in roles and d.state in _DUE_STATES]
+    count = len(theirs)
+    if count:
+        news = (
+            f"{_count(count, 'protocol step')} {'is' if count == 1 else 'are'} yours now"
+        ).capitalize()
+    else:
+        news = "For your information"
+    title = f"{declared_words(incident)}: {news[:1].lower()}{news[1:]}. Please acknowledge."
+    lines = [summary]
+    if theirs:
+        lines += ["", "What the protocol asks of you now:"]
+        lines += [
+            f"- {d.description}, by {local_time(d.due_at)} ({duty_reason(d)})." for d in theirs
+        ]
+        lines += ["", "Do them from your home page, where each has its form."]
+    return title[:200], "\n".join(lines)
+
+
+_DUE_STATES = (DutyState.PENDING, DutyState.OVERDUE, DutyState.ESCALATED)

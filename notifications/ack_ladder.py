@@ -9,6 +9,8 @@ next rung), as does anyone the ladder reached acknowledging their chase.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from notifications.audiences import deputies_of
 from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
 from notifications.ladder.rungs import REPEAT
@@ -24,7 +26,7 @@ class AcknowledgementLadder(LadderKind[Notification]):
     ladder_field = "ack_ladder"
     start_field = "created_at"
     climbing_states = (NotificationState.OPEN,)
-    related = ("recipient",)
+    related = ("recipient", "recipient__agency")
 
     def owner(self, thing: Notification) -> list[Audience]:
         return [Audience.member(thing.recipient_id)]
@@ -41,18 +43,29 @@ class AcknowledgementLadder(LadderKind[Notification]):
         return Scope.parse_stored(thing.scope)
 
     def alert(self, thing: Notification, firing: Firing) -> Alert:
+        sent = timezone.localtime(thing.created_at)
         if not firing.escalates:
             return Alert(
-                title=f"REMINDER: {thing.title}",
-                body=thing.body,
+                title=f"Still waiting for you to acknowledge: {thing.title}"[:200],
+                body=f"You were sent this at {sent:%H:%M} and have not acknowledged it yet. "
+                f"Please acknowledge it now.\n\n{thing.body}",
                 purposes=thing.purposes,
                 escalation_of=thing,
             )
         minutes = int((firing.at - thing.created_at).total_seconds() // 60)
+        who = str(thing.recipient) + (
+            f" ({thing.recipient.agency.name})" if thing.recipient.agency else ""
+        )
         return Alert(
-            title=f"NOT ACKNOWLEDGED by {thing.recipient}: {thing.title}",
-            body=f"{thing.recipient} has not acknowledged this after {minutes} minutes."
-            f"\n\n{thing.body}",
+            title=(
+                f"{who} has not acknowledged a message after {minutes} minutes. "
+                "Please make sure they have it."
+            )[:200],
+            body=(
+                f"{who} was sent this at {sent:%H:%M} and has not acknowledged it. Please "
+                "contact them, or act on it yourself; acknowledging this stops the reminders."
+                f"\n\nThe message: {thing.title}\n\n{thing.body}"
+            ),
             purposes=thing.purposes,
             escalation_of=thing,
         )

@@ -30,6 +30,7 @@ from notifications.ics import ics_invite, meeting_for
 from notifications.links import ack_url, scope_url
 from notifications.models import Channel, Notification, OutboundMessage, Purpose
 from notifications.webhooks import WebhookAddressError, WebhookTarget, webhook_target
+from notifications.wording import sms_text
 
 
 class DeliveryError(Exception):
@@ -133,7 +134,11 @@ class RecordingBackend:
         OutboundMessage.objects.create(
             channel=channel,
             address=address,
-            body=f"{notification.title}\n{plain_text(notification)}",
+            body=(
+                sms_text(notification, settings.SITE_URL + scope_url(notification.scope))
+                if channel == Channel.SMS
+                else f"{notification.title}\n{plain_text(notification)}"
+            ),
             notification=notification,
         )
 

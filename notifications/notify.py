@@ -27,6 +27,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from notifications.channels import DeliveryError, plain_text
 from notifications.links import ack_url, scope_url
 from notifications.models import Notification, Urgency
+from notifications.wording import sms_text
 
 log = structlog.get_logger(__name__)
 
@@ -118,9 +119,11 @@ class NotifySmsBackend:
             _client().send_sms_notification,
             phone_number=address,
             template_id=self.template_id,
+            # A text message is the title (what happened, what is asked) and the link, in 160
+            # characters where possible: the template is "((body))".
             personalisation={
                 "title": notification.title,
-                "body": plain_text(notification),
+                "body": sms_text(notification, settings.SITE_URL + scope_url(notification.scope)),
                 "url": settings.SITE_URL + scope_url(notification.scope),
             },
             reference=_reference(notification, channel),

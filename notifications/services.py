@@ -152,8 +152,16 @@ def notification_reply(
     if notification.sender_id is not None:
         notify(
             audiences=[Audience.member(notification.sender_id)],
-            title=f"Reply from {member}: {notification.title}"[:200],
-            body=f"{member} ({ReplyKind(kind).label.lower()}):\n{notification.reply}",
+            title=(
+                f"{member} replied to your message: {ReplyKind(kind).label.lower()}. "
+                f"Please read the reply."
+            )[:200],
+            body=(
+                f"{member}"
+                + (f" ({member.agency.name})" if member.agency else "")
+                + f" replied to your message “{notification.title}”: "
+                f"{ReplyKind(kind).label.lower()}.\n\n{notification.reply}"
+            ),
             purposes=[Purpose.COORDINATION],
             cause=f"notification:{notification.pk}:reply",
             subject=notification,

@@ -339,7 +339,7 @@ def referral_alert(incident: Incident) -> Notification:
         recipient__username="crro",
         scope=str(Scope.incident(incident.pk)),
         escalation_of__isnull=True,
-        title__contains="Refer the incident",
+        idempotency_key__startswith=f"duty:{duty(incident, 'refer-to-crro').pk}:done:",
     )
 
 

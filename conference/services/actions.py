@@ -82,11 +82,25 @@ class ActionLadder(LadderKind[Action]):
         return Scope.conference(thing.conference_id)
 
     def alert(self, thing: Action, firing: Firing) -> Alert:
+        due = timezone.localtime(thing.due_at)
+        if not firing.escalates:
+            title = (
+                f"Your action from “{thing.conference.title}” was due {due:%a} {due.day} "
+                f"{due:%b}. Please do it and record it done."
+            )
+            ask = "Please do it, and record it done on your home page."
+        else:
+            title = (
+                f"An action {thing.owner} ({thing.owner_agency}) took on is overdue. "
+                "Please make sure it is done."
+            )
+            ask = f"{thing.owner} has not recorded it done: please make sure it is done."
         return Alert(
-            title=f"OVERDUE action from “{thing.conference.title}”",
+            title=title[:200],
             body=(
-                f"{thing.description}\nOwner: {thing.owner} ({thing.owner_agency}). "
-                f"Was due {timezone.localtime(thing.due_at):%a %d %b %Y %H:%M}."
+                f"Agreed at “{thing.conference.title}”: {thing.description}\n"
+                f"Owner: {thing.owner} ({thing.owner_agency}). "
+                f"Due {due:%a %d %b %Y %H:%M}.\n{ask}"
             ),
             purposes=[Purpose.COORDINATION],
         )

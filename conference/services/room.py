@@ -255,8 +255,16 @@ def action_agree(
     )
     notify(
         audiences=[Audience.member(owner.pk)],
-        title=f"Action for you from “{conference.title}”"[:200],
-        body=f"{action.description}\nDue: {timezone.localtime(due_at):%A %d %B %Y %H:%M}.",
+        title=(
+            f"“{conference.title}” gave you an action, due "
+            f"{timezone.localtime(due_at):%a %d %b}. Please acknowledge."
+        )[:200],
+        body=(
+            f"{actor} recorded an action for you at “{conference.title}”:\n"
+            f"{action.description}\n"
+            f"Please do it by {timezone.localtime(due_at):%A %d %B %Y %H:%M}, and record it done "
+            "on your home page. Please acknowledge that you have it."
+        ),
         purposes=[Purpose.COORDINATION],
         cause=f"action:{action.pk}:assigned",
         subject=action,

@@ -16,7 +16,7 @@ from django_fsm import can_proceed
 from escalation.deadlines import deadline_compute
 from escalation.models import FINISHED_DUTY_STATES, Completion, Duty, DutyState, Meeting
 from escalation.services.common import _aware, _board_changed
-from escalation.wording import duty_reason, local_time, owner_words
+from escalation.wording import duty_message, duty_reason, local_time, owner_words
 from notifications.ladder.engine import ladder_climb, ladder_fall_due
 from notifications.ladder.kinds import Alert, Firing, LadderKind, Told, ladder_register
 from notifications.ladder.rungs import DEPUTY
@@ -129,10 +129,11 @@ def _duty_send(
     urgency: str = Urgency.NORMAL,
     audiences: Sequence[Audience] | None = None,
 ) -> None:
+    title, body = duty_message(duty, sender=sender, message=message, purposes=purposes)
     notify(
         audiences=Audience.parse_all(duty.informs) if audiences is None else audiences,
-        title=f"{duty.incident.reference}: {duty.description}",
-        body=message,
+        title=title,
+        body=body,
         purposes=purposes,
         cause=f"duty:{duty.pk}:done",
         subject=duty,
@@ -254,11 +255,17 @@ def _meeting_schedule(duty: Duty, *, actor: Member, plan: MeetingPlan, now: date
     )
     notify(
         audiences=[Audience.member(m.pk) for m in plan.invitees],
-        title=meeting.title,
+        title=(
+            f"You are invited to the debrief of the major incident in {duty.incident.area}: "
+            f"{local_time(plan.starts_at)}, {meeting.location}. Please acknowledge."
+        )[:200],
         body=(
-            f"You are invited to the formal debrief of incident {duty.incident.reference}: "
+            f"{actor} has organised the formal debrief of the major incident in "
+            f"{duty.incident.area} ({duty.incident.reference}), and invites you: "
             f"{timezone.localtime(plan.starts_at):%a %d %b %Y %H:%M} to "
-            f"{timezone.localtime(plan.ends_at):%H:%M}, {meeting.location}."
+            f"{timezone.localtime(plan.ends_at):%H:%M}, {meeting.location}.\n"
+            "Please acknowledge, and add it to your calendar (the invitation is attached to "
+            "the email)."
         ),
         purposes=[Purpose.COORDINATION],
         cause=f"meeting:{meeting.pk}:invited",

@@ -30,11 +30,13 @@ from escalation.models import (
 )
 from escalation.protocol import URGENT_ACK_LADDER
 from escalation.services.common import _aware, _board_changed
-from escalation.services.duties import _duty_send, duties_ready
+from escalation.services.duties import duties_ready
 from escalation.services.protocols import protocol_current
+from escalation.wording import declared_words, referral_message
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
-from partnership.audiences import Audience
+from notifications.wording import ask_words, reply_words
+from partnership.audiences import Audience, AudienceKind
 from partnership.calendar.selectors import BankHolidays, calendar_hold
 from partnership.errors import ConflictError
 from partnership.models import Area, Member, Role
@@ -326,14 +328,20 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
         },
     )
     # Co-ordinators see every declaration the moment it happens, whatever the protocol's order.
+    purposes = [Purpose.SITUATION, Purpose.COORDINATION]
     notify(
         audiences=[
             Audience.role(Role.CSP_COORDINATOR),
             Audience.role(Role.POLICE_PARTNERSHIP_COORDINATOR),
         ],
-        title=f"Major incident declared: {incident.reference} in {incident.area}",
-        body=_declaration_summary(incident, determination),
-        purposes=[Purpose.SITUATION, Purpose.COORDINATION],
+        title=(
+            f"{declared_words(incident)} ({incident.reference}): for your information. "
+            f"{ask_words(purposes, URGENT_ACK_LADDER)}"
+        )[:200],
+        body=_declaration_summary(incident, determination)
+        + "\nThe Community and Race Relations Officer is told now, and tells the Racial Equality "
+        "Council and the CSP Co-ordinator.",
+        purposes=purposes,
         cause=f"incident:{incident.pk}:declared:{determination.pk}",
         subject=incident,
         scope=Scope.incident(incident.pk),
@@ -343,13 +351,6 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
     )
     for duty in duties:
         if duty.completion == Completion.ENGINE:
-            _duty_send(
-                duty,
-                sender=None,
-                message=_declaration_summary(incident, determination),
-                purposes=[Purpose.SITUATION, Purpose.COORDINATION],
-                urgency=Urgency.URGENT,
-            )
             done_at = timezone.now()
             duty.complete(at=done_at, by=None, message="Referred by the engine on declaration.")
             duty.save()
@@ -361,6 +362,25 @@ def _protocol_start(incident: Incident, determination: Determination) -> list[Du
                 changes={"step": duty.step_code},
             )
             duties_ready(duty, now=done_at)
+            # Sent once the steps it lets go are due, so it can list them.
+            audiences = Audience.parse_all(duty.informs)
+            title, body = referral_message(
+                incident,
+                _declaration_summary(incident, determination),
+                list(incident.duties.order_by("order")),
+                roles=[a.role_code for a in audiences if a.kind == AudienceKind.ROLE],
+            )
+            notify(
+                audiences=audiences,
+                title=title,
+                body=body,
+                purposes=purposes,
+                cause=f"duty:{duty.pk}:done",
+                subject=duty,
+                scope=Scope.incident(incident.pk),
+                urgency=Urgency.URGENT,
+                ack_ladder=duty.ack_ladder,
+            )
     return list(incident.duties.order_by("order"))
 
 
@@ -458,10 +478,19 @@ def situation_report_send(
         body=message.strip(),
         sent_at=timezone.now(),
     )
+    ask = ask_words(purposes, None)
     sent = notify(
         audiences=audiences,
-        title=f"{incident.reference}: situation report",
-        body=report.body,
+        title=(
+            f"Update on the major incident in {incident.area} ({incident.reference}) from "
+            f"{actor}. {ask}"
+        )[:200],
+        body=f"{actor}"
+        + (f" ({actor.agency.name})" if actor.agency else "")
+        + f" sends this update on incident {incident.reference} in {incident.area}:\n\n"
+        + report.body
+        + f"\n\n{ask}"
+        + (f"\n{reply_words(purposes)}" if reply_words(purposes) else ""),
         purposes=purposes,
         cause=f"situation-report:{report.pk}",
         subject=report,

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _chasers(original: Notification) -> list[tuple[str, str]]:
     return [
-        (n.recipient.username, n.title.split(":")[0])
+        (n.recipient.username, n.title.split(":")[0].split(" Please")[0])
         for n in Notification.objects.filter(escalation_of=original).order_by("pk")
     ]
 
@@ -31,11 +31,12 @@ def test_unacknowledged_alert_reaches_deputy_then_coordinator_and_stops_at_ackno
     ladders_run(now=start + timedelta(minutes=14))
     assert _chasers(referral) == []
     ladders_run(now=start + timedelta(minutes=15))
-    assert _chasers(referral) == [("crro", "REMINDER")]
+    assert _chasers(referral) == [("crro", "Still waiting for you to acknowledge")]
     ladders_run(now=start + timedelta(minutes=30))
-    assert _chasers(referral)[-1] == ("ppc", "NOT ACKNOWLEDGED by Ravi Chandra")
+    not_acknowledged = "Ravi Chandra (Thames Valley Police) has not acknowledged a message"
+    assert _chasers(referral)[-1] == ("ppc", not_acknowledged + " after 30 minutes.")
     ladders_run(now=start + timedelta(minutes=45))
-    assert _chasers(referral)[-1] == ("coordinator", "NOT ACKNOWLEDGED by Ravi Chandra")
+    assert _chasers(referral)[-1] == ("coordinator", not_acknowledged + " after 45 minutes.")
 
     services.notification_acknowledge(member=demo["crro"], notification_id=referral.pk, via="web")
     ladders_run(now=start + timedelta(hours=5))

@@ -57,7 +57,7 @@ async def test_declaring_alerts_the_crro_at_once(demo: dict[str, Member]) -> Non
     event = await _until(client, "notification")
     assert event["id"] > hello["last_event_id"]
     assert event["urgency"] == "urgent"
-    assert "Refer the incident to the Community and Race Relations Officer" in event["title"]
+    assert event["title"].endswith(": three protocol steps are yours now. Please acknowledge.")
     assert event["url"] == f"/incidents/{incident.pk}/"
     assert event["unread"] >= 1
     # Acknowledging over the socket updates every open page of the member.

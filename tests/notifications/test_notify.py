@@ -66,7 +66,9 @@ def test_a_text_message_goes_to_notify_signed_and_shaped_as_its_api_expects(
     assert request.body["reference"] == f"notification-{referral.pk}-sms"
     personalisation = request.body["personalisation"]
     assert personalisation["title"] == referral.title
-    assert referral.body in personalisation["body"]
+    # The text message itself: what happened and the ask, and the link, in 160 characters.
+    assert personalisation["body"] == f"{referral.title} {personalisation['url']}"
+    assert len(personalisation["body"]) <= 160
     assert personalisation["url"].startswith(django_settings.SITE_URL + "/incidents/")
     assert AuditEvent.objects.filter(
         verb="notification.delivered", subject_id=str(referral.pk), changes__channel="sms"
