@@ -59,19 +59,19 @@ verbs_register(
         # Referrals and conferences.
         "referral.created": "Referral made ({reason:referral_reason}, {level:risk_level} risk)",
         "conference.created": "{kind:conference_kind} arranged for {starts_at:time}, chaired "
-        "by member {chair_id}",
+        "by {chair_id:member}",
         "agenda.item_added": "The case of person {person_id} was put on the conference's agenda "
         "(referral {referral_id})",
         "agenda.actions_carried": "The case's open actions {action_ids} followed it to this "
         "conference's agenda (item {item_id})",
         "minutes.versioned": "Minutes version {number} stored ({reason:minutes_reason}), "
         "SHA-256 {sha256}",
-        "conference.invited": "Member {member_id} was invited to the conference",
+        "conference.invited": "{member_id:member} was invited to the conference",
         "research.filed": "An agency filed its research for agenda item {item_id}, seen by "
         "{visibility:visibility}",
         "research.revised": "An agency revised its research for agenda item {item_id}, seen by "
         "{visibility:visibility}",
-        "conference.attendance": "Attendance of member {member_id} recorded: {status:attendance}",
+        "conference.attendance": "Attendance of {member_id:member} recorded: {status:attendance}",
         "conference.opened": "The conference opened: its live room is in session",
         "conference.concluded": "The conference concluded: its room is closed and its minutes "
         "are final",

@@ -8,7 +8,11 @@ record the names of the fields changed and never their values.
 
 from __future__ import annotations
 
-from partnership.audit_verbs import verbs_register
+from escalation.protocol import DEFAULT_STEPS
+from partnership.audit_verbs import detail_words_register, verbs_register
+
+# The source document's protocol steps, by code (a partnership's own steps read as their code).
+detail_words_register("step", {step["code"]: step["description"] for step in DEFAULT_STEPS})
 
 verbs_register(
     {
@@ -17,7 +21,7 @@ verbs_register(
         "incident.assessment_started": "Assessment started",
         "incident.declared_major": "Determined a MAJOR incident: {rationale}",
         "incident.found_not_major": "Determined not major (casework route): {rationale}",
-        "incident.linked": "Linked to incident {other_id} as a series of connected events",
+        "incident.linked": "Linked to incident {other_id:incident} as a series of connected events",
         "incident.stood_down": "Stood down: {reason}",
         "incident.closed": "Incident closed",
         "situation_report.sent": "Situation report sent ({purposes:purposes})"
@@ -40,13 +44,15 @@ verbs_register(
         "protocolstep.deleted": "A step of a draft protocol version was removed in the "
         "administration pages",
         # Duties and their ladder (``escalation.services.duties.DUTIES``).
-        "duty.completed": "Duty done: {step}",
-        "duty.waived": "Duty waived: {step} ({reason})",
-        "duty.ready": "Duty can now be done: {step} (what it waited for, {after}, is "
-        "finished), due {due_at:time}",
-        "duty.overdue": "Duty OVERDUE: {step}",
-        "duty.escalated": "Duty escalated: {step}, rung {rung} to {audience:audiences}",
-        "duty.deadline_recomputed": "Deadline recomputed: {step}, now due {due_at:time} ({why})",
+        "duty.completed": "Step done: {step:step}",
+        "duty.waived": "Step waived: {step:step} ({reason})",
+        "duty.ready": "Step can now be done: {step:step} (the step it waited for, "
+        "{after:step}, is finished); due {due_at:time}",
+        "duty.overdue": "Step late: {step:step} was due {due_at:time} and is not done",
+        "duty.escalated": "Late step escalated: {step:step}; {audience:audiences} told "
+        "(reminder {rung})",
+        "duty.deadline_recomputed": "Deadline recomputed: {step:step}, now due {due_at:time} "
+        "({why})",
         "meeting.scheduled": "Debrief scheduled for {starts_at:time} at {location}",
     }
 )

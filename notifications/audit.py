@@ -13,16 +13,18 @@ detail_words_register("acknowledged_via", ACKNOWLEDGED_VIA)
 
 verbs_register(
     {
-        "notification.sent": "Sent “{title}” to {recipients:people} ({audiences:audiences})",
-        "notification.delivered": "Delivered by {channel:channel}[ to {people:people}]",
-        "notification.recorded": "Recorded, not sent: {channel:channel} (this deployment's "
-        "backend for it only keeps messages)",
-        "notification.delivery_failed": "Delivery failed by {channel:channel}"
-        "[ after {attempts} attempts][ to {people:people}]",
-        "notification.acknowledged": "Acknowledged ({via:acknowledged_via})",
+        "notification.sent": "Sent “{title}” to {recipients:people}[: {to_whom}], as "
+        "{audiences:audiences}",
+        "notification.delivered": "Delivered[ to {to_whom}] by {channel:channel}",
+        "notification.recorded": "Recorded, not sent[, for {to_whom}]: {channel:channel} (this "
+        "deployment's backend for it only keeps messages)",
+        "notification.delivery_failed": "Could not reach[ {to_whom}] by {channel:channel}"
+        "[ after {attempts} attempts]",
+        "notification.acknowledged": "Acknowledged[ “{about}”] ({via:acknowledged_via})",
         "notification.replied": "Replied: {kind:reply_kind}",
         # The acknowledgement ladder (``notifications.ack_ladder``), through the ladder engine.
-        "notification.escalated": "Not acknowledged: ladder rung {rung} to {to:audience}",
+        "notification.escalated": "Not acknowledged[ by {to_whom}]: reminder {rung} went to "
+        "{to:audience}",
         "notification.ladder_stopped": "Ladder stopped: acknowledged by someone it reached",
         "contact.changed": "Contact preferences changed: {fields:fields}",
     }

@@ -40,9 +40,9 @@ verbs_register(
         "member.deleted": "A member's account was deleted in the administration pages",
         "roleassignment.saved": "A member's role or its deputy was set in the administration pages",
         "roleassignment.deleted": "A member's role was taken away in the administration pages",
-        "role.assigned": "Member {member_id} given the role of {role:role}"
-        "[ in partnership {partnership_id}][, with member {deputy_id} as deputy]",
-        "role.revoked": "Member {member_id} no longer holds the role of {role:role}"
+        "role.assigned": "{member_id:member} given the role of {role:role}"
+        "[ in partnership {partnership_id}][, with {deputy_id:member} as deputy]",
+        "role.revoked": "{member_id:member} no longer holds the role of {role:role}"
         "[ in partnership {partnership_id}]",
         # Signing in.
         "member.login_locked": "Sign-in to this account paused for "

@@ -18,7 +18,15 @@ from partnership.models import AuditEvent, Member
 from partnership.scopes import Scope
 from review.reports import report_csv
 from review.services import timeline_export_record
-from review.timeline import TimelineFilter, edited_seqs, event_row, events_filtered, integrity
+from review.timeline import (
+    TimelineFilter,
+    actor_roles,
+    edited_seqs,
+    event_row,
+    events_filtered,
+    integrity,
+    when_words,
+)
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -26,17 +34,24 @@ EXPORT_TYPES = {
     "pdf": "application/pdf",
 }
 
-EXPORT_COLUMNS = [
-    "seq",
-    "occurred_at",
-    "actor",
-    "agency",
-    "kind",
-    "verb",
-    "description",
-    "subject",
-    "hash",
-]
+# What a person reads in the spreadsheet: UK times, names and sentences (the JSON export keeps
+# the machine forms: ISO times, usernames, verbs and subjects).
+EXPORT_COLUMNS = ["seq", "when", "who", "agency", "description", "hash"]
+CSV_HEADINGS = {
+    "seq": "Event",
+    "when": "When (UK time)",
+    "who": "Who",
+    "agency": "Agency",
+    "description": "What happened",
+    "hash": "Hash",
+}
+
+INTEGRITY_MEANS = (
+    "What this means: every event is chained to the one before it by a hash, and the chain is "
+    "signed at checkpoints. If anything recorded had been changed, added or removed since, the "
+    "check would fail and say at which event. “Verifies” means the events below are exactly "
+    "what was recorded at the time."
+)
 
 
 def checkpoint_words(statement: dict[str, Any]) -> str:
@@ -48,7 +63,8 @@ def checkpoint_words(statement: dict[str, Any]) -> str:
     checkpoint = statement["checkpoint"]
     if checkpoint is not None:
         words += (
-            f" Checkpoint {checkpoint['number']} ({checkpoint['made_at']}) signed event "
+            f" Checkpoint {checkpoint['number']} "
+            f"({when_words(datetime.fromisoformat(checkpoint['made_at']))}) signed event "
             f"{checkpoint['seq']} with hash {checkpoint['head_hash']}, signature "
             f"{checkpoint['signature']}."
         )
@@ -60,7 +76,7 @@ def export_csv(rows: list[dict[str, Any]], statement: dict[str, Any]) -> str:
     # One comment line, so that the rest reads as CSV with its header first.
     out.write(f"# {statement['statement']} {checkpoint_words(statement)}\n")
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    writer.writerow(CSV_HEADINGS)
     for row in rows:
         writer.writerow(row)
     return out.getvalue()
@@ -118,6 +134,7 @@ def export_pdf(
             "<b>Integrity:</b> " + escape(statement["statement"]),
             styles["BodyText"],
         ),
+        Paragraph(escape(INTEGRITY_MEANS), small),
         Paragraph(escape(checkpoint_words(statement)), small),
         Spacer(1, 6 * mm),
     ]
@@ -129,13 +146,13 @@ def export_pdf(
         data.append(
             [
                 Paragraph(str(row["seq"]), small),
-                Paragraph(f"{when:%d %b %Y %H:%M:%S}", small),
-                Paragraph(escape(row["actor"]), small),
+                Paragraph(f"{when:%H:%M:%S} on {when:%a} {when.day} {when:%b %Y}", small),
+                Paragraph(escape(row["who"]), small),
                 Paragraph(escape(row["agency"]), small),
                 Paragraph(escape(row["description"]), small),
             ]
         )
-    table = LongTable(data, colWidths=[16 * mm, 38 * mm, 30 * mm, 50 * mm, 136 * mm], repeatRows=1)
+    table = LongTable(data, colWidths=[14 * mm, 34 * mm, 56 * mm, 40 * mm, 126 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -162,8 +179,10 @@ def timeline_file(
     """The whole filtered timeline as a file (for the API and the pages alike); the export is
     itself recorded on the timeline. ``export_type`` is one of ``EXPORT_TYPES``."""
     rows, edited = [], []
-    for event in events_filtered(events, wanted).iterator(chunk_size=2000):
-        rows.append(event_row(event))
+    found = list(events_filtered(events, wanted).iterator(chunk_size=2000))
+    roles = actor_roles(found)
+    for event in found:
+        rows.append(event_row(event, roles))
         edited.extend(edited_seqs([event]))
     statement = integrity(scope, edited=edited)
     if export_type == "csv":

@@ -20,7 +20,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from conference.models import Action, AgendaItem, IncidentPerson, Referral
-from partnership.audiences import Audience
+from notifications.models import Notification
+from partnership.audiences import Audience, AudienceKind
 from partnership.audit_verbs import (
     OPTIONAL_PART,
     detail_words,
@@ -28,7 +29,7 @@ from partnership.audit_verbs import (
     verb_registered,
 )
 from partnership.checkpoints import ChainCheck, chain_check
-from partnership.models import AuditEvent
+from partnership.models import AuditEvent, Member, Role, RoleAssignment
 from partnership.scopes import Scope
 from partnership.timeline import chain_of_scope, event_hash
 from review.compliance import duration_words
@@ -76,11 +77,29 @@ def _items(value: Any) -> list[Any]:
     return [value]
 
 
+def _named(member: Member) -> str:
+    agency = member.agency
+    return f"{member}, {agency.name}" if agency is not None else str(member)
+
+
+def _member_words(pk: Any) -> str:
+    """A member by name and agency ("Ravi Chandra, Thames Valley Police"), as the timeline
+    names people; a member since removed is "a former member"."""
+    try:
+        member = Member.objects.select_related("agency").filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return str(pk)
+    return "a former member" if member is None else _named(member)
+
+
 def _audience_words(code: Any) -> str:
     try:
-        return Audience.parse(str(code)).label
+        audience = Audience.parse(str(code))
     except ValidationError:  # a role or agency kind since retired: show the code
         return str(code)
+    if audience.kind == AudienceKind.MEMBER and audience.member_id is not None:
+        return _member_words(audience.member_id)
+    return audience.label
 
 
 def _time_words(value: Any) -> str:
@@ -88,9 +107,15 @@ def _time_words(value: Any) -> str:
     try:
         if len(text) == len("2026-06-15"):
             return f"{date.fromisoformat(text):%a %d %b %Y}"
-        return f"{timezone.localtime(datetime.fromisoformat(text)):%a %d %b %Y %H:%M}"
+        return when_words(datetime.fromisoformat(text))
     except ValueError:
         return text
+
+
+def when_words(moment: datetime) -> str:
+    """A moment in UK time, as people write it: "14:02 on Mon 30 Nov 2026"."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M} on {local:%a} {local.day} {local:%b %Y}"
 
 
 def _detail_words(value: Any, spec: str) -> str:
@@ -100,6 +125,10 @@ def _detail_words(value: Any, spec: str) -> str:
         return ", ".join(_audience_words(code) for code in _items(value))
     if spec == "time":
         return _time_words(value)
+    if spec == "member":
+        return _member_words(value)
+    if spec == "incident":
+        return f"HC-{int(value):05d}"
     if spec == "duration":
         return duration_words(float(value))
     if spec == "late":
@@ -132,12 +161,77 @@ def _fill(sentence: str, details: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+# Beyond this many, a message's recipients are counted rather than named.
+NAMED_RECIPIENTS = 12
+
+
+def _names(member_ids: Sequence[Any]) -> str:
+    ids = [int(pk) for pk in member_ids if str(pk).isdigit()]
+    members = {
+        m.pk: m
+        for m in Member.objects.select_related("agency").filter(pk__in=ids[:NAMED_RECIPIENTS])
+    }
+    named = [_named(members[pk]) for pk in ids[:NAMED_RECIPIENTS] if pk in members]
+    if len(ids) > NAMED_RECIPIENTS:
+        named.append(f"{len(ids) - NAMED_RECIPIENTS} more")
+    return "; ".join(named)
+
+
+def _whom(event: AuditEvent) -> dict[str, Any]:
+    """Who a message event is about, by name, read from the notifications it names (the
+    timeline records ids: the names are the directory's now)."""
+    details: dict[str, Any] = {}
+    if event.verb == "notification.sent":
+        recipients = event.changes.get("recipients")
+        if isinstance(recipients, list):
+            details["to_whom"] = _names(
+                [r.get("member_id") for r in recipients if isinstance(r, dict)]
+            )
+        return details
+    ids = event.changes.get("notification_ids")
+    if not isinstance(ids, list):
+        ids = [event.subject_id] if event.subject_type == "notifications.notification" else []
+    rows = Notification.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+    details["to_whom"] = _names(list(rows.values_list("recipient_id", flat=True)))
+    if event.verb == "notification.acknowledged":
+        details["about"] = next(iter(rows.values_list("title", flat=True)), "")
+    return details
+
+
 def event_describe(event: AuditEvent) -> str:
-    """The event in a sentence: its verb's registered description filled with its details.
-    An event whose verb is no longer registered is shown by its verb."""
+    """The event in a sentence: its verb's registered description filled with its details (and,
+    for a message, whom it reached by name). An event whose verb is no longer registered is
+    shown by its verb."""
     if not verb_registered(event.verb):
         return event.verb.replace("_", " ").replace(".", ": ", 1)
-    return _fill(verb_description(event.verb), dict(event.changes))
+    details = dict(event.changes)
+    if event.verb.startswith("notification."):
+        details.update(_whom(event))
+    return _fill(verb_description(event.verb), details)
+
+
+def who_words(event: AuditEvent, roles: Mapping[tuple[int, int | None], str]) -> str:
+    """Who did it, as a person reads it: "Ravi Chandra, Community and Race Relations Officer"
+    (their roles in the partnership whose timeline it is), or "The service itself"."""
+    if event.actor_id is None:
+        return "The service itself"
+    actor = event.actor
+    name = str(actor) if actor is not None else event.actor_label
+    held = roles.get((event.actor_id, event.partnership_id), "")
+    return f"{name}, {held}" if held else name
+
+
+def actor_roles(events: Sequence[AuditEvent]) -> dict[tuple[int, int | None], str]:
+    """The roles each actor of ``events`` holds in each partnership their events are on."""
+    wanted = {(e.actor_id, e.partnership_id) for e in events if e.actor_id is not None}
+    members = {pk for pk, _ in wanted}
+    roles: dict[tuple[int, int | None], list[str]] = {}
+    for member_id, partnership_id, role in RoleAssignment.objects.filter(
+        member_id__in=members
+    ).values_list("member_id", "partnership_id", "role"):
+        if (member_id, partnership_id) in wanted:
+            roles.setdefault((member_id, partnership_id), []).append(Role(role).label)
+    return {key: ", ".join(sorted(labels)) for key, labels in roles.items()}
 
 
 @dataclass(frozen=True)
@@ -186,7 +280,7 @@ def person_events(person_id: int) -> QuerySet[AuditEvent]:
 def events_filtered(
     query: QuerySet[AuditEvent], wanted: TimelineFilter = TimelineFilter()
 ) -> QuerySet[AuditEvent]:
-    query = query.select_related("agency")
+    query = query.select_related("agency", "actor")
     if wanted.kinds:
         kinds = Q()
         for kind in wanted.kinds:
@@ -201,10 +295,16 @@ def events_filtered(
     return query.order_by("seq")
 
 
-def event_row(event: AuditEvent) -> dict[str, Any]:
+def event_row(
+    event: AuditEvent, roles: Mapping[tuple[int, int | None], str] | None = None
+) -> dict[str, Any]:
+    """One event as the page, the API and the exports give it: ``when`` and ``who`` as a person
+    reads them, ``occurred_at`` and ``actor`` (the username) for machines."""
     return {
         "seq": event.seq,
         "occurred_at": event.occurred_at.isoformat(),
+        "when": when_words(event.occurred_at),
+        "who": who_words(event, roles if roles is not None else actor_roles([event])),
         "actor": event.actor_label,
         "agency": event.agency.name if event.agency else "",
         "kind": event.verb.split(".", 1)[0],
@@ -242,8 +342,9 @@ def timeline_page(
     events = list(events_filtered(query, wanted).filter(seq__gt=after_seq)[: limit + 1])
     more = len(events) > limit
     events = events[:limit]
+    roles = actor_roles(events)
     return TimelinePage(
-        rows=[event_row(e) for e in events],
+        rows=[event_row(e, roles) for e in events],
         next_after_seq=events[-1].seq if more and events else None,
         edited=edited_seqs(events),
     )

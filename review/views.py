@@ -99,7 +99,7 @@ def _timeline_context(
         wanted, after, status = timeline.TimelineFilter(), 0, 400
     page = timeline.timeline_page(events, wanted, after_seq=after)
     for row in page.rows:
-        row["when"] = datetime.fromisoformat(row["occurred_at"])
+        row["at"] = datetime.fromisoformat(row["occurred_at"])
     filters = _querystring(request.GET, FILTER_PARAMS) if status == 200 else ""
     context = {
         "form": form,

@@ -149,11 +149,15 @@ def conference_invite(
     local = timezone.localtime(conference.starts_at)
     notify(
         audiences=[Audience.member(m.pk) for m in [*new, conference.chair]],
-        title=f"Risk conference: {conference.title}, {local:%a %d %b %H:%M}"[:200],
+        title=(
+            f"You are invited to the risk conference “{conference.title}”, "
+            f"{local:%a} {local.day} {local:%b} at {local:%H:%M}. Please acknowledge and reply."
+        )[:200],
         body=(
-            f"You are invited to the {conference.get_kind_display().lower()} "
-            f"“{conference.title}” on {local:%A %d %B %Y at %H:%M}, {conference.location}. "
-            "Please file your agency's research for each case before the meeting."
+            f"{actor} invites you to the {conference.get_kind_display().lower()} "
+            f"“{conference.title}” on {local:%A %d %B %Y at %H:%M}, {conference.location}.\n"
+            "Please acknowledge, and file your agency's research for each case before the "
+            "meeting. Reply if you cannot come, or to send what your agency knows."
         ),
         purposes=[Purpose.COORDINATION, Purpose.INFORMATION],
         cause=f"conference:{conference.pk}:invitation",

@@ -181,11 +181,14 @@ def repeats_evaluate(*, person: Person) -> list[RepeatFlag]:
         notify(
             audiences=[Audience.role(Role.CSP_COORDINATOR)],
             title=(
-                f"Suggested referral: {person.reference}"
+                f"A victim's history suggests a referral to a risk conference ({person.reference})"
+                ". Please decide on the flag."
                 if suggestion
-                else f"Repeat victim: {person.reference}"
+                else f"A victim already referred has been targeted again ({person.reference}). "
+                "Please decide on the flag."
             ),
-            body=finding.rule,
+            body=f"Why: {finding.rule}\nPlease refer them to a risk conference, or dismiss the "
+            "flag with a reason, on the flags page (it is on your home page too).",
             purposes=[Purpose.SITUATION, Purpose.COORDINATION],
             cause=f"flag:{flag.pk}",
             subject=flag,
@@ -289,9 +292,16 @@ def referral_create(
     )
     notify(
         audiences=[Audience.role(Role.CSP_COORDINATOR)],
-        title=f"New referral: {person.reference} ({assessment.level} risk)",
+        title=(
+            f"{actor} ({actor.agency}) referred a victim to a risk conference "
+            f"({person.reference}, {RiskLevel(assessment.level).label.lower()} risk). "
+            "Please put it on an agenda."
+        )[:200],
         body=(
-            f"{actor} ({actor.agency}) referred {person.reference}: {ReferralReason(reason).label}."
+            f"{actor} ({actor.agency}) referred {person.reference} to a risk conference: "
+            f"{ReferralReason(reason).label.lower()}; assessed "
+            f"{RiskLevel(assessment.level).label.lower()} risk.\n"
+            "Please put the referral on a conference's agenda (it is on your home page)."
         ),
         purposes=[Purpose.COORDINATION],
         cause=f"referral:{referral.pk}",

@@ -54,7 +54,10 @@ def test_three_incidents_within_twelve_months_suggest_a_referral(
         assert incident.reference in flag.rule
     # The co-ordinator is told, without the person's name.
     note = Notification.objects.get(recipient__username="coordinator", subject_id=str(flag.pk))
-    assert note.title == f"Suggested referral: {person.reference}"
+    assert note.title == (
+        f"A victim's history suggests a referral to a risk conference ({person.reference}). "
+        "Please decide on the flag."
+    )
     assert "Amina" not in note.title + note.body
 
 

@@ -46,7 +46,7 @@ def test_gold_filters_the_timeline_and_downloads_the_pdf(
         before = rows.count()
         kinds_before = {rows.nth(i).get_attribute("data-kind") for i in range(before)}
         assert {"incident", "duty", "notification"} <= kinds_before
-        assert page.get_by_text("Duty done: inform-rec").count() == 1
+        assert page.get_by_text("Step done: Inform the Racial Equality Council").count() == 1
 
         page.get_by_label("Duties").check()
         page.get_by_role("button", name="Show events").click()

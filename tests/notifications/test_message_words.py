@@ -24,7 +24,7 @@ RAW = re.compile(
 )
 
 
-def _to(username: str, **match: str) -> list[Notification]:
+def _to(username: str, **match: object) -> list[Notification]:
     return list(Notification.objects.filter(recipient__username=username, **match).order_by("pk"))
 
 

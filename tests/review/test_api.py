@@ -98,7 +98,8 @@ def test_the_timeline_of_a_full_run_has_every_event_in_order(
         declared["description"]
         == "Determined a MAJOR incident: Likely to generate disorder: crowds gathering."
     )
-    assert declared["actor"] == "officer"
+    assert declared["actor"] == "officer"  # the username, for machines
+    assert declared["who"] == "Olivia Okafor, Senior police officer"
 
 
 def test_filters_by_kind_agency_and_time(demo: dict[str, Member], client_for: ClientFor) -> None:
@@ -147,7 +148,7 @@ def test_pdf_csv_and_json_contain_the_same_events_and_are_recorded(
     text = gold.get(f"/api/incidents/{incident.pk}/timeline/export/?as=csv").content.decode()
     comment, body = text.split("\n", 1)
     assert comment.startswith("# The timeline verifies")
-    assert [int(r["seq"]) for r in csv.DictReader(io.StringIO(body))] == before
+    assert [int(r["Event"]) for r in csv.DictReader(io.StringIO(body))] == before
 
     pdf = gold.get(f"/api/incidents/{incident.pk}/timeline/export/?as=pdf")
     assert pdf["Content-Type"] == "application/pdf"

@@ -22,6 +22,7 @@ def _event(verb: str, **changes: object) -> AuditEvent:
     )
 
 
+@pytest.mark.django_db
 def test_codes_are_put_into_words() -> None:
     escalated = _event(
         "duty.escalated",
@@ -30,8 +31,8 @@ def test_codes_are_put_into_words() -> None:
         audience="role:csp_coordinator, deputy:crro",
     )
     assert event_describe(escalated) == (
-        "Duty escalated: inform-rec, rung 2 to Community Safety Partnership Co-ordinator, "
-        "Deputy of the Community and Race Relations Officer"
+        "Late step escalated: Inform the Racial Equality Council; Community Safety Partnership "
+        "Co-ordinator, Deputy of the Community and Race Relations Officer told (reminder 2)"
     )
     sent = _event(
         "notification.sent",
@@ -39,15 +40,16 @@ def test_codes_are_put_into_words() -> None:
         audiences=["agency:rec", "member:4"],
         recipients=[{"member_id": 4}, {"member_id": 5}],
     )
+    # Members are named from the directory; these two are in none.
     assert event_describe(sent) == (
-        "Sent “INC-1: update” to 2 people (Racial Equality Council, One named member)"
+        "Sent “INC-1: update” to 2 people, as Racial Equality Council, a former member"
     )
     report = _event("situation_report.sent", purposes=["accuracy"], audiences=["role:crro"])
     assert event_describe(report) == (
         "Situation report sent (A check for accuracy) to Community and Race Relations Officer"
     )
     assert event_describe(_event("conference.attendance", member_id=7, status="apologies")) == (
-        "Attendance of member 7 recorded: Sent apologies"
+        "Attendance of a former member recorded: Sent apologies"
     )
     assert event_describe(_event("timeline.exported", format="csv")) == (
         "Timeline exported as a spreadsheet (CSV)"
@@ -73,7 +75,7 @@ def test_a_part_whose_details_were_not_recorded_is_left_out(
 
 def test_a_detail_every_event_should_carry_reads_as_unknown_rather_than_hiding_the_event() -> None:
     assert event_describe(_event("duty.waived", step="inform-rec")) == (
-        "Duty waived: inform-rec (?)"
+        "Step waived: Inform the Racial Equality Council (?)"
     )
 
 
@@ -95,8 +97,8 @@ def test_moments_and_lateness_are_in_words() -> None:
         why="1 working day",
     )
     assert event_describe(moved) == (
-        "Deadline recomputed: inform-operational-staff, now due Tue 16 Jun 2026 09:30 "
-        "(1 working day)"
+        "Deadline recomputed: Inform all relevant operational staff, now due 09:30 on Tue 16 Jun "
+        "2026 (1 working day)"
     )
     assert event_describe(_event("action.completed", late=True)) == "Conference action done (late)"
     assert event_describe(_event("action.completed", late=False)) == (
@@ -104,3 +106,24 @@ def test_moments_and_lateness_are_in_words() -> None:
     )
     paused = _event("member.login_locked", failures=5, locked_for_seconds=900, reason="password")
     assert "paused for 15 min after 5 failed attempts" in event_describe(paused)
+
+
+@pytest.mark.django_db
+def test_a_message_says_whom_it_reached_and_how(demo: dict[str, object]) -> None:
+    from tests import factories
+
+    incident = factories.incident_declared()
+    referral = factories.referral_alert(incident)
+    delivered = _event("notification.delivered", channel="live", notification_ids=[referral.pk])
+    assert event_describe(delivered) == (
+        "Delivered to Ravi Chandra, Thames Valley Police by Live alert"
+    )
+    acknowledged = AuditEvent(
+        seq=2,
+        occurred_at=datetime(2026, 6, 15, 9, 0, tzinfo=UTC),
+        verb="notification.acknowledged",
+        subject_type="notifications.notification",
+        subject_id=str(referral.pk),
+        changes={"via": "web"},
+    )
+    assert event_describe(acknowledged) == (f"Acknowledged “{referral.title}” (on the website)")

@@ -50,7 +50,11 @@
     if (window.Countdown) { window.Countdown.update(list); }
   }
 
-  function refresh(said) {
+  // When the member last did something here: its "Done" stays said for a while, rather than
+  // being replaced at once by the refresh it causes.
+  var doneAt = 0;
+
+  function refresh() {
     if (loading) { again = true; return; }
     loading = true;
     fetch(fragmentUrl, { credentials: "same-origin", cache: "no-store" })
@@ -60,7 +64,9 @@
       })
       .then(function (html) {
         swap(html);
-        status.textContent = said || ("Your work list was updated at " + clock() + ".");
+        if (Date.now() - doneAt > 10000) {
+          status.textContent = "Your work list was updated at " + clock() + ".";
+        }
       })
       .catch(function () {
         status.textContent = "Could not update your work list at " + clock() +
@@ -89,7 +95,9 @@
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         if (what) { what.remove(); }
-        refresh("Done: " + (title ? title.textContent.trim() : "sent") + ".");
+        doneAt = Date.now();
+        status.textContent = "Done: " + (title ? title.textContent.trim() : "sent") + ".";
+        refresh();
       })
       .catch(function () {
         // Send it the ordinary way: the page it lands on says what is wrong.
