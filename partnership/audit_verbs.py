@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ImproperlyConfigured
 
 # The formats the timeline's reader applies itself (``review.timeline``): an audience or a list
-# of them in words (a named member by name), a member (by id) by name and agency, an incident
-# (by id) by its reference, a moment in UK time, a number of seconds as a duration, a yes/no lateness,
-# form fields by name, a count of people, a list.
+# of them in words (a named member by name), a member (by id) by name and agency, an incident (by
+# id) by its reference, a moment in UK time, a number of seconds as a duration, a yes/no
+# lateness, form fields by name, a count of people, a list.
 DETAIL_FORMATS = frozenset(
     {"audience", "audiences", "time", "duration", "late", "fields", "people", "list", "member",
      "incident"}
