@@ -27,8 +27,18 @@ from django.core.exceptions import ImproperlyConfigured
 # id) by its reference, a moment in UK time, a number of seconds as a duration, a yes/no
 # lateness, form fields by name, a count of people, a list.
 DETAIL_FORMATS = frozenset(
-    {"audience", "audiences", "time", "duration", "late", "fields", "people", "list", "member",
-     "incident"}
+    {
+        "audience",
+        "audiences",
+        "time",
+        "duration",
+        "late",
+        "fields",
+        "people",
+        "list",
+        "member",
+        "incident",
+    }
 )
 
 VERB_SHAPE = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
