@@ -233,6 +233,9 @@ def _email() -> dict[str, Any]:
 globals().update(_email())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coordinator@partnership.invalid")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The protective marking printed at the top and bottom of every page of an exported document
+# (the Government Security Classifications: a partnership's case papers are OFFICIAL-SENSITIVE).
+PROTECTIVE_MARKING = os.environ.get("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE").strip()
 
 # --- Risk conferences ---------------------------------------------------------------------------
 # Repeat detection (MARAC practice): a further incident within this many days of the person's

@@ -68,7 +68,13 @@ def test_the_timeline_page_and_its_exports_read_as_sentences(
     _readable("\n".join(f"{r['When (UK time)']},{r['Who']},{r['What happened']}" for r in rows))
 
     pdf = gold.get(f"/incidents/{incident.pk}/timeline/export/?as=pdf").content
-    words = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    words = "\n".join(p.extract_text() for p in pages)
+    # The protective marking at the top and bottom of every page, and its number.
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert text.count("OFFICIAL-SENSITIVE") == 2, text
+        assert f"Page {number} of {len(pages)}" in text
     assert "What this means:" in words
     assert "Step done: Inform the Racial Equality Council" in words
     assert not STEP_CODES.search(words)
