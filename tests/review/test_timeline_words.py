@@ -72,9 +72,9 @@ def test_the_timeline_page_and_its_exports_read_as_sentences(
     words = "\n".join(p.extract_text() for p in pages)
     # The protective marking at the top and bottom of every page, and its number.
     for number, page in enumerate(pages, start=1):
-        text = page.extract_text()
-        assert text.count("OFFICIAL-SENSITIVE") == 2, text
-        assert f"Page {number} of {len(pages)}" in text
+        printed = page.extract_text()
+        assert printed.count("OFFICIAL-SENSITIVE") == 2, printed
+        assert f"Page {number} of {len(pages)}" in printed
     assert "What this means:" in words
     assert "Step done: Inform the Racial Equality Council" in words
     assert not STEP_CODES.search(words)
