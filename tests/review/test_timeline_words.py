@@ -71,8 +71,8 @@ def test_the_timeline_page_and_its_exports_read_as_sentences(
     pages = PdfReader(io.BytesIO(pdf)).pages
     words = "\n".join(p.extract_text() for p in pages)
     # The protective marking at the top and bottom of every page, and its number.
-    for number, page in enumerate(pages, start=1):
-        printed = page.extract_text()
+    for number, sheet in enumerate(pages, start=1):
+        printed = sheet.extract_text()
         assert printed.count("OFFICIAL-SENSITIVE") == 2, printed
         assert f"Page {number} of {len(pages)}" in printed
     assert "What this means:" in words
