@@ -29,6 +29,7 @@ from conference.models import (
 )
 from conference.rules import visible_to
 from partnership.chain import canonical
+from partnership.documents import marked_pdf
 from partnership.models import AuditEvent, Member
 from partnership.permissions import can
 
@@ -257,6 +258,30 @@ def minutes_render(content: dict[str, Any], *, conference: Conference, reader: M
             for c in content["corrections"]
         ]
     return "\n".join(lines) + "\n"
+
+
+def minutes_pdf(text: str, *, title: str) -> bytes:
+    """The minutes as a document: their text laid out with its headings (PRESENT, APOLOGIES, each
+    agenda item, the actions, corrections), marked and numbered on every page."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph
+
+    styles = getSampleStyleSheet()
+    story: list[Any] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("MINUTES: "):
+            story.append(Paragraph(escape(line.removeprefix("MINUTES: ")), styles["Title"]))
+        elif line == line.upper() and not line.startswith(" "):
+            story.append(Paragraph(escape(line.capitalize()), styles["Heading2"]))
+        elif line.startswith("ITEM "):
+            story.append(Paragraph(escape(line), styles["Heading3"]))
+        else:
+            story.append(Paragraph(escape(line.strip()), styles["BodyText"]))
+    return marked_pdf(title, story)
 
 
 # --- Versions and their hashes -------------------------------------------------------------------

@@ -54,6 +54,11 @@ urlpatterns = [
         room.conference_minutes_download,
         name="conference-minutes-download",
     ),
+    path(
+        "conferences/<int:pk>/minutes.pdf",
+        room.conference_minutes_pdf,
+        name="conference-minutes-pdf",
+    ),
     path("agenda-items/<int:pk>/research/", conferences.research_file, name="research-file"),
     path("actions/", actions.action_list, name="action-list"),
     path("actions/<int:pk>/complete/", actions.action_complete, name="action-complete"),

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
+from partnership.documents import marked_pdf
 from partnership.models import AuditEvent, Member
 from partnership.scopes import Scope
 from review.reports import report_csv
@@ -105,22 +106,10 @@ def export_pdf(
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
 
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=14 * mm,
-        bottomMargin=14 * mm,
-        title=title,
-        author="Hate crime partnership coordinator",
-    )
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     story: list[Any] = [
@@ -165,46 +154,7 @@ def export_pdf(
         )
     )
     story.append(table)
-    doc.build(story, canvasmaker=_marked_canvas(title))
-    return buffer.getvalue()
-
-
-def _marked_canvas(title: str) -> type[Any]:
-    """A canvas that holds each page until the document ends, then prints the protective marking
-    (``settings.PROTECTIVE_MARKING``) at the top and bottom of every page, and "Page N of M"
-    beside the document's title, so a page that leaves the pack says what it is."""
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
-
-    marking = settings.PROTECTIVE_MARKING
-
-    class Marked(Canvas):  # type: ignore[misc]  # reportlab has no types
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._held: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-            self._held.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._held)
-            for number, page in enumerate(self._held, start=1):
-                self.__dict__.update(page)
-                width, height = self._pagesize
-                self.saveState()
-                if marking:
-                    self.setFont("Helvetica-Bold", 10)
-                    self.drawCentredString(width / 2, height - 7 * mm, marking)
-                    self.drawCentredString(width / 2, 4 * mm, marking)
-                self.setFont("Helvetica", 7)
-                self.drawString(12 * mm, 4 * mm, title[:90])
-                self.drawRightString(width - 12 * mm, 4 * mm, f"Page {number} of {total}")
-                self.restoreState()
-                super().showPage()
-            super().save()
-
-    return Marked
+    return marked_pdf(title, story, landscape=True)
 
 
 def timeline_file(

@@ -395,6 +395,7 @@ RULES: dict[str, RouteRule] = {
     "conference-room": RouteRule({"GET": get(CONFERENCE_ATTEND)}, _conference),
     "conference-minutes": RouteRule({"GET": get(CONFERENCE_VIEW)}, _conference),
     "conference-minutes-download": RouteRule({"GET": get(CONFERENCE_VIEW)}, _conference),
+    "conference-minutes-pdf": RouteRule({"GET": get(CONFERENCE_VIEW)}, _conference),
     # minutes.correct; the world's conference is in session, so those let in are told 400/409.
     "conference-minutes-correct": RouteRule({"POST": post(RUNS_CONFERENCE)}, _conference),
     "research-file": RouteRule(

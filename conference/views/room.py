@@ -22,7 +22,7 @@ from conference.forms import (
     RoomRiskForm,
     RoomShareForm,
 )
-from conference.minutes import minutes_for
+from conference.minutes import minutes_for, minutes_pdf
 from conference.models import (
     ActionState,
     Attendance,
@@ -196,5 +196,22 @@ def conference_minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
     suffix = f"-v{minutes.version.number}" if minutes.version else "-draft"
     response["Content-Disposition"] = (
         f'attachment; filename="minutes-conference-{conference.pk}{suffix}.txt"'
+    )
+    return response
+
+
+@require_GET
+def conference_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes as a marked, numbered document (the same text as the download)."""
+    member = _member(request)
+    conference = _conference(member, pk)
+    minutes = minutes_for(conference, reader=member, number=_pk(request.GET.get("version")))
+    suffix = f"-v{minutes.version.number}" if minutes.version else "-draft"
+    title = f"Minutes: {conference.title}" + (
+        f" (version {minutes.version.number})" if minutes.version else " (draft)"
+    )
+    response = HttpResponse(minutes_pdf(minutes.text, title=title), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="minutes-conference-{conference.pk}{suffix}.pdf"'
     )
     return response

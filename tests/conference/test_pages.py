@@ -3,6 +3,7 @@ answer 400 on bad input, the live room as first drawn, restricted research and t
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from django.http import Http404
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from conference import selectors, services
 from conference.models import (
@@ -513,6 +515,18 @@ def test_minutes_download_is_plain_text_with_the_agreed_actions(
     text = _page(response)
     assert "ACTION: Visit the family with the neighbourhood team" in text
     assert "Amina Yusuf" not in text
+    # The same minutes as a document: marked and numbered on every page.
+    assert f'href="/conferences/{conference.pk}/minutes.pdf"' in page
+    document = client.get(f"/conferences/{conference.pk}/minutes.pdf")
+    assert document.status_code == 200
+    assert document["Content-Type"] == "application/pdf"
+    sheets = PdfReader(io.BytesIO(document.content)).pages
+    printed = "\n".join(sheet.extract_text() for sheet in sheets)
+    assert "Visit the family with the neighbourhood team" in printed
+    assert "Present" in printed
+    assert "Amina Yusuf" not in printed
+    assert printed.count("OFFICIAL-SENSITIVE") == 2 * len(sheets)
+    assert f"Page 1 of {len(sheets)}" in printed
 
 
 def test_owner_completes_an_action_and_the_coordinator_sees_everyones(

@@ -1,0 +1,72 @@
+"""Documents people take away (an incident's timeline, a conference's minutes) as PDF: every page
+carries the protective marking at its top and bottom (``settings.PROTECTIVE_MARKING``,
+OFFICIAL-SENSITIVE by default) and "Page N of M" beside the document's title, so a page that
+leaves the pack still says what it is and where it belongs. Drawn with reportlab."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+
+
+def _marked_canvas(title: str) -> type[Any]:
+    """A canvas that holds each page until the document ends, so each can say how many there
+    are, then marks and numbers them."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    marking = settings.PROTECTIVE_MARKING
+
+    class Marked(Canvas):  # type: ignore[misc]  # reportlab has no types
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._held)
+            for number, page in enumerate(self._held, start=1):
+                self.__dict__.update(page)
+                width, height = self._pagesize
+                self.saveState()
+                if marking:
+                    self.setFont("Helvetica-Bold", 10)
+                    self.drawCentredString(width / 2, height - 7 * mm, marking)
+                    self.drawCentredString(width / 2, 4 * mm, marking)
+                self.setFont("Helvetica", 7)
+                self.drawString(12 * mm, 4 * mm, title[:90])
+                self.drawRightString(width - 12 * mm, 4 * mm, f"Page {number} of {total}")
+                self.restoreState()
+                super().showPage()
+            super().save()
+
+    return Marked
+
+
+def marked_pdf(title: str, story: Sequence[Any], *, landscape: bool = False) -> bytes:
+    """The document ``story`` (reportlab flowables) makes on A4, marked and numbered."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import landscape as turned
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=turned(A4) if landscape else A4,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+        title=title,
+        author="Hate crime partnership coordinator",
+        subject=settings.PROTECTIVE_MARKING,
+    )
+    doc.build(list(story), canvasmaker=_marked_canvas(title))
+    return buffer.getvalue()
