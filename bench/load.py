@@ -60,6 +60,7 @@ import json
 import math
 import os
 import platform
+import re
 import secrets
 import shutil
 import socket
@@ -101,7 +102,10 @@ from bench.live_alerts import (
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coordinator_bench_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
-DECLARED = "Major incident declared: "
+# The co-ordinators' notice of a declaration: "Major incident in Woughton declared 14:02
+# (HC-00012): for your information. Please acknowledge within 15 minutes."
+DECLARED = ": for your information."
+DECLARED_REFERENCE = re.compile(r"\((HC-\d+)\): for your information\.")
 COMPLETED_STEP = "inform-rec"
 REQUEST_TIMEOUT = 60.0  # seconds for one request, connection included
 GRACE_SECONDS = 2.0  # listened for after the last expected alert: a doubled one may come later
@@ -431,13 +435,14 @@ async def _listen(listener: Listener, run: Run) -> None:
                     listener.out_of_order += 1
                 listener.highest_push = max(listener.highest_push, event_id)
             title = message.get("title")
-            if kind == "notification" and isinstance(title, str) and title.startswith(DECLARED):
+            found = DECLARED_REFERENCE.search(title) if isinstance(title, str) else None
+            if kind == "notification" and found is not None:
                 notification_id = message.get("notification_id")
                 listener.alerts.append(
                     Alert(
                         event_id,
                         notification_id if isinstance(notification_id, int) else None,
-                        title.removeprefix(DECLARED).split(" in ", 1)[0],
+                        found.group(1),
                         at,
                         replayed,
                     )
@@ -609,7 +614,7 @@ def _verify(database_url: str, run: Run) -> Verification:
             conn.execute(
                 "SELECT count(*) FROM notifications_notification WHERE subject_type = "
                 "'escalation.incident' AND subject_id = ANY(%s) AND title LIKE %s",
-                [declared_ids, f"{DECLARED}%"],
+                [declared_ids, f"%{DECLARED}%"],
             ).fetchone()[0]  # type: ignore[index]
         )
         members = [listener.member_id for listener in run.listeners]
@@ -618,7 +623,7 @@ def _verify(database_url: str, run: Run) -> Verification:
             "LEFT JOIN notifications_delivery d ON d.notification_id = n.id "
             "AND d.channel = 'live' WHERE n.subject_type = 'escalation.incident' "
             "AND n.subject_id = ANY(%s) AND n.title LIKE %s AND n.recipient_id = ANY(%s)",
-            [declared_ids, f"{DECLARED}%", members],
+            [declared_ids, f"%{DECLARED}%", members],
         ).fetchall()
         expected: dict[int, set[int]] = defaultdict(set)
         unsent: set[int] = set()  # live delivery still pending (or none): not sent yet

@@ -81,12 +81,15 @@ def test_the_timeline_says_recorded_not_sent(
     events = AuditEvent.objects.filter(subject_id=str(referral.pk))
     recorded = events.get(verb="notification.recorded", changes__channel="sms")
     assert event_describe(recorded) == (
-        "Recorded, not sent: Text message (this deployment's backend for it only keeps messages)"
+        "Recorded, not sent, for Ravi Chandra, Thames Valley Police: Text message (this "
+        "deployment's backend for it only keeps messages)"
     )
     assert not events.filter(verb="notification.delivered", changes__channel="sms").exists()
     timeline = client_for("gold").get(f"/incidents/{referral.scope.split(':')[1]}/timeline/")
     assert timeline.status_code == 200
-    assert "Recorded, not sent: Text message" in timeline.content.decode()
+    assert "Recorded, not sent, for Ravi Chandra, Thames Valley Police: Text message" in (
+        timeline.content.decode()
+    )
 
 
 def test_the_channels_page_says_which_channels_are_only_recorded(

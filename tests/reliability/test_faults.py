@@ -42,7 +42,9 @@ MK = "milton-keynes"  # the demo partnership the calls work in (X-Partnership)
 
 
 def _declared(event: dict[str, Any]) -> bool:
-    return str(event.get("title", "")).startswith("Major incident declared")
+    # "Major incident in Woughton declared 14:02 (HC-00012): for your information. …"
+    title = str(event.get("title", ""))
+    return title.startswith("Major incident in ") and " declared " in title
 
 
 def _declare(server: Any, token: str, body: dict[str, Any]) -> int:

@@ -22,7 +22,9 @@ DECLARE = {"is_major": True, "rationale": "Disorder likely tonight."}
 
 
 def _declared(event: dict[str, Any]) -> bool:
-    return str(event.get("title", "")).startswith("Major incident declared")
+    # "Major incident in Woughton declared 14:02 (HC-00012): for your information. …"
+    title = str(event.get("title", ""))
+    return title.startswith("Major incident in ") and " declared " in title
 
 
 def test_an_alert_caused_on_one_server_reaches_a_client_on_the_other(
