@@ -3,6 +3,17 @@
 # refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL and DJANGO_ALLOWED_HOSTS, and
 # while a notification channel members use only records its messages (set the GOV.UK Notify keys,
 # EMAIL_URL or WEBHOOK_BACKEND, or NOTIFICATION_CHANNELS_WITHOUT for channels it does without).
+# The pages' styles: GOV.UK Frontend from the npm registry, compiled with our settings.
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY partnership/sass ./partnership/sass
+RUN mkdir -p build/static/govuk \
+    && node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
+       --load-path=node_modules partnership/sass/app.scss build/static/govuk/app.css \
+    && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/
+
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,6 +33,8 @@ COPY escalation ./escalation
 COPY notifications ./notifications
 COPY conference ./conference
 COPY review ./review
+COPY oversight ./oversight
+COPY --from=assets /build/build/static ./build/static
 COPY manage.py .
 
 # collectstatic needs settings but no services: throwaway values for the build step only.

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint audit format migrate demo bench clean
+.PHONY: run test lint audit format migrate demo bench clean assets
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,30 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-migrate: $(STAMP)
+# The pages' styles and scripts: GOV.UK Frontend from the npm registry (pinned in package.json and
+# package-lock.json), its Sass compiled with our settings (a system font, no GOV.UK brand) into
+# build/static/, which Django serves. Nothing built is committed.
+NPM := $(shell command -v npm)
+ASSETS := build/static/govuk/app.css build/static/govuk/govuk-frontend.min.js
+SASS_SOURCES := $(wildcard partnership/sass/*.scss)
+
+node_modules/.installed: package.json package-lock.json
+	@test -n "$(NPM)" || { echo "make: npm is missing. The pages' styles are built from the govuk-frontend package with Node.js's npm: install Node.js 20 or later (Debian: apt-get install nodejs npm), then run make again." >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/static/govuk/app.css: node_modules/.installed $(SASS_SOURCES)
+	@mkdir -p build/static/govuk
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules \
+		partnership/sass/app.scss $@
+
+build/static/govuk/govuk-frontend.min.js: node_modules/.installed
+	@mkdir -p build/static/govuk
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
+
+assets: $(ASSETS)
+
+migrate: $(STAMP) assets
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -25,7 +48,7 @@ run: demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} SCHEDULER_IN_PROCESS=true \
 		$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -55,4 +78,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles build node_modules .pytest_cache .mypy_cache .ruff_cache

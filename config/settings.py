@@ -359,6 +359,9 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# GOV.UK Frontend's compiled styles and its script, built by `make assets` from the npm packages
+# (never committed); see docs/decisions on GOV.UK Frontend.
+STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 # Outside production, files are served straight from the apps and packages (no collectstatic step).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -8,7 +8,8 @@ these forms are ``partnership/_field.html``, ``_error_summary.html`` and ``_conf
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from partnership.models import Area, Member, Partnership
 
-MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
+MULTIPLE_HINT = "Tick all that apply."
 
 
 def required_error(message: str) -> dict[str, str]:
@@ -48,19 +49,114 @@ def local_aware(moment: datetime) -> datetime:
     return timezone.make_aware(moment, zone)
 
 
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+_TIME_BARE = re.compile(r"^(\d{2})(\d{2})$")
+
+
+def _time_of(text: str) -> str | None:
+    """``14:30``, ``14.30``, ``1430``, ``2:30pm`` or ``9am`` as ``14:30``; None if not a time."""
+    text = text.strip().replace(" ", "")
+    bare = _TIME_BARE.match(text)
+    match = _TIME.match(text) if bare is None else None
+    if bare is not None:
+        hours, minutes, half = int(bare.group(1)), int(bare.group(2)), None
+    elif match is not None:
+        hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+        half = (match.group(3) or "").lower() or None
+    else:
+        return None
+    if half is not None:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if half == "pm" else 0)
+    if hours > 23 or minutes > 59:
+        return None
+    return f"{hours:02d}:{minutes:02d}"
+
+
+class DatePartsInput(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year in three boxes (and the time in a fourth for a
+    moment), the way UK forms ask for a date; never a browser's picker, which shows mm/dd/yyyy in
+    some locales. Posted parts are put together as ``2026-06-15`` (``2026-06-15T14:30``), which the
+    field reads; parts that make no date are handed on joined by ``|`` so that the field refuses
+    them and the page shows them back as typed. A post with one value under the field's own name
+    (an older page, a test) is read as it is."""
+
+    govuk_kind = "date"
+    template_name = "partnership/widgets/date_parts.html"
+    parts: tuple[str, ...] = ("day", "month", "year")
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+        widths = {"day": 2, "month": 2, "year": 4, "time": 5}
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {}
+        for part in self.parts:
+            box = f"govuk-input govuk-date-input__input govuk-input--width-{widths[part]}"
+            extra = {"autocomplete": "off"} if part == "time" else {"inputmode": "numeric"}
+            widgets[part] = forms.TextInput(attrs={"class": box, **extra})
+        super().__init__(widgets, attrs)
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        # The server says what is missing, in words, beside the field (not a browser bubble on
+        # whichever box happens to be empty).
+        return False
+
+    def decompress(self, value: Any) -> list[str]:
+        if value in (None, ""):
+            return ["" for _ in self.parts]
+        if isinstance(value, str) and "|" in value:
+            return value.split("|")
+        if isinstance(value, str):
+            parsed = parse_datetime(value) if "T" in value or " " in value else None
+            try:
+                value = parsed or date.fromisoformat(value)
+            except ValueError:
+                return ["" for _ in self.parts]
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        shown = [str(value.day), str(value.month), str(value.year)]
+        if "time" in self.parts:
+            shown.append(f"{value:%H:%M}" if isinstance(value, datetime) else "")
+        return shown
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        keys = [f"{name}_{part}" for part in self.parts]
+        if not any(key in data for key in keys):
+            return data.get(name)
+        typed = [str(data.get(key) or "").strip() for key in keys]
+        if not any(typed):
+            return ""
+        day, month, year = typed[:3]
+        moment = None
+        if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
+            moment = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+            try:
+                date.fromisoformat(moment)
+            except ValueError:
+                moment = None
+        if moment is not None and "time" in self.parts:
+            time_of = _time_of(typed[3])
+            moment = f"{moment}T{time_of}" if time_of else None
+        return moment if moment is not None else "|".join(typed)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(f"{name}_{part}" in data for part in self.parts)
+
+
+class DateTimePartsInput(DatePartsInput):
+    """A moment in UK time: the date as day, month and year, and the time as hours and minutes."""
+
+    parts = ("day", "month", "year", "time")
 
 
 class LocalDateTimeField(forms.DateTimeField):
-    """A browser's ``datetime-local`` value, read as UK time."""
+    """A date and a time typed as UK wall-clock time (day, month, year, ``14:30``)."""
 
-    widget = LocalDateTimeInput
+    widget = DateTimePartsInput
     default_error_messages = {
-        "invalid": "Enter the date and the time in full: day, month, year, hours and minutes.",
+        "invalid": (
+            "Enter a real date and a time: the day, month and year as numbers, and the time "
+            "as hours and minutes, for example 14:30."
+        ),
     }
 
     def to_python(self, value: Any) -> datetime | None:
@@ -80,14 +176,17 @@ class LocalDateTimeField(forms.DateTimeField):
         return local_aware(moment)
 
 
-class DateInput(forms.DateInput):
-    """A browser's date picker. The format is fixed because ``<input type="date">`` only shows a
-    value written as ``2026-06-15``; the locale's ``15/06/2026`` would leave it blank."""
+class DateInput(DatePartsInput):
+    """A date (no time) as day, month and year; the widget for every ``forms.DateField``."""
 
-    input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+class UKDateField(forms.DateField):
+    """A date typed as day, month and year."""
+
+    widget = DateInput
+    default_error_messages = {
+        "invalid": "Enter a real date: the day, month and year as numbers, for example 27 3 2026.",
+    }
 
 
 class MeetingForm(forms.Form):
@@ -98,7 +197,9 @@ class MeetingForm(forms.Form):
     place_missing = "Say where you will meet."
 
     starts_at = LocalDateTimeField(
-        label="Starts", help_text="UK time.", error_messages=required_error("Say when it starts.")
+        label="Starts",
+        help_text="UK time. For example, 27 3 2026 and 14:30.",
+        error_messages=required_error("Say when it starts."),
     )
     ends_at = LocalDateTimeField(
         label="Ends", help_text="UK time.", error_messages=required_error("Say when it ends.")

@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django import template
+from django import forms, template
+from django.forms.boundfield import BoundField, BoundWidget
+from django.urls import reverse
+from django.utils.html import format_html
 
 from partnership.audiences import Audience
 from partnership.models import Role
@@ -57,3 +60,79 @@ def role_label(role: str) -> str:
 @register.filter
 def audiences(codes: list[str]) -> str:
     return "; ".join(Audience.parse(code).label for code in codes)
+
+
+@register.simple_tag(takes_context=True)
+def nav_item(context: template.Context, url_name: str, text: str) -> str:
+    """One item of the service navigation (GOV.UK's), marked as the current page when the page is
+    it or under it (``/incidents/12/`` is under Incidents; Home is only itself)."""
+    href = reverse(url_name)
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    current = path == href if href == "/" else path.startswith(href)
+    if current:
+        return format_html(
+            '<li class="govuk-service-navigation__item govuk-service-navigation__item--active">'
+            '<a class="govuk-service-navigation__link" href="{}" aria-current="page">'
+            '<strong class="govuk-service-navigation__active-fallback">{}</strong></a></li>',
+            href,
+            text,
+        )
+    return format_html(
+        '<li class="govuk-service-navigation__item">'
+        '<a class="govuk-service-navigation__link" href="{}">{}</a></li>',
+        href,
+        text,
+    )
+
+
+def _govuk_class(widget: forms.Widget) -> str:
+    """The GOV.UK class an input takes (choices drawn one by one get theirs in ``_field.html``)."""
+    if isinstance(widget, forms.Select):  # SelectMultiple too
+        return "govuk-select"
+    if isinstance(widget, forms.Textarea):
+        return "govuk-textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "govuk-checkboxes__input"
+    if isinstance(widget, forms.FileInput):
+        return "govuk-file-upload"
+    return "govuk-input"
+
+
+@register.filter
+def govuk_widget(field: BoundField) -> str:
+    """The field's input with its GOV.UK class (and the error modifier when it has errors)."""
+    base = _govuk_class(field.field.widget)
+    classes = [base]
+    existing = field.field.widget.attrs.get("class")
+    if existing:
+        classes.append(existing)
+    if field.errors and base != "govuk-checkboxes__input":
+        classes.append(f"{base}--error")
+    return field.as_widget(attrs={"class": " ".join(classes)})
+
+
+@register.filter
+def widget_kind(field: BoundField) -> str:
+    """How ``_field.html`` draws a field: ``date`` (day, month, year), ``checkboxes``,
+    ``radios``, ``checkbox`` (one box), or ``input``."""
+    widget = field.field.widget
+    if getattr(widget, "govuk_kind", None):
+        return str(widget.govuk_kind)
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"
+
+
+@register.filter
+def govuk_choice(choice: BoundWidget, kind: str) -> str:
+    """One checkbox or radio of a field's choices, with GOV.UK's class (``_field.html`` draws its
+    label beside it, as the design system's markup puts it after the input)."""
+    attrs = {**choice.data["attrs"], "class": f"govuk-{kind}__input"}
+    widget = {**choice.data, "attrs": attrs, "wrap_label": False}
+    parent: Any = choice.parent_widget  # BoundWidget.tag renders through the same private call
+    return str(parent._render(choice.template_name, {"widget": widget}, choice.renderer))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,20 +10,103 @@ from django.core.exceptions import ValidationError
 from conference.forms import ConferenceForm, PersonForm
 from partnership.calendar.forms import DayAddForm
 from partnership.models import AgencyKind, Member
-from partnership.page_forms import MeetingForm, member_label, posted_or_blank, service_errors_add
+from partnership.page_forms import (
+    LocalDateTimeField,
+    MeetingForm,
+    UKDateField,
+    member_label,
+    posted_or_blank,
+    service_errors_add,
+)
 from tests import factories
 
 
-def test_a_date_reaches_the_browser_date_picker_in_the_one_format_it_reads() -> None:
-    # With the en-gb locale Django writes 15/06/2026, which <input type="date"> shows as blank;
-    # the calendar's own copy of the widget did, until both forms used the toolkit's.
+def test_a_date_is_shown_as_day_month_and_year_boxes() -> None:
+    # UK date entry (GOV.UK's date input), never a browser's picker that shows mm/dd/yyyy.
     for field in (
         DayAddForm(initial={"date": date(2026, 6, 15)})["date"],
         PersonForm(initial={"date_of_birth": date(2026, 6, 15)})["date_of_birth"],
     ):
         html = str(field)
-        assert 'type="date"' in html
-        assert 'value="2026-06-15"' in html
+        assert 'type="date"' not in html
+        name = field.html_name
+        for part, shown in (("day", "15"), ("month", "6"), ("year", "2026")):
+            assert f'name="{name}_{part}" value="{shown}"' in html, (part, html)
+        assert '<label class="govuk-label govuk-date-input__label"' in html
+
+
+class _When(forms.Form):
+    on = UKDateField()
+    at = LocalDateTimeField(required=False)
+
+
+def test_date_parts_are_read_as_one_date_and_a_uk_time() -> None:
+    form = _When(
+        {
+            "on_day": "5",
+            "on_month": "11",
+            "on_year": "2026",
+            "at_day": "29",
+            "at_month": "3",
+            "at_year": "2026",
+            "at_time": "2:30pm",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["on"] == date(2026, 11, 5)
+    # 14:30 in London on 29 March 2026 is BST: 13:30 UTC.
+    assert form.cleaned_data["at"] == datetime(2026, 3, 29, 13, 30, tzinfo=UTC)
+    for typed in ("14:30", "14.30", "1430"):
+        form = _When(
+            {
+                "on_day": "5",
+                "on_month": "11",
+                "on_year": "2026",
+                "at_day": "29",
+                "at_month": "3",
+                "at_year": "2026",
+                "at_time": typed,
+            }
+        )
+        assert form.is_valid(), typed
+        assert form.cleaned_data["at"] == datetime(2026, 3, 29, 13, 30, tzinfo=UTC)
+
+
+def test_date_parts_that_make_no_date_are_refused_and_shown_back_as_typed() -> None:
+    form = _When(
+        {
+            "on_day": "31",
+            "on_month": "2",
+            "on_year": "2026",
+            "at_day": "1",
+            "at_month": "2",
+            "at_year": "2026",
+            "at_time": "25:00",
+        }
+    )
+    assert not form.is_valid()
+    assert form.errors["on"] == [
+        "Enter a real date: the day, month and year as numbers, for example 27 3 2026."
+    ]
+    assert "the time as hours and minutes" in form.errors["at"][0]
+    html = str(form["on"])
+    assert 'name="on_day" value="31"' in html
+    assert 'name="on_month" value="2"' in html
+    assert 'name="at_time" value="25:00"' in str(form["at"])
+    # A two-digit year is not guessed.
+    assert not _When({"on_day": "1", "on_month": "2", "on_year": "26"}).is_valid()
+    # Left empty: the field's own "required" words.
+    empty = _When({"on_day": "", "on_month": "", "on_year": ""})
+    assert not empty.is_valid()
+    assert empty.errors["on"] == ["This field is required."]
+
+
+def test_a_date_posted_as_one_value_is_still_read() -> None:
+    # An older page or a test posts "on=2026-11-05": read as it is.
+    form = _When({"on": "2026-11-05", "at": "2026-03-29T14:30"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["on"] == date(2026, 11, 5)
+    assert form.cleaned_data["at"] == datetime(2026, 3, 29, 13, 30, tzinfo=UTC)
 
 
 class _ReplyShape(forms.Form):

@@ -493,12 +493,13 @@
   function fieldOf(form, name) {
     if (!form || !name) { return null; }
     name = FIELD_ALIASES[name] || name;
-    return form.querySelector('[name="' + name + '"]');
+    // A date is typed in parts (day, month, year, time): its first box stands for it.
+    return form.querySelector('[name="' + name + '"]') || form.querySelector('[name="' + name + '_day"]');
   }
 
   function labelOf(field) {
     var set = field.closest("fieldset");
-    if (set && (field.type === "radio" || field.type === "checkbox")) {
+    if (set && (field.type === "radio" || field.type === "checkbox" || field.closest(".govuk-date-input"))) {
       var legend = set.querySelector("legend");
       if (legend) { return legend.textContent.trim(); }
     }
@@ -544,7 +545,24 @@
 
   function value(form, name) {
     var field = form.querySelector('[name="' + name + '"]');
+    if (!field && form.querySelector('[name="' + name + '_day"]')) { return dateValue(form, name); }
     return field ? field.value.trim() : "";
+  }
+
+  function pad(text) { return text.length === 1 ? "0" + text : text; }
+
+  // The parts of a date typed as day, month, year and time, as the API reads them
+  // (2026-06-15T14:30, UK time); the API refuses what makes no date, in words.
+  function dateValue(form, name) {
+    var parts = ["day", "month", "year", "time"].map(function (part) {
+      var box = form.querySelector('[name="' + name + "_" + part + '"]');
+      return box ? box.value.trim() : "";
+    });
+    if (!parts.join("")) { return ""; }
+    var time = parts[3].replace(".", ":");
+    if (/^\d{3,4}$/.test(time)) { time = time.slice(0, -2) + ":" + time.slice(-2); }
+    if (/^\d:/.test(time)) { time = "0" + time; }
+    return parts[2] + "-" + pad(parts[1]) + "-" + pad(parts[0]) + (parts[3] ? "T" + time : "");
   }
 
   function checked(form, name) {
@@ -560,7 +578,7 @@
     pairs.forEach(function (pair) {
       var field = fieldOf(form, pair[0]);
       var empty = field && (field.type === "radio" ? !checked(form, pair[0]).length
-                                                   : !field.value.trim());
+                                                   : !value(form, pair[0]));
       if (empty) { problems.push({ field: pair[0], text: pair[1] }); }
     });
     return problems;
@@ -605,7 +623,7 @@
           item_id: item ? Number(item) : null,
           description: value(form, "description"),
           owner_id: Number(value(form, "owner_id")),
-          // A datetime-local value; the API reads it as UK time.
+          // Day, month, year and time put together; the API reads it as UK time.
           due_at: value(form, "due_at")
         },
         done: "Action added.",
