@@ -43,9 +43,11 @@ migrate: $(STAMP) assets
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-# Serves on http://$(HOST):$(PORT)/ with the scheduler inside the one process.
+# Serves on http://$(HOST):$(PORT)/ with the scheduler inside the one process. Links in email and
+# text messages point there unless SITE_URL says otherwise. Pages are the ones people see (our 404,
+# not Django's debug page): DJANGO_DEBUG=true make run for those.
 run: demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} SCHEDULER_IN_PROCESS=true \
+	SCHEDULER_IN_PROCESS=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) assets

@@ -55,7 +55,8 @@ __all__ = [
     "RoomShareForm",
 ]
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+ANSWER_OF = {"yes": True, "no": False, "not_known": None}
 
 
 def person_label(person: Person) -> str:
@@ -238,7 +239,7 @@ class ReferralForm(forms.Form):
                 choices=YES_NO,
                 widget=forms.RadioSelect,
                 help_text="Counts double." if question.weight > 1 else "",
-                error_messages=required_error(f"Answer yes or no: {question.text}"),
+                error_messages=required_error(f"Answer yes, no or not known: {question.text}"),
             )
 
     def checklist_fields(self) -> list[forms.BoundField]:
@@ -251,8 +252,8 @@ class ReferralForm(forms.Form):
             self.add_error(None, "That flag is about someone else.")
         return cleaned
 
-    def answers(self) -> dict[str, bool]:
-        return {q.code: self.cleaned_data[answer_field_name(q)] == "yes" for q in CHECKLIST}
+    def answers(self) -> dict[str, bool | None]:
+        return {q.code: ANSWER_OF[self.cleaned_data[answer_field_name(q)]] for q in CHECKLIST}
 
 
 # --- Conferences ---------------------------------------------------------------------------------
@@ -282,6 +283,10 @@ class ConferenceForm(MeetingForm):
 
     def __init__(self, *args: Any, chairs: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["starts_at"].help_text = (
+            "UK time. An emergency conference may start now; none can be arranged to be over "
+            "already. For example, 27 3 2026 and 14:30."
+        )
         chair = self.fields["chair"]
         assert isinstance(chair, MemberChoiceField)  # noqa: S101 (declared above)
         chair.queryset = chairs
@@ -325,7 +330,7 @@ class InviteForm(forms.Form):
     members = MemberMultipleChoiceField(
         label="Panel members to invite",
         queryset=Member.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="Each is sent the time and place, and asked to file their agency's research "
         "for each case. " + MULTIPLE_HINT,
         error_messages=required_error("Choose who to invite."),

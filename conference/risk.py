@@ -7,6 +7,7 @@ the level the score gives, never lower it, and must say why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -39,7 +40,9 @@ QUESTIONS = {q.code: q for q in CHECKLIST}
 
 @dataclass(frozen=True)
 class Assessment:
-    answers: dict[str, bool]
+    # None: "not known" (the referrer could not find out). It adds nothing to the score, and the
+    # referral shows it so that the panel can ask.
+    answers: dict[str, bool | None]
     score: int
     assessed_level: str
     level: str
@@ -57,20 +60,28 @@ def level_for(score: int, partnership: Partnership) -> str:
 def risk_assess(
     *,
     partnership: Partnership,
-    answers: dict[str, bool],
+    answers: Mapping[str, bool | None],
     raised_level: str = "",
     raised_reason: str = "",
 ) -> Assessment:
-    """Score the checklist; every question must be answered yes or no."""
+    """Score the checklist; every question must be answered yes, no or not known (None), and
+    only a yes counts."""
     unknown = sorted(set(answers) - set(QUESTIONS))
     if unknown:
         raise ValidationError({"answers": f"Unknown question {unknown[0]!r}."})
-    missing = [q.code for q in CHECKLIST if not isinstance(answers.get(q.code), bool)]
+    missing = [
+        q.code
+        for q in CHECKLIST
+        if q.code not in answers or not isinstance(answers[q.code], bool | None)
+    ]
     if missing:
         raise ValidationError(
-            {"answers": f"Answer every question yes or no (missing: {', '.join(missing)})."}
+            {
+                "answers": "Answer every question yes, no or not known (null) "
+                f"(missing: {', '.join(missing)})."
+            }
         )
-    score = sum(q.weight for q in CHECKLIST if answers[q.code])
+    score = sum(q.weight for q in CHECKLIST if answers[q.code] is True)
     assessed = level_for(score, partnership)
     level = assessed
     if raised_level:

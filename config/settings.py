@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "partnership.tenancy.PartnershipMiddleware",
     "partnership.middleware.DatabaseUnavailableMiddleware",
     "partnership.middleware.ApiErrorsAsJsonMiddleware",
+    "partnership.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -3,7 +3,6 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from conference import urls as conference_urls
@@ -11,6 +10,7 @@ from escalation import urls as escalation_urls
 from notifications import urls as notifications_urls
 from oversight import urls as oversight_urls
 from partnership import urls as partnership_urls
+from partnership import views as partnership_views
 from review import urls as review_urls
 
 api_patterns = [
@@ -42,7 +42,7 @@ urlpatterns = [
     # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
     path(
         "admin/login/",
-        RedirectView.as_view(pattern_name="login", query_string=True),
+        partnership_views.admin_login,
         name="admin-login",
     ),
     path("admin/", admin.site.urls),

@@ -15,9 +15,10 @@ from django.db.models import QuerySet
 
 from escalation.models import Completion, Duty, Incident, IncidentState, Strand, TensionLevel
 from escalation.services import MeetingPlan
+from notifications.audiences import audience_members
 from notifications.models import Purpose
 from partnership.audiences import Audience
-from partnership.models import AgencyKind, Area, Member, Role
+from partnership.models import Agency, AgencyKind, Area, Member, Role
 from partnership.page_forms import (
     MULTIPLE_HINT,
     LocalDateTimeField,
@@ -89,7 +90,7 @@ class IncidentReportForm(forms.Form):
         label="Connected incidents (optional)",
         queryset=Incident.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="If this is one of a series of connected events, choose the earlier ones. "
         + MULTIPLE_HINT,
     )
@@ -171,7 +172,7 @@ class DutyCompleteForm(MeetingForm):
     invitees = MemberMultipleChoiceField(
         label="Who to invite",
         queryset=Member.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="Each person invited is sent the time and place. " + MULTIPLE_HINT,
         error_messages=required_error("Invite at least one person."),
     )
@@ -181,6 +182,10 @@ class DutyCompleteForm(MeetingForm):
         super().__init__(*args, **kwargs)
         self.duty = duty
         if duty.completion == Completion.MEETING:
+            self.fields["starts_at"].help_text = (
+                "UK time, still to come: the debrief is being arranged. For example, "
+                "27 3 2026 and 14:30."
+            )
             message = self.fields["message"]
             message.required = False
             message.label = "Anything to add to the record (optional)"
@@ -267,10 +272,14 @@ class SituationReportForm(forms.Form):
     )
     agencies = forms.MultipleChoiceField(
         label="Send to these agencies",
-        choices=[(str(Audience.agency(kind)), kind.label) for kind in AgencyKind],
+        choices=[],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The people who speak for each agency of that kind in the partnership.",
+        help_text="The agencies in this partnership. The people who speak for each one are told.",
+    )
+    send_anyway = forms.BooleanField(
+        label="Send it anyway: record it for the agencies where nobody would be told",
+        required=False,
     )
     purposes = forms.MultipleChoiceField(
         label="What this report is for",
@@ -290,14 +299,52 @@ class SituationReportForm(forms.Form):
         error_messages=required_error("Write the update."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partnership_id: int | None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "sitrep-%s")
         super().__init__(*args, **kwargs)
+        # Only the kinds of agency the partnership has; each one with nobody to tell says so
+        # beside its box, and choosing it is questioned before anything is sent.
+        kinds = set(
+            Agency.objects.filter(partnerships=partnership_id, is_active=True).values_list(
+                "kind", flat=True
+            )
+        )
+        self.nobody_at: dict[str, str] = {}
+        choices = []
+        for kind in AgencyKind:
+            if kind not in kinds:
+                continue
+            audience = str(Audience.agency(kind))
+            if audience_members(Audience.agency(kind), partnership_id):
+                choices.append((audience, kind.label))
+            else:
+                self.nobody_at[audience] = str(kind.label)
+                choices.append((audience, f"{kind.label} (nobody there would be told)"))
+        agencies = self.fields["agencies"]
+        assert isinstance(agencies, forms.MultipleChoiceField)  # noqa: S101 (declared above)
+        agencies.choices = choices
+
+    @property
+    def nobody_chosen(self) -> list[str]:
+        """The agencies chosen (as posted) where nobody would be told."""
+        if not self.is_bound:
+            return []
+        chosen = self["agencies"].value() or []
+        return [self.nobody_at[a] for a in chosen if a in self.nobody_at]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if "roles" in cleaned and "agencies" in cleaned and not self.audiences_chosen():
             self.add_error("roles", "Choose at least one role or agency to send it to.")
+        nobody = self.nobody_chosen
+        if nobody and not cleaned.get("send_anyway"):
+            names = " and ".join(nobody)
+            self.add_error(
+                "agencies",
+                f"Nobody who speaks for {names} uses this service in the partnership, so nobody "
+                "there would be told. Untick it and tell them another way, or tick "
+                "“Send it anyway” to record the report for them.",
+            )
         return cleaned
 
     def audiences_chosen(self) -> list[Audience]:

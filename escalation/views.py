@@ -41,7 +41,7 @@ from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
 from partnership.models import Member
 from partnership.page_forms import areas_narrow, posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS, posted_next
+from partnership.pages import CONFLICTS, posted_next, submit_once
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
@@ -87,6 +87,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def incident_report(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "incident.report")
@@ -205,7 +206,9 @@ def _incident_page(
         "delivery": delivery,
         "delivery_summary": DeliverySummary.of(delivery),
         "situation_reports": _situation_reports(incident),
-        "situation_report_form": posted_or_blank(bound, SituationReportForm())
+        "situation_report_form": posted_or_blank(
+            bound, SituationReportForm(partnership_id=incident.partnership_id)
+        )
         if may_report
         else None,
     }
@@ -276,6 +279,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def incident_determine(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     incident = selectors.incident_for(member, pk)
@@ -387,11 +391,12 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def incident_situation_report(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     incident = selectors.incident_for(member, pk)
     require(member, "incident.situation_report", incident)
-    form = SituationReportForm(request.POST)
+    form = SituationReportForm(request.POST, partnership_id=incident.partnership_id)
     if form.is_valid():
         try:
             report = services.situation_report_send(
@@ -426,6 +431,7 @@ def incident_situation_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Duties --------------------------------------------------------------------------------------
 @require_POST
+@submit_once
 def duty_complete(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     duty = selectors.duty_for(member, pk)

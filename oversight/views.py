@@ -30,7 +30,7 @@ from oversight.models import OversightBody, ScrutinyRequest
 from oversight.suppression import RULE
 from partnership.models import AuditEvent, Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, submit_once
 from partnership.permissions import can, require
 from review.forms import ReportPeriodForm
 from review.reports import Period, half_year_containing
@@ -191,6 +191,7 @@ def _list_page(
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def scrutiny_list(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "scrutiny.list")

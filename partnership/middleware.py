@@ -7,7 +7,8 @@ from typing import Any
 import structlog
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
 from rest_framework.response import Response
 
 log = structlog.get_logger(__name__)
@@ -127,3 +128,22 @@ class DatabaseUnavailableMiddleware:
             )
         response["Retry-After"] = "5"
         return response
+
+
+class NotFoundPageMiddleware:
+    """A record that does not exist, or is not shared with the member (a selector's ``Http404``),
+    shows the service's own "Page not found" page, also when DEBUG is on, whose technical page
+    would list the service's addresses. API paths keep their JSON answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if not isinstance(exception, Http404) or request.path.startswith("/api/"):
+            return None
+        return render(request, "404.html", {"exception": exception}, status=404)

@@ -466,3 +466,24 @@ class CalendarDay(models.Model):
     @property
     def name(self) -> str:
         return holiday_name(self.title, self.notes)
+
+
+class FormSubmission(models.Model):
+    """The receipt of a creating form sent once: the form carries a one-time key
+    (``{% submit_once %}``), and the same key sent again (the back button, then submit; a double
+    click) is answered with the record the first one made instead of making a second.
+    ``location`` is that record's page, empty while the first is being recorded."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "key"], name="form_submission_once"),
+        ]
+        indexes = [models.Index(fields=["member", "created_at"], name="form_submission_age")]
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.member_id}"

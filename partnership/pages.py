@@ -1,12 +1,17 @@
-"""What every app's page views (and API views) share: who is asking, a checked request body, and
-how a conflict is put to them."""
+"""What every app's page views (and API views) share: who is asking, a checked request body, how
+a conflict is put to them, and creating forms that are safe to send twice (``submit_once``)."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
@@ -14,6 +19,7 @@ from rest_framework.request import Request
 
 from partnership.errors import ConflictError
 from partnership.models import Member
+from partnership.services import submission_claim, submission_done, submission_release
 
 # Services lock rows before a transition, so the last two are unlikely; if a save still loses a
 # race, the person is told the same way as for any other change that no longer fits.
@@ -53,3 +59,54 @@ def conflict_text(error: Exception) -> str:
     if isinstance(error, ConflictError):
         return str(error)
     return "Someone else changed this at the same moment. Reload the page and try again."
+
+
+SUBMIT_ONCE_FIELD = "submit_once"
+
+
+def submit_once(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A creating form's view, made safe to send twice. The form carries a one-time key
+    (``{% submit_once %}`` from ``partnership_tags``, beside ``{% csrf_token %}``); the first
+    request with a key runs the view, and when the view redirects to what it made, the key is
+    kept with that address. The same key sent again (the back button, then submit; a double click)
+    goes to that address with a sentence saying nothing was made twice. When the view made nothing
+    (the form came back with errors), the key is let go, so the corrected form can be sent.
+
+    A post without a key (the API, an older page) runs the view as it is."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method != "POST" or not isinstance(request.user, Member):
+            return view(request, *args, **kwargs)
+        try:
+            key = uuid.UUID(request.POST.get(SUBMIT_ONCE_FIELD, ""))
+        except ValueError:
+            return view(request, *args, **kwargs)
+        member = request.user
+        earlier = submission_claim(member=member, key=key)
+        if earlier is not None:
+            if earlier.location:
+                messages.info(
+                    request,
+                    "This form had already been sent, so nothing new was made: this is what it "
+                    "made the first time.",
+                )
+                return redirect(earlier.location)
+            messages.warning(
+                request,
+                "This form was sent twice at the same moment. The first is still being recorded: "
+                "check here in a moment before sending it again.",
+            )
+            return redirect(request.path)
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            submission_release(member=member, key=key)
+            raise
+        if response.status_code in (301, 302, 303) and response.get("Location"):
+            submission_done(member=member, key=key, location=response["Location"])
+        else:
+            submission_release(member=member, key=key)
+        return response
+
+    return wrapped

@@ -3,13 +3,25 @@ leaves a timeline event beside the change."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from partnership.calendar.selectors import division_installed
-from partnership.models import Agency, Area, Member, Partnership, Role, RoleAssignment
+from partnership.models import (
+    Agency,
+    Area,
+    FormSubmission,
+    Member,
+    Partnership,
+    Role,
+    RoleAssignment,
+)
 from partnership.timeline import audit_record
 
 
@@ -208,3 +220,34 @@ def member_partnership_choose(*, member: Member, partnership: Partnership) -> No
     Member.objects.filter(pk=member.pk).update(chosen_partnership=partnership)
     member.chosen_partnership = partnership
     member.work_in(partnership)
+
+
+# --- Receipts of creating forms (submit once) ---------------------------------------------------
+# Not a change to the partnership's record (the record the form makes has its own event), so no
+# timeline event: a receipt only says which page a form's one-time key led to.
+RECEIPT_DAYS = 2
+
+
+def submission_claim(*, member: Member, key: uuid.UUID) -> FormSubmission | None:
+    """Claims a form's one-time key for the request sending it. None: claimed, go ahead. A
+    receipt: this key was sent before (its ``location`` is empty while that one is still being
+    recorded). The claim commits at once, so a second request sent meanwhile sees it."""
+    FormSubmission.objects.filter(
+        member=member, created_at__lt=timezone.now() - timedelta(days=RECEIPT_DAYS)
+    ).delete()
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(member=member, key=key)
+    except IntegrityError:
+        return FormSubmission.objects.get(member=member, key=key)
+    return None
+
+
+def submission_done(*, member: Member, key: uuid.UUID, location: str) -> None:
+    """The form made its record: the key now leads to the record's page."""
+    FormSubmission.objects.filter(member=member, key=key).update(location=location[:500])
+
+
+def submission_release(*, member: Member, key: uuid.UUID) -> None:
+    """The form made nothing (an error to correct): the same key may be sent again."""
+    FormSubmission.objects.filter(member=member, key=key, location="").delete()

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -39,6 +40,22 @@ from partnership.worklist import worklist_for
 
 PENDING_SECONDS = 300
 _NEW_CODES = "recovery_codes_new"
+
+
+@login_not_required
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Django admin's sign-in. Signed out: our one sign-in page (the throttle cannot be
+    sidestepped). Signed in without the admin's permission: a clear refusal, not a redirect back
+    to the sign-in page, which (signed in already) sends them to the admin again, and round."""
+    if request.user.is_authenticated:
+        if can(request.user, "directory.manage"):  # the admin's own rule (partnership/admin.py)
+            return redirect("admin:index")
+        raise PermissionDenied(
+            "The administration pages are for the service's administrators, and your account is "
+            "not one. If something needs changing, ask your partnership's administrator."
+        )
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("login") + (f"?{query}" if query else ""))
 
 
 class LoginView(auth_views.LoginView):

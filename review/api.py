@@ -4,6 +4,7 @@ review pages, so the API and a page cannot answer differently."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,7 +32,7 @@ from review.compliance import (
     incident_compliance,
 )
 from review.exports import EXPORT_TYPES, report_file, timeline_file
-from review.replay import incident_replay
+from review.replay import incident_replay, replay_moment_refusal
 from review.reports import partnership_report, report_period
 from review.timeline import (
     PAGE_SIZE,
@@ -201,6 +202,12 @@ class PersonTimelineExportView(APIView):
 # --- Replay and compliance -----------------------------------------------------------------------
 class ReplayQuerySerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
+
+    def validate_at(self, value: datetime) -> datetime:
+        refusal = replay_moment_refusal(value)
+        if refusal:
+            raise serializers.ValidationError(refusal)
+        return value
 
 
 class IncidentReplayView(APIView):

@@ -4,7 +4,7 @@ counts, a report's period and the access log's filter."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -17,6 +17,7 @@ from escalation.models import Strand
 from partnership.models import Agency, Area, AuditEvent, Member
 from partnership.page_forms import DateInput, LocalDateTimeField, service_errors_add
 from review.compliance import ComplianceFilter
+from review.replay import replay_moment_refusal
 from review.reports import Period, report_period
 from review.timeline import TimelineFilter
 
@@ -102,8 +103,16 @@ class TimelineFilterForm(forms.Form):
 class ReplayForm(forms.Form):
     at = LocalDateTimeField(
         label="As at",
-        help_text="UK time. The page shows the incident as it stood at that moment.",
+        help_text="UK time, up to now. The page shows the incident as it stood at that moment.",
+        error_messages={"required": "Say the moment to replay: day, month, year and time."},
     )
+
+    def clean_at(self) -> datetime:
+        at: datetime = self.cleaned_data["at"]
+        refusal = replay_moment_refusal(at)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return at
 
 
 # --- Compliance across incidents -----------------------------------------------------------------

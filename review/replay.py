@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from escalation.models import Duty, DutyState, Incident
 from notifications.models import Notification
 from partnership.audiences import Audience
@@ -67,6 +69,18 @@ def _state_at(incident: Incident, at: datetime) -> str | None:
         if when <= at:
             state = after
     return state
+
+
+REPLAY_FUTURE = (
+    "Replay shows the incident as it stood at a moment that has passed, and this one has not "
+    "happened yet. Choose a time up to now."
+)
+
+
+def replay_moment_refusal(at: datetime) -> str | None:
+    """Why ``at`` cannot be replayed (a moment still to come), or None. The page and the API
+    both ask here, so neither shows an empty future as if it were the record."""
+    return REPLAY_FUTURE if at > timezone.now() else None
 
 
 def incident_replay(incident: Incident, at: datetime) -> dict[str, Any]:

@@ -151,7 +151,9 @@ def _incident_page(
         request, timeline.incident_events(incident.pk), Scope.incident(incident.pk)
     )
     replay: dict[str, Any] | None = None
-    replay_form = ReplayForm(request.GET if request.GET.get("at") else None)
+    # Bound once a moment is asked for: typed in parts (at_day, at_month…) or one value (at=).
+    asked = any(key == "at" or key.startswith("at_") for key in request.GET)
+    replay_form = ReplayForm(request.GET if asked else None)
     if replay_form.is_bound:
         if replay_form.is_valid():
             replay = incident_replay(incident, replay_form.cleaned_data["at"])

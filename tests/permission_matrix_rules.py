@@ -321,7 +321,11 @@ RULES: dict[str, RouteRule] = {
         {"GET": get(SIGNED_IN), "POST": post(SIGNED_IN)},
         note="One's own second factor; an empty form is a 400.",
     ),
-    "admin-login": RouteRule({"GET": get(PUBLIC)}, note="Redirects to the one sign-in page."),
+    "admin-login": RouteRule(
+        {"GET": get(_users(ANONYMOUS) | anywhere(DIRECTORY_MANAGE))},
+        note="Signed out: the one sign-in page; an administrator: the admin; anyone else a 403 "
+        "that says why (it used to send them round between the admin and the sign-in page).",
+    ),
     "healthz": RouteRule({"GET": get(PUBLIC)}),
     "home": RouteRule({"GET": get(SIGNED_IN)}),
     "home-worklist": RouteRule({"GET": get(PARTNERSHIP)}),  # worklist.view

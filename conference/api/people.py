@@ -247,7 +247,8 @@ class ReferralCreateSerializer(serializers.Serializer[Any]):
     person_id = serializers.IntegerField()
     reason = serializers.ChoiceField(choices=ReferralReason.choices)
     summary = serializers.CharField(max_length=20000)
-    answers = serializers.DictField(child=serializers.BooleanField())
+    # true, false, or null for "not known".
+    answers = serializers.DictField(child=serializers.BooleanField(allow_null=True))
     lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices)
     consent_notes = serializers.CharField(
         max_length=5000, required=False, default="", allow_blank=True

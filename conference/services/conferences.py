@@ -62,6 +62,12 @@ def conference_create(
         errors["title"] = "Give the conference a title (no victim's name: it goes into emails)."
     if ends_at <= starts_at:
         errors["ends_at"] = "The conference must end after it starts."
+    elif ends_at <= timezone.now():
+        # An emergency panel may be called to start now; none is arranged to be over already.
+        errors["ends_at"] = (
+            "A conference is arranged for a time still to come, and this one would be over "
+            "already. Check the day, month and year."
+        )
     if not location.strip():
         errors["location"] = "Say where (or how) the panel meets."
     partnership = partnership_working(actor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -222,7 +222,7 @@ def referral_create(
     person: Person,
     reason: str,
     summary: str,
-    answers: dict[str, bool],
+    answers: Mapping[str, bool | None],
     lawful_basis: str,
     consent_notes: str = "",
     raised_level: str = "",

@@ -35,7 +35,7 @@ from conference.models import (
 from conference.views.common import _agencies, _conference, _item_title, _members_with_agency
 from partnership.models import Agency, Member, Partnership, Role
 from partnership.page_forms import posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS
+from partnership.pages import CONFLICTS, submit_once
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
@@ -77,6 +77,7 @@ def _chairs(partnership: Partnership | None) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def conference_create(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "conference.manage")
@@ -230,6 +231,7 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def conference_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     conference = _conference(member, pk, "conference.manage")
@@ -359,6 +361,7 @@ def _item_case(item: AgendaItem) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def research_file(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     item = selectors.agenda_item_for(member, pk)

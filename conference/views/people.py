@@ -39,7 +39,7 @@ from conference.views.common import _pk
 from escalation.rules import incidents_visible
 from partnership.models import Member
 from partnership.page_forms import areas_narrow, posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS
+from partnership.pages import CONFLICTS, submit_once
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
@@ -64,6 +64,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def person_create(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "person.create")
@@ -257,6 +258,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def person_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Link the person to an incident; the repeat rules run at once and any flag is shown."""
     member = _member(request)
@@ -364,6 +366,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def referral_create(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "referral.create")

@@ -29,7 +29,7 @@ from partnership.calendar.forms import (
     remove_form,
 )
 from partnership.models import Division, Member
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, submit_once
 from partnership.permissions import can, require
 
 
@@ -156,6 +156,7 @@ def _edit(
 
 
 @require_POST
+@submit_once
 def calendar_day_add(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "calendar.manage")

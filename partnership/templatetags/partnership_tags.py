@@ -4,6 +4,7 @@ words in the browser), and the names of roles and audiences."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils.html import format_html
 
 from partnership.audiences import Audience
 from partnership.models import Role
+from partnership.pages import SUBMIT_ONCE_FIELD
 from partnership.permissions import can
 
 register = template.Library()
@@ -136,3 +138,13 @@ def govuk_choice(choice: BoundWidget, kind: str) -> str:
     widget = {**choice.data, "attrs": attrs, "wrap_label": False}
     parent: Any = choice.parent_widget  # BoundWidget.tag renders through the same private call
     return str(parent._render(choice.template_name, {"widget": widget}, choice.renderer))
+
+
+@register.simple_tag
+def submit_once() -> str:
+    """The one-time key of a creating form (``partnership.pages.submit_once`` reads it): put it
+    beside ``{% csrf_token %}``. Each time the page is drawn the form gets a new key; the page
+    the back button shows again keeps the old one, so sending it again makes nothing twice."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', SUBMIT_ONCE_FIELD, uuid.uuid4()
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,8 @@ from escalation.models import Incident
 from partnership.models import Agency, Member
 from tests import factories
 from tests.world import ClientFor
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +255,7 @@ def test_referral_form_refuses_an_unanswered_question_and_a_lowered_level(
     del data["answer_weapons"]
     response = client.post(f"/referrals/new/?person={person.pk}", data)
     assert response.status_code == 400
-    assert "Answer yes or no: Have weapons been used or threatened?" in _page(response)
+    assert "Answer yes, no or not known: Have weapons been used or threatened?" in _page(response)
 
     response = client.post(
         f"/referrals/new/?person={person.pk}", _referral_data(person, raised_level="standard")
@@ -576,3 +579,35 @@ def test_navigation_shows_the_conference_pages_to_partnership_members(
         "/actions/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_checklist_question_may_be_answered_not_known_and_adds_nothing(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    person = factories.person()
+    client = client_for("panel-police")
+    form = _page(client.get(f"/referrals/new/?person={person.pk}"))
+    assert form.count('value="not_known"') == len(CHECKLIST)
+    # threats and home_targeted (2 each) yes; weapons (2) not known: it does not count.
+    data = _referral_data(person, answer_weapons="not_known")
+    response = client.post(f"/referrals/new/?person={person.pk}", data)
+    assert response.status_code == 302
+    referral = Referral.objects.get(person=person)
+    assert referral.score == 4
+    assert referral.answers["weapons"] is None
+    page = _page(client.get(response["Location"]))
+    assert 'Not known <span class="muted">(ask at the panel)</span>' in page
+
+
+def test_the_flags_page_names_its_two_ways_out_apart(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    _flagged()
+    page = _page(client_for("coordinator").get("/flags/"))
+    assert "Dismiss the flag: no referral needed" in page
+    assert "Refer to a risk conference" in page
+    # The live alert's own button (partnership/static/js/alerts.js) is not another "Dismiss".
+    script = (ROOT / "partnership/static/js/alerts.js").read_text()
+    assert 'element("button", "app-link-button", "Hide this alert")' in script
+    assert '"Dismiss"' not in script
+    assert '"Hide this alert"' in script

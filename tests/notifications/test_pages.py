@@ -339,3 +339,35 @@ def test_pages_carry_the_unread_badge_and_live_alert_settings(
     anonymous = Client().get("/accounts/login/").content.decode()
     for absent in ("data-alerts-socket", "data-unread", "unread notification", "alerts.js"):
         assert absent not in anonymous
+
+
+def test_a_situation_report_offers_the_partnerships_agencies_and_warns_where_nobody_is_told(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
+    url = f"/incidents/{incident.pk}/situation-reports/"
+    crro = client_for("crro")
+    page = _page(crro, f"/incidents/{incident.pk}/")
+    # Only kinds of agency the partnership has (the demo has no education or probation agency).
+    assert 'value="agency:rec"' in page
+    assert 'value="agency:education"' not in page
+    assert 'value="agency:probation"' not in page
+    # Housing is in the partnership, but nobody speaks for it there: it says so beside the box.
+    assert "Housing (nobody there would be told)" in page
+
+    response = crro.post(url, _sitrep(roles=[], agencies=["agency:housing", "agency:rec"]))
+    assert response.status_code == 400
+    assert not SituationReport.objects.exists()
+    html = response.content.decode()
+    assert "Nobody who speaks for Housing uses this service in the partnership" in html
+    # The form now offers to send it anyway.
+    assert 'name="send_anyway"' in html
+
+    response = crro.post(
+        url, _sitrep(roles=[], agencies=["agency:housing", "agency:rec"], send_anyway="on")
+    )
+    assert response.status_code == 302
+    assert SituationReport.objects.get().audiences == ["agency:housing", "agency:rec"]
+    # An agency kind the partnership does not have is refused, not sent to nobody.
+    response = crro.post(url, _sitrep(roles=[], agencies=["agency:education"]))
+    assert response.status_code == 400

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from conference.forms import ConferenceForm, PersonForm
 from partnership.calendar.forms import DayAddForm
@@ -157,3 +159,60 @@ def test_the_posted_form_replaces_only_the_blank_form_it_was_posted_from() -> No
     other = _ReplyShape(auto_id="reply-8-%s")
     assert posted_or_blank(posted, other) is other
     assert posted_or_blank(None, other) is other
+
+
+def test_each_kind_of_date_has_one_rule_said_in_words(
+    demo: dict[str, Member], client_for: Any
+) -> None:
+    """An incident has happened (not in the future); a meeting being arranged is still to come
+    (an emergency conference may start now, but none is arranged to be over already); a replay
+    moment has passed."""
+    from escalation.models import Incident
+
+    client = client_for("coordinator")
+    past = timezone.localtime() - timedelta(days=3)
+    body = {
+        "kind": "scheduled",
+        "title": "Monthly panel",
+        "starts_at_day": str(past.day),
+        "starts_at_month": str(past.month),
+        "starts_at_year": str(past.year),
+        "starts_at_time": "10:00",
+        "ends_at_day": str(past.day),
+        "ends_at_month": str(past.month),
+        "ends_at_year": str(past.year),
+        "ends_at_time": "11:00",
+        "location": "Civic Offices",
+        "chair": str(demo["chair"].pk),
+    }
+    page = client.post("/conferences/new/", body)
+    assert page.status_code == 400
+    assert "this one would be over already" in page.content.decode()
+    assert "none can be arranged to be over already" in page.content.decode()  # said beforehand
+
+    incident = factories.incident_declared()
+    future = timezone.localtime() + timedelta(days=400)
+    gold = client_for("gold")
+    page = gold.get(
+        f"/incidents/{incident.pk}/timeline/",
+        {
+            "at_day": future.day,
+            "at_month": future.month,
+            "at_year": future.year,
+            "at_time": "12:00",
+        },
+    )
+    assert page.status_code == 400
+    assert "this one has not happened yet" in page.content.decode()
+    api = gold.get(f"/api/incidents/{incident.pk}/replay/", {"at": future.isoformat()})
+    assert api.status_code == 400
+    assert "has not happened yet" in api.json()["at"][0]
+    # Up to now is fine, typed in parts.
+    now = timezone.localtime()
+    page = gold.get(
+        f"/incidents/{incident.pk}/timeline/",
+        {"at_day": now.day, "at_month": now.month, "at_year": now.year, "at_time": "00:00"},
+    )
+    assert page.status_code == 200
+    assert "As at" in page.content.decode()
+    assert Incident.objects.count() == 1

@@ -4,11 +4,21 @@ This is what ``make run`` uses. Production runs Daphne processes on their own an
 ``manage.py runscheduler`` separately (see the README).
 """
 
+import os
 from typing import Any
 
 from daphne.cli import CommandLineInterface
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+
+def site_url_for(host: str, port: int) -> str:
+    """The address people reach this process at; a host meaning "every interface" (``0.0.0.0``)
+    is reached as localhost."""
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 class Command(BaseCommand):
@@ -19,6 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        if not os.environ.get("SITE_URL"):
+            # Links in email and text messages lead to where this process serves, not to a port
+            # it is not on.
+            settings.SITE_URL = site_url_for(host, port)
         scheduler = None
         if settings.SCHEDULER_IN_PROCESS:
             from config.scheduler import start_in_background

@@ -193,7 +193,9 @@
       ack.addEventListener("click", function () { acknowledge(toast, notificationId, ack); });
       actions.appendChild(ack);
     }
-    var close = element("button", "link-button", "Dismiss");
+    // Hidden, not dismissed: a page may have a Dismiss button of its own (a repeat flag's),
+    // which means something else.
+    var close = element("button", "app-link-button", "Hide this alert");
     close.type = "button";
     close.appendChild(element("span", "visually-hidden", ": " + title));
     close.addEventListener("click", function () { dismiss(toast); });

@@ -1,0 +1,113 @@
+"""Creating forms are safe to send twice (issue 14: the back button then submit made a second
+identical incident). One mechanism in the page toolkit: ``{% submit_once %}`` puts a one-time key
+in the form, ``partnership.pages.submit_once`` answers the same key again with what the first
+made."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from escalation.models import Incident
+from partnership.models import Area, FormSubmission, Member
+from partnership.services import submission_claim, submission_done
+from tests.world import ClientFor
+
+pytestmark = pytest.mark.django_db
+
+KEY = re.compile(r'name="submit_once" value="([0-9a-f-]{36})"')
+
+
+def _report(key: str, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "submit_once": key,
+        "title": "Abuse shouted at bus stop",
+        "description": "Two men shouted religious abuse at a woman waiting for the bus.",
+        "occurred_at_day": "1",
+        "occurred_at_month": "7",
+        "occurred_at_year": "2025",
+        "occurred_at_time": "10:00",
+        "area": str(Area.objects.get(name="Woughton").pk),
+        "location": "Chaffron Way",
+        "strands": ["religion"],
+        "safeguarding_steps": "Officer stationed at the stop.",
+        "tension_level": "elevated",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_sending_the_same_form_again_shows_the_incident_it_made(client_for: ClientFor) -> None:
+    client = client_for("crro")
+    form = client.get("/incidents/new/").content.decode()
+    key = KEY.search(form)
+    assert key is not None, "the report form carries no one-time key"
+    # Each drawing of the page gets its own key.
+    assert KEY.search(client.get("/incidents/new/").content.decode()).group(1) != key.group(1)  # type: ignore[union-attr]
+
+    first = client.post("/incidents/new/", _report(key.group(1)))
+    assert first.status_code == 302
+    incident = Incident.objects.get()
+    assert first["Location"] == f"/incidents/{incident.pk}/"
+
+    # The back button, then submit: the same form, the same key.
+    again = client.post("/incidents/new/", _report(key.group(1)), follow=True)
+    assert Incident.objects.count() == 1
+    assert again.redirect_chain == [(f"/incidents/{incident.pk}/", 302)]
+    assert "nothing new was made" in again.content.decode()
+
+    # A new drawing of the form is a new report.
+    fresh = KEY.search(client.get("/incidents/new/").content.decode()).group(1)  # type: ignore[union-attr]
+    assert client.post("/incidents/new/", _report(fresh)).status_code == 302
+    assert Incident.objects.count() == 2
+
+
+def test_a_form_sent_back_with_errors_can_be_corrected_and_sent_with_its_key(
+    client_for: ClientFor,
+) -> None:
+    client = client_for("crro")
+    key = str(uuid.uuid4())
+    refused = client.post("/incidents/new/", _report(key, title=""))
+    assert refused.status_code == 400
+    assert Incident.objects.count() == 0
+    # The page it comes back on keeps a key, and the one sent is free again.
+    assert KEY.search(refused.content.decode()) is not None
+    assert client.post("/incidents/new/", _report(key)).status_code == 302
+    assert Incident.objects.count() == 1
+
+
+def test_a_key_is_the_senders_own(client_for: ClientFor) -> None:
+    key = str(uuid.uuid4())
+    assert client_for("crro").post("/incidents/new/", _report(key)).status_code == 302
+    # Another member who somehow sends the same key makes their own report.
+    assert client_for("officer").post("/incidents/new/", _report(key)).status_code == 302
+    assert Incident.objects.count() == 2
+
+
+def test_a_second_send_while_the_first_is_being_recorded_makes_nothing(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    key = uuid.uuid4()
+    # The first request has claimed the key and is still recording (no location yet).
+    assert submission_claim(member=demo["crro"], key=key) is None
+    earlier = submission_claim(member=demo["crro"], key=key)
+    assert earlier is not None
+    assert earlier.location == ""
+    response = client_for("crro").post("/incidents/new/", _report(str(key)), follow=True)
+    assert Incident.objects.count() == 0
+    assert "sent twice at the same moment" in response.content.decode()
+    submission_done(member=demo["crro"], key=key, location="/incidents/1/")
+    assert FormSubmission.objects.get(key=key).location == "/incidents/1/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/incidents/new/", "/people/new/", "/conferences/new/"],
+)
+def test_the_creating_forms_carry_a_key(client_for: ClientFor, path: str) -> None:
+    page = client_for("coordinator").get(path)
+    assert page.status_code == 200, path
+    assert KEY.search(page.content.decode()) is not None, path
