@@ -7,7 +7,7 @@ true at 14:00, including a duty already past its due time that the engine had no
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -77,10 +77,15 @@ REPLAY_FUTURE = (
 )
 
 
+# A person's watch may run a few minutes ahead of the service's clock, and "as at now" typed to
+# the minute is meant to include what happened in that minute.
+REPLAY_CLOCK_MARGIN = timedelta(minutes=5)
+
+
 def replay_moment_refusal(at: datetime) -> str | None:
     """Why ``at`` cannot be replayed (a moment still to come), or None. The page and the API
     both ask here, so neither shows an empty future as if it were the record."""
-    return REPLAY_FUTURE if at > timezone.now() else None
+    return REPLAY_FUTURE if at > timezone.now() + REPLAY_CLOCK_MARGIN else None
 
 
 def incident_replay(incident: Incident, at: datetime) -> dict[str, Any]:

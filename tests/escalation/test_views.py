@@ -74,7 +74,7 @@ def test_reporting_bad_input_is_400_with_the_errors_and_records_nothing(
     assert 'role="alert"' in page
     assert "Give the incident a short title." in page
     assert "Choose at least one hate strand perceived." in page
-    assert "Enter the date and the time in full" in page
+    assert "Enter a real date and a time" in page
     # Each error in the summary leads to its field.
     assert 'href="#id_title"' in page
     assert 'href="#id_strands_0"' in page
