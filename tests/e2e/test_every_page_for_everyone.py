@@ -6,7 +6,6 @@ and checked for both."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
