@@ -44,8 +44,9 @@ TOO_WIDE = """() => {
   for (const el of document.querySelectorAll("body *")) {
     const box = el.getBoundingClientRect();
     if (box.width > 0 && box.right > width + 1) {
-      wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-                (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "") +
+      const kind = typeof el.className === "string" && el.className ?
+        "." + el.className.split(" ")[0] : "";
+      wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + kind +
                 " " + Math.round(box.right) + "px");
     }
   }
