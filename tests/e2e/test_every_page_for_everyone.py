@@ -74,7 +74,9 @@ def test_main_pages_fit_a_phone_and_pass_axe_for_each_role(
     axe = AXE.read_text()
     work = partnership_at_work(demo)
     forum = factories.oversight_member(username="forum-e2e")
-    factories.oversight_body(partnerships=[demo["coordinator"].partnership], members=[forum])
+    partnership = demo["coordinator"].partnership
+    assert partnership is not None
+    factories.oversight_body(partnerships=[partnership], members=[forum])
     incident, person, referral, conference = (
         work.incident,
         work.person,
