@@ -35,6 +35,7 @@ from partnership.page_forms import (
     MeetingForm,
     MemberChoiceField,
     MemberMultipleChoiceField,
+    UKDateField,
     required_error,
 )
 
@@ -92,7 +93,7 @@ class PersonForm(forms.Form):
         error_messages=required_error("Give the person's name."),
     )
     known_as = forms.CharField(label="Known as (optional)", max_length=100, required=False)
-    date_of_birth = forms.DateField(
+    date_of_birth = UKDateField(
         label="Date of birth (optional)",
         required=False,
         widget=DateInput(),

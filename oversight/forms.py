@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from partnership.models import Partnership
-from partnership.page_forms import DateInput
+from partnership.page_forms import DateInput, UKDateField
 
 
 class ScrutinySendForm(forms.Form):
@@ -20,7 +20,7 @@ class ScrutinySendForm(forms.Form):
         "name or describe anyone.",
         error_messages={"required": "Write the question the partnership is to answer."},
     )
-    due_on = forms.DateField(
+    due_on = UKDateField(
         label="Answer due by",
         widget=DateInput,
         help_text="The end of this day, UK time. Unanswered, it is chased up the ladder.",

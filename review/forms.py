@@ -15,7 +15,7 @@ from django.http import QueryDict
 from escalation.deadlines import day_start
 from escalation.models import Strand
 from partnership.models import Agency, Area, AuditEvent, Member
-from partnership.page_forms import DateInput, LocalDateTimeField, service_errors_add
+from partnership.page_forms import DateInput, LocalDateTimeField, UKDateField, service_errors_add
 from review.compliance import ComplianceFilter
 from review.replay import replay_moment_refusal
 from review.reports import Period, report_period
@@ -117,12 +117,10 @@ class ReplayForm(forms.Form):
 
 # --- Compliance across incidents -----------------------------------------------------------------
 class ComplianceFilterForm(forms.Form):
-    start = forms.DateField(
+    start = UKDateField(
         label="Declared from", required=False, widget=DateInput, help_text="UK date."
     )
-    end = forms.DateField(
-        label="Declared to", required=False, widget=DateInput, help_text="Inclusive."
-    )
+    end = UKDateField(label="Declared to", required=False, widget=DateInput, help_text="Inclusive.")
     area = forms.ModelChoiceField(
         queryset=Area.objects.order_by("name"), required=False, empty_label="Any area"
     )
@@ -152,8 +150,8 @@ class ComplianceFilterForm(forms.Form):
 
 # --- The partnership report ----------------------------------------------------------------------
 class ReportPeriodForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=DateInput)
-    end = forms.DateField(label="To", required=False, widget=DateInput, help_text="Inclusive.")
+    start = UKDateField(label="From", required=False, widget=DateInput)
+    end = UKDateField(label="To", required=False, widget=DateInput, help_text="Inclusive.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -671,7 +671,9 @@ RULES: dict[str, RouteRule] = {
         {"GET": get(REVIEWS_INCIDENTS, query="as=json")}, _incident
     ),
     "api-incident-replay": RouteRule(
-        {"GET": get(REVIEWS_INCIDENTS, query="at=2100-01-01T00:00:00Z")}, _incident
+        # A moment that has passed: one still to come is refused (400) whoever asks.
+        {"GET": get(REVIEWS_INCIDENTS, query="at=2024-01-01T00:00:00Z")},
+        _incident,
     ),
     "api-incident-compliance": RouteRule({"GET": get(REVIEWS_INCIDENTS)}, _incident),
     "api-compliance": RouteRule({"GET": get(anywhere(REVIEWS_INCIDENTS))}),

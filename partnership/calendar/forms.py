@@ -11,7 +11,7 @@ from django import forms
 from partnership.calendar.selectors import FIRST_YEAR, LAST_YEAR
 from partnership.calendar.services import REASON_MAX, TITLE_MAX
 from partnership.models import Division
-from partnership.page_forms import DateInput
+from partnership.page_forms import DateInput, UKDateField
 
 REASON_HINT = (
     "Recorded on the permanent timeline with your name, and quoted in the explanation of every "
@@ -46,7 +46,7 @@ _DATE_ERRORS = {
 
 class DayAddForm(forms.Form):
     division = forms.ChoiceField(choices=Division.choices, widget=forms.HiddenInput)
-    date = forms.DateField(label="Date", widget=DateInput(), error_messages=_DATE_ERRORS)
+    date = UKDateField(label="Date", widget=DateInput(), error_messages=_DATE_ERRORS)
     title = forms.CharField(
         label="Name of the bank holiday",
         max_length=TITLE_MAX,

@@ -84,4 +84,4 @@ def test_web_sign_in_works_and_is_throttled(demo: dict[str, Member]) -> None:
 def test_login_page_is_served_to_anonymous_people(db: None) -> None:
     response = Client().get("/accounts/login/")
     assert response.status_code == 200
-    assert b'<label for="id_username">Username</label>' in response.content
+    assert b'<label class="govuk-label" for="id_username">Username</label>' in response.content
