@@ -194,6 +194,7 @@ def _sharing_context(member: Member, person: Person, bound: forms.Form | None) -
 
 
 @require_POST
+@submit_once
 def person_share(request: HttpRequest, pk: int) -> HttpResponse:
     """Share the record with another partnership, on a recorded basis."""
     member = _member(request)
