@@ -441,15 +441,22 @@ def conference(
     arranger = coordinator or someone(COORDINATOR)
     chaired_by = chair or someone("chair")
     starts = starts_at or timezone.now() + timedelta(hours=1)
+    ends = ends_at or starts + timedelta(hours=1)
+    # The service arranges no conference that would be over already; a test building history
+    # arranges it ahead and moves it back to when it was.
+    soon = timezone.now() + timedelta(hours=1)
     made = conference_services.conference_create(
         actor=arranger,
         kind=kind,
         title=title,
-        starts_at=starts,
-        ends_at=ends_at or starts + timedelta(hours=1),
+        starts_at=max(starts, soon),
+        ends_at=max(starts, soon) + (ends - starts),
         location=location,
         chair=chaired_by,
     )
+    if starts < soon:
+        Conference.objects.filter(pk=made.pk).update(starts_at=starts, ends_at=ends)
+        made.refresh_from_db()
     for case in cases:
         conference_services.agenda_add(actor=arranger, conference_id=made.pk, referral=case)
     if invite:
