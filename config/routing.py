@@ -6,6 +6,7 @@ from django.urls import path
 
 from conference.consumers import RoomConsumer
 from escalation.consumers import BoardConsumer
+from gold.consumers import GoldRoomConsumer
 from notifications.consumers import AlertsConsumer
 from partnership.consumers import WorklistConsumer
 
@@ -14,4 +15,5 @@ websocket_urlpatterns: list[Any] = [
     path("ws/board/", BoardConsumer.as_asgi()),
     path("ws/conferences/<int:pk>/", RoomConsumer.as_asgi()),
     path("ws/worklist/", WorklistConsumer.as_asgi()),
+    path("ws/gold-groups/<int:pk>/", GoldRoomConsumer.as_asgi()),
 ]

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "conference",
     "review",
     "oversight",
+    "gold",
 ]
 
 MIDDLEWARE = [
@@ -465,6 +466,7 @@ SCHEDULER_JOBS: list[str] = [
     "conference.jobs.JOBS",
     "oversight.jobs.JOBS",
     "review.jobs.JOBS",
+    "gold.jobs.JOBS",
 ]
 # The safety-net sweep: the longest a due deadline can wait if a wake-up was lost.
 SCHEDULER_SWEEP_SECONDS = float(os.environ.get("SCHEDULER_SWEEP_SECONDS", 5))

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from conference import urls as conference_urls
 from escalation import urls as escalation_urls
+from gold import urls as gold_urls
 from notifications import urls as notifications_urls
 from oversight import urls as oversight_urls
 from partnership import urls as partnership_urls
@@ -20,6 +21,7 @@ api_patterns = [
     *conference_urls.api_urlpatterns,
     *review_urls.api_urlpatterns,
     *oversight_urls.api_urlpatterns,
+    *gold_urls.api_urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from ?script= (same origin), not inline, as the
     # Content-Security-Policy requires.
@@ -39,6 +41,7 @@ urlpatterns = [
     path("", include("conference.urls")),
     path("", include("review.urls")),
     path("", include("oversight.urls")),
+    path("", include("gold.urls")),
     # One sign-in page for everyone, so the login throttle cannot be sidestepped through admin.
     path(
         "admin/login/",

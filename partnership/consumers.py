@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import structlog
@@ -208,3 +209,130 @@ class WorklistConsumer(MemberConsumer):
 
     async def worklist_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "worklist.changed"})
+
+
+class LiveRoomConsumer(MemberConsumer):
+    """The live room's mechanism, one for every room (a risk conference's, a gold group's).
+
+    On joining, the member receives the room's state as they may see it (``room_state``, a JSON
+    object with ``"type": "state"``). Entries arrive the moment they are saved, pushed to the
+    room's group after commit as ``{"type": "room.event", "event": {...}}``; an event of
+    ``"type": "entry"`` is passed on only when ``entry_visible`` allows it for this connection's
+    member (no query: what the member may see is worked out by ``room_enter`` when they join, and
+    again on every state change, resume and recheck), any other event sends the fresh state. A
+    client that reconnects sends ``{"type": "resume", "last_entry_id": N}`` and receives the state
+    and the entries after N from the database (``"type": "resumed"``).
+
+    Subclasses say how to find the room and what is in it; the hooks below run in a thread with
+    the database (``room_join``, ``room_enter``, ``room_state``, ``room_entries_after``) or
+    without it (``room_group``, ``entry_visible``)."""
+
+    member: Member
+    room: Any
+    checked_at: float
+
+    # --- What a room says about itself -----------------------------------------------------------
+    def room_join(self, user: object, pk: int) -> Any:
+        """The room this user may join, or the close code that refuses them (the same lookup as
+        the room's page and API, so the socket cannot tell apart what they do not)."""
+        raise NotImplementedError
+
+    def room_group(self) -> str:
+        raise NotImplementedError
+
+    def room_enter(self) -> None:
+        """Work out (and keep on ``self``) what this connection's member may see of the room."""
+
+    def room_state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def room_entries_after(self, last: int) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def entry_visible(self, event: dict[str, Any]) -> bool:
+        return True
+
+    def recheck_seconds(self) -> float:
+        """How long a pushed entry is trusted to what the connection last asked the database:
+        a member removed from the room stops receiving within this many seconds."""
+        return 5.0
+
+    # --- The mechanism ---------------------------------------------------------------------------
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        joined = await database_sync_to_async(self.room_join)(
+            user, int(self.scope["url_route"]["kwargs"]["pk"])
+        )
+        if isinstance(joined, int):
+            await self.close(code=joined)
+            return
+        assert isinstance(user, Member)  # noqa: S101 (room_join refuses anyone else)
+        self.member, self.room = user, joined
+        await database_sync_to_async(self.room_enter)()
+        self.checked_at = time.monotonic()
+        await self.channel_layer.group_add(self.room_group(), self.channel_name)
+        await self.accept()
+        await self.send_json(await database_sync_to_async(self.room_state)())
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "room"):
+            await self.channel_layer.group_discard(self.room_group(), self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "resume":
+            await self.send_json(
+                {"type": "error", "detail": "Send a resume; entries are made through the page."}
+            )
+            return
+        last = content.get("last_entry_id", 0)
+        if not isinstance(last, int) or isinstance(last, bool) or last < 0:
+            await self.send_json(
+                {"type": "error", "detail": "last_entry_id must be a whole number."}
+            )
+            return
+        await self.send_json(await database_sync_to_async(self._resume)(last))
+
+    def _resume(self, last: int) -> dict[str, Any]:
+        self.room.refresh_from_db()
+        self.room_enter()
+        state = self.room_state()
+        state["entries"] = self.room_entries_after(last)
+        state["type"] = "resumed"
+        return state
+
+    def _rejoin(self) -> int | None:
+        member = Member.objects.select_related("agency").filter(pk=self.member.pk).first()
+        joined = self.room_join(member, self.room.pk)
+        if isinstance(joined, int):
+            return int(joined)
+        assert member is not None  # noqa: S101 (room_join refuses anyone else)
+        self.member, self.room = member, joined
+        self.room_enter()
+        return None
+
+    async def still_allowed(self) -> int | None:
+        """The room's own door again, with the member as they are now (removed from it, or
+        their agency's access withdrawn: refused as on joining)."""
+        refused: int | None = await database_sync_to_async(self._rejoin)()
+        self.checked_at = time.monotonic()
+        return refused
+
+    def _fresh_state(self) -> dict[str, Any]:
+        self.room.refresh_from_db()
+        self.room_enter()
+        state = self.room_state()
+        state["type"] = "state"
+        return state
+
+    async def room_event(self, message: dict[str, Any]) -> None:
+        if self.signed_out:
+            return
+        stale = time.monotonic() - self.checked_at > self.recheck_seconds()
+        if stale and not await self.checks_hold():
+            return
+        event = message["event"]
+        if event["type"] == "entry":
+            if self.entry_visible(event):
+                await self.send_json(event)
+            return
+        await self.send_json(await database_sync_to_async(self._fresh_state)())

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from conference.models import Action, AgendaItem, Conference, Person, Referral, RepeatFlag
 from escalation.models import Duty, Incident
+from gold.models import CommsItem, GoldGroup, IncidentLink
 from notifications.models import Notification
 from oversight.models import ScrutinyRequest
 from partnership.auth import token_issue
@@ -28,13 +29,18 @@ from partnership.models import Member, Role
 from review.models import Debrief, PlanAction
 from tests.world import (
     ACTION_TEXT,
+    COMMS_MESSAGE,
     CONFERENCE_TITLE,
     CONSENT_NOTES,
     DEBRIEF_LESSONS,
+    DECISION_TEXT,
     ELSEWHERE,
+    ELSEWHERE_COUNCIL,
+    ELSEWHERE_POLICE,
     FORUM,
     INCIDENT_DESCRIPTION,
     INCIDENT_TITLE,
+    LINK_REASON,
     NO_AGENCY,
     NOTE_BODY,
     OTHER_INCIDENT_TITLE,
@@ -164,6 +170,24 @@ SCRUTINY_CLOSE = _users(FORUM)
 DEBRIEF_VIEW = INCIDENT_VIEW
 DEBRIEF_RECORD = _users("ppc", "coordinator", "coordinator2")
 PLAN_ACTION_COMPLETE = _users("panel-housing", "coordinator", "coordinator2")
+# Gold (gold/rules.py). The world's link joins the demo's incident and the neighbour's, asked for
+# by the demo's CSP Co-ordinator and awaiting the neighbour's answer. incident_link.view: whoever
+# sees their own side's incident (INCIDENT_VIEW here; the neighbour's two members, who hold every
+# role there); never the member of a third partnership, whatever their roles.
+NEIGHBOURS = _users(ELSEWHERE_POLICE, ELSEWHERE_COUNCIL)
+LINK_VIEW = INCIDENT_VIEW | NEIGHBOURS
+LINK_REQUEST = CSP_COORDINATOR  # incident_link.request on the demo's incident
+LINK_ANSWER = NEIGHBOURS  # incident_link.answer: the partnership asked
+LINK_UNLINK = CSP_COORDINATOR | NEIGHBOURS  # incident_link.unlink: either side's co-ordinator
+# The world's gold group: convened by gold for the demo's incident, Police's panel member seated.
+# gold_group.convene: gold and the CSP Co-ordinator (who see the incident). gold_group.view: its
+# seats and the convening partnership's CSP Co-ordinator. gold_group.share: a seated gold
+# commander or co-ordinator. decision.record: its seats.
+CONVENES = _users("gold", "coordinator", "coordinator2")
+GROUP_SEATS = _users("gold", "panel-police")
+GROUP_VIEW = GROUP_SEATS | CSP_COORDINATOR
+GROUP_SHARE = _users("gold")
+COMMS_APPROVER = _users("panel-police")  # comms.approve: the approver named, seated
 
 
 # --- The world's markers, and who may see each ---------------------------------------------------
@@ -189,6 +213,10 @@ MARKERS: dict[str, frozenset[str]] = {
     SCRUTINY_QUESTION: SCRUTINY_VIEW,
     DEBRIEF_LESSONS: DEBRIEF_VIEW,
     PLAN_ACTION_TEXT: DEBRIEF_VIEW,
+    LINK_REASON: LINK_VIEW,
+    # The decision is on the partnership's timeline too, which its readers review.
+    DECISION_TEXT: GROUP_VIEW | REVIEWS_INCIDENTS,
+    COMMS_MESSAGE: GROUP_VIEW | REVIEWS_INCIDENTS,
 }
 
 
@@ -281,6 +309,30 @@ def _plan_action(world: MatrixWorld) -> dict[str, Any]:
 
 def _six_monthly(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.six_monthly}
+
+
+def _link(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.link}
+
+
+def _link_again(world: MatrixWorld, partnership: Any) -> dict[str, Any]:
+    """Asking again for the world's pair (answered 409 while its request awaits an answer)."""
+    link = IncidentLink.objects.select_related("other_incident", "other_partnership").get(
+        pk=world.link
+    )
+    return {
+        "partnership": partnership(link.other_partnership),
+        "reference": link.other_incident.reference,
+        "reason": "Again.",
+    }
+
+
+def _gold_group(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.gold_group}
+
+
+def _comms(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.comms}
 
 
 def _member(world: MatrixWorld) -> dict[str, Any]:
@@ -460,6 +512,47 @@ RULES: dict[str, RouteRule] = {
     "scrutiny-close": RouteRule(
         {"POST": post(SCRUTINY_CLOSE)}, _scrutiny, note="Unanswered: a 409 for the forum."
     ),
+    # --- Incidents connected across partnerships (gold) ----------------------------------------
+    "gold-links": RouteRule({"GET": get(PARTNERSHIP)}, note="Each sees their partnership's links."),
+    "gold-link": RouteRule({"GET": get(LINK_VIEW)}, _link),
+    "gold-link-agree": RouteRule({"POST": post(LINK_ANSWER)}, _link),
+    "gold-link-decline": RouteRule(
+        {"POST": post(LINK_ANSWER, lambda world: {"reason": "Not connected."})}, _link
+    ),
+    "gold-link-unlink": RouteRule(
+        {"POST": post(LINK_UNLINK, lambda world: {"reason": "Over."})},
+        _link,
+        note="Not yet agreed: a 409 for the co-ordinators.",
+    ),
+    "gold-incident-links": RouteRule(
+        {
+            "GET": get(INCIDENT_VIEW),
+            "POST": post(LINK_REQUEST, lambda world: _link_again(world, lambda p: p.pk)),
+        },
+        _incident,
+        note="The pair is already asked for: a 409 for the co-ordinators.",
+    ),
+    "gold-groups": RouteRule({"GET": get(PARTNERSHIP)}),
+    "gold-group-convene": RouteRule(
+        {"GET": get(CONVENES), "POST": post(CONVENES)},
+        _incident,
+        note="An empty form is a 400.",
+    ),
+    "gold-group": RouteRule({"GET": get(GROUP_VIEW)}, _gold_group),
+    "gold-group-share": RouteRule({"POST": post(GROUP_SHARE)}, _gold_group),
+    "gold-group-decide": RouteRule(
+        {"POST": post(GROUP_SEATS)}, _gold_group, note="An empty form is a 400."
+    ),
+    "gold-group-comms": RouteRule(
+        {"POST": post(GROUP_SEATS)}, _gold_group, note="An empty form is a 400."
+    ),
+    "gold-comms-approve": RouteRule({"POST": post(COMMS_APPROVER)}, _comms),
+    "gold-comms-sent": RouteRule(
+        {"POST": post(GROUP_SEATS)}, _comms, note="Not yet approved: a 409 for the members."
+    ),
+    "gold-comms-answer": RouteRule(
+        {"POST": post(GROUP_SEATS)}, _comms, note="An empty answer is a 400."
+    ),
     # --- API: authentication and directory ------------------------------------------------------
     "api-token": RouteRule(
         {
@@ -537,6 +630,54 @@ RULES: dict[str, RouteRule] = {
             ),
         },
         _incident,
+    ),
+    # --- API: incidents connected across partnerships (gold) ------------------------------------
+    "api-links": RouteRule({"GET": get(PARTNERSHIP)}),
+    "api-link": RouteRule({"GET": get(LINK_VIEW)}, _link),
+    "api-link-agree": RouteRule({"POST": post(LINK_ANSWER)}, _link),
+    "api-link-decline": RouteRule(
+        {"POST": post(LINK_ANSWER, lambda world: {"reason": "Not connected."})}, _link
+    ),
+    "api-link-unlink": RouteRule(
+        {"POST": post(LINK_UNLINK, lambda world: {"reason": "Over."})}, _link
+    ),
+    "api-incident-connections": RouteRule(
+        {
+            "GET": get(INCIDENT_VIEW),
+            "POST": post(LINK_REQUEST, lambda world: _link_again(world, lambda p: p.slug)),
+        },
+        _incident,
+    ),
+    "api-gold-groups": RouteRule(
+        {
+            "GET": get(PARTNERSHIP),
+            "POST": post(
+                CONVENES,
+                lambda world: {"incident_id": world.incident, "title": "Again", "member_ids": []},
+            ),
+        },
+        note="Listing: each their own groups. Convening: for an incident the caller may see.",
+    ),
+    "api-gold-group": RouteRule({"GET": get(GROUP_VIEW)}, _gold_group),
+    "api-gold-group-share": RouteRule(
+        {"POST": post(GROUP_SHARE, lambda world: {"shares": ["summary"]})}, _gold_group
+    ),
+    "api-gold-group-decisions": RouteRule(
+        {"GET": get(GROUP_VIEW), "POST": post(GROUP_SEATS)},
+        _gold_group,
+        note="An empty decision is a 400 for its members.",
+    ),
+    "api-gold-group-comms": RouteRule(
+        {"GET": get(GROUP_VIEW), "POST": post(GROUP_SEATS)},
+        _gold_group,
+        note="An empty message is a 400 for the group's members.",
+    ),
+    "api-comms-approve": RouteRule({"POST": post(COMMS_APPROVER)}, _comms),
+    "api-comms-sent": RouteRule(
+        {"POST": post(GROUP_SEATS)}, _comms, note="Not yet approved: a 409 for the members."
+    ),
+    "api-comms-answer": RouteRule(
+        {"POST": post(GROUP_SEATS)}, _comms, note="An empty answer is a 400."
     ),
     # --- API: notifications ---------------------------------------------------------------------
     "api-notifications": RouteRule({"GET": get(SIGNED_IN)}),
@@ -759,6 +900,7 @@ SOCKET_RULES: dict[str, SocketRule] = {
     "ws/board/": SocketRule(anywhere(BOARD)),  # incident.board
     "ws/conferences/<int:pk>/": SocketRule(CONFERENCE_ATTEND, _conference),  # conference.attend
     "ws/worklist/": SocketRule(PARTNERSHIP),  # worklist.view
+    "ws/gold-groups/<int:pk>/": SocketRule(GROUP_VIEW, _gold_group),  # gold_group.view
 }
 
 
@@ -841,6 +983,17 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("strategy.manage", _no_object, anywhere(CSP_COORDINATOR)),
     ("plan_action.note", _object(PlanAction, "plan_action"), PLAN_ACTION_COMPLETE),
     ("six_monthly.produce", _no_object, anywhere(CSP_COORDINATOR)),
+    ("incident_link.request", _object(Incident, "incident"), LINK_REQUEST),
+    ("incident_link.view", _object(IncidentLink, "link"), LINK_VIEW),
+    ("incident_link.answer", _object(IncidentLink, "link"), LINK_ANSWER),
+    ("incident_link.unlink", _object(IncidentLink, "link"), LINK_UNLINK),
+    ("gold_group.convene", _object(Incident, "incident"), CONVENES),
+    ("gold_group.view", _object(GoldGroup, "gold_group"), GROUP_VIEW),
+    ("gold_group.share", _object(GoldGroup, "gold_group"), GROUP_SHARE),
+    ("decision.record", _object(GoldGroup, "gold_group"), GROUP_SEATS),
+    ("comms.plan", _object(GoldGroup, "gold_group"), GROUP_SEATS),
+    ("comms.approve", _object(CommsItem, "comms"), COMMS_APPROVER),
+    ("comms.send", _object(CommsItem, "comms"), GROUP_SEATS),
 ]
 
 
@@ -870,8 +1023,16 @@ SHOWN: list[tuple[str, str, str]] = [
     ("api-scrutiny-requests", FORUM, SCRUTINY_QUESTION),
     ("debrief", "panel-housing", DEBRIEF_LESSONS),
     ("api-debrief", "rec", PLAN_ACTION_TEXT),
+    ("gold-link", "coordinator", LINK_REASON),
+    ("api-link", ELSEWHERE_COUNCIL, LINK_REASON),
+    ("gold-link", ELSEWHERE_POLICE, LINK_REASON),
+    ("gold-group", "panel-police", DECISION_TEXT),
+    ("api-gold-group-decisions", "coordinator2", DECISION_TEXT),
+    ("gold-group", "gold", COMMS_MESSAGE),
+    ("api-gold-group-comms", "panel-police", COMMS_MESSAGE),
 ]
 SOCKET_SHOWN: list[tuple[str, str, str]] = [
+    ("ws/gold-groups/<int:pk>/", "panel-police", DECISION_TEXT),
     ("ws/conferences/<int:pk>/", "panel-police", RESTRICTED_ENTRY),
     ("ws/conferences/<int:pk>/", "panel-housing", PANEL_ENTRY),
 ]

@@ -45,6 +45,7 @@ APPS = [
     "conference",
     "review",
     "oversight",
+    "gold",
 ]
 
 # The places that build a verb from a registry of kinds, and every verb each can build.

@@ -60,6 +60,9 @@ IDS_OF = {
     "/api/members/": "partnership.Member",
     "/api/scrutiny/": "oversight.ScrutinyRequest",
     "/api/plan-actions/": "review.PlanAction",
+    "/api/connections/": "gold.IncidentLink",
+    "/api/gold-groups/": "gold.GoldGroup",
+    "/api/comms/": "gold.CommsItem",
 }
 
 

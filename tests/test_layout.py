@@ -20,6 +20,9 @@ FLOORS = {
     "review": 4,
     # Issue 12's oversight body, if it gets its own app: above review, whose compliance it reuses.
     "oversight": 5,
+    # Gold groups and incidents connected across partnerships: they read incidents, the live
+    # room and the timeline, so above review; beside oversight (neither uses the other).
+    "gold": 5,
 }
 APPS = [app for app in FLOORS if (ROOT / app).is_dir()]
 

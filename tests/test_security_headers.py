@@ -35,6 +35,9 @@ IDS_OF = {
     "scrutiny": "oversight.ScrutinyRequest",
     "plan-actions": "review.PlanAction",
     "reports": "review.SixMonthlyReport",
+    "connections": "gold.IncidentLink",
+    "gold-groups": "gold.GoldGroup",
+    "comms": "gold.CommsItem",
 }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from conference import services as conference_services
 from conference.models import Action, AgendaItem, Conference, Person, Referral
 from escalation.models import Incident, Meeting
+from gold import services as gold_services
 from notifications.dispatch import senders_wait
 from notifications.models import Purpose
 from partnership.audiences import Audience
@@ -86,7 +87,10 @@ NO_AGENCY = "no-agency"  # an account without an agency or a role (a system acco
 # Whatever their roles, nothing of the demo partnership may reach them.
 ELSEWHERE_POLICE = "elsewhere-police"
 ELSEWHERE_COUNCIL = "elsewhere-council"
-ELSEWHERE = (ELSEWHERE_POLICE, ELSEWHERE_COUNCIL)
+# A member of a third partnership holding every role there: the link between the demo's incident
+# and the neighbour's is the two partnerships' and never theirs.
+THIRD_PARTNERSHIP = "third-partnership"
+ELSEWHERE = (ELSEWHERE_POLICE, ELSEWHERE_COUNCIL, THIRD_PARTNERSHIP)
 NEIGHBOUR = "aylesbury-vale"
 # Members of oversight bodies, in no partnership: the forum's over the demo partnership and its
 # neighbour, and another body's over the neighbour only. They see figures and scrutiny requests,
@@ -116,6 +120,9 @@ CONFERENCE_TITLE = "ConferenceTitleMX3298"
 SCRUTINY_QUESTION = "ScrutinyQuestionMX4309 why were debriefs late"
 DEBRIEF_LESSONS = "DebriefLessonsMX5410 brief the staff sooner"
 PLAN_ACTION_TEXT = "PlanActionTextMX6521"
+LINK_REASON = "LinkReasonMX8410 the same leaflets"
+DECISION_TEXT = "DecisionTextMX8521 targeted reassurance only"
+COMMS_MESSAGE = "CommsMessageMX8632 officers at evening prayers"
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,12 @@ class MatrixWorld:
     share: int  # the person's record shared with the neighbour, then withdrawn
     plan_action: int  # agreed at the incident's debrief, owned by Housing's panel member
     six_monthly: int  # the demo partnership's report on its last month, on demand
+    # The demo's incident and the neighbour's (reported by its council member), linked at the
+    # demo's CSP Co-ordinator's request, awaiting the neighbour's answer.
+    link: int
+    # Convened by gold for the demo's incident, seating Police's panel member; one decision.
+    gold_group: int
+    comms: int  # a message of its plan, for Police's panel member to approve
 
     def pk(self, username: str) -> int:
         return self.members[username].pk
@@ -164,16 +177,24 @@ def matrix_world() -> MatrixWorld:
     council = factories.agency_new(
         kind=AgencyKind.COUNCIL, name="Buckinghamshire Council (matrix)", within=neighbour
     )
-    for username, agency in [
-        (ELSEWHERE_POLICE, factories.agency("Thames Valley Police")),
-        (ELSEWHERE_COUNCIL, council),
+    third = factories.partnership_new(name="Wycombe Hate Crime Partnership (matrix)")
+    for username, agency, within in [
+        (ELSEWHERE_POLICE, factories.agency("Thames Valley Police"), neighbour),
+        (ELSEWHERE_COUNCIL, council, neighbour),
+        (
+            THIRD_PARTNERSHIP,
+            factories.agency_new(
+                kind=AgencyKind.COUNCIL, name="Wycombe Council (matrix)", within=third
+            ),
+            third,
+        ),
     ]:
         factories.member(
             username=username,
             password=demo_password(),
             agency=agency,
             roles=tuple(Role),
-            within=neighbour,
+            within=within,
         )
     members = {m.username: m for m in Member.objects.select_related("agency")}
     now = timezone.now()
@@ -319,6 +340,47 @@ def matrix_world() -> MatrixWorld:
     six_monthly = review_services.six_monthly_produce(
         actor=members["coordinator"], start=today - timedelta(days=30), end=today
     )
+    neighbours_incident = factories.incident(
+        reporter=Member.objects.get(username=ELSEWHERE_COUNCIL),
+        area=factories.area_new(name="Aylesbury (matrix)", within=neighbour),
+        title="Leaflets at Southcourt (matrix)",
+    )
+    link = gold_services.incident_link_request(
+        actor=members["coordinator"],
+        incident=incident,
+        other_partnership=neighbour,
+        other_reference=neighbours_incident.reference,
+        reason=LINK_REASON,
+    )
+    group = gold_services.gold_group_convene(
+        actor=members["gold"],
+        incident=incident,
+        title="Operation Matrix",
+        member_ids=[members["panel-police"].pk],
+    )
+    gold_services.decision_record(
+        actor=members["gold"],
+        group_id=group.pk,
+        information="Intelligence.",
+        threat_and_risk="Reprisals.",
+        powers_and_policies="The protocol.",
+        options=[
+            {"option": "Reassure", "chosen": True},
+            {"option": "Appeal", "chosen": False, "why": "Spreads it."},
+        ],
+        decision=DECISION_TEXT,
+        rationale="Reaches those affected.",
+        review_at=now + timedelta(days=1),
+    )
+    comms = gold_services.comms_propose(
+        actor=members["gold"],
+        group_id=group.pk,
+        audiences="Worshippers",
+        message=COMMS_MESSAGE,
+        channel="meeting",
+        approver_id=members["panel-police"].pk,
+        send_at=now + timedelta(hours=2),
+    )
     members = {m.username: m for m in Member.objects.select_related("agency")}
     return MatrixWorld(
         members=members,
@@ -337,4 +399,7 @@ def matrix_world() -> MatrixWorld:
         share=share.pk,
         plan_action=debrief.actions.get().pk,
         six_monthly=six_monthly.pk,
+        link=link.pk,
+        gold_group=group.pk,
+        comms=comms.pk,
     )

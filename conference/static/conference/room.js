@@ -8,7 +8,8 @@
    after anything this page posts, and every 30 seconds) the page asks for the state with
    {"type": "resume", "last_entry_id": N}; the answer ({"type": "resumed"}) carries the state and
    the entries after N, read from the database. That is also how a page that lost its connection
-   catches up: it reconnects with a growing delay and resumes. An entry is shown once however
+   catches up: it reconnects with a growing delay and resumes (the connection is the one every
+   room page shares, partnership/static/js/liveroom.js). An entry is shown once however
    often it arrives.
 
    Entries on the item under discussion go into a polite live region; the rest into "Earlier in
@@ -20,11 +21,8 @@
   "use strict";
 
   var room = document.getElementById("room");
-  if (!room || !window.WebSocket || !window.fetch || !window.JSON) { return; }
+  if (!room || !window.WebSocket || !window.fetch || !window.JSON || !window.liveRoom) { return; }
 
-  var FIRST_DELAY_MS = 1000;
-  var MAX_DELAY_MS = 30000;
-  var HEARTBEAT_MS = 30000;
   var ZONE = "Europe/London";
   var STATE_LABELS = { planned: "Planned", in_session: "In session", concluded: "Concluded" };
   var ACTION_STATE_LABELS = {
@@ -377,61 +375,12 @@
     }
   }
 
-  // --- The connection ----------------------------------------------------------------------------
-  var socket = null;
-  var delay = FIRST_DELAY_MS;
-  var heartbeat = null;
-  var connectedBefore = false;
-
+  // --- The connection (partnership/static/js/liveroom.js) ---------------------------------------
   function say(text) { if (connection) { connection.textContent = text; } }
 
-  function askForState() {
-    if (socket && socket.readyState === window.WebSocket.OPEN) {
-      socket.send(JSON.stringify({ type: "resume", last_entry_id: lastEntryId }));
-    }
-  }
+  var live = null;
 
-  function connect() {
-    var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    var current = new window.WebSocket(scheme + "//" + window.location.host + urls.socket);
-    socket = current;
-    current.onopen = function () {
-      delay = FIRST_DELAY_MS;
-      say(connectedBefore ? "Reconnected: the room is up to date." : "");
-      if (connectedBefore) { askForState(); }
-      connectedBefore = true;
-      heartbeat = window.setInterval(askForState, HEARTBEAT_MS);
-    };
-    current.onmessage = function (message) {
-      var data = parsed(message.data);
-      if (!data || typeof data !== "object") { return; }
-      if (data.type === "state" || data.type === "resumed") {
-        applyState(data);
-      } else if (data.type === "entry") {
-        applyEntry(data);
-      } else if (data.type === "error") {
-        say(words(data.detail));
-      }
-    };
-    current.onclose = function (event) {
-      window.clearInterval(heartbeat);
-      heartbeat = null;
-      if (socket === current) { socket = null; }
-      room.setAttribute("data-live", "false");
-      // 4401: signed out, deactivated or password changed. The page reloads into sign-in.
-      if (event.code === 4401) { window.location.reload(); return; }
-      if (event.code === 4403) {
-        say("You are no longer part of this conference's room. Reload the page.");
-        return;
-      }
-      say("The connection to the room was lost. Reconnecting; anything recorded meanwhile " +
-          "will appear when it is back.");
-      // Jitter keeps many rooms from reconnecting in step after a server restart.
-      var wait = delay + Math.floor(Math.random() * 500);
-      delay = Math.min(delay * 2, MAX_DELAY_MS);
-      window.setTimeout(connect, wait);
-    };
-  }
+  function askForState() { if (live) { live.askForState(); } }
 
   // --- Posting to the API ------------------------------------------------------------------------
   function csrfToken() {
@@ -715,5 +664,13 @@
     });
   }
 
-  connect();
+  live = window.liveRoom({
+    path: urls.socket,
+    lastEntryId: function () { return lastEntryId; },
+    onState: applyState,
+    onEntry: applyEntry,
+    say: say,
+    onLost: function () { room.setAttribute("data-live", "false"); },
+    refusedText: "You are no longer part of this conference's room. Reload the page."
+  });
 }());

@@ -1,0 +1,110 @@
+/* A gold group's live room (gold/templates/gold/group.html), on the shared connection
+   (partnership/static/js/liveroom.js). Each decision arrives the moment it is recorded
+   ({"type": "entry", ...}); the state ({"type": "state"} or "resumed") carries every decision, so
+   the log is rebuilt from it (a superseded version changes its label, never its words). A decision
+   is shown once however often it arrives; everything is written with textContent. */
+(function () {
+  "use strict";
+
+  var room = document.getElementById("gold-room");
+  var log = document.getElementById("decision-log");
+  if (!room || !log || !window.WebSocket || !window.JSON || !window.liveRoom) { return; }
+  var empty = document.getElementById("decision-log-empty");
+  var connection = document.getElementById("gold-connection");
+  var lastEntryId = parseInt(room.getAttribute("data-last-entry-id"), 10) || 0;
+  var STATES = {
+    in_force: "In force",
+    review_overdue: "In force, review overdue",
+    review_escalated: "In force, review overdue: escalated",
+    superseded: "Superseded"
+  };
+  var ZONE = "Europe/London";
+
+  function say(text) { if (connection) { connection.textContent = text; } }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function words(value) { return typeof value === "string" ? value : ""; }
+
+  function when(iso) {
+    var date = new Date(iso);
+    if (isNaN(date.getTime())) { return words(iso); }
+    return new Intl.DateTimeFormat("en-GB", {
+      timeZone: ZONE, weekday: "short", day: "numeric", month: "short", year: "numeric",
+      hour: "2-digit", minute: "2-digit"
+    }).format(date);
+  }
+
+  function row(list, term, value) {
+    list.appendChild(element("dt", "", term));
+    var dd = element("dd", "preserve-lines");
+    if (typeof value === "string") { dd.textContent = value; } else { dd.appendChild(value); }
+    list.appendChild(dd);
+  }
+
+  function decisionNode(d) {
+    var state = words(d.state);
+    var item = element("li", "card decision " + state.replace(/[^a-z_]/g, ""));
+    item.id = "decision-" + d.id;
+    item.setAttribute("data-decision-id", String(d.id));
+    var heading = element("h3", "", "Decision " + d.number + (d.version > 1 ? ", version " + d.version : "") + " ");
+    heading.appendChild(element("span", "tag " + state.replace(/[^a-z_]/g, ""), STATES[state] || state));
+    item.appendChild(heading);
+    if (words(d.change_reason)) {
+      var why = element("p");
+      why.appendChild(element("strong", "", "Why changed: "));
+      why.appendChild(document.createTextNode(d.change_reason));
+      item.appendChild(why);
+    }
+    var list = element("dl", "summary");
+    row(list, "Information", words(d.information));
+    row(list, "Threat and risk", words(d.threat_and_risk));
+    row(list, "Powers and policies", words(d.powers_and_policies));
+    var options = element("ul");
+    (Array.isArray(d.options) ? d.options : []).forEach(function (o) {
+      var text = words(o.option) + (o.chosen ? " (chosen)" : " (rejected: " + words(o.why) + ")");
+      options.appendChild(element("li", "", text));
+    });
+    row(list, "Options weighed", options);
+    row(list, "Decision", words(d.decision));
+    row(list, "Why", words(d.rationale));
+    row(list, "Who, when", words(d.decided_by) + ", " + when(d.decided_at));
+    row(list, "Review by", when(d.review_at));
+    item.appendChild(list);
+    return item;
+  }
+
+  function place(d) {
+    if (typeof d.id !== "number") { return; }
+    var fresh = decisionNode(d);
+    var existing = document.getElementById("decision-" + d.id);
+    if (existing) {
+      log.replaceChild(fresh, existing);
+    } else {
+      log.appendChild(fresh);
+      say("Decision " + d.number + (d.version > 1 ? " version " + d.version : "") + " recorded by " + words(d.decided_by) + ".");
+    }
+    if (d.id > lastEntryId) { lastEntryId = d.id; }
+    if (empty) { empty.hidden = true; }
+  }
+
+  function onState(data) {
+    room.setAttribute("data-live", "true");
+    (Array.isArray(data.entries) ? data.entries : []).forEach(place);
+  }
+
+  window.liveRoom({
+    path: room.getAttribute("data-socket-path"),
+    lastEntryId: function () { return lastEntryId; },
+    onState: onState,
+    onEntry: place,
+    say: say,
+    onLost: function () { room.setAttribute("data-live", "false"); },
+    refusedText: "You are no longer a member of this gold group. Reload the page."
+  });
+}());

@@ -1,0 +1,404 @@
+"""Pages for incidents connected across partnerships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from escalation.models import Incident
+from escalation.selectors import incident_for
+from gold import selectors, services
+from gold.forms import (
+    CommsAnswerForm,
+    CommsForm,
+    ConveneForm,
+    DecisionForm,
+    LinkReasonForm,
+    LinkRequestForm,
+    ShareForm,
+)
+from gold.models import GoldGroup, GroupState, IncidentLink, LinkState
+from partnership.models import AuditEvent, Member
+from partnership.page_forms import service_errors_add
+from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.permissions import can, require
+from review.timeline import event_describe
+
+
+@require_GET
+def links(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    require(member, "incident.list")
+    views = [selectors.link_view(member, link) for link in selectors.links_of_partnership(member)]
+    return render(
+        request,
+        "gold/links.html",
+        {
+            "awaiting": [v for v in views if v.may_answer],
+            "views": views,
+        },
+    )
+
+
+def _incident_page(
+    request: HttpRequest,
+    member: Member,
+    incident: Incident,
+    *,
+    form: LinkRequestForm | None = None,
+    status: int = 200,
+    conflict: str = "",
+) -> HttpResponse:
+    may_request = can(member, "incident_link.request", incident)
+    if may_request and form is None:
+        form = LinkRequestForm(partnerships=selectors.partnerships_to_ask(member))
+    views = [
+        selectors.link_view(member, link) for link in selectors.links_of_incident(member, incident)
+    ]
+    context: dict[str, Any] = {
+        "incident": incident,
+        "views": views,
+        "form": form if may_request else None,
+        "conflict": conflict,
+    }
+    return render(request, "gold/incident_links.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def incident_links(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    incident = incident_for(member, pk)
+    if request.method == "GET":
+        return _incident_page(request, member, incident)
+    require(member, "incident_link.request", incident)
+    form = LinkRequestForm(request.POST, partnerships=selectors.partnerships_to_ask(member))
+    if form.is_valid():
+        try:
+            link = services.incident_link_request(
+                actor=member,
+                incident=incident,
+                other_partnership=form.cleaned_data["partnership"],
+                other_reference=form.cleaned_data["reference"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _incident_page(
+                request, member, incident, form=form, status=409, conflict=conflict_text(error)
+            )
+        else:
+            messages.success(
+                request, f"Asked {link.other_partnership.name}: the link is live once they agree."
+            )
+            return redirect("gold-link", pk=link.pk)
+    return _incident_page(request, member, incident, form=form, status=400)
+
+
+def _link_page(
+    request: HttpRequest,
+    member: Member,
+    link: IncidentLink,
+    *,
+    form: LinkReasonForm | None = None,
+    status: int = 200,
+    conflict: str = "",
+    action: str = "",
+) -> HttpResponse:
+    view = selectors.link_view(member, link)
+    # This side's record of the link: the events filed under its own incident.
+    events = AuditEvent.objects.filter(
+        subject_type=IncidentLink._meta.label_lower,
+        subject_id=str(link.pk),
+        partnership_id=view.own.partnership_id,
+    ).order_by("seq")
+    context: dict[str, Any] = {
+        "view": view,
+        "link": link,
+        "may_answer": can(member, "incident_link.answer", link) and view.may_answer,
+        "may_unlink": can(member, "incident_link.unlink", link) and link.state == LinkState.LIVE,
+        "decline_form": form if action == "decline" else LinkReasonForm(auto_id="decline_%s"),
+        "unlink_form": form if action == "unlink" else LinkReasonForm(auto_id="unlink_%s"),
+        "events": [(event, event_describe(event)) for event in events],
+        "conflict": conflict,
+    }
+    return render(request, "gold/link_detail.html", context, status=status)
+
+
+@require_GET
+def link_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    return _link_page(request, member, selectors.link_for(member, pk))
+
+
+@require_POST
+def link_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    link = selectors.link_for(member, pk)
+    require(member, "incident_link.answer", link)
+    try:
+        services.incident_link_agree(actor=member, link_id=link.pk)
+    except CONFLICTS as error:
+        return _link_page(request, member, link, status=409, conflict=conflict_text(error))
+    messages.success(request, "Agreed: the incidents are connected.")
+    return redirect("gold-link", pk=link.pk)
+
+
+def _with_reason(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    member = member_of(request)
+    link = selectors.link_for(member, pk)
+    require(member, "incident_link.answer" if action == "decline" else "incident_link.unlink", link)
+    prefix = f"{action}_%s"
+    form = LinkReasonForm(request.POST, auto_id=prefix)
+    if form.is_valid():
+        service = (
+            services.incident_link_decline if action == "decline" else services.incident_link_unlink
+        )
+        try:
+            service(actor=member, link_id=link.pk, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _link_page(request, member, link, status=409, conflict=conflict_text(error))
+        else:
+            messages.success(request, "Declined." if action == "decline" else "Link ended.")
+            return redirect("gold-link", pk=link.pk)
+    return _link_page(request, member, link, form=form, status=400, action=action)
+
+
+@require_POST
+def link_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _with_reason(request, pk, "decline")
+
+
+@require_POST
+def link_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    return _with_reason(request, pk, "unlink")
+
+
+# --- Gold groups ---------------------------------------------------------------------------------
+@require_GET
+def groups(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    require(member, "incident.list")
+    return render(request, "gold/groups.html", {"groups": selectors.groups_of(member)})
+
+
+@require_http_methods(["GET", "POST"])
+def group_convene(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    incident = incident_for(member, pk)
+    require(member, "gold_group.convene", incident)
+    choices = selectors.seat_choices(incident)
+    others = [selectors.link_view(member, link) for link in selectors.live_links_of(incident)]
+    if request.method == "GET":
+        form = ConveneForm(choices=choices)
+        status = 200
+    else:
+        form = ConveneForm(request.POST, choices=choices)
+        status = 400
+        if form.is_valid():
+            try:
+                group = services.gold_group_convene(
+                    actor=member,
+                    incident=incident,
+                    title=form.cleaned_data["title"],
+                    member_ids=[m.pk for m in form.cleaned_data["members"]],
+                )
+            except ValidationError as error:
+                service_errors_add(form, error)
+            else:
+                messages.success(request, "Gold group convened: its members have been told.")
+                return redirect("gold-group", pk=group.pk)
+    return render(
+        request,
+        "gold/group_convene.html",
+        {"incident": incident, "form": form, "linked": others},
+        status=status,
+    )
+
+
+def _group_page(
+    request: HttpRequest,
+    member: Member,
+    group: GoldGroup,
+    *,
+    decision_form: DecisionForm | None = None,
+    share_form: ShareForm | None = None,
+    comms_form: CommsForm | None = None,
+    status: int = 200,
+    conflict: str = "",
+) -> HttpResponse:
+    side = next(
+        (
+            s
+            for s in group.sides.all()
+            if member.partnership and s.partnership_id == member.partnership.pk
+        ),
+        None,
+    )
+    may_share = side is not None and can(member, "gold_group.share", group)
+    may_decide = can(member, "decision.record", group) and group.state == GroupState.CONVENED
+    decisions = selectors.decisions_of(group)
+    context: dict[str, Any] = {
+        "group": group,
+        "panels": selectors.incident_panels(member, group),
+        "summary": selectors.gold_summary(member, group),
+        "seats": group.seats.select_related("member__agency", "partnership"),
+        "decisions": decisions,
+        "last_entry_id": max((d.pk for d in decisions), default=0),
+        "may_share": may_share,
+        "share_form": share_form
+        or (ShareForm(initial={"shares": side.shares}) if may_share and side else None),
+        "may_decide": may_decide,
+        "decision_form": decision_form or (DecisionForm() if may_decide else None),
+        "comms": [
+            (item, can(member, "comms.approve", item), can(member, "comms.send", item))
+            for item in group.comms.select_related("approver")
+        ],
+        "comms_form": comms_form
+        or (CommsForm(approvers=_approvers(group)) if can(member, "comms.plan", group) else None),
+        "answer_form": CommsAnswerForm(),
+        "conflict": conflict,
+    }
+    return render(request, "gold/group.html", context, status=status)
+
+
+def _approvers(group: GoldGroup) -> QuerySet[Member]:
+    return Member.objects.filter(pk__in=group.seats.values("member_id")).select_related("agency")
+
+
+@require_GET
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    return _group_page(request, member, selectors.group_for(member, pk))
+
+
+@require_POST
+def group_share(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    group = selectors.group_for(member, pk)
+    require(member, "gold_group.share", group)
+    form = ShareForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gold_group_share(
+                actor=member, group_id=group.pk, shares=form.cleaned_data["shares"]
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
+        else:
+            messages.success(request, "What we share with the group is updated.")
+            return redirect("gold-group", pk=group.pk)
+    return _group_page(request, member, group, share_form=form, status=400)
+
+
+@require_POST
+def group_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    group = selectors.group_for(member, pk)
+    require(member, "decision.record", group)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.decision_record(
+                actor=member,
+                group_id=group.pk,
+                information=data["information"],
+                threat_and_risk=data["threat_and_risk"],
+                powers_and_policies=data["powers_and_policies"],
+                options=form.options(),
+                decision=data["decision"],
+                rationale=data["rationale"],
+                review_at=data["review_at"],
+                supersedes_id=data["supersedes"],
+                change_reason=data["change_reason"],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error, renamed={"options": "option_1"})
+        except CONFLICTS as error:
+            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
+        else:
+            messages.success(request, f"Decision {made.number}.{made.version} recorded.")
+            return redirect("gold-group", pk=group.pk)
+    return _group_page(request, member, group, decision_form=form, status=400)
+
+
+# --- The communications plan ---------------------------------------------------------------------
+@require_POST
+def group_comms(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    group = selectors.group_for(member, pk)
+    require(member, "comms.plan", group)
+    form = CommsForm(request.POST, approvers=_approvers(group))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.comms_propose(
+                actor=member,
+                group_id=group.pk,
+                audiences=data["audiences"],
+                message=data["message"],
+                channel=data["channel"],
+                approver_id=data["approver"].pk,
+                send_at=data["send_at"],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
+        else:
+            messages.success(request, "Added to the communications plan, for approval.")
+            return redirect("gold-group", pk=group.pk)
+    return _group_page(request, member, group, comms_form=form, status=400)
+
+
+def _comms_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    member = member_of(request)
+    item = selectors.comms_for(member, pk)
+    group = selectors.group_for(member, item.group_id)
+    require(member, "comms.approve" if step == "approve" else "comms.send", item)
+    try:
+        if step == "approve":
+            services.comms_approve(actor=member, item_id=item.pk)
+        elif step == "sent":
+            services.comms_send(actor=member, item_id=item.pk)
+        else:
+            form = CommsAnswerForm(request.POST)
+            if not form.is_valid():
+                return _group_page(
+                    request, member, group, status=400, conflict="Say what came back."
+                )
+            services.comms_answer(
+                actor=member, item_id=item.pk, response=form.cleaned_data["response"]
+            )
+    except ValidationError as error:
+        return _group_page(request, member, group, status=400, conflict=" ".join(error.messages))
+    except CONFLICTS as error:
+        return _group_page(request, member, group, status=409, conflict=conflict_text(error))
+    messages.success(request, "The communications plan is updated.")
+    return redirect("gold-group", pk=group.pk)
+
+
+@require_POST
+def comms_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _comms_step(request, pk, "approve")
+
+
+@require_POST
+def comms_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    return _comms_step(request, pk, "sent")
+
+
+@require_POST
+def comms_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _comms_step(request, pk, "answer")

@@ -1,0 +1,78 @@
+"""A gold group in real browsers: gold convenes it from the incident, seating the Racial Equality
+Council's director; gold records a decision with the options weighed and a review date; the
+director, in the group's room, sees it appear without reloading."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from partnership.demo import demo_password
+from partnership.models import Member
+from tests import factories
+from tests.e2e.conftest import password_for_server
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+LIVE_MS = 10_000
+DECISION = "Targeted reassurance at the two mosques; no town-wide appeal."
+
+
+def _sign_in(browser: Any, base: str, username: str, path: str) -> Any:
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/accounts/login/?next={path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(demo_password())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}{path}")
+    return page
+
+
+def test_gold_convenes_decides_and_another_agency_sees_it_live(
+    demo: dict[str, Member], server_url: str, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    for username in ("gold", "rec"):
+        password_for_server(demo[username])
+    incident = factories.incident_declared()
+
+    gold = _sign_in(browser, server_url, "gold", f"/incidents/{incident.pk}/gold-group/")
+    gold.get_by_label("Group title").fill("Operation Lantern")
+    gold.get_by_label("Rebecca Mensah, Milton Keynes Racial Equality Council").check()
+    gold.get_by_role("button", name="Convene the group").click()
+    gold.wait_for_url(f"{server_url}/gold-groups/*/")
+    room = gold.url.removeprefix(server_url)
+
+    rec = _sign_in(browser, server_url, "rec", room)
+    expect(rec.locator("#gold-room")).to_have_attribute("data-live", "true", timeout=LIVE_MS)
+    rec.evaluate("window.notReloaded = true")
+    expect(rec.locator("#decision-log-empty")).to_be_visible()
+
+    form = gold.locator("form", has=gold.get_by_role("button", name="Record the decision"))
+    form.get_by_label("Information and intelligence").fill("Leaflets on two estates.")
+    form.get_by_label("Threat and risk assessed").fill("Reprisals against the mosques.")
+    form.get_by_label("Powers and policies considered").fill("Public Order Act 1986.")
+    form.get_by_label("Option 1", exact=True).fill("Targeted reassurance")
+    form.get_by_label("Option 1 is the one chosen").check()
+    form.get_by_label("Option 2", exact=True).fill("Town-wide media appeal")
+    form.get_by_label("Option 2: why rejected").fill("Would spread the message further.")
+    form.get_by_label("The decision").fill(DECISION)
+    form.get_by_label("Why this option").fill("Reaches those affected only.")
+    review = timezone.localtime(timezone.now() + timedelta(days=1))
+    form.get_by_label("Review by").fill(review.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_role("button", name="Record the decision").click()
+    expect(gold.locator("#decision-log")).to_contain_text(DECISION, timeout=LIVE_MS)
+
+    log = rec.locator("#decision-log")
+    expect(log).to_contain_text(DECISION, timeout=LIVE_MS)
+    expect(log).to_contain_text("Town-wide media appeal (rejected: Would spread the message")
+    expect(log).to_contain_text("Targeted reassurance (chosen)")
+    assert rec.evaluate("window.notReloaded") is True
