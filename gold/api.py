@@ -47,13 +47,13 @@ def _shown(member: Member, link: IncidentLink) -> dict[str, Any]:
     return dict(LinkSerializer(selectors.link_view(member, link)).data)
 
 
-class LinkRequestSerializer(serializers.Serializer[Any]):
+class CrossLinkRequestSerializer(serializers.Serializer[Any]):
     partnership = serializers.SlugField(help_text="The other partnership's slug.")
     reference = serializers.CharField(max_length=20, help_text="Their incident, e.g. HC-00042.")
     reason = serializers.CharField(max_length=services.REASON_MAX)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class LinkReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=services.REASON_MAX)
 
 
@@ -79,12 +79,12 @@ class IncidentLinksView(APIView):
             [_shown(member, link) for link in selectors.links_of_incident(member, incident)]
         )
 
-    @extend_schema(request=LinkRequestSerializer, responses={201: LinkSerializer})
+    @extend_schema(request=CrossLinkRequestSerializer, responses={201: LinkSerializer})
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         incident = incident_for(member, pk)
         require(member, "incident_link.request", incident)
-        data = valid_body(LinkRequestSerializer, request)
+        data = valid_body(CrossLinkRequestSerializer, request)
         other = Partnership.objects.filter(slug=data["partnership"]).first()
         if other is None:
             raise serializers.ValidationError(
@@ -121,12 +121,12 @@ class LinkAgreeView(APIView):
 class LinkDeclineView(APIView):
     """The partnership asked declines, with its reason."""
 
-    @extend_schema(request=ReasonSerializer, responses=LinkSerializer)
+    @extend_schema(request=LinkReasonSerializer, responses=LinkSerializer)
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         link = selectors.link_for(member, pk)
         require(member, "incident_link.answer", link)
-        reason = valid_body(ReasonSerializer, request)["reason"]
+        reason = valid_body(LinkReasonSerializer, request)["reason"]
         declined = services.incident_link_decline(actor=member, link_id=link.pk, reason=reason)
         return Response(_shown(member, declined))
 
@@ -134,12 +134,12 @@ class LinkDeclineView(APIView):
 class LinkUnlinkView(APIView):
     """Either partnership's CSP Co-ordinator ends a live link, with a reason."""
 
-    @extend_schema(request=ReasonSerializer, responses=LinkSerializer)
+    @extend_schema(request=LinkReasonSerializer, responses=LinkSerializer)
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         link = selectors.link_for(member, pk)
         require(member, "incident_link.unlink", link)
-        reason = valid_body(ReasonSerializer, request)["reason"]
+        reason = valid_body(LinkReasonSerializer, request)["reason"]
         ended = services.incident_link_unlink(actor=member, link_id=link.pk, reason=reason)
         return Response(_shown(member, ended))
 
@@ -157,7 +157,7 @@ class GroupsView(APIView):
     """GET: the gold groups the caller may open. POST: convene one for an incident (and the
     incidents of other partnerships linked to it), seating the chosen members."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="gold_groups_list")
     def get(self, request: Request) -> Response:
         member = member_of(request)
         require(member, "incident.list")
@@ -207,7 +207,7 @@ class GroupView(APIView):
         return Response(_group_shown(member, selectors.group_for(member, pk)))
 
 
-class ShareSerializer(serializers.Serializer[Any]):
+class GroupShareSerializer(serializers.Serializer[Any]):
     shares = serializers.ListField(
         child=serializers.ChoiceField(choices=ShareKind.choices), allow_empty=True
     )
@@ -216,12 +216,12 @@ class ShareSerializer(serializers.Serializer[Any]):
 class GroupShareView(APIView):
     """What the caller's partnership shares with the group, from now on."""
 
-    @extend_schema(request=ShareSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=GroupShareSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         group = selectors.group_for(member, pk)
         require(member, "gold_group.share", group)
-        shares = valid_body(ShareSerializer, request)["shares"]
+        shares = valid_body(GroupShareSerializer, request)["shares"]
         services.gold_group_share(actor=member, group_id=group.pk, shares=shares)
         return Response(_group_shown(member, selectors.group_for(member, pk)))
 
