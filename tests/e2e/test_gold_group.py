@@ -67,7 +67,13 @@ def test_gold_convenes_decides_and_another_agency_sees_it_live(
     form.get_by_label("The decision").fill(DECISION)
     form.get_by_label("Why this option").fill("Reaches those affected only.")
     review = timezone.localtime(timezone.now() + timedelta(days=1))
-    form.get_by_label("Review by").fill(review.strftime("%Y-%m-%dT%H:%M"))
+    for part, value in [
+        ("day", str(review.day)),
+        ("month", str(review.month)),
+        ("year", str(review.year)),
+        ("time", review.strftime("%H:%M")),
+    ]:
+        form.locator(f"input[name=review_at_{part}]").fill(value)
     form.get_by_role("button", name="Record the decision").click()
     expect(gold.locator("#decision-log")).to_contain_text(DECISION, timeout=LIVE_MS)
 
