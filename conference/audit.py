@@ -56,6 +56,8 @@ verbs_register(
         "partnership",
         "repeat.dismissed": "A repeat flag was dismissed: the co-ordinator judged no referral "
         "was needed",
+        "person.merged": "Records of one person merged: person {merged_id} into person {kept_id}",
+        "person.merge_undone": "Merge of person {merged_id} into person {kept_id} undone: {reason}",
         # Referrals and conferences.
         "referral.created": "Referral made ({reason:referral_reason}, {level:risk_level} risk)",
         "conference.created": "{kind:conference_kind} arranged for {starts_at:time}, chaired "

@@ -114,6 +114,12 @@ class PersonForm(forms.Form):
         help_text="For example a number where a message may be left, or times to avoid. Never "
         "shared outside the case.",
     )
+    address = forms.CharField(
+        label="Address (optional)",
+        max_length=300,
+        required=False,
+        help_text="Used to notice when the same person is recorded twice.",
+    )
 
 
 class IncidentLinkForm(forms.Form):
@@ -129,7 +135,9 @@ class IncidentLinkForm(forms.Form):
         choices=IncidentPerson.Involvement.choices,
         initial=IncidentPerson.Involvement.VICTIM,
         widget=forms.RadioSelect,
-        error_messages=required_error("Choose victim or witness."),
+        help_text="Only victims count towards the repeat-victim rules; perpetrators and suspects "
+        "towards the repeat-perpetrator rule.",
+        error_messages=required_error("Choose their part in the incident."),
     )
 
     def __init__(self, *args: Any, incidents: QuerySet[Incident], **kwargs: Any) -> None:

@@ -36,6 +36,13 @@ class Person(models.Model):
     safe_contact = models.TextField(
         blank=True, help_text="How to contact them safely (never shared outside the case)."
     )
+    address = OneLineField(
+        max_length=300, blank=True, help_text="Home address, to find the same person twice."
+    )
+    # Set when the co-ordinator merged this record into another one (reversibly: ``PersonMerge``).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     incidents = models.ManyToManyField(Incident, through="IncidentPerson", related_name="people")
     created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -64,13 +71,18 @@ class Person(models.Model):
 
 
 class IncidentPerson(models.Model):
+    """A person's part in an incident. Only victims count towards the repeat-victim rules;
+    perpetrators and suspects towards the repeat-perpetrator rule (``conference.repeats``)."""
+
     class Involvement(models.TextChoices):
         VICTIM = "victim", "Victim"
         WITNESS = "witness", "Witness"
+        PERPETRATOR = "perpetrator", "Perpetrator or suspect"
+        REPORTER = "reporter", "Reporter"
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    involvement = models.CharField(max_length=10, choices=Involvement.choices, default="victim")
+    involvement = models.CharField(max_length=12, choices=Involvement.choices, default="victim")
     linked_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     linked_at = models.DateTimeField()
 
@@ -109,6 +121,10 @@ class PersonAccess(models.Model):
 class FlagKind(models.TextChoices):
     REPEAT = "repeat", "Repeat victim (further incident after a referral)"
     SUGGESTED_REFERRAL = "suggested_referral", "Suggested referral (potential escalation)"
+    REPEAT_PERPETRATOR = (
+        "repeat_perpetrator",
+        "Repeat perpetrator (perpetrator or suspect in several incidents)",
+    )
 
 
 class FlagState(models.TextChoices):
@@ -492,6 +508,7 @@ class Action(ConcurrentTransitionMixin, Laddered):
 
 
 # Minutes' records live in their own module (this one is long); importing them here registers them.
+from conference.merge_models import PersonMerge as PersonMerge  # noqa: E402
 from conference.minutes_models import CarriedAction as CarriedAction  # noqa: E402
 from conference.minutes_models import MinutesReason as MinutesReason  # noqa: E402
 from conference.minutes_models import MinutesVersion as MinutesVersion  # noqa: E402

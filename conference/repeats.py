@@ -9,6 +9,12 @@ starts from the settings of the same names):
   ``suggest_referral_window_days`` (365) and no referral in that time suggests a referral to the
   CSP Co-ordinator.
 
+Only incidents in which the person is a victim count towards these two: a witness or a reporter
+is not a repeat victim. A third rule looks at the other side:
+
+- **Repeat perpetrator**: a person recorded as perpetrator or suspect in two or more incidents
+  within ``repeat_window_days`` raises a flag of its own, for the co-ordinator and the CRRO.
+
 Each flag says which rule fired and on which incidents. Evaluation is idempotent: a flag's key
 names the rule and the incidents it fired on, so evaluating again raises nothing new.
 """
@@ -18,8 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from conference.models import FlagKind, Person, Referral
+from conference.models import FlagKind, IncidentPerson, Person, Referral
 from escalation.models import Incident
+
+# How many incidents as perpetrator or suspect, within the repeat window, make a repeat
+# perpetrator.
+REPEAT_PERPETRATOR_COUNT = 2
 
 
 @dataclass(frozen=True)
@@ -35,8 +45,47 @@ def _when(incident: Incident) -> str:
     return f"{incident.reference} ({incident.occurred_at:%d %b %Y})"
 
 
+def _incidents_as(person: Person, involvement: str) -> list[Incident]:
+    return list(
+        Incident.objects.filter(
+            pk__in=IncidentPerson.objects.filter(person=person, involvement=involvement).values(
+                "incident_id"
+            )
+        ).order_by("occurred_at", "pk")
+    )
+
+
 def repeats_find(person: Person) -> list[Finding]:
-    incidents = list(person.incidents.order_by("occurred_at", "pk"))
+    findings = _victim_findings(person)
+    findings += _perpetrator_findings(person)
+    return findings
+
+
+def _perpetrator_findings(person: Person) -> list[Finding]:
+    incidents = _incidents_as(person, IncidentPerson.Involvement.PERPETRATOR)
+    window = timedelta(days=person.partnership.repeat_window_days)
+    for end in range(len(incidents) - 1, REPEAT_PERPETRATOR_COUNT - 2, -1):
+        last = incidents[end]
+        run = [i for i in incidents[: end + 1] if last.occurred_at - i.occurred_at <= window]
+        if len(run) >= REPEAT_PERPETRATOR_COUNT:
+            return [
+                Finding(
+                    kind=FlagKind.REPEAT_PERPETRATOR,
+                    rule=(
+                        f"Perpetrator or suspect in {len(run)} incidents within "
+                        f"{person.partnership.repeat_window_days} days: "
+                        + ", ".join(_when(i) for i in run)
+                    ),
+                    incidents=run,
+                    referral=None,
+                    key=f"perpetrator:{person.pk}:{last.pk}",
+                )
+            ]
+    return []
+
+
+def _victim_findings(person: Person) -> list[Finding]:
+    incidents = _incidents_as(person, IncidentPerson.Involvement.VICTIM)
     referrals = list(person.referrals.order_by("created_at", "pk"))
     findings: list[Finding] = []
     rules = person.partnership

@@ -40,6 +40,8 @@ def people_visible(member: Member) -> QuerySet[Person]:
         partnership=member.partnership, state=ShareState.ACTIVE
     ).values("person_id")
     here = Person.objects.filter(Q(partnership=member.partnership) | Q(pk__in=shared_here))
+    # A record merged into another is reached through the one it was merged into.
+    here = here.filter(merged_into__isnull=True)
     if member.has_role(*SEES_EVERY_CASE):
         return here
     return here.filter(
@@ -94,6 +96,14 @@ def _referral_view(member: Member, referral: Referral) -> bool:
 @rule("flag.manage", denied="Repeat flags are handled by the CSP Co-ordinator.")
 def _flag_manage(member: Member, obj: object) -> bool:
     return member.has_role(*RUNS_CONFERENCES)
+
+
+@rule(
+    "person.merge",
+    denied="Records of the same person are merged by the CSP Co-ordinator.",
+)
+def _person_merge(member: Member, obj: object) -> bool:
+    return in_partnership(member) and member.has_role(*RUNS_CONFERENCES)
 
 
 @rule("conference.manage", denied="Conferences are arranged by the CSP Co-ordinator.")

@@ -21,6 +21,7 @@ from conference.models import (
     CarriedAction,
     Conference,
     Person,
+    PersonMerge,
     Referral,
     RepeatFlag,
     ResearchContribution,
@@ -33,6 +34,14 @@ from partnership.permissions import can
 
 
 # --- One lookup per entity -----------------------------------------------------------------------
+def merge_for(member: Member, pk: int) -> PersonMerge:
+    """A merge of two records, only to a member who may merge people (Http404 otherwise)."""
+    merge = PersonMerge.objects.select_related("kept").filter(pk=pk).first()
+    if merge is None or not can(member, "person.merge", merge):
+        raise Http404("No such merge.")
+    return merge
+
+
 def person_for(member: Member, pk: int) -> Person:
     """The person, only to a member ``person.view`` lets see them (Http404 otherwise).
 

@@ -8,11 +8,14 @@ from conference.api import conferences as conferences_api
 from conference.api import people as people_api
 from conference.api import room as room_api
 from conference.api import sharing as sharing_api
-from conference.views import actions, conferences, people, room
+from conference.views import actions, conferences, duplicates, people, room
 
 urlpatterns = [
     path("people/", people.person_list, name="person-list"),
     path("people/new/", people.person_create, name="person-create"),
+    path("people/duplicates/", duplicates.person_duplicates, name="person-duplicates"),
+    path("people/merges/", duplicates.person_merge, name="person-merge"),
+    path("people/merges/<int:pk>/undo/", duplicates.person_merge_undo, name="person-merge-undo"),
     path("people/<int:pk>/", people.person_detail, name="person-detail"),
     path("people/<int:pk>/incidents/", people.person_link, name="person-link"),
     path("people/<int:pk>/shares/", people.person_share, name="person-share"),
@@ -71,6 +74,17 @@ api_urlpatterns = [
         name="api-incident-people",
     ),
     path("people/", people_api.PersonListView.as_view(), name="api-people"),
+    path(
+        "people/duplicates/",
+        people_api.PersonDuplicatesView.as_view(),
+        name="api-person-duplicates",
+    ),
+    path("people/merges/", people_api.PersonMergesView.as_view(), name="api-person-merges"),
+    path(
+        "people/merges/<int:pk>/undo/",
+        people_api.PersonMergeUndoView.as_view(),
+        name="api-person-merge-undo",
+    ),
     path("people/<int:pk>/", people_api.PersonDetailView.as_view(), name="api-person"),
     path(
         "people/<int:pk>/incidents/",

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "escalation",
     "notifications",
     "conference",
+    "casework",
     "review",
     "oversight",
     "gold",
@@ -317,6 +318,8 @@ OTP_TOTP_ISSUER = "Partnership coordinator"
 # that have never signed in to it before, and as many from each client that has (its own
 # browser, or an address it signed in from within LOGIN_KNOWN_CLIENT_DAYS); an address takes
 # LOGIN_THROTTLE_ADDRESS_ATTEMPTS failures against accounts it does not know.
+# The public reporting pages (no sign-in): posts per address per hour before it must wait.
+PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", 10))
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ATTEMPTS", 5))
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", 15 * 60))
 LOGIN_THROTTLE_ADDRESS_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS", 20))
@@ -427,6 +430,10 @@ SPECTACULAR_SETTINGS = {
         "PlanActionStateEnum": "review.models.PlanActionState",
         "FourteenDayReportStateEnum": "review.models.FourteenDayReportState",
         "SixMonthlyTriggerEnum": "review.models.SixMonthlyTrigger",
+        "TensionLevelEnum": "escalation.models.TensionLevel",
+        "ReporterKindEnum": "casework.intake_models.ReporterKind",
+        "StrandEnum": "escalation.models.Strand",
+        "DeadlineUnitEnum": "casework.standards.DEADLINE_UNITS",
     },
 }
 
@@ -464,6 +471,7 @@ SCHEDULER_JOBS: list[str] = [
     "escalation.jobs.JOBS",
     "notifications.jobs.JOBS",
     "conference.jobs.JOBS",
+    "casework.jobs.JOBS",
     "oversight.jobs.JOBS",
     "review.jobs.JOBS",
     "gold.jobs.JOBS",

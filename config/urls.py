@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from casework import urls as casework_urls
 from conference import urls as conference_urls
 from escalation import urls as escalation_urls
 from gold import urls as gold_urls
@@ -19,6 +20,7 @@ api_patterns = [
     *escalation_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,
     *conference_urls.api_urlpatterns,
+    *casework_urls.api_urlpatterns,
     *review_urls.api_urlpatterns,
     *oversight_urls.api_urlpatterns,
     *gold_urls.api_urlpatterns,
@@ -39,6 +41,7 @@ urlpatterns = [
     path("", include("escalation.urls")),
     path("", include("notifications.urls")),
     path("", include("conference.urls")),
+    path("", include("casework.urls")),
     path("", include("review.urls")),
     path("", include("oversight.urls")),
     path("", include("gold.urls")),

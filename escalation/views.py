@@ -9,6 +9,7 @@ only through ``escalation.services``. A service's ``ValidationError`` goes back 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -486,6 +487,17 @@ def duty_waive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The co-ordinators' board --------------------------------------------------------------------
+# Panels a higher app adds below the board's table (casework: the tension in each area): each
+# gives the member the template to include and its context, or None to show nothing.
+BoardPanel = Callable[[Member], tuple[str, dict[str, Any]] | None]
+_BOARD_PANELS: list[BoardPanel] = []
+
+
+def board_panel_register(panel: BoardPanel) -> None:
+    if panel not in _BOARD_PANELS:
+        _BOARD_PANELS.append(panel)
+
+
 def _board_context(member: Member) -> dict[str, Any]:
     rows = [
         row
@@ -499,7 +511,8 @@ def _board_context(member: Member) -> dict[str, Any]:
 def board(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     require(member, "incident.board")
-    return render(request, "escalation/board.html", _board_context(member))
+    panels = [shown for panel in _BOARD_PANELS if (shown := panel(member)) is not None]
+    return render(request, "escalation/board.html", {**_board_context(member), "panels": panels})
 
 
 @never_cache

@@ -27,6 +27,9 @@ class AgencyKind(models.TextChoices):
     PROBATION = "probation", "Probation"
     YOUTH_OFFENDING = "youth_offending", "Youth offending"
     VOLUNTARY = "voluntary", "Voluntary or community group"
+    # Where people report hate crime to someone other than the police (002: "alternative
+    # reporting sites"); its members file reports for a person who came to them.
+    REPORTING_CENTRE = "reporting_centre", "Third-party reporting centre"
 
 
 class Role(models.TextChoices):

@@ -18,7 +18,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from conference.models import Action, AgendaItem, Conference, Person, Referral, RepeatFlag
+from casework.models import Case, CaseTask, PublicReport
+from conference.models import (
+    Action,
+    AgendaItem,
+    Conference,
+    Person,
+    PersonMerge,
+    Referral,
+    RepeatFlag,
+)
 from escalation.models import Duty, Incident
 from gold.models import CommsItem, GoldGroup, IncidentLink
 from notifications.models import Notification
@@ -30,6 +39,8 @@ from review.models import Debrief, PlanAction
 from tests.world import (
     ACTION_TEXT,
     COMMS_MESSAGE,
+    CASE_ACTION_TEXT,
+    CENTRE,
     CONFERENCE_TITLE,
     CONSENT_NOTES,
     DEBRIEF_LESSONS,
@@ -51,10 +62,12 @@ from tests.world import (
     PLAN_ACTION_TEXT,
     RATIONALE,
     REFERRAL_SUMMARY,
+    REPORT_TEXT,
     RESTRICTED_ENTRY,
     RESTRICTED_RESEARCH,
     SAFE_CONTACT,
     SCRUTINY_QUESTION,
+    SHARED_TEXT,
     SITUATION_REPORT_BODY,
     VICTIM_NAME,
     MatrixWorld,
@@ -63,7 +76,7 @@ from tests.world import (
 # --- Who is checked ------------------------------------------------------------------------------
 ANONYMOUS = "anonymous"
 DEMO_USERS = tuple(spec.username for spec in MEMBERS)
-USERS = (*DEMO_USERS, OUTSIDER, NO_AGENCY, *ELSEWHERE, *OVERSEERS)
+USERS = (*DEMO_USERS, OUTSIDER, NO_AGENCY, *ELSEWHERE, *OVERSEERS, CENTRE)
 EVERYONE = (ANONYMOUS, *USERS)
 
 
@@ -188,6 +201,21 @@ GROUP_SEATS = _users("gold", "panel-police")
 GROUP_VIEW = GROUP_SEATS | CSP_COORDINATOR
 GROUP_SHARE = _users("gold")
 COMMS_APPROVER = _users("panel-police")  # comms.approve: the approver named, seated
+# Casework (casework/rules.py). case.view on the world's case: SEES_EVERY_CASE (the CSP
+# Co-ordinator, the CRRO, gold; deputies act in the role: coordinator2, ppc) and its lead officer
+# (Housing's panel member, who also owns its action). case.work and case_task.complete: the lead
+# officer and the CSP Co-ordinator (and deputy). case.manage: the CSP Co-ordinator, each in their
+# own partnership.
+CASE_VIEW = _users("coordinator", "coordinator2", "crro", "ppc", "gold", "panel-housing")
+CASE_WORK = _users("coordinator", "coordinator2", "panel-housing")
+# The intake queue: read by the CSP Co-ordinator and the CRRO (and deputies), triaged by the CSP
+# Co-ordinator; reports for someone else are filed by a reporting centre's members.
+INTAKE_VIEW = _users("coordinator", "coordinator2", "crro", "ppc")
+FILES_REPORTS = _users(CENTRE)
+# Shared information: anyone in a partnership shares; the CRRO, the CSP Co-ordinator and gold (and
+# the deputies) read. Tension: everyone in a partnership reads, the CRRO and co-ordinator record.
+READS_INFORMATION = _users("crro", "ppc", "coordinator", "coordinator2", "gold")
+RECORDS_TENSION = _users("crro", "ppc", "coordinator", "coordinator2")
 
 
 # --- The world's markers, and who may see each ---------------------------------------------------
@@ -217,6 +245,10 @@ MARKERS: dict[str, frozenset[str]] = {
     # The decision is on the partnership's timeline too, which its readers review.
     DECISION_TEXT: GROUP_VIEW | REVIEWS_INCIDENTS,
     COMMS_MESSAGE: GROUP_VIEW | REVIEWS_INCIDENTS,
+    CASE_ACTION_TEXT: CASE_VIEW,
+    REPORT_TEXT: INTAKE_VIEW,
+    # The world's information was shared by Victim Support's member, who sees what they shared.
+    SHARED_TEXT: READS_INFORMATION | _users("member"),
 }
 
 
@@ -309,6 +341,28 @@ def _plan_action(world: MatrixWorld) -> dict[str, Any]:
 
 def _six_monthly(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.six_monthly}
+def _case(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.case}
+
+
+def _case_task(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.case_task}
+
+
+def _case_rule(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.case_rule}
+
+
+def _merge(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.merge}
+
+
+def _area(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.area}
+
+
+def _report(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.report}
 
 
 def _link(world: MatrixWorld) -> dict[str, Any]:
@@ -433,6 +487,9 @@ RULES: dict[str, RouteRule] = {
     "person-share": RouteRule({"POST": post(CSP_COORDINATOR)}, _person),
     "person-share-withdraw": RouteRule({"POST": post(CSP_COORDINATOR)}, _share),
     "flag-list": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
+    "person-duplicates": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),  # person.merge
+    "person-merge": RouteRule({"POST": post(anywhere(CSP_COORDINATOR))}),
+    "person-merge-undo": RouteRule({"POST": post(CSP_COORDINATOR)}, _merge),
     "flag-dismiss": RouteRule({"POST": post(CSP_COORDINATOR)}, _flag),
     "referral-list": RouteRule({"GET": get(PARTNERSHIP)}),  # referral.create, filtered
     "referral-create": RouteRule({"GET": get(PARTNERSHIP), "POST": post(PARTNERSHIP)}),
@@ -462,6 +519,42 @@ RULES: dict[str, RouteRule] = {
         {"GET": get(SIGNED_IN)}, note="One's own actions (and all, for conference.manage)."
     ),
     "action-complete": RouteRule({"POST": post(ACTION_COMPLETE)}, _action),
+    # --- Casework (pages) -----------------------------------------------------------------------
+    "case-list": RouteRule({"GET": get(PARTNERSHIP)}, note="Filtered by case.view."),
+    "case-open": RouteRule({"POST": post(anywhere(CSP_COORDINATOR))}),  # case.manage
+    "case-rules": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
+    "case-rule-add": RouteRule({"POST": post(anywhere(CSP_COORDINATOR))}),
+    "case-rule-remove": RouteRule(
+        {"POST": post(CSP_COORDINATOR)}, _case_rule, note="Removed once; again is a 409."
+    ),
+    "case-standard-set": RouteRule({"POST": post(anywhere(CSP_COORDINATOR))}),
+    "case-detail": RouteRule({"GET": get(CASE_VIEW)}, _case),
+    "case-action-add": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "case-risk": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "case-lead": RouteRule({"POST": post(CSP_COORDINATOR)}, _case),  # case.manage
+    "case-close": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "case-put-to-officer": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "case-refer": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "case-task-complete": RouteRule({"POST": post(CASE_WORK)}, _case_task),
+    # --- Reports from anyone (pages) -------------------------------------------------------------
+    "report-public": RouteRule(
+        {"GET": get(PUBLIC), "POST": post(PUBLIC)}, throttled=True, note="No sign-in."
+    ),
+    "report-more": RouteRule(
+        {"GET": get(PUBLIC), "POST": post(PUBLIC)}, throttled=True, note="No sign-in."
+    ),
+    "report-centre": RouteRule({"GET": get(FILES_REPORTS), "POST": post(FILES_REPORTS)}),
+    "intake-list": RouteRule({"GET": get(anywhere(INTAKE_VIEW))}),
+    "intake-detail": RouteRule({"GET": get(INTAKE_VIEW)}, _report),
+    "intake-triage": RouteRule({"POST": post(CSP_COORDINATOR)}, _report),
+    # --- Shared information and tension (pages) --------------------------------------------------
+    "information": RouteRule({"GET": get(PARTNERSHIP)}, note="The list for readers only."),
+    "information-share": RouteRule({"POST": post(PARTNERSHIP)}),
+    "tension": RouteRule({"GET": get(PARTNERSHIP)}),
+    "tension-record": RouteRule({"POST": post(anywhere(RECORDS_TENSION))}),
+    "tension-area": RouteRule(
+        {"GET": get(HERE)}, _area, note="An area of the demo: 404 elsewhere."
+    ),
     # --- Review pages ---------------------------------------------------------------------------
     "incident-timeline": RouteRule({"GET": get(REVIEWS_INCIDENTS)}, _incident),
     "incident-timeline-export": RouteRule(
@@ -705,6 +798,9 @@ RULES: dict[str, RouteRule] = {
     "api-person-share-withdraw": RouteRule({"POST": post(CSP_COORDINATOR)}, _share),
     "api-person-incidents": RouteRule({"GET": get(PERSON_VIEW)}, _person),
     "api-flags": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
+    "api-person-duplicates": RouteRule({"GET": get(anywhere(CSP_COORDINATOR))}),
+    "api-person-merges": RouteRule({"POST": post(anywhere(CSP_COORDINATOR))}),
+    "api-person-merge-undo": RouteRule({"POST": post(CSP_COORDINATOR)}, _merge),
     "api-flag-dismiss": RouteRule(
         {"POST": post(CSP_COORDINATOR, lambda world: {"reason": "Handled."})}, _flag
     ),
@@ -806,6 +902,43 @@ RULES: dict[str, RouteRule] = {
     "api-action-complete": RouteRule(
         {"POST": post(ACTION_COMPLETE, lambda world: {"outcome": "Visited."})}, _action
     ),
+    # --- API: casework (empty bodies where a valid one would change the case for the next) -----
+    "api-cases": RouteRule(
+        {
+            "GET": get(PARTNERSHIP),
+            # Already a case: 409 for the demo's co-ordinators, 400 (not theirs) elsewhere.
+            "POST": post(
+                anywhere(CSP_COORDINATOR),
+                lambda world: {"incident_id": Case.objects.get(pk=world.case).incident_id},
+            ),
+        }
+    ),
+    "api-case": RouteRule({"GET": get(CASE_VIEW)}, _case),
+    "api-case-actions": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "api-case-risk": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "api-case-lead": RouteRule({"POST": post(CSP_COORDINATOR)}, _case),
+    "api-case-close": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "api-case-officer": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "api-case-refer": RouteRule({"POST": post(CASE_WORK)}, _case),
+    "api-case-task-complete": RouteRule({"POST": post(CASE_WORK)}, _case_task),
+    "api-case-rules": RouteRule(
+        {"GET": get(anywhere(CSP_COORDINATOR)), "POST": post(anywhere(CSP_COORDINATOR))}
+    ),
+    "api-case-rule-remove": RouteRule({"POST": post(CSP_COORDINATOR)}, _case_rule),
+    "api-case-standards": RouteRule({"POST": post(anywhere(CSP_COORDINATOR))}),
+    # --- API: reports from anyone ---------------------------------------------------------------
+    "api-reports": RouteRule({"POST": post(PUBLIC)}, throttled=True, note="No sign-in."),
+    "api-reports-more": RouteRule({"POST": post(PUBLIC)}, throttled=True, note="No sign-in."),
+    "api-intake": RouteRule({"GET": get(anywhere(INTAKE_VIEW))}),
+    "api-intake-centre": RouteRule({"POST": post(FILES_REPORTS)}),
+    "api-intake-report": RouteRule({"GET": get(INTAKE_VIEW)}, _report),
+    "api-intake-triage": RouteRule({"POST": post(CSP_COORDINATOR)}, _report),
+    # --- API: shared information and tension ----------------------------------------------------
+    "api-information": RouteRule(
+        {"GET": get(anywhere(READS_INFORMATION)), "POST": post(PARTNERSHIP)}
+    ),
+    "api-tension": RouteRule({"GET": get(PARTNERSHIP), "POST": post(anywhere(RECORDS_TENSION))}),
+    "api-tension-area": RouteRule({"GET": get(HERE)}, _area),
     # --- API: review ----------------------------------------------------------------------------
     "api-incident-timeline": RouteRule({"GET": get(REVIEWS_INCIDENTS)}, _incident),
     "api-incident-timeline-export": RouteRule(
@@ -961,6 +1094,8 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("referral.create", _no_object, PARTNERSHIP),
     ("referral.view", _object(Referral, "referral"), PERSON_VIEW),
     ("flag.manage", _object(RepeatFlag, "flag"), CSP_COORDINATOR),
+    ("person.merge", _no_object, anywhere(CSP_COORDINATOR)),
+    ("person.merge", _object(PersonMerge, "merge"), CSP_COORDINATOR),
     ("conference.manage", _object(Conference, "conference"), CSP_COORDINATOR),
     ("conference.view", _object(Conference, "conference"), CONFERENCE_VIEW),
     ("conference.attend", _object(Conference, "conference"), CONFERENCE_ATTEND),
@@ -994,6 +1129,19 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("comms.plan", _object(GoldGroup, "gold_group"), GROUP_SEATS),
     ("comms.approve", _object(CommsItem, "comms"), COMMS_APPROVER),
     ("comms.send", _object(CommsItem, "comms"), GROUP_SEATS),
+    ("case.list", _no_object, PARTNERSHIP),
+    ("case.view", _object(Case, "case"), CASE_VIEW),
+    ("case.manage", _no_object, anywhere(CSP_COORDINATOR)),
+    ("case.manage", _object(Case, "case"), CSP_COORDINATOR),
+    ("case.work", _object(Case, "case"), CASE_WORK),
+    ("case_task.complete", _object(CaseTask, "case_task"), CASE_WORK),
+    ("intake.file", _no_object, FILES_REPORTS),
+    ("information.share", _no_object, PARTNERSHIP),
+    ("information.view", _no_object, anywhere(READS_INFORMATION)),
+    ("tension.view", _no_object, PARTNERSHIP),
+    ("tension.record", _no_object, anywhere(RECORDS_TENSION)),
+    ("intake.view", _no_object, anywhere(INTAKE_VIEW)),
+    ("intake.triage", _object(PublicReport, "report"), CSP_COORDINATOR),
 ]
 
 
@@ -1030,6 +1178,13 @@ SHOWN: list[tuple[str, str, str]] = [
     ("api-gold-group-decisions", "coordinator2", DECISION_TEXT),
     ("gold-group", "gold", COMMS_MESSAGE),
     ("api-gold-group-comms", "panel-police", COMMS_MESSAGE),
+    ("case-detail", "panel-housing", CASE_ACTION_TEXT),
+    ("api-case", "crro", CASE_ACTION_TEXT),
+    ("intake-detail", "ppc", REPORT_TEXT),
+    ("api-intake", "coordinator", REPORT_TEXT),
+    ("information", "gold", SHARED_TEXT),
+    ("information", "member", SHARED_TEXT),
+    ("api-information", "ppc", SHARED_TEXT),
 ]
 SOCKET_SHOWN: list[tuple[str, str, str]] = [
     ("ws/gold-groups/<int:pk>/", "panel-police", DECISION_TEXT),

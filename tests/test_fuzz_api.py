@@ -41,6 +41,9 @@ WATCHED = (
     "conference.Person",
     "conference.Referral",
     "conference.Conference",
+    "casework.Case",
+    "casework.CaseTask",
+    "casework.PublicReport",
 )
 # Failed sign-ins are recorded on purpose (the lockout is an audit event), so the token endpoint
 # may add to the timeline while it refuses.
@@ -51,6 +54,7 @@ IDS_OF = {
     "/api/incidents/": "escalation.Incident",
     "/api/duties/": "escalation.Duty",
     "/api/notifications/": "notifications.Notification",
+    "/api/people/merges/": "conference.PersonMerge",
     "/api/people/": "conference.Person",
     "/api/referrals/": "conference.Referral",
     "/api/conferences/": "conference.Conference",
@@ -63,6 +67,12 @@ IDS_OF = {
     "/api/connections/": "gold.IncidentLink",
     "/api/gold-groups/": "gold.GoldGroup",
     "/api/comms/": "gold.CommsItem",
+    # The first prefix that fits is taken: the longer ones first.
+    "/api/cases/tasks/": "casework.CaseTask",
+    "/api/cases/rules/": "casework.CaseRule",
+    "/api/cases/": "casework.Case",
+    "/api/intake/": "casework.PublicReport",
+    "/api/tension/areas/": "partnership.Area",
 }
 
 

@@ -26,6 +26,7 @@ IDS_OF = {
     "incidents": "escalation.Incident",
     "duties": "escalation.Duty",
     "inbox": "notifications.Notification",
+    # people/merges/<pk>/ gets a person's id: its page's 404 has the headers too.
     "people": "conference.Person",
     "flags": "conference.RepeatFlag",
     "referrals": "conference.Referral",
@@ -38,6 +39,10 @@ IDS_OF = {
     "connections": "gold.IncidentLink",
     "gold-groups": "gold.GoldGroup",
     "comms": "gold.CommsItem",
+    # Rules and tasks under cases/ get a case's id: their page's 404 has the headers too.
+    "cases": "casework.Case",
+    "intake": "casework.PublicReport",
+    "tension": "partnership.Area",
 }
 
 

@@ -20,8 +20,11 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from casework import services as casework_services
+from casework.models import Case
 from conference import services as conference_services
 from conference.models import Action, AgendaItem, Conference, Person, Referral
+from escalation import services as escalation_services
 from escalation.models import Incident, Meeting
 from gold import services as gold_services
 from notifications.dispatch import senders_wait
@@ -98,6 +101,8 @@ NEIGHBOUR = "aylesbury-vale"
 FORUM = "forum-lead"
 OTHER_FORUM = "other-forum-lead"
 OVERSEERS = (FORUM, OTHER_FORUM)
+# A member of a third-party reporting centre (an agency of the demo partnership).
+CENTRE = "centre-worker"
 
 # A distinctive marker in every sensitive field: a response to someone who may not see a field must
 # not contain its marker (``tests/permission_matrix_rules.py`` says who may see each).
@@ -123,6 +128,9 @@ PLAN_ACTION_TEXT = "PlanActionTextMX6521"
 LINK_REASON = "LinkReasonMX8410 the same leaflets"
 DECISION_TEXT = "DecisionTextMX8521 targeted reassurance only"
 COMMS_MESSAGE = "CommsMessageMX8632 officers at evening prayers"
+CASE_ACTION_TEXT = "CaseActionMX5410 fit a door camera"
+REPORT_TEXT = "PublicReportMX6521 shouted at on the 300 bus"
+SHARED_TEXT = "SharedInformationMX7632 a march planned for Saturday"
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,11 @@ class MatrixWorld:
     # Convened by gold for the demo's incident, seating Police's panel member; one decision.
     gold_group: int
     comms: int  # a message of its plan, for Police's panel member to approve
+    case: int  # an incident found not major, led by Housing's panel member (the rule's)
+    case_task: int  # the case's first contact, owned by its lead officer
+    case_rule: int  # Housing leads every case
+    merge: int  # two records of one person (neither linked to anything) merged by the co-ordinator
+    report: int  # a public report in the intake queue, not yet triaged
 
     def pk(self, username: str) -> int:
         return self.members[username].pk
@@ -381,6 +394,51 @@ def matrix_world() -> MatrixWorld:
         approver_id=members["panel-police"].pk,
         send_at=now + timedelta(hours=2),
     )
+    housing = members["panel-housing"]
+    assert housing.agency is not None
+    case_rule = casework_services.case_rule_add(
+        actor=members["coordinator"], lead_agency=housing.agency, lead_officer=housing
+    )
+    not_major = factories.incident(title="Abuse at the bus stop, found not major")
+    escalation_services.incident_determine(
+        officer=members["officer"],
+        incident_id=not_major.pk,
+        is_major=False,
+        rationale="One victim; no disorder.",
+    )
+    case = Case.objects.get(incident=not_major)
+    casework_services.case_action_add(
+        actor=members["coordinator"],
+        case_id=case.pk,
+        description=CASE_ACTION_TEXT,
+        owner=housing,
+        due_on=timezone.localdate() + timedelta(days=3),
+    )
+    centre = factories.agency_new(
+        kind=AgencyKind.REPORTING_CENTRE, name="Milton Keynes Reporting Centre (matrix)"
+    )
+    factories.member(username=CENTRE, password=demo_password(), agency=centre)
+    report = casework_services.report_receive(
+        partnership=factories.partnership(),
+        details=casework_services.ReportDetails(reporter_kind="witness", what_happened=REPORT_TEXT),
+    )
+    casework_services.information_share(
+        actor=members["member"],
+        text=SHARED_TEXT,
+        source_grade="2",
+        information_grade="C",
+        area=area,
+    )
+    casework_services.tension_record(
+        actor=members["crro"], area=area, level="elevated", reason="Leaflets.", source="Patrol"
+    )
+    twice = [
+        conference_services.person_create(actor=members["coordinator"], full_name=name)
+        for name in ("Recorded Twice", "Recorded Twice Again")
+    ]
+    merge = conference_services.person_merge(
+        actor=members["coordinator"], kept_id=twice[0].pk, merged_id=twice[1].pk, reason="Same."
+    )
     members = {m.username: m for m in Member.objects.select_related("agency")}
     return MatrixWorld(
         members=members,
@@ -402,4 +460,9 @@ def matrix_world() -> MatrixWorld:
         link=link.pk,
         gold_group=group.pk,
         comms=comms.pk,
+        case=case.pk,
+        case_task=case.tasks.get(kind="contact").pk,
+        case_rule=case_rule.pk,
+        merge=merge.pk,
+        report=report.pk,
     )

@@ -11,9 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conference import selectors, services
+from conference.duplicates import duplicates_find
 from conference.models import (
+    IncidentPerson,
     LawfulBasis,
     Person,
+    PersonMerge,
     Referral,
     ReferralReason,
     RepeatFlag,
@@ -43,6 +46,7 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
             "date_of_birth",
             "area",
             "safe_contact",
+            "address",
             "created_at",
         ]
 
@@ -55,6 +59,7 @@ class PersonCreateSerializer(serializers.Serializer[Any]):
     safe_contact = serializers.CharField(
         max_length=2000, required=False, default="", allow_blank=True
     )
+    address = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
 class PersonListView(APIView):
@@ -86,6 +91,7 @@ class PersonListView(APIView):
             date_of_birth=data["date_of_birth"],
             area=area,
             safe_contact=data["safe_contact"],
+            address=data["address"],
         )
         return Response(PersonSerializer(person).data, status=201)
 
@@ -133,7 +139,9 @@ class PersonIncidentsView(APIView):
 
 class LinkPersonSerializer(serializers.Serializer[Any]):
     person_id = serializers.IntegerField()
-    involvement = serializers.ChoiceField(choices=["victim", "witness"], default="victim")
+    involvement = serializers.ChoiceField(
+        choices=IncidentPerson.Involvement.choices, default="victim"
+    )
 
 
 class FlagSerializer(serializers.ModelSerializer[RepeatFlag]):
@@ -313,3 +321,85 @@ class ReferralDetailView(APIView):
             member=member, people=[referral.person], what=f"referral {referral.pk}"
         )
         return Response(ReferralSerializer(referral).data)
+
+
+# --- Possible duplicates and merges --------------------------------------------------------------
+class DuplicateSerializer(serializers.Serializer[Any]):
+    first = PersonSerializer()
+    second = PersonSerializer()
+    reason = serializers.CharField()
+
+
+class PersonDuplicatesView(APIView):
+    """Pairs of records that may be one person (the CSP Co-ordinator); each listed person counts
+    as viewed."""
+
+    @extend_schema(responses=DuplicateSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        member = member_of(request)
+        require(member, "person.merge")
+        assert member.partnership is not None  # noqa: S101 (person.merge needs one)
+        candidates = duplicates_find(member.partnership)
+        shown = {p.pk: p for c in candidates for p in (c.first, c.second)}
+        services.person_access_record(member=member, people=shown.values(), what="duplicates")
+        return Response(
+            [
+                {
+                    "first": PersonSerializer(c.first).data,
+                    "second": PersonSerializer(c.second).data,
+                    "reason": c.reason,
+                }
+                for c in candidates
+            ]
+        )
+
+
+class PersonMergeSerializer(serializers.ModelSerializer[PersonMerge]):
+    class Meta:
+        model = PersonMerge
+        fields = [
+            "id",
+            "kept",
+            "merged",
+            "reason",
+            "state",
+            "merged_at",
+            "undone_at",
+            "undo_reason",
+            "moved_links",
+            "moved_referrals",
+            "moved_flags",
+        ]
+        read_only_fields = fields
+
+
+class MergeBodySerializer(serializers.Serializer[Any]):
+    kept_id = serializers.IntegerField()
+    merged_id = serializers.IntegerField()
+    reason = serializers.CharField(max_length=1000)
+
+
+class PersonMergesView(APIView):
+    """Merge ``merged_id`` into ``kept_id`` (the CSP Co-ordinator; reversible)."""
+
+    @extend_schema(request=MergeBodySerializer, responses={201: PersonMergeSerializer})
+    def post(self, request: Request) -> Response:
+        member = member_of(request)
+        require(member, "person.merge")
+        data = valid_body(MergeBodySerializer, request)
+        kept = selectors.person_for(member, data["kept_id"])
+        merged = selectors.person_for(member, data["merged_id"])
+        merge = services.person_merge(
+            actor=member, kept_id=kept.pk, merged_id=merged.pk, reason=data["reason"]
+        )
+        return Response(PersonMergeSerializer(merge).data, status=201)
+
+
+class PersonMergeUndoView(APIView):
+    @extend_schema(request=ReasonSerializer, responses=PersonMergeSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        merge = selectors.merge_for(member, pk)
+        data = valid_body(ReasonSerializer, request)
+        undone = services.person_merge_undo(actor=member, merge_id=merge.pk, reason=data["reason"])
+        return Response(PersonMergeSerializer(undone).data)

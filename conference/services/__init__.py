@@ -23,6 +23,7 @@ from conference.services.conferences import (
     conference_invite,
     research_file,
 )
+from conference.services.merges import person_merge, person_merge_undo
 from conference.services.minutes import (
     actions_carry,
     minutes_after_action,
@@ -69,6 +70,8 @@ __all__ = [
     "minutes_freeze",
     "person_access_record",
     "person_create",
+    "person_merge",
+    "person_merge_undo",
     "person_open",
     "person_share",
     "person_share_withdraw",

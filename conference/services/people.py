@@ -50,6 +50,7 @@ def person_create(
     date_of_birth: date | None = None,
     area: Area | None = None,
     safe_contact: str = "",
+    address: str = "",
 ) -> Person:
     require(actor, "person.create")
     if not full_name.strip():
@@ -66,6 +67,7 @@ def person_create(
         date_of_birth=date_of_birth,
         area=area,
         safe_contact=safe_contact.strip(),
+        address=address.strip(),
         created_by=actor,
         created_at=timezone.now(),
     )
@@ -129,7 +131,9 @@ def incident_person_link(
     require(actor, "incident.view", incident)
     require(actor, "person.link", person)
     if involvement not in IncidentPerson.Involvement.values:
-        raise ValidationError({"involvement": "Choose victim or witness."})
+        raise ValidationError(
+            {"involvement": "Choose victim, witness, perpetrator or suspect, or reporter."}
+        )
     _, created = IncidentPerson.objects.get_or_create(
         incident=incident,
         person=person,
@@ -177,17 +181,23 @@ def repeats_evaluate(*, person: Person) -> list[RepeatFlag]:
             scope=Scope.person(person.pk),
             changes={"kind": finding.kind, "incident_ids": [i.pk for i in finding.incidents]},
         )
-        suggestion = finding.kind == FlagKind.SUGGESTED_REFERRAL
+        title = {
+            FlagKind.SUGGESTED_REFERRAL: "A victim's history suggests a referral to a risk "
+            f"conference ({person.reference}). Please decide on the flag.",
+            FlagKind.REPEAT: "A victim already referred has been targeted again "
+            f"({person.reference}). Please decide on the flag.",
+            FlagKind.REPEAT_PERPETRATOR: "Someone has been the perpetrator or suspect in several "
+            f"incidents ({person.reference}). Please decide on the flag.",
+        }[FlagKind(finding.kind)]
+        audiences = [Audience.role(Role.CSP_COORDINATOR)]
+        if finding.kind == FlagKind.REPEAT_PERPETRATOR:
+            # Community safety as well as casework: the CRRO hears of it too (004 §2.3).
+            audiences.append(Audience.role(Role.CRRO))
         notify(
-            audiences=[Audience.role(Role.CSP_COORDINATOR)],
-            title=(
-                f"A victim's history suggests a referral to a risk conference ({person.reference})"
-                ". Please decide on the flag."
-                if suggestion
-                else f"A victim already referred has been targeted again ({person.reference}). "
-                "Please decide on the flag."
-            ),
-            body=f"Why: {finding.rule}\nPlease refer them to a risk conference, or dismiss the "
+            audiences=audiences,
+            title=title,
+            body=f"Why: {finding.rule}
+Please refer them to a risk conference, or dismiss the "
             "flag with a reason, on the flags page (it is on your home page too).",
             purposes=[Purpose.SITUATION, Purpose.COORDINATION],
             cause=f"flag:{flag.pk}",

@@ -10,6 +10,7 @@ changes nothing the second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -49,6 +50,19 @@ class RetentionReport:
     room_entries: int = 0
     actions: int = 0
     minutes_versions: int = 0
+    # Records of higher apps (casework's cases, reports and shared information).
+    other: int = 0
+
+
+# Steps a higher app adds (registered at start-up): given a partnership, its cutoff and whether
+# this is a dry run, remove that app's personal data older than the cutoff; how many records.
+RetentionStep = Callable[[Partnership, datetime, bool], int]
+_STEPS: list[RetentionStep] = []
+
+
+def retention_step_register(step: RetentionStep) -> None:
+    if step not in _STEPS:
+        _STEPS.append(step)
 
 
 def _incidents_due(partnership: Partnership, cutoff: datetime) -> list[int]:
@@ -141,6 +155,8 @@ def _partnership_apply(
         entries.count(),
         actions.count(),
     )
+    # Higher apps count (and, unless this is a dry run, remove) their own records.
+    report.other = sum(step(partnership, cutoff, dry_run) for step in _STEPS)
     if dry_run:
         return report
 
@@ -155,6 +171,7 @@ def _partnership_apply(
             known_as="",
             date_of_birth=None,
             safe_contact="",
+            address="",
             anonymised_at=timezone.now(),
         )
     Referral.objects.filter(pk__in=referral_ids).update(

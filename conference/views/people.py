@@ -82,6 +82,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 date_of_birth=data["date_of_birth"],
                 area=data["area"],
                 safe_contact=data["safe_contact"],
+                address=data["address"],
             )
         except ValidationError as error:
             service_errors_add(form, error)

@@ -181,6 +181,17 @@ def incident_start_assessment(*, officer: Member, incident_id: int) -> Incident:
     return incident
 
 
+# What else happens, in the determination's transaction, when an incident is found not major
+# (casework opens a case): the higher app registers it at start-up.
+NotMajorHandler = Callable[[Incident, Determination], object]
+_NOT_MAJOR_HANDLERS: list[NotMajorHandler] = []
+
+
+def incident_not_major_register(handler: NotMajorHandler) -> None:
+    if handler not in _NOT_MAJOR_HANDLERS:
+        _NOT_MAJOR_HANDLERS.append(handler)
+
+
 @dataclass(frozen=True)
 class DeterminationResult:
     incident: Incident
@@ -250,6 +261,9 @@ def incident_determine(
         occurred_at=now,
     )
     duties = _protocol_start(incident, determination) if is_major else []
+    if not is_major:
+        for handler in _NOT_MAJOR_HANDLERS:
+            handler(incident, determination)
     _board_changed(incident)
     return DeterminationResult(incident=incident, determination=determination, duties=duties)
 

@@ -42,6 +42,7 @@ def test_every_laddered_model_has_one_kind_with_a_name_of_its_own() -> None:
             "review.debrief",
             "review.planaction",
             "gold.decision",
+            "casework.casetask",
         }
     )
     assert len(set(kinds.values())) == len(kinds)  # the name prefixes every rung's cause

@@ -23,5 +23,6 @@ class Command(BaseCommand):
             f"{verb} personal data past each partnership's retention period: "
             f"{report.incidents} incidents, {report.people} people, {report.notifications} "
             f"notifications, {report.referrals} referrals, {report.research} research "
-            f"contributions, {report.room_entries} room entries, {report.actions} actions."
+            f"contributions, {report.room_entries} room entries, {report.actions} actions, "
+            f"{report.other} other records (cases, reports, shared information)."
         )

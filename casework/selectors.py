@@ -1,0 +1,80 @@
+"""Reads of casework, and the one lookup per entity (404 for whatever the member may not see)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from casework.models import OPEN_TASK_STATES, Case, CaseRule, CaseTask, PublicReport
+from casework.rules import cases_visible
+from partnership.models import Member, Partnership
+from partnership.permissions import can
+
+
+def case_for(member: Member, pk: int) -> Case:
+    case = (
+        Case.objects.select_related("incident", "incident__area", "lead_agency", "lead_officer")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None or not can(member, "case.view", case):
+        raise Http404("No such case.")
+    return case
+
+
+def case_task_for(member: Member, pk: int) -> CaseTask:
+    task = CaseTask.objects.select_related("case").filter(pk=pk).first()
+    if task is None or not can(member, "case.view", task.case):
+        raise Http404("No such task.")
+    return task
+
+
+def cases_of(member: Member) -> QuerySet[Case]:
+    return cases_visible(member).select_related(
+        "incident", "incident__area", "lead_agency", "lead_officer"
+    )
+
+
+def tasks_due_for(member: Member) -> QuerySet[CaseTask]:
+    """Open deadlines of open cases that are this member's to do: their own tasks and the
+    contact steps of the cases they lead (a work list)."""
+    if member.partnership is None:
+        return CaseTask.objects.none()
+    return (
+        CaseTask.objects.filter(
+            case__partnership=member.partnership,
+            case__state="open",
+            state__in=OPEN_TASK_STATES,
+            owner=member,
+        )
+        .select_related("case", "case__incident")
+        .order_by("due_at", "pk")
+    )
+
+
+def case_rules_of(partnership: Partnership) -> QuerySet[CaseRule]:
+    """The rules in force, in the order they are tried."""
+    return CaseRule.objects.filter(partnership=partnership, removed_at__isnull=True).select_related(
+        "area", "lead_agency", "lead_officer"
+    )
+
+
+def case_rule_for(member: Member, pk: int) -> CaseRule:
+    rule = CaseRule.objects.filter(pk=pk).first()
+    if rule is None or not can(member, "case.manage", rule):
+        raise Http404("No such rule.")
+    return rule
+
+
+def report_for(member: Member, pk: int) -> PublicReport:
+    """A report in the intake queue, to those who read the queue (Http404 otherwise)."""
+    report = PublicReport.objects.select_related("area", "centre", "incident").filter(pk=pk).first()
+    if report is None or not can(member, "intake.view", report):
+        raise Http404("No such report.")
+    return report
+
+
+def reports_of(member: Member) -> QuerySet[PublicReport]:
+    return PublicReport.objects.filter(partnership=member.partnership).select_related(
+        "area", "centre"
+    )

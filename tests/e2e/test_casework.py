@@ -1,0 +1,92 @@
+"""Casework in the browser: a reporter files a public report without signing in; the
+co-ordinator triages it into a case; the lead officer records the visit from their list of case
+deadlines, which starts the 14-day follow-up."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from casework import services
+from casework.intake_models import PublicReport
+from casework.models import Case, TaskKind, TaskState
+from partnership.models import Member
+
+ACCOUNT = "A neighbour keeps leaving racist notes on my door and shouted at my children."
+
+
+def _signed_in(browser: Any, url: str, username: str) -> Any:
+    context = browser.new_context(base_url=url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo-pass")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_public_report_to_case_to_visit(
+    demo: dict[str, Member], live_server: Any, browser: Any
+) -> None:
+    lead = demo["member"]
+    assert lead.agency is not None
+    services.case_rule_add(actor=demo["coordinator"], lead_agency=lead.agency, lead_officer=lead)
+
+    # 1. A reporter, not signed in.
+    public = browser.new_context(base_url=live_server.url)
+    public.set_default_timeout(10_000)
+    page = public.new_page()
+    page.goto("/report/")
+    page.get_by_label("Where it happened").select_option(
+        label="Milton Keynes Hate Crime Partnership"
+    )
+    page.get_by_label("The person it happened to", exact=True).check()
+    page.get_by_label("What happened").fill(ACCOUNT)
+    page.get_by_label("Race").check()
+    page.get_by_label("Report anonymously").check()
+    page.get_by_role("button", name="Send the report").click()
+    reference = page.locator("[data-reference]").inner_text()
+    report = PublicReport.objects.get()
+    assert reference == report.reference
+    assert ACCOUNT not in page.content()
+    public.close()
+
+    # 2. The co-ordinator triages it into a case.
+    page = _signed_in(browser, live_server.url, "coordinator")
+    page.get_by_role("link", name="Intake").click()
+    page.get_by_role("link", name=f"Report {report.pk}").click()
+    assert ACCOUNT in page.content()
+    page.get_by_label("Make it an incident and a case of the casework group").check()
+    page.get_by_label("Why").fill("Repeated targeting of a family at home.")
+    page.get_by_label("Incident title").fill("Racist notes left at a family home")
+    page.get_by_label("Area", exact=True).select_option(label="Bletchley")
+    page.get_by_label("Community tension").select_option(label="Elevated")
+    page.get_by_role("button", name="Triage the report").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    case = Case.objects.get(incident__title="Racist notes left at a family home")
+    assert case.lead_officer == lead
+    page.context.close()
+
+    # 3. The lead officer records the visit from their case deadlines.
+    page = _signed_in(browser, live_server.url, "member")
+    page.get_by_role("link", name="Cases").click()
+    visit = case.tasks.get(kind=TaskKind.VISIT)
+    page.locator(f"a[href$='#task-{visit.pk}']").click()
+    card = page.locator(f"#task-{visit.pk}")
+    card.get_by_label("What was done").fill("Visited with an interpreter; door camera offered.")
+    card.get_by_role("button", name="Record as done").click()
+    page.wait_for_url(re.compile(rf"/cases/{case.pk}/$"))
+    visit.refresh_from_db()
+    assert visit.state == TaskState.DONE
+    follow_up = case.tasks.get(kind=TaskKind.FOLLOW_UP)
+    assert (
+        page.locator(f"#task-{follow_up.pk}").get_by_text("within 14 days of the visit").count()
+        == 1
+    )
+    page.context.close()
