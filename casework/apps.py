@@ -15,6 +15,7 @@ class CaseworkConfig(AppConfig):
         from casework import audit, demo, rules  # noqa: F401
         from casework.services import case_on_not_major, tension_now
         from casework.services.retention import casework_retention
+        from casework.worklist import register as worklist_sources
         from conference.services.retention import retention_step_register
         from escalation.services import incident_not_major_register
         from escalation.views import board_panel_register
@@ -22,6 +23,7 @@ class CaseworkConfig(AppConfig):
         from partnership.permissions import can
 
         incident_not_major_register(case_on_not_major)
+        worklist_sources()
         retention_step_register(casework_retention)
 
         def tension_panel(member: Member) -> tuple[str, dict[str, object]] | None:

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import selectors, services
@@ -35,7 +36,7 @@ from conference.models import IncidentPerson
 from escalation.models import Incident
 from partnership.models import Member
 from partnership.page_forms import posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, posted_next
 from partnership.permissions import can, require
 
 
@@ -172,7 +173,8 @@ def _post(
             return _detail(request, member, case, status=409, conflict=conflict_text(error))
         else:
             messages.success(request, done)
-            return redirect("case-detail", pk=case.pk)
+            # Back to the work list when the form was posted from it.
+            return redirect(posted_next(request) or reverse("case-detail", args=[case.pk]))
     return _detail(request, member, case, bound=form, status=400)
 
 

@@ -341,6 +341,8 @@ def _plan_action(world: MatrixWorld) -> dict[str, Any]:
 
 def _six_monthly(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.six_monthly}
+
+
 def _case(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.case}
 

@@ -29,6 +29,7 @@ from partnership.models import Agency, Member, Role
 from partnership.permissions import require
 from partnership.scopes import Scope
 from partnership.timeline import audit_record
+from partnership.worklist import worklist_changed_on_commit
 
 # A late step reminds its owner at once, tells their deputy after a day and the CSP Co-ordinator
 # after two (counted from the due time), like the protocol's duties.
@@ -95,7 +96,13 @@ def _why(risk_level: str, kind: str, step: Step) -> str:
     return f"{RiskLevel(risk_level).label} risk: {what} {step_words(step)}"
 
 
+def _changed(case: Case) -> None:
+    """A deadline of the case changed: open home pages in its partnership fetch their lists."""
+    worklist_changed_on_commit(case.partnership_id)
+
+
 def _created(task: CaseTask, actor: Member | None) -> None:
+    _changed(task.case)
     audit_record(
         actor=actor,
         verb="case_task.created",
@@ -133,6 +140,7 @@ def contact_tasks_reschedule(*, case: Case, actor: Member, bank_holidays: BankHo
             amount=step.amount,
         )
         task.save()
+        _changed(case)
         audit_record(
             actor=actor,
             verb="case_task.rescheduled",
@@ -230,6 +238,7 @@ def case_task_complete(
         raise ConflictError(f"This is already {task.get_state_display().lower()}.")
     task.complete(at=at, recorded_at=now, by=actor, note=note)
     task.save()
+    _changed(task.case)
     audit_record(
         actor=actor,
         verb="case_task.done",
@@ -257,6 +266,7 @@ def case_tasks_cancel(*, case: Case, actor: Member | None, reason: str) -> int:
     ):
         task.cancel(at=timezone.now(), by=actor, reason=reason)
         task.save()
+        _changed(case)
         audit_record(
             actor=actor,
             verb="case_task.cancelled",
@@ -275,6 +285,7 @@ def case_tasks_reassign(*, case: Case, agency: Agency | None, officer: Member | 
         kind__in=(TaskKind.CONTACT, TaskKind.VISIT, TaskKind.FOLLOW_UP),
         state__in=(TaskState.PENDING, TaskState.OVERDUE, TaskState.ESCALATED),
     ).update(owner=officer, owner_agency=agency)
+    _changed(case)
 
 
 # --- The ladder of a late step --------------------------------------------------------------------
@@ -315,6 +326,9 @@ class CaseTaskLadder(LadderKind[CaseTask]):
             ),
             purposes=[Purpose.COORDINATION],
         )
+
+    def after_change(self, thing: CaseTask) -> None:
+        _changed(thing.case)
 
 
 CASE_TASKS = ladder_register(CaseTaskLadder())

@@ -381,3 +381,15 @@ def test_retention_removes_the_words_of_closed_cases_past_the_period(
     assert case.victim_view == REMOVED
     assert _task(case, TaskKind.CONTACT).note == REMOVED
     assert retention_apply(now=later).other == 0
+
+
+def test_the_lead_officers_work_list_has_their_case_deadlines_and_others_no_casework_section(
+    demo: dict[str, Member], client_for: object
+) -> None:
+    _rule(demo)
+    case = Case.objects.get(incident=_not_major())
+    visit = _task(case, TaskKind.VISIT)
+    home = client_for("member").get("/")  # type: ignore[operator]
+    assert b"Your case deadlines" in home.content
+    assert f'id="work-case-task-{visit.pk}"'.encode() in home.content
+    assert b"Your case deadlines" not in client_for("panel-health").get("/").content  # type: ignore[operator]

@@ -1,6 +1,6 @@
 """Casework in the browser: a reporter files a public report without signing in; the
-co-ordinator triages it into a case; the lead officer records the visit from their list of case
-deadlines, which starts the 14-day follow-up."""
+co-ordinator triages it into a case; the lead officer records the visit from their work list (the
+home page), which starts the 14-day follow-up there."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_public_report_to_case_to_visit(
 
     # 2. The co-ordinator triages it into a case.
     page = _signed_in(browser, live_server.url, "coordinator")
-    page.get_by_role("link", name="Intake").click()
+    page.get_by_role("link", name="Intake", exact=True).click()
     page.get_by_role("link", name=f"Report {report.pk}").click()
     assert ACCOUNT in page.content()
     page.get_by_label("Make it an incident and a case of the casework group").check()
@@ -73,20 +73,20 @@ def test_public_report_to_case_to_visit(
     assert case.lead_officer == lead
     page.context.close()
 
-    # 3. The lead officer records the visit from their case deadlines.
+    # 3. The lead officer records the visit from their work list (the home page).
     page = _signed_in(browser, live_server.url, "member")
-    page.get_by_role("link", name="Cases").click()
     visit = case.tasks.get(kind=TaskKind.VISIT)
-    page.locator(f"a[href$='#task-{visit.pk}']").click()
-    card = page.locator(f"#task-{visit.pk}")
-    card.get_by_label("What was done").fill("Visited with an interpreter; door camera offered.")
-    card.get_by_role("button", name="Record as done").click()
-    page.wait_for_url(re.compile(rf"/cases/{case.pk}/$"))
+    item = page.locator(f"#work-case-task-{visit.pk}")
+    assert "Visit the victim" in item.inner_text()
+    item.get_by_label("What was done").fill("Visited with an interpreter; door camera offered.")
+    # The work list sends the form itself and fetches the list again: the visit leaves it.
+    item.get_by_role("button", name="Record it done").click()
+    item.wait_for(state="detached")
     visit.refresh_from_db()
     assert visit.state == TaskState.DONE
     follow_up = case.tasks.get(kind=TaskKind.FOLLOW_UP)
-    assert (
-        page.locator(f"#task-{follow_up.pk}").get_by_text("within 14 days of the visit").count()
-        == 1
-    )
+    # The list is fetched again after the visit: wait for the follow-up to arrive in it.
+    shown = page.locator(f"#work-case-task-{follow_up.pk}")
+    shown.wait_for()
+    assert "within 14 days of the visit" in shown.inner_text()
     page.context.close()

@@ -10,7 +10,7 @@ import partnership.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0009_person_share"),
+        ("conference", "0010_strategy_group_meeting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
