@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("casework", "0002_reports_from_anyone"),
         ("escalation", "0008_partnership_required"),
-        ("partnership", "0014_reporting_centre_agency_kind"),
+        ("partnership", "0015_reporting_centre_agency_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

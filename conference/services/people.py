@@ -196,8 +196,7 @@ def repeats_evaluate(*, person: Person) -> list[RepeatFlag]:
         notify(
             audiences=audiences,
             title=title,
-            body=f"Why: {finding.rule}
-Please refer them to a risk conference, or dismiss the "
+            body=f"Why: {finding.rule}\nPlease refer them to a risk conference, or dismiss the "
             "flag with a reason, on the flags page (it is on your home page too).",
             purposes=[Purpose.SITUATION, Purpose.COORDINATION],
             cause=f"flag:{flag.pk}",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnership", "0013_timeline_chains"),
+        ("partnership", "0014_form_submission"),
     ]
 
     operations = [
