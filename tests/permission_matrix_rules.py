@@ -38,9 +38,9 @@ from partnership.models import Member, Role
 from review.models import Debrief, PlanAction
 from tests.world import (
     ACTION_TEXT,
-    COMMS_MESSAGE,
     CASE_ACTION_TEXT,
     CENTRE,
+    COMMS_MESSAGE,
     CONFERENCE_TITLE,
     CONSENT_NOTES,
     DEBRIEF_LESSONS,
