@@ -27,18 +27,20 @@ from escalation.services.incidents import (
     incident_close,
     incident_determine,
     incident_link,
-    incident_narratives_remove_register,
     incident_not_major_register,
     incident_report,
     incident_stand_down,
     incident_start_assessment,
-    incidents_personal_data_remove,
     situation_report_send,
 )
 from escalation.services.protocols import (
     protocol_current,
     protocol_version_create,
     protocol_version_publish,
+)
+from escalation.services.retention import (
+    incident_narratives_remove_register,
+    incidents_personal_data_remove,
 )
 
 __all__ = [
