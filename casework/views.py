@@ -36,7 +36,7 @@ from conference.models import IncidentPerson
 from escalation.models import Incident
 from partnership.models import Member
 from partnership.page_forms import posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of, posted_next
+from partnership.pages import CONFLICTS, conflict_text, member_of, posted_next, submit_once
 from partnership.permissions import can, require
 
 
@@ -179,6 +179,7 @@ def _post(
 
 
 @require_POST
+@submit_once
 def case_task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     task = selectors.case_task_for(member, pk)

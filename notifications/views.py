@@ -32,7 +32,7 @@ from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
 from partnership.pages import member_of as _member
-from partnership.pages import posted_next
+from partnership.pages import posted_next, submit_once
 
 
 @login_not_required
@@ -173,6 +173,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def notification_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     show, page_number = _tab(request.POST.get("show")), request.POST.get("page")

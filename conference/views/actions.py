@@ -21,7 +21,7 @@ from conference.models import (
 )
 from partnership.models import Member
 from partnership.page_forms import posted_or_blank, service_errors_add
-from partnership.pages import CONFLICTS, posted_next
+from partnership.pages import CONFLICTS, posted_next, submit_once
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can, require
@@ -80,6 +80,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     action = selectors.action_for(member, pk)

@@ -11,11 +11,15 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
+from casework import services as casework_services
+from casework.models import CaseTask
+from escalation import services as escalation_services
 from escalation.jobs import escalation_run
 from escalation.models import DutyState
-from partnership.models import Member, Role
+from notifications.models import Notification
+from partnership.models import AuditEvent, Member, Role
 from tests import factories
-from tests.world import ClientFor
+from tests.world import ClientFor, partnership_at_work
 
 
 def _items(page: str) -> list[str]:
@@ -152,3 +156,89 @@ def test_the_incident_page_leads_with_what_is_open_and_who_is_on_it(
     assert opened.index("Inform the Racial Equality Council") < opened.index(
         "Notify the Council chief officer"
     )
+
+
+# --- Sent twice, done once ---------------------------------------------------------------------
+KEY = re.compile(r'name="submit_once" value="([0-9a-f-]{36})"')
+
+
+def _form_key(page: str, action: str) -> str:
+    """The one-time key of the work list's form that posts to ``action``."""
+    found = re.search(rf'<form method="post" action="{re.escape(action)}"(.*?)</form>', page, re.S)
+    assert found, f"no form posts to {action}"
+    key = KEY.search(found.group(1))
+    assert key, f"the form posting to {action} carries no one-time key"
+    return key.group(1)
+
+
+def _a_case_task(demo: dict[str, Member]) -> CaseTask:
+    """A first contact due from Victim Support's member, the lead officer of a new case."""
+    lead = demo["member"]
+    assert lead.agency is not None
+    casework_services.case_rule_add(
+        actor=demo["coordinator"], lead_agency=lead.agency, lead_officer=lead
+    )
+    incident = factories.incident(occurred_at=timezone.now() - timedelta(hours=2))
+    escalation_services.incident_determine(
+        officer=demo["officer"],
+        incident_id=incident.pk,
+        is_major=False,
+        rationale="Abuse of one victim; no sign of wider disorder.",
+    )
+    return CaseTask.objects.filter(case__incident=incident).order_by("due_at", "pk").first()  # type: ignore[return-value]
+
+
+def test_each_form_on_the_work_list_done_twice_is_done_once(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    """The back button, then the button again (or a double tap on a phone): the second send of a
+    work list form does nothing and says so, for every kind of form the list carries."""
+    work = partnership_at_work(demo)
+    duty = factories.duty(work.incident, "inform-rec")
+    referral_alert = Notification.objects.get(
+        recipient=demo["crro"], scope=f"incident:{work.incident.pk}", escalation_of=None
+    )
+    task = _a_case_task(demo)
+    sends = [
+        (
+            "crro",
+            f"/duties/{duty.pk}/complete/",
+            {"message": "Disorder outside the mosque.", "purposes": ["situation"]},
+            lambda: AuditEvent.objects.filter(verb="duty.completed", subject_id=str(duty.pk)),
+        ),
+        (
+            "crro",
+            f"/inbox/{referral_alert.pk}/acknowledge/",
+            {},
+            lambda: AuditEvent.objects.filter(
+                verb="notification.acknowledged", subject_id=str(referral_alert.pk)
+            ),
+        ),
+        (
+            "panel-housing",
+            f"/actions/{work.action.pk}/complete/",
+            {"outcome": "Camera fitted."},
+            lambda: AuditEvent.objects.filter(
+                verb="action.completed", subject_id=str(work.action.pk)
+            ),
+        ),
+        (
+            "member",
+            f"/cases/tasks/{task.pk}/done/",
+            {"note": "Spoke to the victim at home."},
+            lambda: AuditEvent.objects.filter(verb="case_task.done", subject_id=str(task.pk)),
+        ),
+    ]
+    for username, action, data, done in sends:
+        client = client_for(username)
+        key = _form_key(client.get("/").content.decode(), action)
+        body = {**data, "submit_once": key, "next": "/"}
+        first = client.post(action, body)
+        assert (first.status_code, first["Location"]) == (302, "/"), (action, first.content)
+        assert done().count() == 1, action
+        told = Notification.objects.count()
+        again = client.post(action, body, follow=True)
+        assert again.redirect_chain == [("/", 302)], action
+        assert "nothing new was made" in again.content.decode(), action
+        assert done().count() == 1, action
+        assert Notification.objects.count() == told, action
