@@ -32,6 +32,7 @@ from escalation.protocol import DAYS_ACK_LADDER
 from notifications.models import Purpose
 from notifications.services import notify
 from partnership.audiences import Audience
+from partnership.documents import handling_words, marked_pdf, protective_marking
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.permissions import require
@@ -39,7 +40,6 @@ from partnership.scopes import Scope
 from partnership.selectors import members_active
 from partnership.timeline import audit_record
 from review.models import FourteenDayReport
-from review.pdf import MARKING, marked_pdf
 
 STEP = "partnership-report"
 # The report's parts, in the order it reads, with their headings.
@@ -166,7 +166,7 @@ def fourteen_day_pdf(report: FourteenDayReport, *, approved_by: Member, recipien
                 f"{report.partnership.name}. Approved by "
                 f"{approved_by.get_full_name() or approved_by} and sent to {recipients} "
                 "members of the partnership on "
-                f"{_when(timezone.now())}. Handle as {MARKING}."
+                f"{_when(timezone.now())}. {handling_words()}"
             ),
             styles["BodyText"],
         ),
@@ -210,10 +210,11 @@ def fourteen_day_approve(*, actor: Member, report_id: int) -> FourteenDayReport:
     )
     page = reverse("fourteen-day-report", args=[report.incident_id])
     body = "\n\n".join(f"{heading}\n{getattr(report, name)}" for name, heading in SECTIONS.items())
+    marked = f" ({protective_marking()})" if protective_marking() else ""
     notify(
         audiences=[Audience.member(m.pk) for m in members],
         title=f"{report.incident.reference}: 14-day report to the partnership",
-        body=f"{body}\n\nThe report ({MARKING}) and its PDF: {page}. Please acknowledge it.",
+        body=f"{body}\n\nThe report{marked} and its PDF: {page}. Please acknowledge it.",
         purposes=[Purpose.SITUATION, Purpose.COORDINATION],
         cause=f"fourteen-day:{report.pk}:sent",
         subject=report,

@@ -25,12 +25,12 @@ from escalation.deadlines import day_start
 from notifications.models import Purpose
 from notifications.services import notify
 from partnership.audiences import Audience
+from partnership.documents import handling_words, marked_pdf
 from partnership.models import Member, Partnership
 from partnership.permissions import require
 from partnership.selectors import members_active
 from partnership.timeline import audit_record
 from review.models import ReportingSettings, SixMonthlyReport, SixMonthlyTrigger
-from review.pdf import MARKING, marked_pdf
 from review.reports import Period, report_period
 from review.six_monthly import (
     SECTIONS,
@@ -92,7 +92,7 @@ def six_monthly_pdf(figures: dict[str, Any]) -> bytes:
             escape(
                 f"{this}, each figure beside the period before ({before}). Produced "
                 f"{figures['produced_at'][:16].replace('T', ' ')}. Figures only: no person is "
-                f"named. Handle as {MARKING}."
+                f"named. {handling_words()}"
             ),
             styles["BodyText"],
         ),
