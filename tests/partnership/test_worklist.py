@@ -6,8 +6,11 @@ steps. Empty states say what they mean."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 
@@ -199,7 +202,7 @@ def test_each_form_on_the_work_list_done_twice_is_done_once(
         recipient=demo["crro"], scope=f"incident:{work.incident.pk}", escalation_of=None
     )
     task = _a_case_task(demo)
-    sends = [
+    sends: list[tuple[str, str, dict[str, Any], Callable[[], QuerySet[AuditEvent]]]] = [
         (
             "crro",
             f"/duties/{duty.pk}/complete/",
