@@ -13,15 +13,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from oversight.models import OversightBody
-from oversight.suppression import RULE, Figure, breakdown, count, drawn_from, rate
+from oversight.suppression import RULE, WITHHELD, Figure, breakdown, count, drawn_from, rate
 from partnership.models import Area, Partnership
 from review.compliance import ComplianceFilter, compliance_across, partnership_compliance_incidents
 from review.reports import Period, partnership_report
+from review.six_monthly import CONTACT_OUTCOMES, casework_contact
 
-NOT_YET_RECORDED = "not yet recorded"
 CONTACT_STANDARDS_NOTE = (
-    "Contact standards (a victim visited within the standard time, followed up within 14 days) "
-    "are not yet recorded: they come with casework. No figure is given until they are."
+    "Contact standards: victim contact for the cases opened in the period (first contact and "
+    "the visit within the partnership's standard times, the follow-up within its days of the "
+    "visit). Met: of the steps done, those done by their standard time; shown only when every "
+    "count it is made of is shown."
 )
 
 
@@ -57,6 +59,24 @@ class StepRow:
 
 
 @dataclass(frozen=True)
+class ContactRow:
+    """One step of victim contact (contact, visit, follow-up) over the period's cases."""
+
+    step: str
+    description: str
+    outcomes: dict[str, Figure]  # keyed by ``review.six_monthly.CONTACT_OUTCOMES``' words
+    share_on_time: Figure
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "description": self.description,
+            "outcomes": _figures(self.outcomes),
+            "share_on_time": self.share_on_time.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
 class PartnershipFigures:
     partnership: Partnership
     incidents: Figure
@@ -72,6 +92,9 @@ class PartnershipFigures:
     compliance_incidents: Figure
     incidents_with_missed_steps: Figure
     steps: list[StepRow]
+    cases_opened: Figure
+    contact: list[ContactRow]
+    contact_standards_met: Figure
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,12 +114,45 @@ class PartnershipFigures:
                 "incidents_with_missed_steps": self.incidents_with_missed_steps.as_dict(),
                 "steps": [step.as_dict() for step in self.steps],
             },
-            "contact_standards_met": {"value": None, "shown": NOT_YET_RECORDED},
+            "casework": {
+                "cases_opened": self.cases_opened.as_dict(),
+                "steps": [row.as_dict() for row in self.contact],
+            },
+            "contact_standards_met": self.contact_standards_met.as_dict(),
         }
 
 
 REPEAT, ONCE = "repeat victims", "victims once"
 MAJOR, NOT_MAJOR = "declared major", "not major"
+
+
+ON_TIME, LATE = CONTACT_OUTCOMES["on_time"], CONTACT_OUTCOMES["late"]
+
+
+def _contact(partnership: Partnership, period: Period) -> tuple[Figure, list[ContactRow], Figure]:
+    """Cases opened, each step's outcomes (a breakdown each), each step's share on time, and the
+    standards met over all steps: a rate over the summed counts, published only when every
+    step's counts of on time and late are shown (else a hidden count could be worked out from the
+    total less the shown ones)."""
+    opened, steps = casework_contact(partnership, period)
+    rows = []
+    for step in steps:
+        outcomes = breakdown(
+            {words: getattr(step, attribute) for attribute, words in CONTACT_OUTCOMES.items()}
+        )
+        rows.append(
+            ContactRow(
+                step=step.kind,
+                description=step.label,
+                outcomes=outcomes,
+                share_on_time=rate(outcomes[ON_TIME], outcomes[LATE]),
+            )
+        )
+    if any(row.outcomes[key].hidden for row in rows for key in (ON_TIME, LATE)):
+        met = Figure(None, WITHHELD)
+    else:
+        met = rate(count(sum(s.on_time for s in steps)), count(sum(s.late for s in steps)))
+    return count(opened), rows, met
 
 
 def partnership_figures(partnership: Partnership, period: Period) -> PartnershipFigures:
@@ -128,6 +184,7 @@ def partnership_figures(partnership: Partnership, period: Period) -> Partnership
                 ),
             )
         )
+    cases_opened, contact, contact_met = _contact(partnership, period)
     return PartnershipFigures(
         partnership=partnership,
         incidents=count(report["incidents"]),
@@ -150,6 +207,9 @@ def partnership_figures(partnership: Partnership, period: Period) -> Partnership
         compliance_incidents=count(compliance["incidents"]),
         incidents_with_missed_steps=count(len(compliance["incidents_with_missed_steps"])),
         steps=steps,
+        cases_opened=cases_opened,
+        contact=contact,
+        contact_standards_met=contact_met,
     )
 
 

@@ -18,7 +18,6 @@ from oversight import selectors, services
 from oversight.figures import (
     CONTACT_STANDARDS_NOTE,
     MAJOR,
-    NOT_YET_RECORDED,
     REPEAT,
     PartnershipFigures,
     body_figures,
@@ -62,6 +61,14 @@ def _step_cell(column: PartnershipFigures, step: str) -> str:
     return "no such step"
 
 
+def _contact_cell(column: PartnershipFigures, step: str) -> str:
+    for row in column.contact:
+        if row.step == step:
+            outcomes = ", ".join(f"{key} {figure.shown}" for key, figure in row.outcomes.items())
+            return f"{outcomes}; met on time {row.share_on_time.shown}"
+    return "no such step"
+
+
 def figures_tables(columns: list[PartnershipFigures], period: Period) -> list[dict[str, Any]]:
     """The side-by-side tables of the page: one row per figure, one cell per partnership, each
     cell as it may be published."""
@@ -79,8 +86,13 @@ def figures_tables(columns: list[PartnershipFigures], period: Period) -> list[di
             "Major incidents with a step of the protocol missed",
             [c.incidents_with_missed_steps.shown for c in columns],
         ),
-        ("Contact standards met", [NOT_YET_RECORDED for _ in columns]),
+        ("Cases opened", [c.cases_opened.shown for c in columns]),
+        ("Contact standards met", [c.contact_standards_met.shown for c in columns]),
     ]
+    contact_steps: dict[str, str] = {}
+    for column in columns:
+        for row in column.contact:
+            contact_steps.setdefault(row.step, row.description)
     steps: dict[str, str] = {}
     for column in columns:
         for step in column.steps:
@@ -97,6 +109,16 @@ def figures_tables(columns: list[PartnershipFigures], period: Period) -> list[di
             ],
             "note": "Major incidents declared in the period. Met on time: of the steps done, "
             "those done by their deadline.",
+        },
+        {
+            "id": "contact",
+            "title": "Victim contact to the standard, step by step",
+            "heading": "Step",
+            "rows": [
+                (description, [_contact_cell(c, code) for c in columns])
+                for code, description in contact_steps.items()
+            ],
+            "note": CONTACT_STANDARDS_NOTE,
         },
         {
             "id": "strand",
@@ -144,7 +166,6 @@ def figures(request: HttpRequest) -> HttpResponse:
             for c in columns
         ],
         "rule": RULE,
-        "contact_standards_note": CONTACT_STANDARDS_NOTE,
         "csv_query": (
             f"body={body.slug}&start={period.start.isoformat()}&end={period.end.isoformat()}"
         ),

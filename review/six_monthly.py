@@ -16,6 +16,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from casework.compliance import StepCompliance, contact_compliance
+from casework.models import Case
 from conference.models import (
     Action,
     ActionState,
@@ -24,7 +26,10 @@ from conference.models import (
     Conference,
     ConferenceKind,
     ConferenceState,
+    FlagKind,
+    IncidentPerson,
     Referral,
+    RepeatFlag,
     ResearchContribution,
     RiskLevel,
 )
@@ -102,6 +107,60 @@ def _actions_figures(
         else:
             figures["not done"] += 1
     return {key: figures[key] for key in ("due", "done on time", "done late", "not done")}
+
+
+def _perpetrators(
+    partnership: Partnership, period: Period, incidents: QuerySet[Incident]
+) -> dict[str, int]:
+    """People recorded as perpetrator or suspect in the period's incidents; of them, those in two
+    or more of its incidents (as repeat victims are counted); and the repeat-perpetrator flags
+    raised in the period (``conference.repeats``: the partnership's own window, which may reach
+    back before the period)."""
+    per_person = Counter(
+        IncidentPerson.objects.filter(
+            incident__in=incidents, involvement=IncidentPerson.Involvement.PERPETRATOR
+        ).values_list("person_id", flat=True)
+    )
+    return {
+        "perpetrators or suspects": len(per_person),
+        "in two or more incidents of the period": sum(1 for n in per_person.values() if n >= 2),
+        "repeat-perpetrator flags raised": RepeatFlag.objects.filter(
+            person__partnership=partnership,
+            kind=FlagKind.REPEAT_PERPETRATOR,
+            raised_at__gte=period.since,
+            raised_at__lt=period.until,
+        ).count(),
+    }
+
+
+# How each step of victim contact is counted (``casework.compliance.StepCompliance``).
+CONTACT_OUTCOMES = {
+    "on_time": "done on time",
+    "late": "done late",
+    "open_in_time": "not yet done, still in time",
+    "open_late": "not yet done, late",
+    "cancelled": "cancelled when the case closed",
+}
+
+
+def casework_contact(partnership: Partnership, period: Period) -> tuple[int, list[StepCompliance]]:
+    """Victim contact to the partnership's standard for the cases opened in ``period``: how many
+    cases, and per step (contact, visit, follow-up) how many were done on time, late, are still
+    open (in time or late), or were cancelled, counted by ``casework.compliance`` as the casework
+    pages count them. The oversight bodies' figures read the same."""
+    cases = Case.objects.filter(
+        partnership=partnership, opened_at__gte=period.since, opened_at__lt=period.until
+    )
+    return cases.count(), contact_compliance(cases)
+
+
+def _casework(partnership: Partnership, period: Period) -> dict[str, int]:
+    opened, steps = casework_contact(partnership, period)
+    figures = {"cases opened": opened}
+    for step in steps:
+        for attribute, words in CONTACT_OUTCOMES.items():
+            figures[f"{step.label}: {words}"] = getattr(step, attribute)
+    return figures
 
 
 def _period_figures(partnership: Partnership, period: Period, *, now: datetime) -> dict[str, Any]:
@@ -202,6 +261,7 @@ def _period_figures(partnership: Partnership, period: Period, *, now: datetime) 
             f"month {n + 1}": base["high_tension_by_month"].get(m, 0) for n, m in enumerate(months)
         },
         "victims": {"victims": base["victims"], "repeat victims": base["repeat_victims"]},
+        "perpetrators": _perpetrators(partnership, period, incidents),
         "referrals": {
             "referrals": base["referrals"],
             **{
@@ -221,6 +281,7 @@ def _period_figures(partnership: Partnership, period: Period, *, now: datetime) 
         },
         "actions": actions,
         "strategy": strategy,
+        "casework": _casework(partnership, period),
         "compliance": {
             f"{step['description']}: {outcome}": step[outcome]
             for step in compliance["steps"]
@@ -242,11 +303,13 @@ SECTIONS = {
     "by_month": "Incidents by month of the period",
     "high_tension_by_month": "Incidents at high or critical tension, by month of the period",
     "victims": "Victims",
+    "perpetrators": "Perpetrators and suspects",
     "referrals": "Referrals to the risk conference",
     "agreed_risk": "Risk levels agreed at conferences held",
     "conferences": "Risk conferences",
     "actions": "Actions due in the period (conference and debrief actions)",
     "strategy": "Strategy action plan (actions due in the period; the plan; its reviews)",
+    "casework": "Casework: victim contact to the standard (cases opened in the period)",
     "compliance": "Protocol compliance per step (major incidents declared in the period)",
     "agencies": "Per-agency contributions",
 }

@@ -10,9 +10,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from casework import services as casework_services
+from casework.models import CaseTask
 from conference import services as conference_services
+from escalation.models import Incident
 from oversight.models import OversightBody
-from oversight.suppression import FEWER, RULE, WITHHELD
+from oversight.suppression import FEWER, NOTHING, RULE, WITHHELD
 from partnership.auth import token_issue
 from partnership.demo import NEIGHBOUR_SLUG, PARTNERSHIP_SLUG, demo_load
 from partnership.models import Member, Partnership
@@ -151,7 +154,8 @@ def test_forum_figures_are_each_partnerships_own_with_small_numbers_suppressed(
         for step in column["compliance"]["steps"]:
             for outcome, figure in step["outcomes"].items():
                 _published(figure, own_steps[step["step"]][outcome])
-        assert column["contact_standards_met"] == {"value": None, "shown": "not yet recorded"}
+        assert column["casework"]["cases_opened"] == {"value": 0, "shown": "0"}
+        assert column["contact_standards_met"] == {"value": None, "shown": NOTHING}
 
     mk, av = columns[PARTNERSHIP_SLUG], columns[NEIGHBOUR_SLUG]
     # Large enough to show: eight incidents, all this month; five victims.
@@ -174,6 +178,68 @@ def test_forum_figures_are_each_partnerships_own_with_small_numbers_suppressed(
     assert FEWER in [f["shown"] for f in mk["high_tension_by_month"].values()]
     assert av["incidents"] == {"value": None, "shown": FEWER}
     assert av["by_strand"]["Disability"] == {"value": None, "shown": FEWER}
+
+
+def _contact_steps(forum: OversightBody) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Milton Keynes's published column, and its own contact compliance (casework's API)."""
+    data = _api(forum.members.get()).get("/api/oversight/figures/").json()
+    column = next(c for c in data["partnerships"] if c["partnership"]["slug"] == PARTNERSHIP_SLUG)
+    own = _api(Member.objects.get(username="coordinator"), PARTNERSHIP_SLUG).get("/api/cases/")
+    assert own.status_code == 200
+    return column, {row["step"]: row for row in own.json()["contact_compliance"]}
+
+
+def test_contact_standards_are_the_partnership_s_own_casework_figures_suppressed(
+    forum: OversightBody,
+) -> None:
+    mk = factories.partnership(PARTNERSHIP_SLUG)
+    coordinator = _working_in("coordinator", mk)
+    cases = [
+        casework_services.case_open(actor=coordinator, incident_id=incident.pk)
+        for incident in Incident.objects.filter(partnership=mk, declared_at__isnull=True)
+    ]
+    assert len(cases) == 6
+    for case in cases:  # every first contact made at once: on time
+        contact = case.tasks.get(kind="contact")
+        casework_services.case_task_complete(actor=coordinator, task_id=contact.pk, note="Rang.")
+    column, own = _contact_steps(forum)
+    assert column["casework"]["cases_opened"] == {"value": 6, "shown": "6"}
+    steps = {step["step"]: step for step in column["casework"]["steps"]}
+    assert list(steps) == ["contact", "visit", "follow_up"]
+    assert steps["contact"]["outcomes"]["done on time"] == {"value": 6, "shown": "6"}
+    assert steps["contact"]["share_on_time"] == {"value": 1.0, "shown": "100%"}
+    assert steps["visit"]["outcomes"]["not yet done, still in time"]["value"] == 6
+    assert column["contact_standards_met"] == {"value": 1.0, "shown": "100%"}
+
+    # One visit made late: one late is too few to show, so the five still in time are hidden
+    # too (rule 2), and neither the visit's share nor the standards met overall is published.
+    visit = cases[0].tasks.get(kind="visit")
+    CaseTask.objects.filter(pk=visit.pk).update(due_at=timezone.now() - timedelta(hours=2))
+    casework_services.case_task_complete(actor=coordinator, task_id=visit.pk, note="Visited.")
+    column, own = _contact_steps(forum)
+    steps = {step["step"]: step for step in column["casework"]["steps"]}
+    assert steps["visit"]["outcomes"]["done late"] == {"value": None, "shown": FEWER}
+    assert steps["visit"]["outcomes"]["not yet done, still in time"] == {
+        "value": None,
+        "shown": WITHHELD,
+    }
+    assert steps["visit"]["share_on_time"] == {"value": None, "shown": WITHHELD}
+    assert column["contact_standards_met"] == {"value": None, "shown": WITHHELD}
+    # Every published count is the partnership's own, as the rule lets it be published.
+    for code, step in steps.items():
+        for words, attribute in (
+            ("done on time", "on_time"),
+            ("done late", "late"),
+            ("not yet done, still in time", "open_in_time"),
+            ("not yet done, late", "open_late"),
+            ("cancelled when the case closed", "cancelled"),
+        ):
+            _published(step["outcomes"][words], own[code][attribute])
+    page = Client()
+    page.force_login(forum.members.get())
+    text = page.get("/oversight/").content.decode()
+    assert "Victim contact to the standard, step by step" in text
+    assert "not yet recorded" not in text
 
 
 def test_the_page_and_its_csv_state_the_rule_and_name_nobody(

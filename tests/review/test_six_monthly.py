@@ -17,8 +17,10 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
+from casework import services as casework_services
+from casework.models import Case, CaseTask
 from conference import services as conference_services
-from conference.models import Action, Referral
+from conference.models import Action, Referral, RepeatFlag
 from escalation.deadlines import LONDON
 from notifications.models import Notification
 from partnership.auth import token_issue
@@ -96,8 +98,37 @@ def test_the_figures_match_a_hand_built_history(demo: dict[str, Member]) -> None
     Action.objects.filter(pk__in=[on_time.pk, forgotten.pk]).update(due_at=due)
     Action.objects.filter(pk=on_time.pk).update(completed_at=due - timedelta(days=1))
     factories.conference(title="Never met", starts_at=_at(this.start + timedelta(days=100)))
+    # Perpetrators: one in two of the period's incidents (a repeat perpetrator, flagged during
+    # the period), one in one; the same flag raised in the period before is not this period's.
+    twice, single = factories.person(full_name="Twice Over"), factories.person(full_name="Single")
+    for incident, person in ((major, twice), (tense, twice), (calm, single)):
+        conference_services.incident_person_link(
+            actor=demo["coordinator"], incident=incident, person=person, involvement="perpetrator"
+        )
+    flag = RepeatFlag.objects.get(person=twice, kind="repeat_perpetrator")
+    RepeatFlag.objects.filter(pk=flag.pk).update(raised_at=_at(this.start + timedelta(days=71)))
+    # Casework: two cases opened in the period. The first's contact was on time and its visit
+    # late; the second's contact is still not done and late, its visit still in time.
+    first = casework_services.case_open(actor=demo["coordinator"], incident_id=calm.pk)
+    second = casework_services.case_open(actor=demo["coordinator"], incident_id=tense.pk)
+    Case.objects.filter(pk=first.pk).update(opened_at=_at(this.start + timedelta(days=40), 13))
+    Case.objects.filter(pk=second.pk).update(opened_at=_at(this.start + timedelta(days=70), 13))
+    opened = _at(this.start + timedelta(days=40), 13)
+    _task(first, "contact", due=opened + timedelta(days=1), done=opened + timedelta(hours=5))
+    _task(first, "visit", due=opened + timedelta(days=5), done=opened + timedelta(days=8))
+    _task(second, "contact", due=timezone.now() - timedelta(days=1), done=None)
+    _task(second, "visit", due=timezone.now() + timedelta(days=2), done=None)
     # The period before: one incident, and a conference arranged that never met.
-    factories.incident(occurred_at=_at(before.start + timedelta(days=20)), strands=("race",))
+    earlier = factories.incident(
+        occurred_at=_at(before.start + timedelta(days=20)), strands=("race",)
+    )
+    earlier_case = casework_services.case_open(actor=demo["coordinator"], incident_id=earlier.pk)
+    Case.objects.filter(pk=earlier_case.pk).update(opened_at=_at(before.start + timedelta(days=21)))
+    back_then = _at(before.start + timedelta(days=21))
+    _task(earlier_case, "contact", due=back_then + timedelta(days=1), done=back_then)
+    CaseTask.objects.filter(case=earlier_case, kind="visit").update(
+        state="cancelled", due_at=back_then + timedelta(days=5)
+    )
     factories.conference(title="Also never met", starts_at=_at(before.start + timedelta(days=30)))
     # Something after the period counts in neither.
     factories.incident(occurred_at=timezone.now() - timedelta(minutes=5), strands=("race",))
@@ -120,6 +151,17 @@ def test_the_figures_match_a_hand_built_history(demo: dict[str, Member]) -> None
         ("high_tension_by_month", "month 3"): (1, 0),
         ("victims", "victims"): (2, 0),
         ("victims", "repeat victims"): (1, 0),
+        ("perpetrators", "perpetrators or suspects"): (2, 0),
+        ("perpetrators", "in two or more incidents of the period"): (1, 0),
+        ("perpetrators", "repeat-perpetrator flags raised"): (1, 0),
+        ("casework", "cases opened"): (2, 1),
+        ("casework", "First contact with the victim: done on time"): (1, 1),
+        ("casework", "First contact with the victim: not yet done, late"): (1, 0),
+        ("casework", "First contact with the victim: done late"): (0, 0),
+        ("casework", "Visit to the victim: done late"): (1, 0),
+        ("casework", "Visit to the victim: not yet done, still in time"): (1, 0),
+        ("casework", "Visit to the victim: cancelled when the case closed"): (0, 1),
+        ("casework", "Follow-up with the victim after the visit: done on time"): (0, 0),
         ("referrals", "referrals"): (1, 0),
         ("agreed_risk", "High"): (1, 0),
         ("agreed_risk", "Medium"): (0, 0),
@@ -145,6 +187,13 @@ def test_the_figures_match_a_hand_built_history(demo: dict[str, Member]) -> None
     assert sum(earlier for _, earlier in outcomes) == 0
     assert figures["period"]["start"] == this.start.isoformat()
     assert figures["previous"]["end"] == before.end.isoformat()
+
+
+def _task(case: Case, kind: str, *, due: datetime, done: datetime | None) -> None:
+    """A step of victim contact as history left it: due then, and done then (or still open)."""
+    CaseTask.objects.filter(case=case, kind=kind).update(
+        due_at=due, done_at=done, state="done" if done else "pending"
+    )
 
 
 def _report(member: Member, start: date, end: date) -> Any:
