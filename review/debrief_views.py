@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, posted_next
 from partnership.permissions import can, require
 from partnership.selectors import members_active
 from review import selectors, services
@@ -163,6 +163,8 @@ def plan_action_complete(request: HttpRequest, pk: int) -> HttpResponse:
             return again(status=409, conflict=conflict_text(error))
         else:
             messages.success(request, "The action is recorded as done.")
-            done: HttpResponse = redirect(done_at, **done_kwargs)
+            # From the home page's work list, back to it.
+            back = posted_next(request)
+            done: HttpResponse = redirect(back) if back else redirect(done_at, **done_kwargs)
             return done
     return again(posted=form, status=400)

@@ -30,6 +30,7 @@ from partnership.permissions import require
 from partnership.scopes import Scope
 from partnership.selectors import members_active
 from partnership.timeline import audit_record
+from partnership.worklist import worklist_changed_on_commit
 from review.models import Debrief, PlanAction, PlanActionNote, PlanActionState
 
 DAY = 24 * 3600
@@ -141,6 +142,8 @@ def plan_actions_create(
             ack_ladder=[],  # the action's own ladder chases it
         )
         created.append(action)
+    # The owners' work lists show them at once.
+    worklist_changed_on_commit(partnership.pk)
     return created
 
 
@@ -223,6 +226,7 @@ def plan_action_complete(*, actor: Member, action_id: int, outcome: str) -> Plan
         scope=_scope(action),
         changes={"late": now > action.due_at},
     )
+    worklist_changed_on_commit(action.partnership_id)
     return action
 
 
@@ -255,6 +259,10 @@ class PlanActionLadder(LadderKind[PlanAction]):
             ),
             purposes=[Purpose.COORDINATION],
         )
+
+    def after_change(self, thing: PlanAction) -> None:
+        # Late now: the owner's work list shows it so.
+        worklist_changed_on_commit(thing.partnership_id)
 
 
 PLAN_ACTIONS = ladder_register(PlanActionLadder())
