@@ -226,6 +226,48 @@ class GroupShareView(APIView):
         return Response(_group_shown(member, selectors.group_for(member, pk)))
 
 
+class GroupSeatSerializer(serializers.Serializer[Any]):
+    member_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class GroupSeatsView(APIView):
+    """Seat more members in a sitting group (each for a party they belong to); each is told at
+    once, and the room shows them."""
+
+    @extend_schema(
+        request=GroupSeatSerializer, responses=OpenApiTypes.OBJECT, operation_id="gold_group_seat"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        group = selectors.group_for(member, pk)
+        require(member, "gold_group.seat", group)
+        member_ids = valid_body(GroupSeatSerializer, request)["member_ids"]
+        services.gold_group_seat(actor=member, group_id=group.pk, member_ids=member_ids)
+        return Response(_group_shown(member, selectors.group_for(member, pk)))
+
+
+class GroupStandDownSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=5000)
+
+
+class GroupStandDownView(APIView):
+    """Stand the group down, with the reason: its room becomes read-only, the reviews of its
+    decisions in force stop, and every member is told."""
+
+    @extend_schema(
+        request=GroupStandDownSerializer,
+        responses=OpenApiTypes.OBJECT,
+        operation_id="gold_group_stand_down",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        group = selectors.group_for(member, pk)
+        require(member, "gold_group.stand_down", group)
+        reason = valid_body(GroupStandDownSerializer, request)["reason"]
+        services.gold_group_stand_down(actor=member, group_id=group.pk, reason=reason)
+        return Response(_group_shown(member, selectors.group_for(member, pk)))
+
+
 class OptionSerializer(serializers.Serializer[Any]):
     option = serializers.CharField(max_length=500)
     chosen = serializers.BooleanField(default=False)

@@ -21,6 +21,9 @@ verbs_register(
         # Gold groups: each event is on every party's chain, under that party's incident.
         "gold_group.convened": "Gold group “{title}” convened for {partnerships:list}; seated: "
         "{members:list}",
+        "gold_group.seated": "Seated in the gold group “{title}”: {members:list}",
+        "gold_group.stood_down": "Gold group “{title}” stood down: {reason} (decisions standing "
+        "as its last word: {decisions:list})",
         "gold_group.shared": "{partnership} now shares with the gold group: {shares:list}",
         "decision.recorded": "Gold decision {number} recorded: {decision} (review by "
         "{review_at:time})",

@@ -32,7 +32,13 @@ def room_state(member: Member, group: GoldGroup) -> dict[str, Any]:
     shares = {side.partnership.name: sorted(side.shares) for side in group.sides.all()}
     return {
         "type": "state",
-        "group": {"id": group.pk, "title": group.title, "state": group.state},
+        "group": {
+            "id": group.pk,
+            "title": group.title,
+            "state": group.state,
+            "stood_down_at": group.stood_down_at.isoformat() if group.stood_down_at else None,
+            "stand_down_reason": group.stand_down_reason,
+        },
         "members": [
             {
                 "member": str(seat.member),

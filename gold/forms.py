@@ -74,6 +74,32 @@ class ConveneForm(forms.Form):
         field.queryset = choices  # type: ignore[assignment]
 
 
+class SeatForm(forms.Form):
+    members = MemberMultipleChoiceField(
+        queryset=Member.objects.none(),
+        label="Seat in the group",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="From the parties' agencies. Each is told at once, and the room shows them.",
+        error_messages={"required": "Choose who to seat in the group."},
+    )
+
+    def __init__(self, *args: object, choices: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["members"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 (declared so)
+        field.queryset = choices  # type: ignore[assignment]
+
+
+class StandDownForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the group stands down",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Every member is told, and every party's timeline records it. The room stays "
+        "to read; nothing more can be decided in it.",
+        error_messages={"required": "Say why the group stands down."},
+    )
+
+
 class ShareForm(forms.Form):
     shares = forms.MultipleChoiceField(
         label="What we share with this group",

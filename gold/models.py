@@ -144,6 +144,10 @@ class GoldGroup(ConcurrentTransitionMixin, models.Model):
     convened_at = models.DateTimeField()
     state = FSMField(default=GroupState.CONVENED, choices=GroupState.choices, protected=True)
     stood_down_at = models.DateTimeField(null=True, blank=True)
+    stood_down_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stand_down_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-convened_at", "-pk"]
@@ -157,9 +161,16 @@ class GoldGroup(ConcurrentTransitionMixin, models.Model):
             return False
         return self.seats.filter(member=member, partnership=member.partnership).exists()
 
+    @property
+    def sitting(self) -> bool:
+        """Convened and not stood down: its room takes decisions, messages, seats and shares."""
+        return bool(self.state == GroupState.CONVENED)
+
     @transition(field=state, source=GroupState.CONVENED, target=GroupState.STOOD_DOWN)
-    def stand_down(self, *, at: Any) -> None:
+    def stand_down(self, *, at: Any, by: Member, reason: str) -> None:
         self.stood_down_at = at
+        self.stood_down_by = by
+        self.stand_down_reason = reason
 
 
 class GoldGroupMember(models.Model):
@@ -207,6 +218,9 @@ class DecisionState(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", "In force, review overdue"
     REVIEW_ESCALATED = "review_escalated", "In force, review overdue: escalated"
     SUPERSEDED = "superseded", "Superseded"
+    # The group stood down with it in force: it is the group's last word, and nobody is left to
+    # review it, so its review stops.
+    STOOD_DOWN = "stood_down", "Stood when the group stood down"
 
 
 IN_FORCE_STATES = (
@@ -290,6 +304,10 @@ class Decision(ConcurrentTransitionMixin, Laddered):
     @transition(field=state, source=list(IN_FORCE_STATES), target=DecisionState.SUPERSEDED)
     def supersede(self, *, at: Any) -> None:
         self.superseded_at = at
+        self.next_rung_at = None
+
+    @transition(field=state, source=list(IN_FORCE_STATES), target=DecisionState.STOOD_DOWN)
+    def stand_down(self) -> None:
         self.next_rung_at = None
 
 

@@ -89,6 +89,33 @@ def _group_share(member: Member, group: GoldGroup) -> bool:
     return _seated(member, group) and member.has_role(Role.GOLD_GROUP, Role.CSP_COORDINATOR)
 
 
+def _leads(member: Member, group: GoldGroup) -> bool:
+    """A gold commander or CSP Co-ordinator sitting in the group, or the convening partnership's
+    CSP Co-ordinator (who sees every group it convenes)."""
+    if _seated(member, group) and member.has_role(Role.GOLD_GROUP, Role.CSP_COORDINATOR):
+        return True
+    working = member.partnership.pk if member.partnership is not None else None
+    return working == group.partnership_id and member.has_role(Role.CSP_COORDINATOR)
+
+
+@rule(
+    "gold_group.seat",
+    denied="Members are seated in a gold group by a gold commander or CSP Co-ordinator in it.",
+)
+def _group_seat(member: Member, group: GoldGroup) -> bool:
+    return _leads(member, group)
+
+
+@rule(
+    "gold_group.stand_down",
+    denied="A gold group is stood down by the convening partnership's gold commander or CSP "
+    "Co-ordinator.",
+)
+def _group_stand_down(member: Member, group: GoldGroup) -> bool:
+    working = member.partnership.pk if member.partnership is not None else None
+    return working == group.partnership_id and _leads(member, group)
+
+
 @rule("decision.record", denied="Decisions are recorded by the gold group's members.")
 def _decision_record(member: Member, group: GoldGroup) -> bool:
     return _seated(member, group)

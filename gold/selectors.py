@@ -157,6 +157,23 @@ def seat_choices(incident: Incident) -> QuerySet[Member]:
     )
 
 
+def group_seat_choices(group: GoldGroup) -> QuerySet[Member]:
+    """Who may yet be seated in a sitting group: the active members (with an active agency) of
+    its parties, less those already in it."""
+    return (
+        Member.objects.filter(
+            partnerships__in=group.parties.all(),
+            is_active=True,
+            agency__isnull=False,
+            agency__is_active=True,
+        )
+        .exclude(pk__in=group.seats.values("member_id"))
+        .select_related("agency")
+        .distinct()
+        .order_by("agency__name", "last_name", "first_name")
+    )
+
+
 @dataclass(frozen=True)
 class IncidentPanel:
     """One of the group's incidents as one member sees it: in full when it is their own

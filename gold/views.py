@@ -21,9 +21,11 @@ from gold.forms import (
     DecisionForm,
     LinkReasonForm,
     LinkRequestForm,
+    SeatForm,
     ShareForm,
+    StandDownForm,
 )
-from gold.models import GoldGroup, GroupState, IncidentLink, LinkState
+from gold.models import GoldGroup, IncidentLink, LinkState
 from partnership.models import AuditEvent, Member
 from partnership.page_forms import service_errors_add
 from partnership.pages import CONFLICTS, conflict_text, member_of
@@ -232,6 +234,8 @@ def _group_page(
     decision_form: DecisionForm | None = None,
     share_form: ShareForm | None = None,
     comms_form: CommsForm | None = None,
+    seat_form: SeatForm | None = None,
+    stand_down_form: StandDownForm | None = None,
     status: int = 200,
     conflict: str = "",
 ) -> HttpResponse:
@@ -243,8 +247,12 @@ def _group_page(
         ),
         None,
     )
-    may_share = side is not None and can(member, "gold_group.share", group)
-    may_decide = can(member, "decision.record", group) and group.state == GroupState.CONVENED
+    # A stood-down group's room is read-only: its forms go (the services refuse too).
+    sitting = group.sitting
+    may_share = sitting and side is not None and can(member, "gold_group.share", group)
+    may_decide = sitting and can(member, "decision.record", group)
+    may_seat = sitting and can(member, "gold_group.seat", group)
+    may_stand_down = sitting and can(member, "gold_group.stand_down", group)
     decisions = selectors.decisions_of(group)
     context: dict[str, Any] = {
         "group": group,
@@ -259,11 +267,22 @@ def _group_page(
         "may_decide": may_decide,
         "decision_form": decision_form or (DecisionForm() if may_decide else None),
         "comms": [
-            (item, can(member, "comms.approve", item), can(member, "comms.send", item))
+            (
+                item,
+                sitting and can(member, "comms.approve", item),
+                sitting and can(member, "comms.send", item),
+            )
             for item in group.comms.select_related("approver")
         ],
         "comms_form": comms_form
-        or (CommsForm(approvers=_approvers(group)) if can(member, "comms.plan", group) else None),
+        or (
+            CommsForm(approvers=_approvers(group))
+            if sitting and can(member, "comms.plan", group)
+            else None
+        ),
+        "seat_form": seat_form
+        or (SeatForm(choices=selectors.group_seat_choices(group)) if may_seat else None),
+        "stand_down_form": stand_down_form or (StandDownForm() if may_stand_down else None),
         "answer_form": CommsAnswerForm(),
         "conflict": conflict,
     }
@@ -331,6 +350,54 @@ def group_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Decision {made.number}.{made.version} recorded.")
             return redirect("gold-group", pk=group.pk)
     return _group_page(request, member, group, decision_form=form, status=400)
+
+
+@require_POST
+def group_seat(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    group = selectors.group_for(member, pk)
+    require(member, "gold_group.seat", group)
+    form = SeatForm(request.POST, choices=selectors.group_seat_choices(group))
+    if form.is_valid():
+        try:
+            seated = services.gold_group_seat(
+                actor=member,
+                group_id=group.pk,
+                member_ids=[m.pk for m in form.cleaned_data["members"]],
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
+        else:
+            messages.success(
+                request,
+                f"{len(seated)} seated in the group: "
+                f"{'each has' if len(seated) != 1 else 'they have'} been told.",
+            )
+            return redirect("gold-group", pk=group.pk)
+    return _group_page(request, member, group, seat_form=form, status=400)
+
+
+@require_POST
+def group_stand_down(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_of(request)
+    group = selectors.group_for(member, pk)
+    require(member, "gold_group.stand_down", group)
+    form = StandDownForm(request.POST)
+    if form.is_valid():
+        try:
+            services.gold_group_stand_down(
+                actor=member, group_id=group.pk, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            service_errors_add(form, error)
+        except CONFLICTS as error:
+            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
+        else:
+            messages.success(request, "The group has stood down: its members have been told.")
+            return redirect("gold-group", pk=group.pk)
+    return _group_page(request, member, group, stand_down_form=form, status=400)
 
 
 # --- The communications plan ---------------------------------------------------------------------

@@ -200,6 +200,9 @@ CONVENES = _users("gold", "coordinator", "coordinator2")
 GROUP_SEATS = _users("gold", "panel-police")
 GROUP_VIEW = GROUP_SEATS | CSP_COORDINATOR
 GROUP_SHARE = _users("gold")
+# gold_group.seat and gold_group.stand_down: a seated gold commander or co-ordinator, or the
+# convening partnership's CSP Co-ordinator (deputy acting in the role).
+GROUP_LEADS = _users("gold") | CSP_COORDINATOR
 COMMS_APPROVER = _users("panel-police")  # comms.approve: the approver named, seated
 # Casework (casework/rules.py). case.view on the world's case: SEES_EVERY_CASE (the CSP
 # Co-ordinator, the CRRO, gold; deputies act in the role: coordinator2, ppc) and its lead officer
@@ -641,6 +644,12 @@ RULES: dict[str, RouteRule] = {
     "gold-group-comms": RouteRule(
         {"POST": post(GROUP_SEATS)}, _gold_group, note="An empty form is a 400."
     ),
+    "gold-group-seat": RouteRule(
+        {"POST": post(GROUP_LEADS)}, _gold_group, note="Nobody chosen is a 400."
+    ),
+    "gold-group-stand-down": RouteRule(
+        {"POST": post(GROUP_LEADS)}, _gold_group, note="No reason is a 400."
+    ),
     "gold-comms-approve": RouteRule({"POST": post(COMMS_APPROVER)}, _comms),
     "gold-comms-sent": RouteRule(
         {"POST": post(GROUP_SEATS)}, _comms, note="Not yet approved: a 409 for the members."
@@ -766,6 +775,12 @@ RULES: dict[str, RouteRule] = {
         {"GET": get(GROUP_VIEW), "POST": post(GROUP_SEATS)},
         _gold_group,
         note="An empty message is a 400 for the group's members.",
+    ),
+    "api-gold-group-seats": RouteRule(
+        {"POST": post(GROUP_LEADS)}, _gold_group, note="Nobody chosen is a 400."
+    ),
+    "api-gold-group-stand-down": RouteRule(
+        {"POST": post(GROUP_LEADS)}, _gold_group, note="No reason is a 400."
     ),
     "api-comms-approve": RouteRule({"POST": post(COMMS_APPROVER)}, _comms),
     "api-comms-sent": RouteRule(
@@ -1127,6 +1142,8 @@ RULE_SETS: list[tuple[str, Callable[[MatrixWorld], Any], frozenset[str]]] = [
     ("gold_group.convene", _object(Incident, "incident"), CONVENES),
     ("gold_group.view", _object(GoldGroup, "gold_group"), GROUP_VIEW),
     ("gold_group.share", _object(GoldGroup, "gold_group"), GROUP_SHARE),
+    ("gold_group.seat", _object(GoldGroup, "gold_group"), GROUP_LEADS),
+    ("gold_group.stand_down", _object(GoldGroup, "gold_group"), GROUP_LEADS),
     ("decision.record", _object(GoldGroup, "gold_group"), GROUP_SEATS),
     ("comms.plan", _object(GoldGroup, "gold_group"), GROUP_SEATS),
     ("comms.approve", _object(CommsItem, "comms"), COMMS_APPROVER),

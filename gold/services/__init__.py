@@ -8,7 +8,13 @@ from gold.services.decisions import (
     decision_review_escalate,
     decision_review_fall_due,
 )
-from gold.services.groups import gold_group_convene, gold_group_share, group_room_push
+from gold.services.groups import (
+    gold_group_convene,
+    gold_group_seat,
+    gold_group_share,
+    gold_group_stand_down,
+    group_room_push,
+)
 from gold.services.links import (
     REASON_MAX,
     incident_link_agree,
@@ -29,7 +35,9 @@ __all__ = [
     "decision_review_escalate",
     "decision_review_fall_due",
     "gold_group_convene",
+    "gold_group_seat",
     "gold_group_share",
+    "gold_group_stand_down",
     "group_room_push",
     "incident_link_agree",
     "incident_link_decline",

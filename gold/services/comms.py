@@ -91,10 +91,19 @@ def _locked(item_id: int) -> CommsItem:
     return item
 
 
+def _sitting(item: CommsItem) -> None:
+    """The group still sits (its row locked, so a stand-down at the same moment waits for this
+    step or this step sees it)."""
+    group = GoldGroup.objects.select_for_update().get(pk=item.group_id)
+    if not group.sitting:
+        raise ConflictError("This gold group has stood down: its communications plan is closed.")
+
+
 @transaction.atomic
 def comms_approve(*, actor: Member, item_id: int) -> CommsItem:
     item = _locked(item_id)
     require(actor, "comms.approve", item)
+    _sitting(item)
     if not can_proceed(item.approve):
         raise ConflictError(f"This message is already {item.get_state_display().lower()}.")
     item.approve(at=timezone.now())
@@ -111,6 +120,7 @@ def comms_send(*, actor: Member, item_id: int) -> CommsItem:
     """Record that an approved message went out."""
     item = _locked(item_id)
     require(actor, "comms.send", item)
+    _sitting(item)
     if not can_proceed(item.send):
         if item.state == CommsState.PROPOSED:
             raise ConflictError("This message is not approved yet: its approver approves it first.")
@@ -129,6 +139,7 @@ def comms_answer(*, actor: Member, item_id: int, response: str) -> CommsItem:
     """Record what came back once the message was out."""
     item = _locked(item_id)
     require(actor, "comms.send", item)
+    _sitting(item)
     response = (response or "").strip()
     if not response:
         raise ValidationError({"response": "Say what came back (or that nothing did)."})

@@ -11,9 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from escalation.models import Incident
-from gold.models import GoldGroup, GoldGroupMember, GoldGroupSide, GroupState, ShareKind
+from gold.models import (
+    IN_FORCE_STATES,
+    GoldGroup,
+    GoldGroupMember,
+    GoldGroupSide,
+    GroupState,
+    ShareKind,
+)
 from gold.selectors import live_links_of
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
@@ -200,3 +208,139 @@ def gold_group_share(*, actor: Member, group_id: int, shares: Sequence[str]) -> 
     )
     group_room_push(group, {"type": "room.shares"})
     return side
+
+
+def _parties_convening_first(group: GoldGroup) -> list[Partnership]:
+    return sorted(group.parties.all(), key=lambda p: (p.pk != group.partnership_id, p.pk))
+
+
+def _tell_seated(
+    *, group: GoldGroup, actor: Member, seats: Sequence[tuple[Member, Partnership]], **message: str
+) -> None:
+    """One notification per party to its members among ``seats`` (the actor aside), filed under
+    that party's incident and shown in that party; persisted now, pushed after commit."""
+    for party in group.parties.order_by("pk"):
+        told = [m for m, p in seats if p.pk == party.pk and m.pk != actor.pk]
+        if not told:
+            continue
+        notify(
+            audiences=[Audience.member(m.pk) for m in told],
+            title=message["title"],
+            body=message["body"].format(party=party.name),
+            purposes=[Purpose.COORDINATION],
+            cause=f"gold-group:{group.pk}:{message['cause']}:{party.pk}",
+            subject=group,
+            scope=Scope.incident(incident_of(group, party.pk).pk),
+            sender=actor,
+            urgency=Urgency.URGENT,
+            partnership=party,
+        )
+
+
+@transaction.atomic
+def gold_group_seat(
+    *, actor: Member, group_id: int, member_ids: Iterable[int]
+) -> list[GoldGroupMember]:
+    """Seat more members in a sitting group, each for a party they belong to (as when it was
+    convened); each is told at once and the room's member list is pushed to everyone in it."""
+    group = _locked(group_id)
+    require(actor, "gold_group.seat", group)
+    wanted = set(member_ids)
+    if not wanted:
+        raise ValidationError({"members": "Choose who to seat in the group."})
+    parties = _parties_convening_first(group)
+    seated = set(group.seats.values_list("member_id", flat=True))
+    chosen = list(Member.objects.select_related("agency").filter(pk__in=wanted).order_by("pk"))
+    seats: list[tuple[Member, Partnership]] = []
+    refused, already = [], []
+    for member in chosen:
+        side = _seat_side(member, parties)
+        if member.pk in seated:
+            already.append(str(member))
+        elif side is None:
+            refused.append(str(member))
+        else:
+            seats.append((member, side))
+    problems = []
+    if len(chosen) < len(wanted) or refused:
+        problems.append(
+            f"{', '.join(refused) or 'Someone chosen'} cannot sit in this group: choose members "
+            f"of {' or '.join(p.name for p in parties)}."
+        )
+    if already:
+        problems.append(f"{', '.join(already)} already sit in the group.")
+    if problems:
+        raise ValidationError({"members": " ".join(problems)})
+    if not group.sitting:
+        raise ConflictError("This gold group has stood down: nobody more is seated in it.")
+    now = timezone.now()
+    created = GoldGroupMember.objects.bulk_create(
+        GoldGroupMember(group=group, member=m, partnership=p, added_by=actor, added_at=now)
+        for m, p in seats
+    )
+    parties_record(
+        actor=actor,
+        verb="gold_group.seated",
+        group=group,
+        subject=group,
+        changes={"title": group.title, "members": [f"{m} ({m.agency})" for m, _ in seats]},
+    )
+    references = ", ".join(i.reference for i in group.incidents.order_by("pk"))
+    _tell_seated(
+        group=group,
+        actor=actor,
+        seats=seats,
+        title=f"You are seated in the gold group “{group.title}”",
+        body=(
+            f"{actor} seated you in the gold group “{group.title}” for {references}, for "
+            f"{{party}}. Join its room: {reverse('gold-group', args=[group.pk])}"
+        ),
+        cause=f"seated:{created[0].pk}",
+    )
+    group_room_push(group, {"type": "room.seats"})
+    return created
+
+
+@transaction.atomic
+def gold_group_stand_down(*, actor: Member, group_id: int, reason: str) -> GoldGroup:
+    """Stand the group down, with the reason: its room becomes read-only (no decision, message,
+    seat or share more), the reviews of the decisions still in force stop (each stays as the
+    group's last word), every member is told, and everyone in the room sees it at once."""
+    group = _locked(group_id)
+    require(actor, "gold_group.stand_down", group)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the group stands down."})
+    if not can_proceed(group.stand_down):
+        raise ConflictError("This gold group has already stood down.")
+    now = timezone.now()
+    group.stand_down(at=now, by=actor, reason=reason)
+    group.save()
+    standing = []
+    in_force = group.decisions.select_for_update().filter(state__in=IN_FORCE_STATES)
+    for decision in in_force.order_by("number", "version"):
+        decision.stand_down()
+        decision.save()
+        standing.append(f"{decision.number}.{decision.version}")
+    parties_record(
+        actor=actor,
+        verb="gold_group.stood_down",
+        group=group,
+        subject=group,
+        changes={"title": group.title, "reason": reason, "decisions": standing or ["none"]},
+    )
+    seats = [(seat.member, seat.partnership) for seat in group.seats.select_related("partnership")]
+    _tell_seated(
+        group=group,
+        actor=actor,
+        seats=seats,
+        title=f"Gold group stood down: {group.title}",
+        body=(
+            f"{actor} stood the gold group “{group.title}” down: {reason}\n"
+            f"Its decision log and communications plan stay to read: "
+            f"{reverse('gold-group', args=[group.pk])}"
+        ),
+        cause="stood-down",
+    )
+    group_room_push(group, {"type": "room.stood_down"})
+    return group

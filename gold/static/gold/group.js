@@ -16,7 +16,8 @@
     in_force: "In force",
     review_overdue: "In force, review overdue",
     review_escalated: "In force, review overdue: escalated",
-    superseded: "Superseded"
+    superseded: "Superseded",
+    stood_down: "Stood when the group stood down"
   };
   var ZONE = "Europe/London";
 
@@ -93,8 +94,34 @@
     if (empty) { empty.hidden = true; }
   }
 
+  // The members' list, as the state gives it (a seat added shows at once).
+  function members(list) {
+    var shown = document.getElementById("gold-members");
+    if (!shown || !Array.isArray(list)) { return; }
+    while (shown.firstChild) { shown.removeChild(shown.firstChild); }
+    list.forEach(function (seat) {
+      shown.appendChild(element("li", "", words(seat.member) + " (" + words(seat.agency) + ") for " + words(seat.partnership)));
+    });
+  }
+
+  // Stood down while the page was open: the room turns read-only at once.
+  function standing(group) {
+    if (!group || group.state !== "stood_down" || room.getAttribute("data-group-state") === "stood_down") { return; }
+    room.setAttribute("data-group-state", "stood_down");
+    var notice = document.getElementById("gold-stood-down");
+    var reason = document.getElementById("gold-stood-down-words");
+    if (reason) { reason.textContent = "Stood down " + when(group.stood_down_at) + ": " + words(group.stand_down_reason); }
+    if (notice) { notice.hidden = false; }
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-while-sitting]"), function (form) {
+      form.hidden = true;
+    });
+    say("The group has stood down.");
+  }
+
   function onState(data) {
     room.setAttribute("data-live", "true");
+    members(data.members);
+    standing(data.group);
     (Array.isArray(data.entries) ? data.entries : []).forEach(place);
   }
 
