@@ -10,6 +10,7 @@ from partnership.page_forms import (
     LocalDateTimeField,
     MemberChoiceField,
     MemberMultipleChoiceField,
+    RowsForm,
 )
 
 
@@ -111,11 +112,9 @@ class ShareForm(forms.Form):
     )
 
 
-OPTION_ROWS = 3
-
-
-class DecisionForm(forms.Form):
-    """A decision under the Joint Decision Model's headings, with up to three options weighed."""
+class DecisionForm(RowsForm):
+    """A decision under the Joint Decision Model's headings, with up to three options weighed
+    (the service checks one is chosen and each rejected one says why)."""
 
     information = forms.CharField(
         label="Information and intelligence",
@@ -156,34 +155,19 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for n in range(1, OPTION_ROWS + 1):
-            self.fields[f"option_{n}"] = forms.CharField(
-                label=f"Option {n}", required=False, max_length=500
-            )
-            self.fields[f"chosen_{n}"] = forms.BooleanField(
-                label=f"Option {n} is the one chosen", required=False
-            )
-            self.fields[f"why_{n}"] = forms.CharField(
+    def row_fields(self, n: int) -> dict[str, forms.Field]:
+        return {
+            "option": forms.CharField(label=f"Option {n}", required=False, max_length=500),
+            "chosen": forms.BooleanField(label=f"Option {n} is the one chosen", required=False),
+            "why": forms.CharField(
                 label=f"Option {n}: why rejected", required=False, max_length=1000
-            )
-
-    def option_rows(self) -> list[tuple[Any, Any, Any]]:
-        return [
-            (self[f"option_{n}"], self[f"chosen_{n}"], self[f"why_{n}"])
-            for n in range(1, OPTION_ROWS + 1)
-        ]
+            ),
+        }
 
     def options(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
         return [
-            {
-                "option": data.get(f"option_{n}", ""),
-                "chosen": bool(data.get(f"chosen_{n}")),
-                "why": data.get(f"why_{n}", ""),
-            }
-            for n in range(1, OPTION_ROWS + 1)
+            {"option": row["option"] or "", "chosen": bool(row["chosen"]), "why": row["why"] or ""}
+            for row in self.row_values()
         ]
 
 

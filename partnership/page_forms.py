@@ -215,6 +215,57 @@ class MeetingForm(forms.Form):
         self.fields["location"].error_messages["required"] = self.place_missing
 
 
+class RowsForm(forms.Form):
+    """A form that asks for a few numbered rows of the same fields: the actions agreed at a
+    debrief (what, its owner, its date), the options a gold decision weighed (the option, whether
+    chosen, why rejected). A subclass gives one row's fields (``row_fields``: name to field, for
+    row ``n``); they are added as ``<name>_<n>`` after the form's own fields. A row is given when
+    any of ``row_together`` is; then all of them must be (``row_incomplete``, said on the row's
+    first field). The template draws ``form.rows`` (each a tuple of bound fields, in order), and
+    the view reads ``form.row_values()`` (each row with anything in it, as a dict by name)."""
+
+    row_count = 3
+    row_together: tuple[str, ...] = ()
+    row_incomplete = "Row {n}: fill in every part of it, or none."
+
+    def row_fields(self, n: int) -> dict[str, forms.Field]:
+        raise NotImplementedError
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_names: list[str] = []
+        for n in range(1, self.row_count + 1):
+            fields = self.row_fields(n)
+            self.row_names = list(fields)
+            for name, field in fields.items():
+                self.fields[f"{name}_{n}"] = field
+
+    @property
+    def rows(self) -> list[tuple[forms.BoundField, ...]]:
+        return [
+            tuple(self[f"{name}_{n}"] for name in self.row_names)
+            for n in range(1, self.row_count + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for n in range(1, self.row_count + 1):
+            given = [data.get(f"{name}_{n}") for name in self.row_together]
+            if any(given) and not all(given):
+                self.add_error(f"{self.row_names[0]}_{n}", self.row_incomplete.format(n=n))
+        return data
+
+    def row_values(self) -> list[dict[str, Any]]:
+        """The rows given (anything in them filled in), each as ``{name: value}``; the service
+        they go to decides what else a row needs."""
+        data = self.cleaned_data
+        return [
+            {name: data.get(f"{name}_{n}") for name in self.row_names}
+            for n in range(1, self.row_count + 1)
+            if any(data.get(f"{name}_{n}") for name in self.row_names)
+        ]
+
+
 def member_label(member: Member) -> str:
     """How a member is named in a list to choose from: their name and their agency."""
     return f"{member}, {member.agency}" if member.agency else str(member)

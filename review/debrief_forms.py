@@ -9,14 +9,22 @@ from django import forms
 from django.db.models import QuerySet
 
 from partnership.models import Member
-from partnership.page_forms import DateInput, MemberChoiceField, MemberMultipleChoiceField
+from partnership.page_forms import (
+    DateInput,
+    MemberChoiceField,
+    MemberMultipleChoiceField,
+    RowsForm,
+)
 from review.services.actions import ActionPlan
 
-# Rows for actions on the record's form; more are added after, one at a time.
-ACTION_ROWS = 3
 
+class DebriefRecordForm(RowsForm):
+    """The record, with up to three actions agreed (what, owner, due by: all or none of each);
+    more are agreed after, one at a time (``PlanActionForm``)."""
 
-class DebriefRecordForm(forms.Form):
+    row_together = ("action", "owner", "due_on")
+    row_incomplete = "Action {n}: give what is to be done, its owner and its date (or none)."
+
     attendees = MemberMultipleChoiceField(
         queryset=Member.objects.none(),
         required=False,
@@ -51,48 +59,27 @@ class DebriefRecordForm(forms.Form):
     )
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        self.members = members
         super().__init__(*args, **kwargs)
         attendees = self.fields["attendees"]
         assert isinstance(attendees, forms.ModelMultipleChoiceField)  # noqa: S101 (declared so)
         attendees.queryset = members
-        for row in range(1, ACTION_ROWS + 1):
-            self.fields[f"action_{row}"] = forms.CharField(
-                required=False, label=f"Action {row}: what is to be done"
-            )
-            self.fields[f"owner_{row}"] = MemberChoiceField(
-                queryset=members, required=False, label=f"Action {row}: owner"
-            )
-            self.fields[f"due_on_{row}"] = forms.DateField(
-                required=False, widget=DateInput, label=f"Action {row}: due by"
-            )
 
-    def action_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
-        return [
-            (self[f"action_{row}"], self[f"owner_{row}"], self[f"due_on_{row}"])
-            for row in range(1, ACTION_ROWS + 1)
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for row in range(1, ACTION_ROWS + 1):
-            given = [data.get(f"action_{row}"), data.get(f"owner_{row}"), data.get(f"due_on_{row}")]
-            if any(given) and not all(given):
-                self.add_error(
-                    f"action_{row}",
-                    f"Action {row}: give what is to be done, its owner and its date (or none).",
-                )
-        return data
+    def row_fields(self, n: int) -> dict[str, forms.Field]:
+        return {
+            "action": forms.CharField(required=False, label=f"Action {n}: what is to be done"),
+            "owner": MemberChoiceField(
+                queryset=self.members, required=False, label=f"Action {n}: owner"
+            ),
+            "due_on": forms.DateField(
+                required=False, widget=DateInput, label=f"Action {n}: due by"
+            ),
+        }
 
     def plans(self) -> list[ActionPlan]:
-        data = self.cleaned_data
         return [
-            ActionPlan(
-                description=data[f"action_{row}"],
-                owner_id=data[f"owner_{row}"].pk,
-                due_on=data[f"due_on_{row}"],
-            )
-            for row in range(1, ACTION_ROWS + 1)
-            if data.get(f"action_{row}")
+            ActionPlan(description=row["action"], owner_id=row["owner"].pk, due_on=row["due_on"])
+            for row in self.row_values()
         ]
 
 

@@ -15,6 +15,7 @@ from partnership.models import AgencyKind, Member
 from partnership.page_forms import (
     LocalDateTimeField,
     MeetingForm,
+    RowsForm,
     UKDateField,
     member_label,
     posted_or_blank,
@@ -216,3 +217,71 @@ def test_each_kind_of_date_has_one_rule_said_in_words(
     assert page.status_code == 200
     assert "As at" in page.content.decode()
     assert Incident.objects.count() == 1
+
+
+def test_rows_of_fields_are_one_toolkit_form_for_debrief_actions_and_gold_options(
+    demo: dict[str, Member],
+) -> None:
+    """The debrief's actions agreed (what, owner, date: all or none) and a gold decision's options
+    weighed (option, chosen, why) are the toolkit's numbered rows, drawn and read alike."""
+    from gold.forms import DecisionForm
+    from review.debrief_forms import DebriefRecordForm
+
+    assert issubclass(DebriefRecordForm, RowsForm)
+    assert issubclass(DecisionForm, RowsForm)
+    members = Member.objects.filter(username__in=["rec", "crro"])
+    due = timezone.localdate() + timedelta(days=4)
+    record = DebriefRecordForm(
+        {
+            "what_happened": "x",
+            "what_worked": "x",
+            "what_did_not_work": "x",
+            "lessons": "x",
+            "action_1": "Brief the mosque committee.",
+            "owner_1": demo["rec"].pk,
+            "due_on_1": due.isoformat(),
+            "action_3": "Half an action",
+        },
+        members=members,
+    )
+    assert tuple(f.name for f in record.rows[0]) == (
+        "action_1",
+        "owner_1",
+        "due_on_1",
+    )
+    assert not record.is_valid()
+    assert record.errors["action_3"] == [
+        "Action 3: give what is to be done, its owner and its date (or none)."
+    ]
+    record.data = {k: v for k, v in record.data.items() if k != "action_3"}
+    record.full_clean()
+    assert record.is_valid(), record.errors
+    plans = record.plans()
+    assert [(p.description, p.owner_id, p.due_on) for p in plans] == [
+        ("Brief the mosque committee.", demo["rec"].pk, due)
+    ]
+
+    decision = DecisionForm(
+        {
+            "information": "x",
+            "threat_and_risk": "x",
+            "powers_and_policies": "x",
+            "decision": "x",
+            "rationale": "x",
+            "review_at": "2030-01-01T12:00",
+            "option_1": "Targeted reassurance",
+            "chosen_1": "on",
+            "option_3": "Town-wide appeal",
+            "why_3": "Spreads the message.",
+        }
+    )
+    assert tuple(f.name for f in decision.rows[1]) == (
+        "option_2",
+        "chosen_2",
+        "why_2",
+    )
+    assert decision.is_valid(), decision.errors
+    assert decision.options() == [
+        {"option": "Targeted reassurance", "chosen": True, "why": ""},
+        {"option": "Town-wide appeal", "chosen": False, "why": "Spreads the message."},
+    ]
