@@ -9,12 +9,13 @@ class ReviewConfig(AppConfig):
     verbose_name = "Gold group review"
 
     def ready(self) -> None:
-        # Registers who may review, and the verbs this app writes, with the registry of each.
+        # Registers who may review, the verbs this app writes and its part of the demo, with the
+        # registry of each.
         from escalation.services import (
             incident_narratives_remove_register,
             meeting_scheduled_register,
         )
-        from review import audit, rules  # noqa: F401
+        from review import audit, demo, rules  # noqa: F401
         from review.services import debrief_open
         from review.services.retention import review_narratives_remove
         from review.worklist import register as worklist_sources
