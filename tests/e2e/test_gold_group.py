@@ -1,6 +1,7 @@
 """A gold group in real browsers: gold convenes it from the incident, seating the Racial Equality
 Council's director; gold records a decision with the options weighed and a review date; the
-director, in the group's room, sees it appear without reloading."""
+director, in the group's room, sees it appear without reloading; gold stands the group down and
+the director's room turns read-only at once."""
 
 from __future__ import annotations
 
@@ -81,4 +82,17 @@ def test_gold_convenes_decides_and_another_agency_sees_it_live(
     expect(log).to_contain_text(DECISION, timeout=LIVE_MS)
     expect(log).to_contain_text("Town-wide media appeal (rejected: Would spread the message")
     expect(log).to_contain_text("Targeted reassurance (chosen)")
+    assert rec.evaluate("window.notReloaded") is True
+
+    # Gold stands the group down: the director's open room says so and offers nothing more,
+    # still without reloading.
+    offered = rec.locator("form[data-while-sitting] >> visible=true")
+    expect(offered.first).to_be_visible()
+    stand_down = gold.locator("form", has=gold.get_by_role("button", name="Stand the group down"))
+    stand_down.get_by_label("Why the group stands down").fill("Tension back to normal.")
+    stand_down.get_by_role("button", name="Stand the group down").click()
+    expect(gold.locator("#gold-stood-down")).to_be_visible(timeout=LIVE_MS)
+    expect(rec.locator("#gold-stood-down")).to_be_visible(timeout=LIVE_MS)
+    expect(rec.locator("#gold-stood-down-words")).to_contain_text("Tension back to normal.")
+    expect(offered).to_have_count(0)
     assert rec.evaluate("window.notReloaded") is True
