@@ -28,7 +28,7 @@ from gold.forms import (
 from gold.models import GoldGroup, IncidentLink, LinkState
 from partnership.models import AuditEvent, Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, submit_once
 from partnership.permissions import can, require
 from review.timeline import event_describe
 
@@ -193,6 +193,7 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def group_convene(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     incident = incident_for(member, pk)
@@ -321,6 +322,7 @@ def group_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def group_decide(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     group = selectors.group_for(member, pk)
@@ -353,6 +355,7 @@ def group_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def group_seat(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     group = selectors.group_for(member, pk)
@@ -402,6 +405,7 @@ def group_stand_down(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The communications plan ---------------------------------------------------------------------
 @require_POST
+@submit_once
 def group_comms(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     group = selectors.group_for(member, pk)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of, posted_next
+from partnership.pages import CONFLICTS, conflict_text, member_of, posted_next, submit_once
 from partnership.permissions import can, require
 from partnership.selectors import members_active
 from review import selectors, services
@@ -133,6 +133,7 @@ def debrief_action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def plan_action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     action = selectors.plan_action_for(member, pk)

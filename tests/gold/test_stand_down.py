@@ -4,6 +4,7 @@ seated in a sitting group (each told at once; the room's list refreshed live).""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -217,3 +218,31 @@ async def test_the_room_sees_a_new_seat_and_the_stand_down_live(
     assert stood["group"]["state"] == "stood_down"
     assert stood["group"]["stand_down_reason"] == REASON
     await room.disconnect()
+
+
+@pytest.mark.django_db
+def test_a_seat_or_a_decision_sent_twice_from_the_page_is_made_once(
+    demo: dict[str, Member],
+) -> None:
+    mk, _ = _linked_pair()
+    group = _convened(mk)
+    Member.objects.filter(username="gold").update(
+        chosen_partnership=factories.partnership(PARTNERSHIP_SLUG)
+    )
+    client = Client()
+    client.force_login(Member.objects.get(username="gold"))
+    page = client.get(f"/gold-groups/{group.pk}/").content.decode()
+    keys = re.findall(r'name="submit_once" value="([0-9a-f-]{36})"', page)
+    assert len(keys) >= 3  # seats, comms, decision: each form its own key
+    crro = Member.objects.get(username="crro")
+    seat_form = re.search(rf'action="/gold-groups/{group.pk}/seats/"(.*?)</form>', page, re.S)
+    assert seat_form
+    key = re.search(r'name="submit_once" value="([0-9a-f-]{36})"', seat_form.group(1))
+    assert key
+    body = {"members": [crro.pk], "submit_once": key.group(1)}
+    first = client.post(f"/gold-groups/{group.pk}/seats/", body)
+    assert first.status_code == 302
+    again = client.post(f"/gold-groups/{group.pk}/seats/", body, follow=True)
+    assert "nothing new was made" in again.content.decode()
+    assert group.seats.filter(member=crro).count() == 1
+    assert AuditEvent.objects.filter(verb="gold_group.seated").count() == 2  # one per party

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from escalation.models import Meeting
-from partnership.models import Member
+from partnership.models import AuditEvent, Member
 from review import services
 from review.models import Debrief, PlanAction, PlanActionState
 from review.services.actions import ActionPlan, plan_action_mark_overdue
@@ -105,3 +105,32 @@ def test_recording_it_done_on_the_home_page_takes_it_off_the_list(
     action.refresh_from_db()
     assert action.state == PlanActionState.DONE
     assert f"plan-action-{action.pk}" not in client.get("/home/worklist/").content.decode()
+
+
+KEY = re.compile(r'name="submit_once" value="([0-9a-f-]{36})"')
+
+
+def test_the_work_list_s_action_form_sent_twice_is_done_once(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    action = _strategy_action(demo, demo["panel-housing"], days=10)
+    client = client_for("panel-housing")
+    page = client.get("/").content.decode()
+    form = re.search(
+        rf'<form method="post" action="/plan-actions/{action.pk}/complete/"(.*?)</form>', page, re.S
+    )
+    assert form
+    key = KEY.search(form.group(1))
+    assert key, "the work list's form carries no one-time key"
+    body = {
+        f"complete-{action.pk}-outcome": "Posters up.",
+        "submit_once": key.group(1),
+        "next": "/",
+    }
+    first = client.post(f"/plan-actions/{action.pk}/complete/", body)
+    assert (first.status_code, first["Location"]) == (302, "/")
+    again = client.post(f"/plan-actions/{action.pk}/complete/", body, follow=True)
+    assert again.redirect_chain == [("/", 302)]
+    assert "nothing new was made" in again.content.decode()
+    done = AuditEvent.objects.filter(verb="plan_action.completed", subject_id=str(action.pk))
+    assert done.count() == 1
