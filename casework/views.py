@@ -178,6 +178,31 @@ def _post(
     return _detail(request, member, case, bound=form, status=400)
 
 
+# One door for every form posted to a case: the case looked up (404), the rule asked (403), the
+# form bound and the service called, so the case's pages cannot differ in how they do it.
+CaseForm = Callable[[HttpRequest, Member, Case], forms.Form]
+CaseDo = Callable[[Member, Case, Any, dict[str, Any]], object]
+
+
+def _case_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    rule: str,
+    form: CaseForm,
+    do: CaseDo,
+    done: str,
+    renamed: dict[str, str] | None = None,
+) -> HttpResponse:
+    member = member_of(request)
+    case = selectors.case_for(member, pk)
+    require(member, rule, case)
+    bound = form(request, member, case)
+    return _post(
+        request, member, case, bound, lambda data: do(member, case, bound, data), done, renamed
+    )
+
+
 @require_POST
 @submit_once
 def case_task_complete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -199,114 +224,96 @@ def case_task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def case_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    case = selectors.case_for(member, pk)
-    require(member, "case.work", case)
-    form = ActionAddForm(request.POST, partnership=member.partnership)
-    return _post(
+    return _case_post(
         request,
-        member,
-        case,
-        form,
-        lambda data: services.case_action_add(
+        pk,
+        rule="case.work",
+        form=lambda request, member, case: ActionAddForm(
+            request.POST, partnership=member.partnership
+        ),
+        do=lambda member, case, form, data: services.case_action_add(
             actor=member,
             case_id=case.pk,
             description=data["description"],
             owner=data["owner"],
             due_on=data["due_on"],
         ),
-        "Action added; its owner has been told.",
+        done="Action added; its owner has been told.",
     )
 
 
 @require_POST
 def case_risk(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    case = selectors.case_for(member, pk)
-    require(member, "case.work", case)
-    return _post(
+    return _case_post(
         request,
-        member,
-        case,
-        RiskForm(request.POST),
-        lambda data: services.case_risk_set(
+        pk,
+        rule="case.work",
+        form=lambda request, member, case: RiskForm(request.POST),
+        do=lambda member, case, form, data: services.case_risk_set(
             actor=member, case_id=case.pk, level=data["level"], reason=data["reason"]
         ),
-        "Risk level changed; pending contact is due by its standard.",
+        done="Risk level changed; pending contact is due by its standard.",
     )
 
 
 @require_POST
 def case_lead(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    case = selectors.case_for(member, pk)
-    require(member, "case.manage", case)
-    return _post(
+    return _case_post(
         request,
-        member,
-        case,
-        LeadForm(request.POST, partnership=member.partnership),
-        lambda data: services.case_lead_set(
+        pk,
+        rule="case.manage",
+        form=lambda request, member, case: LeadForm(request.POST, partnership=member.partnership),
+        do=lambda member, case, form, data: services.case_lead_set(
             actor=member,
             case_id=case.pk,
             agency=data["agency"],
             officer=data["officer"],
             reason=data["reason"],
         ),
-        "Lead changed; the new lead officer has been told.",
+        done="Lead changed; the new lead officer has been told.",
     )
 
 
 @require_POST
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    case = selectors.case_for(member, pk)
-    require(member, "case.work", case)
-    return _post(
+    return _case_post(
         request,
-        member,
-        case,
-        CloseForm(request.POST),
-        lambda data: services.case_close(
+        pk,
+        rule="case.work",
+        form=lambda request, member, case: CloseForm(request.POST),
+        do=lambda member, case, form, data: services.case_close(
             actor=member,
             case_id=case.pk,
             outcome=data["outcome"],
             notes=data["notes"],
             victim_view=data["victim_view"],
         ),
-        "Case closed.",
+        done="Case closed.",
     )
 
 
 @require_POST
 def case_put_to_officer(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    case = selectors.case_for(member, pk)
-    require(member, "case.work", case)
-    return _post(
+    return _case_post(
         request,
-        member,
-        case,
-        OfficerForm(request.POST),
-        lambda data: services.case_put_to_officer(
+        pk,
+        rule="case.work",
+        form=lambda request, member, case: OfficerForm(request.POST),
+        do=lambda member, case, form, data: services.case_put_to_officer(
             actor=member, case_id=case.pk, reason=data["reason"]
         ),
-        "The senior police officer has been asked for a determination.",
+        done="The senior police officer has been asked for a determination.",
     )
 
 
 @require_POST
 def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    case = selectors.case_for(member, pk)
-    require(member, "case.work", case)
-    form = ReferForm(request.POST, victims=_victims(case))
-    return _post(
+    return _case_post(
         request,
-        member,
-        case,
-        form,
-        lambda data: services.case_refer(
+        pk,
+        rule="case.work",
+        form=lambda request, member, case: ReferForm(request.POST, victims=_victims(case)),
+        do=lambda member, case, form, data: services.case_refer(
             actor=member,
             case_id=case.pk,
             person_id=int(data["person"]),
@@ -317,7 +324,7 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
             raised_level=data["raised_level"],
             raised_reason=data["raised_reason"],
         ),
-        "Referred to a risk conference.",
+        done="Referred to a risk conference.",
         renamed={"person_id": "person"},
     )
 

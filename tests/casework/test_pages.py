@@ -1,0 +1,52 @@
+"""The case's pages: every form posted to a case goes through one door (the case looked up,
+the rule asked, the form bound, the service called), so each answers the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from casework import services
+from casework.models import Case, CaseState
+from escalation import services as escalation_services
+from partnership.models import Member
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _case(demo: dict[str, Member]) -> Case:
+    lead = demo["member"]
+    assert lead.agency is not None
+    services.case_rule_add(actor=demo["coordinator"], lead_agency=lead.agency, lead_officer=lead)
+    incident = factories.incident()
+    escalation_services.incident_determine(
+        officer=demo["officer"], incident_id=incident.pk, is_major=False, rationale="Not major."
+    )
+    return Case.objects.get(incident=incident)
+
+
+def test_each_case_form_redirects_when_done_is_a_400_when_wrong_and_refuses_who_may_not(
+    demo: dict[str, Member], client_for: Any
+) -> None:
+    case = _case(demo)
+    lead = client_for("member")
+    page = f"/cases/{case.pk}/"
+    done = lead.post(f"{page}risk/", {"level": "high", "reason": "Threats repeated."})
+    assert done.status_code == 302
+    assert done["Location"] == page
+    case.refresh_from_db()
+    assert case.risk_level == "high"
+    wrong = lead.post(f"{page}close/", {"outcome": "resolved", "victim_view": ""})
+    assert wrong.status_code == 400
+    assert b"Record what the victim says" in wrong.content
+    # The lead officer works the case but does not manage it; a stranger does not see it.
+    assert lead.post(f"{page}lead/", {"reason": "x"}).status_code == 403
+    assert client_for("panel-housing").post(f"{page}risk/", {"level": "high"}).status_code == 404
+    closed = lead.post(
+        f"{page}close/", {"outcome": "resolved", "victim_view": "Feels safer.", "notes": ""}
+    )
+    assert closed.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.CLOSED
