@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from casework.intake_models import IntakeState
 from casework.models import CaseOutcome, HowOpened, TaskKind
+from casework.review_models import ReviewOutcome
 from escalation.models import TensionLevel
 from partnership.audit_verbs import detail_words_register, verbs_register
 
@@ -13,6 +14,7 @@ detail_words_register("how_opened", HowOpened.choices)
 detail_words_register("case_outcome", CaseOutcome.choices)
 detail_words_register("intake_state", IntakeState.choices)
 detail_words_register("tension_level", TensionLevel.choices)
+detail_words_register("review_outcome", ReviewOutcome.choices)
 
 verbs_register(
     {
@@ -24,6 +26,10 @@ verbs_register(
         "case.referred": "Case referred to a risk conference (referral {referral_id})",
         "case.put_to_officer": "Case put to the senior police officer for a determination: "
         "{reason}",
+        "case.review_listed": "Case put on the agenda of casework group meeting "
+        "{conference_id} for review (item {item_id})",
+        "case.reviewed": "Case reviewed at casework group meeting {conference_id}: "
+        "{outcome:review_outcome}; next review on or after {next_review_on}",
         "case_task.created": "{kind:task_kind} due by {due_at:time}",
         "case_task.rescheduled": "{kind:task_kind} now due by {due_at:time} ({why})",
         "case_task.done": "{kind:task_kind} done[ ({late:late})]",

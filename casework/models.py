@@ -117,6 +117,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     closed_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the casework group next reviews the case (set at each review); blank: at its next
+    # meeting (a case not yet reviewed, or reopened).
+    next_review_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
@@ -140,6 +143,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.outcome = outcome
         self.outcome_notes = notes
         self.victim_view = victim_view
+
+    @transition(field=state, source=CaseState.CLOSED, target=CaseState.OPEN)
+    def reopen(self) -> None:
+        """The closure's outcome stays on the timeline (its notes and the victim's view stay here
+        until the next closure replaces them); the group reviews the case at its next meeting."""
+        self.closed_at = None
+        self.closed_by = None
+        self.outcome = ""
+        self.next_review_on = None
 
 
 class TaskKind(models.TextChoices):
@@ -284,3 +296,5 @@ from casework.info_models import SharedInformation as SharedInformation  # noqa:
 from casework.info_models import TensionRecord as TensionRecord  # noqa: E402
 from casework.intake_models import PublicReport as PublicReport  # noqa: E402
 from casework.intake_models import ReportAddition as ReportAddition  # noqa: E402
+from casework.review_models import CaseLink as CaseLink  # noqa: E402
+from casework.review_models import CaseReview as CaseReview  # noqa: E402

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from casework.models import OPEN_TASK_STATES, Case, CaseRule, CaseTask, PublicReport
+from casework.models import (
+    OPEN_TASK_STATES,
+    Case,
+    CaseRule,
+    CaseState,
+    CaseTask,
+    PublicReport,
+)
+from casework.review_models import CaseReview, ReviewState
 from casework.rules import cases_visible
+from conference.models import Conference, ConferenceKind, ConferenceState
+from conference.selectors import conference_for
 from partnership.models import Member, Partnership
 from partnership.permissions import can
 
@@ -78,3 +90,49 @@ def reports_of(member: Member) -> QuerySet[PublicReport]:
     return PublicReport.objects.filter(partnership=member.partnership).select_related(
         "area", "centre"
     )
+
+
+# --- Case review at the casework group's meetings ------------------------------------------------
+def cases_due_for_review(partnership_id: int, *, on: date) -> QuerySet[Case]:
+    """Open cases the casework group is to review by ``on``: never reviewed (or reopened), or
+    their next review date has come; less any already on the agenda of a meeting that has not
+    concluded."""
+    listed = CaseReview.objects.filter(state=ReviewState.ON_AGENDA).exclude(
+        conference__state=ConferenceState.CONCLUDED
+    )
+    return (
+        Case.objects.filter(partnership_id=partnership_id, state=CaseState.OPEN)
+        .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lte=on))
+        .exclude(pk__in=listed.values("case_id"))
+        .order_by("opened_at", "pk")
+    )
+
+
+def casework_meeting_for(member: Member, pk: int) -> Conference:
+    """A casework group meeting, to a member who may see it (Http404 otherwise, and for a
+    conference of another kind)."""
+    conference = conference_for(member, pk)
+    if conference.kind != ConferenceKind.CASEWORK:
+        raise Http404("No casework group meeting with that id.")
+    return conference
+
+
+def casework_meetings_of(member: Member) -> list[Conference]:
+    meetings = Conference.objects.filter(
+        partnership=member.partnership, kind=ConferenceKind.CASEWORK
+    ).order_by("-starts_at")
+    return [m for m in meetings[:50] if can(member, "conference.view", m)]
+
+
+def reviews_at(conference: Conference) -> QuerySet[CaseReview]:
+    return CaseReview.objects.filter(conference=conference).select_related(
+        "case", "case__lead_officer", "case__lead_agency", "agenda_item", "recorded_by"
+    )
+
+
+def case_review_for(member: Member, pk: int) -> CaseReview:
+    """A case's review, to a member who may see its meeting (Http404 otherwise)."""
+    review = CaseReview.objects.select_related("conference", "case").filter(pk=pk).first()
+    if review is None or not can(member, "conference.view", review.conference):
+        raise Http404("No such review.")
+    return review

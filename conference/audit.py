@@ -6,6 +6,7 @@ number, never by name: timelines name no victim."""
 from __future__ import annotations
 
 from conference.models import (
+    AgendaKind,
     Attendance,
     ConferenceKind,
     EntryKind,
@@ -24,6 +25,7 @@ detail_words_register("flag_kind", FlagKind.choices)
 detail_words_register("referral_reason", ReferralReason.choices)
 detail_words_register("risk_level", RiskLevel.choices)
 detail_words_register("conference_kind", ConferenceKind.choices)
+detail_words_register("agenda_kind", AgendaKind.choices)
 detail_words_register("attendance", Attendance.Status.choices)
 detail_words_register("visibility", Visibility.choices)
 detail_words_register("minutes_reason", MinutesReason.choices)
@@ -38,6 +40,7 @@ _ROOM: dict[str, str] = {
     EntryKind.NOTE: "The chair noted something in the conference room, seen by "
     "{visibility:visibility}",
     EntryKind.ITEM_OPENED: "The conference moved on to the next agenda item",
+    EntryKind.REVIEW_OUTCOME: "The chair recorded the outcome of a case's review",
 }
 
 verbs_register(
@@ -64,6 +67,7 @@ verbs_register(
         "by {chair_id:member}",
         "agenda.item_added": "The case of person {person_id} was put on the conference's agenda "
         "(referral {referral_id})",
+        "agenda.subject_added": "Item {item_id} put on the agenda: {kind:agenda_kind} ({subject})",
         "agenda.actions_carried": "The case's open actions {action_ids} followed it to this "
         "conference's agenda (item {item_id})",
         "minutes.versioned": "Minutes version {number} stored ({reason:minutes_reason}), "

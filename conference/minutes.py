@@ -23,6 +23,7 @@ from conference.models import (
     Attendance,
     CarriedAction,
     Conference,
+    EntryKind,
     MinutesVersion,
     Referral,
     Visibility,
@@ -156,6 +157,14 @@ def minutes_snapshot(
                 ],
                 "carried": _carried(item),
             }
+        elif item.kind == AgendaKind.CASE_REVIEW:
+            # Only the outcomes: what was said of a case under review stays in the room's record
+            # and on the case, where casework's retention reaches it (frozen minutes it cannot).
+            outcomes = item.entries.filter(kind=EntryKind.REVIEW_OUTCOME).order_by("pk")
+            entry |= {
+                "subject": item.subject,
+                "outcomes": [e.text for e in outcomes],
+            }
         entry["actions"] = [
             _action(a) for a in item.actions.select_related("owner", "owner_agency").order_by("pk")
         ]
@@ -234,6 +243,11 @@ def minutes_render(content: dict[str, Any], *, conference: Conference, reader: M
             # Agendas made before actions were carried with their case.
             lines.append(f"ITEM {item['order']}: REVIEW OF OPEN ACTIONS")
             lines.append("  (Open actions are reviewed with their case.)")
+        elif item["kind"] == AgendaKind.CASE_REVIEW:
+            lines.append(f"ITEM {item['order']}: REVIEW OF {item['subject'].upper()}")
+            lines += [f"  Outcome: {text}" for text in item["outcomes"]] or [
+                "  Outcome: not recorded"
+            ]
         else:
             lines.append(
                 f"ITEM {item['order']}: CASE {item['case']} (referral {item['referral_id']})"

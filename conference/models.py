@@ -252,6 +252,9 @@ class ConferenceKind(models.TextChoices):
     # The partnership's strategy group (004 §3), which reviews its strategy action plan
     # (review.models.PlanAction): a meeting on the same machinery, with no cases on its agenda.
     STRATEGY = "strategy", "Strategy group meeting"
+    # The casework group (004 §4: the Anti-Racial Harassment Group), which reviews the open cases
+    # of incidents that are not major: its agenda is the cases due for review (``casework``).
+    CASEWORK = "casework", "Casework group meeting"
 
 
 class ConferenceState(models.TextChoices):
@@ -299,6 +302,9 @@ class Conference(ConcurrentTransitionMixin, models.Model):
 class AgendaKind(models.TextChoices):
     CASE = "case", "Case"
     ACTION_REVIEW = "action_review", "Review of open actions from the last conference"
+    # A case of the casework group, put on a casework group meeting's agenda by ``casework``
+    # (which keeps the case and its review outcome; the item names it in ``subject``).
+    CASE_REVIEW = "case_review", "Review of a case of the casework group"
 
 
 class AgendaItem(models.Model):
@@ -313,6 +319,9 @@ class AgendaItem(models.Model):
         Agency, blank=True, related_name="+", help_text="Agencies the case needs present."
     )
     agreed_risk = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    # What an item that is not a referral is about, in the words of the app that put it on the
+    # agenda ("case CW-00012"): this app cannot look a case up (it is below casework).
+    subject = OneLineField(max_length=200, blank=True)
     discussed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -390,6 +399,7 @@ class EntryKind(models.TextChoices):
     ACTION = "action", "Action agreed"
     NOTE = "note", "Chair's note"
     ITEM_OPENED = "item_opened", "Moved to agenda item"
+    REVIEW_OUTCOME = "review_outcome", "Case review outcome"
 
 
 class RoomEntry(models.Model):

@@ -194,6 +194,7 @@ def agenda_state(conference: Conference) -> list[dict[str, Any]]:
                 "order": item.order,
                 "kind": item.kind,
                 "case": item.referral.person.reference if item.referral else None,
+                "subject": item.subject,
                 "referral_id": item.referral_id,
                 "referral_level": item.referral.level if item.referral else None,
                 "agreed_risk": item.agreed_risk,

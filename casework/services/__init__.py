@@ -23,6 +23,7 @@ from casework.services.intake import (
     report_receive,
     report_triage,
 )
+from casework.services.reviews import case_review_record, case_reviews_agenda
 from casework.services.tasks import (
     CASE_TASKS,
     case_action_add,
@@ -43,6 +44,8 @@ __all__ = [
     "case_open",
     "case_put_to_officer",
     "case_refer",
+    "case_review_record",
+    "case_reviews_agenda",
     "case_risk_set",
     "case_rule_add",
     "case_rule_for",

@@ -18,6 +18,7 @@ from conference.services.actions import (
 from conference.services.common import room_group
 from conference.services.conferences import (
     agenda_add,
+    agenda_subject_add,
     attendance_record,
     conference_create,
     conference_invite,
@@ -46,6 +47,7 @@ from conference.services.room import (
     conference_open,
     room_agree_risk,
     room_move,
+    room_outcome_record,
     room_share,
 )
 from conference.services.sharing import person_share, person_share_withdraw
@@ -58,6 +60,7 @@ __all__ = [
     "action_mark_overdue",
     "actions_carry",
     "agenda_add",
+    "agenda_subject_add",
     "attendance_record",
     "conference_conclude",
     "conference_create",
@@ -82,5 +85,6 @@ __all__ = [
     "room_agree_risk",
     "room_group",
     "room_move",
+    "room_outcome_record",
     "room_share",
 ]

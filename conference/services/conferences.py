@@ -56,7 +56,8 @@ def conference_create(
     errors: dict[str, str] = {}
     if kind not in ConferenceKind.values:
         errors["kind"] = (
-            "Choose a scheduled panel, an emergency conference or a strategy group meeting."
+            "Choose a scheduled panel, an emergency conference, a strategy group meeting or a "
+            "casework group meeting."
         )
     if not title.strip():
         errors["title"] = "Give the conference a title (no victim's name: it goes into emails)."
@@ -132,6 +133,33 @@ def agenda_add(
     return item
 
 
+def agenda_subject_add(
+    *, actor: Member, conference: Conference, kind: str, subject: str
+) -> AgendaItem:
+    """An item about something other than a referral, named in words by the app above that
+    keeps it (``casework`` puts a case due for review on a casework group meeting). The caller
+    holds the conference's row lock, inside its transaction, and has asked ``conference.manage``;
+    the app above records what the item is about on its own side."""
+    _open_for_planning(conference)
+    if kind not in (AgendaKind.CASE_REVIEW,):
+        raise ValueError(f"{kind!r} items are not put on an agenda by another app")
+    last = conference.agenda.order_by("-order").first()
+    item = AgendaItem.objects.create(
+        conference=conference,
+        order=(last.order + 1) if last else 1,
+        kind=kind,
+        subject=subject,
+    )
+    audit_record(
+        actor=actor,
+        verb="agenda.subject_added",
+        subject=item,
+        scope=Scope.conference(conference.pk),
+        changes={"item_id": item.pk, "kind": kind, "subject": subject},
+    )
+    return item
+
+
 @transaction.atomic
 def conference_invite(
     *, actor: Member, conference_id: int, members: Sequence[Member]
@@ -153,10 +181,16 @@ def conference_invite(
             changes={"member_id": member.pk},
         )
     local = timezone.localtime(conference.starts_at)
+    # The strategy and casework groups' meetings are not risk conferences.
+    what = (
+        "risk conference"
+        if conference.kind in (ConferenceKind.SCHEDULED, ConferenceKind.EMERGENCY)
+        else conference.get_kind_display().lower()
+    )
     notify(
         audiences=[Audience.member(m.pk) for m in [*new, conference.chair]],
         title=(
-            f"You are invited to the risk conference “{conference.title}”, "
+            f"You are invited to the {what} “{conference.title}”, "
             f"{local:%a} {local.day} {local:%b} at {local:%H:%M}. Please acknowledge and reply."
         )[:200],
         body=(

@@ -112,6 +112,8 @@ def conference_open(*, actor: Member, conference_id: int) -> Conference:
 def _item_title(item: AgendaItem) -> str:
     if item.kind == AgendaKind.ACTION_REVIEW:
         return f"Item {item.order}: review of open actions from the last conference"
+    if item.kind == AgendaKind.CASE_REVIEW:
+        return f"Item {item.order}: review of {item.subject}"
     assert item.referral is not None  # noqa: S101 (case items always have a referral)
     return (
         f"Item {item.order}: case {item.referral.person.reference} "
@@ -178,6 +180,19 @@ def room_share(
         visibility=visibility,
         agencies=visible_agencies,
     )
+
+
+def room_outcome_record(
+    *, actor: Member, conference: Conference, item: AgendaItem, text: str
+) -> RoomEntry:
+    """An outcome the chair records on an item another app keeps (``casework``: a case's review),
+    into the room's record and so into the minutes. The caller holds the conference's row lock,
+    inside its transaction, and keeps the outcome on its own side too."""
+    require(actor, "conference.chair", conference)
+    _in_session(conference)
+    if item.conference_id != conference.pk:
+        raise ValidationError({"item_id": "That item is not on this meeting's agenda."})
+    return _entry_add(conference, author=actor, kind=EntryKind.REVIEW_OUTCOME, text=text, item=item)
 
 
 @transaction.atomic

@@ -48,6 +48,8 @@ def _item_title(item: dict[str, Any]) -> str:
     """Words for an agenda item (``static/conference/room.js`` writes the same)."""
     if item["kind"] == AgendaKind.ACTION_REVIEW:
         return f"Item {item['order']}: review of open actions from the last conference"
+    if item["kind"] == AgendaKind.CASE_REVIEW:
+        return f"Item {item['order']}: review of {item['subject']}"
     level = RiskLevel(item["referral_level"]).label.lower() if item["referral_level"] else ""
     return (
         f"Item {item['order']}: case {item['case']} (referral {item['referral_id']}, {level} risk)"

@@ -221,6 +221,9 @@
     if (item.kind === "action_review") {
       return "Item " + item.order + ": review of open actions from the last conference";
     }
+    if (item.kind === "case_review") {
+      return "Item " + item.order + ": review of " + words(item.subject);
+    }
     return "Item " + item.order + ": case " + words(item["case"]) + " (referral " +
       item.referral_id + ", " + words(item.referral_level) + " risk)";
   }
