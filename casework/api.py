@@ -56,6 +56,8 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
         source="lead_officer.username", default=None, read_only=True
     )
     tasks = CaseTaskSerializer(many=True, read_only=True)
+    follows = serializers.SerializerMethodField()
+    reviews = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -76,9 +78,29 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "outcome_notes",
             "victim_view",
             "closed_at",
+            "next_review_on",
+            "follows",
+            "reviews",
             "tasks",
         ]
         read_only_fields = fields
+
+    def get_follows(self, case: Case) -> list[int]:
+        """The closed cases of the same victim this case follows (``CaseLink``)."""
+        return [link.earlier_id for link in case.follows.all()]
+
+    def get_reviews(self, case: Case) -> list[dict[str, Any]]:
+        """Its reviews at the casework group's meetings."""
+        return [
+            {
+                "conference": review.conference_id,
+                "state": review.state,
+                "outcome": review.outcome,
+                "next_review_on": review.next_review_on,
+                "notes": review.notes,
+            }
+            for review in case.reviews.all()
+        ]
 
 
 class CaseOpenSerializer(serializers.Serializer[Any]):
@@ -123,6 +145,26 @@ class CaseDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         member = member_of(request)
         return Response(CaseSerializer(selectors.case_for(member, pk)).data)
+
+
+class ReopenSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class CaseReopenView(APIView):
+    """POST: the co-ordinator reopens a closed case (its lead officer is told)."""
+
+    @extend_schema(request=ReopenSerializer, responses=CaseSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        member = member_of(request)
+        case = selectors.case_for(member, pk)
+        require(member, "case.manage", case)
+        data = valid_body(ReopenSerializer, request)
+        return Response(
+            CaseSerializer(
+                services.case_reopen(actor=member, case_id=case.pk, reason=data["reason"])
+            ).data
+        )
 
 
 class TaskCompleteSerializer(serializers.Serializer[Any]):

@@ -13,9 +13,10 @@ class CaseworkConfig(AppConfig):
         # Registers the verbs, the rules, the case task ladder's kind and the demo's casework,
         # each with its registry.
         from casework import audit, demo, rules  # noqa: F401
-        from casework.services import case_on_not_major, tension_now
+        from casework.services import case_on_not_major, case_on_person_linked, tension_now
         from casework.services.retention import casework_retention
         from casework.worklist import register as worklist_sources
+        from conference.services import person_linked_register
         from conference.services.retention import retention_step_register
         from escalation.services import incident_not_major_register
         from escalation.views import board_panel_register
@@ -23,6 +24,7 @@ class CaseworkConfig(AppConfig):
         from partnership.permissions import can
 
         incident_not_major_register(case_on_not_major)
+        person_linked_register(case_on_person_linked)
         worklist_sources()
         retention_step_register(casework_retention)
 

@@ -30,6 +30,12 @@ verbs_register(
         "{conference_id} for review (item {item_id})",
         "case.reviewed": "Case reviewed at casework group meeting {conference_id}: "
         "{outcome:review_outcome}; next review on or after {next_review_on}",
+        "case.linked": "Case {case} follows closed case {earlier}: a new incident against the "
+        "same victim (person {person_id})",
+        "case.followed": "Closed case {earlier} is followed by case {case}: a new incident "
+        "against the same victim (person {person_id})",
+        "case.reopened": "Case reopened by the co-ordinator (it was closed: "
+        "{outcome_before:case_outcome}): {reason}",
         "case_task.created": "{kind:task_kind} due by {due_at:time}",
         "case_task.rescheduled": "{kind:task_kind} now due by {due_at:time} ({why})",
         "case_task.done": "{kind:task_kind} done[ ({late:late})]",

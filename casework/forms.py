@@ -8,6 +8,7 @@ from django import forms
 
 from casework.intake_models import ContactBy, ReporterKind
 from casework.models import CaseOutcome, TaskKind
+from casework.review_models import ReviewOutcome
 from casework.services.intake import (
     LONGEST_ACCOUNT,
     LONGEST_ADDITION,
@@ -19,7 +20,13 @@ from conference.models import LawfulBasis, RiskLevel
 from conference.risk import CHECKLIST
 from escalation.models import DeadlineKindChoice, Strand, TensionLevel
 from partnership.models import Agency, Area, Member, Partnership
-from partnership.page_forms import DateInput, LocalDateTimeField, MemberChoiceField, required_error
+from partnership.page_forms import (
+    DateInput,
+    LocalDateTimeField,
+    MemberChoiceField,
+    UKDateField,
+    required_error,
+)
 
 KIND_CHOICES = [
     (DeadlineKindChoice.HOURS, "Hours"),
@@ -415,3 +422,43 @@ class TriageForm(forms.Form):
             strands=data["strands"],
             risk_level=data["risk_level"],
         )
+
+
+# --- Case review at the casework group's meetings ------------------------------------------------
+class ReviewOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What the group decided",
+        choices=ReviewOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages=required_error("Choose what the group decided."),
+    )
+    next_review_on = UKDateField(
+        label="Review again on or after",
+        help_text="The group's first meeting on or after this day reviews the case again, if it "
+        "is still open.",
+        error_messages=required_error("Say when the group reviews the case again."),
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept on the case, not in the minutes.",
+    )
+
+    def __init__(self, *args: Any, review_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"review-{review_id}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the case is reopened",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=required_error("Say why the case is reopened."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reopen-%s")
+        super().__init__(*args, **kwargs)

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from casework import api, info_api, info_views, intake_api, intake_views, views
+from casework import (
+    api,
+    info_api,
+    info_views,
+    intake_api,
+    intake_views,
+    review_api,
+    review_views,
+    views,
+)
 
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
@@ -11,7 +20,20 @@ urlpatterns = [
     path("cases/rules/add/", views.case_rule_add, name="case-rule-add"),
     path("cases/rules/<int:pk>/remove/", views.case_rule_remove, name="case-rule-remove"),
     path("cases/standards/", views.contact_standard_set, name="case-standard-set"),
+    path("cases/reviews/", review_views.case_reviews, name="case-reviews"),
+    path("cases/reviews/<int:pk>/", review_views.case_review_meeting, name="case-review-meeting"),
+    path(
+        "cases/reviews/<int:pk>/agenda/",
+        review_views.case_review_agenda,
+        name="case-review-agenda",
+    ),
+    path(
+        "cases/reviews/items/<int:pk>/outcome/",
+        review_views.case_review_outcome,
+        name="case-review-outcome",
+    ),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/reopen/", views.case_reopen, name="case-reopen"),
     path("cases/<int:pk>/actions/", views.case_action_add, name="case-action-add"),
     path("cases/<int:pk>/risk/", views.case_risk, name="case-risk"),
     path("cases/<int:pk>/lead/", views.case_lead, name="case-lead"),
@@ -54,7 +76,24 @@ api_urlpatterns = [
         name="api-case-rule-remove",
     ),
     path("cases/standards/", api.ContactStandardView.as_view(), name="api-case-standards"),
+    path("cases/reviews/", review_api.CaseReviewsView.as_view(), name="api-case-reviews"),
+    path(
+        "cases/reviews/<int:pk>/",
+        review_api.ReviewMeetingView.as_view(),
+        name="api-case-review-meeting",
+    ),
+    path(
+        "cases/reviews/<int:pk>/agenda/",
+        review_api.ReviewAgendaView.as_view(),
+        name="api-case-review-agenda",
+    ),
+    path(
+        "cases/reviews/items/<int:pk>/outcome/",
+        review_api.ReviewOutcomeView.as_view(),
+        name="api-case-review-outcome",
+    ),
     path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<int:pk>/reopen/", api.CaseReopenView.as_view(), name="api-case-reopen"),
     path("cases/<int:pk>/actions/", api.CaseActionsView.as_view(), name="api-case-actions"),
     path("cases/<int:pk>/risk/", api.CaseRiskView.as_view(), name="api-case-risk"),
     path("cases/<int:pk>/lead/", api.CaseLeadView.as_view(), name="api-case-lead"),

@@ -25,6 +25,7 @@ from casework.forms import (
     LeadForm,
     OfficerForm,
     ReferForm,
+    ReopenForm,
     RiskForm,
     StandardForm,
     TaskCompleteForm,
@@ -143,6 +144,10 @@ def _detail(
         "refer_form": offered(
             lambda: ReferForm(victims=_victims(case)), works and case.referral_id is None
         ),
+        "reopen_form": offered(ReopenForm, manages and not case.is_open),
+        "reviews": case.reviews.select_related("conference").order_by("listed_at", "pk"),
+        "follows": case.follows.select_related("earlier"),
+        "followed_by": case.followed_by.select_related("case"),
         "conflict": conflict,
         "errors_form": bound,
     }
@@ -326,6 +331,20 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done="Referred to a risk conference.",
         renamed={"person_id": "person"},
+    )
+
+
+@require_POST
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_post(
+        request,
+        pk,
+        rule="case.manage",
+        form=lambda request, member, case: ReopenForm(request.POST),
+        do=lambda member, case, form, data: services.case_reopen(
+            actor=member, case_id=case.pk, reason=data["reason"]
+        ),
+        done="Case reopened; the casework group reviews it at its next meeting.",
     )
 
 

@@ -23,6 +23,7 @@ from casework.services.intake import (
     report_receive,
     report_triage,
 )
+from casework.services.links import case_on_person_linked, case_reopen
 from casework.services.reviews import case_review_record, case_reviews_agenda
 from casework.services.tasks import (
     CASE_TASKS,
@@ -41,9 +42,11 @@ __all__ = [
     "case_close",
     "case_lead_set",
     "case_on_not_major",
+    "case_on_person_linked",
     "case_open",
     "case_put_to_officer",
     "case_refer",
+    "case_reopen",
     "case_review_record",
     "case_reviews_agenda",
     "case_risk_set",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from casework.models import Case, CaseOutcome, CaseRule, HowOpened, TaskKind
+from casework.services.links import case_links_make
 from casework.services.tasks import (
     case_tasks_cancel,
     case_tasks_reassign,
@@ -126,6 +127,8 @@ def _open(
             case=case, kind=kind, start=now, actor=actor, bank_holidays=bank_holidays
         )
     _lead_told(case, sender=actor)
+    # A new incident against the victim of a recently closed case follows it.
+    case_links_make(case, actor=actor)
     return case
 
 

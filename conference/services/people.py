@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -122,6 +122,18 @@ def research_access_record(
     )
 
 
+# What an app above does when a person is linked to an incident (casework: a new incident
+# against the victim of a closed case links the cases), run in the link's transaction with the
+# incident, the person, their part and who linked them.
+PersonLinked = Callable[[Incident, Person, str, Member], None]
+_PERSON_LINKED: list[PersonLinked] = []
+
+
+def person_linked_register(handler: PersonLinked) -> None:
+    if handler not in _PERSON_LINKED:
+        _PERSON_LINKED.append(handler)
+
+
 @transaction.atomic
 def incident_person_link(
     *, actor: Member, incident: Incident, person: Person, involvement: str = "victim"
@@ -155,6 +167,8 @@ def incident_person_link(
         scope=Scope.incident(incident.pk),
         changes={"person_id": person.pk, "involvement": involvement},
     )
+    for handler in _PERSON_LINKED:
+        handler(incident, person, involvement, actor)
     return repeats_evaluate(person=person)
 
 
