@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from casework import services
+from casework import selectors, services
 from casework.info_models import InformationGrade, SharedInformation, SourceGrade, TensionRecord
 from casework.tension_chart import tension_chart
 from escalation.models import Incident, TensionLevel
@@ -84,8 +85,7 @@ class ShareForm(forms.Form):
 def _tension_page(
     request: HttpRequest, member: Member, *, form: TensionForm | None = None, status: int = 200
 ) -> HttpResponse:
-    areas = Area.objects.filter(partnership=member.partnership).order_by("name")
-    rows = [(area, services.tension_now(area)) for area in areas]
+    rows = selectors.tension_rows(member.partnership)
     may_record = can(member, "tension.record")
     context = {
         "rows": rows,
@@ -205,3 +205,14 @@ def information_share(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Shared with the CRRO and the CSP Co-ordinator.")
                 return redirect("information")
     return _information_page(request, member, form=form, status=400)
+
+
+@never_cache
+@require_GET
+def tension_board(request: HttpRequest) -> HttpResponse:
+    """The body of the board's tension panel, fetched by ``static/escalation/board.js`` whenever
+    the tension changes."""
+    member = member_of(request)
+    require(member, "tension.view")
+    rows = selectors.tension_rows(member.partnership)
+    return render(request, "casework/_board_tension_body.html", {"rows": rows})

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from casework.info_models import TensionRecord
 from casework.models import (
     OPEN_TASK_STATES,
     Case,
@@ -19,7 +20,7 @@ from casework.review_models import CaseReview, ReviewState
 from casework.rules import cases_visible
 from conference.models import Conference, ConferenceKind, ConferenceState
 from conference.selectors import conference_for
-from partnership.models import Member, Partnership
+from partnership.models import Area, Member, Partnership
 from partnership.permissions import can
 
 
@@ -136,3 +137,15 @@ def case_review_for(member: Member, pk: int) -> CaseReview:
     if review is None or not can(member, "conference.view", review.conference):
         raise Http404("No such review.")
     return review
+
+
+# --- Community tension ---------------------------------------------------------------------------
+def tension_now(area: Area) -> TensionRecord | None:
+    """The area's latest tension record: its tension now."""
+    return area.tension_records.order_by("-recorded_at", "-pk").first()
+
+
+def tension_rows(partnership: Partnership | None) -> list[tuple[Area, TensionRecord | None]]:
+    """Each area of the partnership with its tension now (the tension page and the board)."""
+    areas = Area.objects.filter(partnership=partnership).order_by("name")
+    return [(area, tension_now(area)) for area in areas]

@@ -53,6 +53,7 @@ urlpatterns = [
     path("information/share/", info_views.information_share, name="information-share"),
     path("tension/", info_views.tension, name="tension"),
     path("tension/record/", info_views.tension_record, name="tension-record"),
+    path("tension/board/", info_views.tension_board, name="tension-board"),
     path("tension/areas/<int:pk>/", info_views.tension_area, name="tension-area"),
 ]
 

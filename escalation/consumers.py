@@ -1,4 +1,5 @@
-"""The co-ordinators' board, live: a push whenever an incident or one of its duties changes.
+"""The co-ordinators' board, live: a push whenever an incident or one of its duties changes, or
+a panel a higher app adds to the board (casework's community tension).
 
 Pushes carry ids only; the page fetches the fresh board from the server, so a missed push costs
 nothing but a moment (the page also refreshes on reconnect).
@@ -56,6 +57,13 @@ class BoardConsumer(MemberConsumer):
         except Http404:
             return False
         return True
+
+    async def board_panel(self, event: dict[str, Any]) -> None:
+        # A panel of a higher app (casework: tension): only to a member its rule lets see it,
+        # asked again on every push.
+        if not await database_sync_to_async(can)(self.member, event["rule"]):
+            return
+        await self.send_json({"type": "board.panel", "panel": event["panel"]})
 
     async def board_changed(self, event: dict[str, Any]) -> None:
         if not await database_sync_to_async(self._may_see)(event["incident_id"]):

@@ -211,6 +211,10 @@ COMMS_APPROVER = _users("panel-police")  # comms.approve: the approver named, se
 # own partnership.
 CASE_VIEW = _users("coordinator", "coordinator2", "crro", "ppc", "gold", "panel-housing")
 CASE_WORK = _users("coordinator", "coordinator2", "panel-housing")
+# conference.view on the world's casework group meeting: who runs it (the chair, the CSP
+# Co-ordinator who arranged it), the case's lead officer (invited when the case was put on its
+# agenda), the CSP Co-ordinator's deputy and gold. conference.chair records an outcome there.
+CASEWORK_MEETING_VIEW = _users("chair", "coordinator", "coordinator2", "gold", "panel-housing")
 # The intake queue: read by the CSP Co-ordinator and the CRRO (and deputies), triaged by the CSP
 # Co-ordinator; reports for someone else are filed by a reporting centre's members.
 INTAKE_VIEW = _users("coordinator", "coordinator2", "crro", "ppc")
@@ -336,6 +340,14 @@ def _action(world: MatrixWorld) -> dict[str, Any]:
 
 def _scrutiny(world: MatrixWorld) -> dict[str, Any]:
     return {"pk": world.scrutiny}
+
+
+def _casework_meeting(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.casework_meeting}
+
+
+def _case_review(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.case_review}
 
 
 def _plan_action(world: MatrixWorld) -> dict[str, Any]:
@@ -541,6 +553,12 @@ RULES: dict[str, RouteRule] = {
     "case-put-to-officer": RouteRule({"POST": post(CASE_WORK)}, _case),
     "case-refer": RouteRule({"POST": post(CASE_WORK)}, _case),
     "case-task-complete": RouteRule({"POST": post(CASE_WORK)}, _case_task),
+    "case-reopen": RouteRule({"POST": post(CSP_COORDINATOR)}, _case),  # case.manage
+    "case-reviews": RouteRule({"GET": get(PARTNERSHIP)}, note="Filtered by case.view."),
+    "case-review-meeting": RouteRule({"GET": get(CASEWORK_MEETING_VIEW)}, _casework_meeting),
+    # conference.manage; the world's case is on the agenda already, so those let in are told 409.
+    "case-review-agenda": RouteRule({"POST": post(CSP_COORDINATOR)}, _casework_meeting),
+    "case-review-outcome": RouteRule({"POST": post(CHAIR)}, _case_review),  # conference.chair
     # --- Reports from anyone (pages) -------------------------------------------------------------
     "report-public": RouteRule(
         {"GET": get(PUBLIC), "POST": post(PUBLIC)}, throttled=True, note="No sign-in."
@@ -557,6 +575,7 @@ RULES: dict[str, RouteRule] = {
     "information-share": RouteRule({"POST": post(PARTNERSHIP)}),
     "tension": RouteRule({"GET": get(PARTNERSHIP)}),
     "tension-record": RouteRule({"POST": post(anywhere(RECORDS_TENSION))}),
+    "tension-board": RouteRule({"GET": get(PARTNERSHIP)}),  # the board's panel, fetched live
     "tension-area": RouteRule(
         {"GET": get(HERE)}, _area, note="An area of the demo: 404 elsewhere."
     ),
@@ -938,6 +957,13 @@ RULES: dict[str, RouteRule] = {
     "api-case-officer": RouteRule({"POST": post(CASE_WORK)}, _case),
     "api-case-refer": RouteRule({"POST": post(CASE_WORK)}, _case),
     "api-case-task-complete": RouteRule({"POST": post(CASE_WORK)}, _case_task),
+    "api-case-reopen": RouteRule({"POST": post(CSP_COORDINATOR)}, _case),
+    "api-case-reviews": RouteRule({"GET": get(PARTNERSHIP)}, note="Filtered by case.view."),
+    "api-case-review-meeting": RouteRule(
+        {"GET": get(CASEWORK_MEETING_VIEW)}, _casework_meeting
+    ),
+    "api-case-review-agenda": RouteRule({"POST": post(CSP_COORDINATOR)}, _casework_meeting),
+    "api-case-review-outcome": RouteRule({"POST": post(CHAIR)}, _case_review),
     "api-case-rules": RouteRule(
         {"GET": get(anywhere(CSP_COORDINATOR)), "POST": post(anywhere(CSP_COORDINATOR))}
     ),

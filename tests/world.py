@@ -162,6 +162,10 @@ class MatrixWorld:
     case_rule: int  # Housing leads every case
     merge: int  # two records of one person (neither linked to anything) merged by the co-ordinator
     report: int  # a public report in the intake queue, not yet triaged
+    # A casework group meeting (planned, chaired by the chair) with the case on its agenda for
+    # review, which invited the case's lead officer.
+    casework_meeting: int
+    case_review: int
 
     def pk(self, username: str) -> int:
         return self.members[username].pk
@@ -432,6 +436,10 @@ def matrix_world() -> MatrixWorld:
     casework_services.tension_record(
         actor=members["crro"], area=area, level="elevated", reason="Leaflets.", source="Patrol"
     )
+    casework_meeting = factories.conference(kind="casework", title="Casework group (matrix)")
+    (case_review,) = casework_services.case_reviews_agenda(
+        actor=members["coordinator"], conference_id=casework_meeting.pk
+    )
     twice = [
         conference_services.person_create(actor=members["coordinator"], full_name=name)
         for name in ("Recorded Twice", "Recorded Twice Again")
@@ -465,4 +473,6 @@ def matrix_world() -> MatrixWorld:
         case_rule=case_rule.pk,
         merge=merge.pk,
         report=report.pk,
+        casework_meeting=casework_meeting.pk,
+        case_review=case_review.pk,
     )

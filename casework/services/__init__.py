@@ -1,6 +1,7 @@
 """Every change to casework, split by topic (``cases``, ``tasks``, ``config``). Callers import
 from here (``from casework import services``)."""
 
+from casework.selectors import tension_now
 from casework.services.cases import (
     case_close,
     case_lead_set,
@@ -12,7 +13,7 @@ from casework.services.cases import (
     case_rule_for,
 )
 from casework.services.config import case_rule_add, case_rule_remove, contact_standard_set
-from casework.services.info import information_share, tension_now, tension_record
+from casework.services.info import information_share, tension_record
 from casework.services.intake import (
     IncidentFromReport,
     ReportDetails,

@@ -1,5 +1,6 @@
 """Information shared by practitioners (graded, reaching the CRRO and the CSP Co-ordinator at
-once, on the timeline), and community tension per area over time (a rise alerts them)."""
+once, on the timeline), and community tension per area over time (a rise alerts them live, and
+every open board shows the tension now)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from casework.info_models import (
     SourceGrade,
     TensionRecord,
 )
+from casework.selectors import tension_now
 from escalation.models import Incident, TensionLevel
+from escalation.services import board_panel_changed
 from notifications.models import Purpose, Urgency
 from notifications.services import notify
 from partnership.audiences import Audience
@@ -100,10 +103,6 @@ def information_share(
     return shared
 
 
-def tension_now(area: Area) -> TensionRecord | None:
-    return area.tension_records.order_by("-recorded_at", "-pk").first()
-
-
 @transaction.atomic
 def tension_record(
     *,
@@ -148,6 +147,8 @@ def tension_record(
         recorded_at=at,
     )
     rose = before is not None and TENSION_ORDER[level] > TENSION_ORDER[before.level]
+    # Every open board shows the tension now: its panel is fetched again.
+    board_panel_changed(partnership.pk, panel="tension", rule="tension.view")
     audit_record(
         actor=actor,
         verb="tension.recorded",

@@ -21,6 +21,14 @@ def board_group(partnership_id: int) -> str:
     return f"escalation.board.{partnership_id}"
 
 
+def board_panel_changed(partnership_id: int, *, panel: str, rule: str) -> None:
+    """A panel a higher app adds to the board changed (``views.board_panel_register``): each
+    board of the partnership whose member passes ``rule`` fetches it again, after commit."""
+    group_send_on_commit(
+        board_group(partnership_id), {"type": "board.panel", "panel": panel, "rule": rule}
+    )
+
+
 def _board_changed(incident: Incident) -> None:
     group_send_on_commit(
         board_group(incident.partnership_id),

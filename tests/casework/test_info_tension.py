@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from casework import services
 from casework.info_models import TensionRecord
 from notifications.models import Notification
-from partnership.models import AuditEvent, Member
+from partnership.models import AgencyKind, AuditEvent, Member, Role
 from tests import factories
 from tests.sockets import socket_for
 
@@ -94,30 +94,74 @@ def test_the_area_page_charts_tension_over_time_and_the_board_shows_it_now(
     assert b"high now" in board.content
 
 
+async def _notification(client: Any) -> dict[str, Any]:
+    while True:
+        event: dict[str, Any] = await client.receive_json_from(timeout=5)
+        if event["type"] == "notification":
+            return event
+
+
 @pytest.mark.django_db(transaction=True)
-async def test_a_tension_rise_alerts_the_coordinator_and_crro_live(
-    demo: dict[str, Member],
+async def test_a_tension_rise_alerts_the_coordinator_and_crro_live_and_the_board_shows_it(
+    demo: dict[str, Member], client_for: Any
 ) -> None:
     area = await sync_to_async(factories.area)()
     await sync_to_async(services.tension_record)(
         actor=demo["crro"], area=area, level="low", reason="Quiet.", source="Patrol"
     )
-    client = await socket_for(demo["coordinator"], "/ws/alerts/")
-    connected, _ = await client.connect()
+    alerts = {}
+    for username in ("coordinator", "crro"):
+        alerts[username] = await socket_for(demo[username], "/ws/alerts/")
+        connected, _ = await alerts[username].connect()
+        assert connected
+        assert (await alerts[username].receive_json_from(timeout=5))["type"] == "hello"
+    board = await socket_for(demo["coordinator"], "/ws/board/")
+    connected, _ = await board.connect()
     assert connected
-    assert (await client.receive_json_from(timeout=5))["type"] == "hello"
     record = await sync_to_async(services.tension_record)(
-        actor=demo["crro"],
+        actor=demo["ppc"],
         area=area,
         level="critical",
         reason="Counter-protest called for tonight.",
         source="Community leader",
     )
-    while True:
-        event = await client.receive_json_from(timeout=5)
-        if event["type"] == "notification":
-            break
-    assert event["title"] == f"Tension rising in {area}: Low → Critical"
-    assert event["urgency"] == "urgent"
-    await client.disconnect()
+    for client in alerts.values():
+        event = await _notification(client)
+        assert event["title"] == f"Tension rising in {area}: Low → Critical"
+        assert event["urgency"] == "urgent"
+        await client.disconnect()
+    # The board is told its tension panel changed, and fetching the panel shows the rise.
+    assert await board.receive_json_from(timeout=5) == {"type": "board.panel", "panel": "tension"}
+    await board.disconnect()
+    panel = await sync_to_async(lambda: client_for("coordinator").get("/tension/board/"))()
+    assert b"Counter-protest called for tonight." in panel.content
+    assert b"tension-critical" in panel.content
     assert await sync_to_async(TensionRecord.objects.filter(pk=record.pk).exists)()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_tension_record_reaches_no_board_of_another_partnership(
+    demo: dict[str, Member],
+) -> None:
+    def outsider_made() -> Member:
+        third = factories.partnership_new(name="Wycombe Hate Crime Partnership", slug="wycombe")
+        council = factories.agency_new(
+            kind=AgencyKind.COUNCIL, name="Wycombe Council", within=third
+        )
+        return factories.member(
+            username="wycombe-all", agency=council, roles=tuple(Role), within=third
+        )
+
+    outsider = await sync_to_async(outsider_made)()
+    board = await socket_for(outsider, "/ws/board/")
+    connected, _ = await board.connect()
+    assert connected
+    await sync_to_async(services.tension_record)(
+        actor=demo["crro"],
+        area=await sync_to_async(factories.area)(),
+        level="high",
+        reason="Graffiti.",
+        source="Patrol",
+    )
+    assert await board.receive_nothing(timeout=1)
+    await board.disconnect()

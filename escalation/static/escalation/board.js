@@ -1,5 +1,6 @@
 /* The live board. A websocket to /ws/board/ says when anything on the board changed; the page
-   then fetches the fresh table from the server (the push carries ids only). It also fetches on
+   then fetches the fresh table (or the panel that changed) from the server (the push carries ids
+   and names only). It also fetches on
    every (re)connect, so whatever happened while the connection was down is never missed, and it
    reconnects with a growing delay when the connection drops. */
 (function () {
@@ -48,17 +49,45 @@
       });
   }
 
+  // A panel a higher app adds below the table (data-board-panel, data-fragment-url) is fetched
+  // again when the socket says it changed, and on every (re)connect.
+  function refreshPanel(panel) {
+    var url = panel.getAttribute("data-fragment-url");
+    if (!url) { return; }
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.redirected || !response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) { panel.innerHTML = html; })
+      .catch(function () {
+        status.textContent = "Could not update the board at " + clock() +
+          ". If this goes on, reload the page (you may need to sign in again).";
+      });
+  }
+
+  function refreshPanels(name) {
+    var panels = document.querySelectorAll("[data-board-panel]");
+    for (var i = 0; i < panels.length; i += 1) {
+      if (!name || panels[i].getAttribute("data-board-panel") === name) { refreshPanel(panels[i]); }
+    }
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     var socket = new WebSocket(scheme + "//" + window.location.host + socketPath);
     socket.onopen = function () {
       delay = firstDelay;
       refresh();
+      refreshPanels("");
     };
     socket.onmessage = function (event) {
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
       if (data && data.type === "board.changed") { refresh(); }
+      if (data && data.type === "board.panel" && typeof data.panel === "string") {
+        refreshPanels(data.panel);
+      }
     };
     socket.onclose = function (event) {
       // 4401: signed out, deactivated or password changed. The page reloads into sign-in.
