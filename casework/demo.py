@@ -1,7 +1,8 @@
 """The demo's casework (Milton Keynes): a third-party reporting centre with a member (login
 ``centre``), who leads which cases, a few cases in different states, an incident not yet in
 casework, a public report in the intake queue, shared information and tension history in two
-areas. Idempotent: each part is made once, through the services."""
+areas, and the casework group's next meeting with the open cases on its agenda for review.
+Idempotent: each part is made once, through the services."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from casework.services import (
     ReportDetails,
     case_action_add,
     case_close,
+    case_reviews_agenda,
     case_risk_set,
     case_rule_add,
     case_task_complete,
@@ -22,6 +24,8 @@ from casework.services import (
     report_receive,
     tension_record,
 )
+from conference.models import Conference, ConferenceKind
+from conference.services import conference_create
 from escalation.services import incident_determine, incident_report
 from partnership import services as partnership_services
 from partnership.demo import PARTNERSHIP_SLUG, demo_extra_register, demo_password
@@ -218,6 +222,26 @@ def _tension_and_information(partnership: Partnership) -> int:
     return 1
 
 
+def _review_meeting(partnership: Partnership) -> int:
+    if Conference.objects.filter(partnership=partnership, kind=ConferenceKind.CASEWORK).exists():
+        return 0
+    coordinator = _member("coordinator")
+    starts = (timezone.localtime() + timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    meeting = conference_create(
+        actor=coordinator,
+        kind=ConferenceKind.CASEWORK,
+        title="Casework group: monthly case review",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        location="Civic Offices, Committee Room 2",
+        chair=_member("chair"),
+    )
+    case_reviews_agenda(actor=coordinator, conference_id=meeting.pk)
+    return 1
+
+
 @transaction.atomic
 def demo_casework(partnership: Partnership) -> int:
     """Milton Keynes' casework (the neighbour has none). Returns how many parts were made."""
@@ -225,6 +249,7 @@ def demo_casework(partnership: Partnership) -> int:
         return 0
     changed = _centre(partnership) + _rules()
     changed += _cases() + _intake(partnership) + _tension_and_information(partnership)
+    changed += _review_meeting(partnership)
     return changed
 
 

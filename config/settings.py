@@ -434,6 +434,10 @@ SPECTACULAR_SETTINGS = {
         "ReporterKindEnum": "casework.intake_models.ReporterKind",
         "StrandEnum": "escalation.models.Strand",
         "DeadlineUnitEnum": "casework.standards.DEADLINE_UNITS",
+        "CaseOutcomeEnum": "casework.models.CaseOutcome",
+        "ReviewOutcomeEnum": "casework.review_models.ReviewOutcome",
+        "ReviewStateEnum": "casework.review_models.ReviewState",
+        "ConferenceStateEnum": "conference.models.ConferenceState",
     },
 }
 
