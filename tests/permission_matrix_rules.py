@@ -959,9 +959,7 @@ RULES: dict[str, RouteRule] = {
     "api-case-task-complete": RouteRule({"POST": post(CASE_WORK)}, _case_task),
     "api-case-reopen": RouteRule({"POST": post(CSP_COORDINATOR)}, _case),
     "api-case-reviews": RouteRule({"GET": get(PARTNERSHIP)}, note="Filtered by case.view."),
-    "api-case-review-meeting": RouteRule(
-        {"GET": get(CASEWORK_MEETING_VIEW)}, _casework_meeting
-    ),
+    "api-case-review-meeting": RouteRule({"GET": get(CASEWORK_MEETING_VIEW)}, _casework_meeting),
     "api-case-review-agenda": RouteRule({"POST": post(CSP_COORDINATOR)}, _casework_meeting),
     "api-case-review-outcome": RouteRule({"POST": post(CHAIR)}, _case_review),
     "api-case-rules": RouteRule(
