@@ -169,3 +169,30 @@ def test_a_case_the_meeting_did_not_reach_goes_on_the_next_meetings_agenda(
     second = _meeting()
     (review,) = services.case_reviews_agenda(actor=demo["coordinator"], conference_id=second.pk)
     assert review.case == case
+
+
+def test_retention_removes_the_groups_notes_with_the_closed_cases_words(
+    demo: dict[str, Member],
+) -> None:
+    from casework.services.retention import REMOVED
+    from conference.services.retention import retention_apply
+
+    (case,) = _cases(demo, 1)
+    meeting = _meeting()
+    (review,) = services.case_reviews_agenda(actor=demo["coordinator"], conference_id=meeting.pk)
+    conference_services.conference_open(actor=demo["chair"], conference_id=meeting.pk)
+    services.case_review_record(
+        actor=demo["chair"],
+        review_id=review.pk,
+        outcome="close",
+        next_review_on=timezone.localdate() + timedelta(days=28),
+        notes="Victim moving to her sister's.",
+    )
+    services.case_close(
+        actor=demo["member"], case_id=case.pk, outcome="resolved", victim_view="Safe now."
+    )
+    later = timezone.now() + timedelta(days=case.partnership.retention_days + 1)
+    retention_apply(now=later)
+    review.refresh_from_db()
+    assert review.notes == REMOVED
+    assert review.outcome == "close"
