@@ -1,10 +1,12 @@
 """Casework in the browser: a reporter files a public report without signing in; the
 co-ordinator triages it into a case; the lead officer records the visit from their work list (the
-home page), which starts the 14-day follow-up there."""
+home page), which starts the 14-day follow-up there. The board shows a tension rise without a
+reload."""
 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -12,7 +14,9 @@ import pytest
 from casework import services
 from casework.intake_models import PublicReport
 from casework.models import Case, TaskKind, TaskState
-from partnership.models import Member
+from partnership.demo import PARTNERSHIP_SLUG
+from partnership.models import Area, Member
+from tests.e2e.conftest import password_for_server
 
 ACCOUNT = "A neighbour keeps leaving racist notes on my door and shouted at my children."
 
@@ -89,4 +93,42 @@ def test_public_report_to_case_to_visit(
     shown = page.locator(f"#work-case-task-{follow_up.pk}")
     shown.wait_for()
     assert "within 14 days of the visit" in shown.inner_text()
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_board_shows_a_tension_rise_without_a_reload(
+    demo: dict[str, Member], server_url: str, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    password_for_server(demo["coordinator"])
+    area = Area.objects.get(partnership__slug=PARTNERSHIP_SLUG, name="Bletchley")
+    services.tension_record(
+        actor=demo["crro"], area=area, level="low", reason="Quiet.", source="Patrol"
+    )
+    page = _signed_in(browser, server_url, "coordinator")
+    page.goto("/board/")
+    panel = page.locator("[data-board-panel=tension]")
+    expect(panel).to_contain_text("Quiet.")
+    # The board fetches itself on connecting: then the socket is open.
+    expect(page.locator("#board-status")).to_contain_text("Board updated")
+    page.evaluate("window.notReloaded = true")
+    # Recorded from another thread: Playwright's event loop runs in this one, where the push
+    # after commit (async_to_sync) cannot.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(
+            lambda: services.tension_record(
+                actor=demo["crro"],
+                area=area,
+                level="critical",
+                reason="Counter-protest called for tonight.",
+                source="Community leader",
+            )
+        ).result()
+    expect(panel).to_contain_text("Counter-protest called for tonight.")
+    expect(panel).to_contain_text("Critical")
+    assert page.evaluate("window.notReloaded") is True
     page.context.close()
