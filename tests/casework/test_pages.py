@@ -50,3 +50,50 @@ def test_each_case_form_redirects_when_done_is_a_400_when_wrong_and_refuses_who_
     assert closed.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED
+
+
+def test_the_casework_groups_meeting_page_builds_the_agenda_and_takes_each_outcome(
+    demo: dict[str, Member], client_for: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conference import services as conference_services
+
+    case = _case(demo)
+    meeting = factories.conference(kind="casework", title="Casework group")
+    coordinator = client_for("coordinator")
+    due = coordinator.get("/cases/reviews/")
+    assert case.reference.encode() in due.content
+    assert b"Casework group" in due.content
+    built = coordinator.post(f"/cases/reviews/{meeting.pk}/agenda/")
+    assert built.status_code == 302
+    assert coordinator.post(f"/cases/reviews/{meeting.pk}/agenda/").status_code == 409
+    conference_services.conference_open(actor=demo["chair"], conference_id=meeting.pk)
+    chair = client_for("chair")
+    page = chair.get(f"/cases/reviews/{meeting.pk}/")
+    assert b"Record the outcome" in page.content
+    review = case.reviews.get()
+    wrong = chair.post(f"/cases/reviews/items/{review.pk}/outcome/", {"outcome": "continue"})
+    assert wrong.status_code == 400
+    assert b"Say when the group reviews the case again." in wrong.content
+    day = timezone.localdate() + timedelta(days=28)
+    done = chair.post(
+        f"/cases/reviews/items/{review.pk}/outcome/",
+        {
+            "outcome": "continue",
+            "next_review_on_day": day.day,
+            "next_review_on_month": day.month,
+            "next_review_on_year": day.year,
+        },
+    )
+    assert done.status_code == 302
+    shown = chair.get(f"/cases/reviews/{meeting.pk}/")
+    assert b"Continue: keep working the case" in shown.content
+    assert b"Record the outcome" not in shown.content
+    # The case's page lists its review; a panel member who is not on the meeting sees neither.
+    assert (
+        b"Reviews at the casework group" in client_for("member").get(f"/cases/{case.pk}/").content
+    )
+    assert client_for("panel-health").get(f"/cases/reviews/{meeting.pk}/").status_code == 404
