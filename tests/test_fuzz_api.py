@@ -68,6 +68,8 @@ IDS_OF = {
     "/api/gold-groups/": "gold.GoldGroup",
     "/api/comms/": "gold.CommsItem",
     # The first prefix that fits is taken: the longer ones first.
+    "/api/cases/reviews/items/": "casework.CaseReview",
+    "/api/cases/reviews/": "conference.Conference",
     "/api/cases/tasks/": "casework.CaseTask",
     "/api/cases/rules/": "casework.CaseRule",
     "/api/cases/": "casework.Case",
