@@ -9,6 +9,7 @@ differently. It runs this module with the product's settings and the benchmark's
     python -m bench._support coordinators --count 100  # first 100 of them hold the role, no others
     python -m bench._support token --username crro     # an API token for one demo member
     python -m bench._support room --attendees 50       # an open conference, panel, tokens
+    python -m bench._support surge --partnerships 50 --members 40   # bench.surge's partnerships
 """
 
 from __future__ import annotations
@@ -232,6 +233,128 @@ def room(attendees: int) -> dict[str, Any]:
     }
 
 
+SURGE_SLUG = "bench-surge-"
+SURGE_AGENCIES = [  # every partnership's own six, as the demo partnership has
+    ("police", "Police"),
+    ("council", "Council"),
+    ("rec", "Racial Equality Council"),
+    ("victim_support", "Victim Support"),
+    ("housing", "Housing"),
+    ("health", "NHS"),
+]
+# Who holds which role in each partnership, as the demo partnership has them: the first members
+# fill the protocol's named roles; the rest are partnership members, operational staff and panel
+# members spread over the agencies (each agency sends one member to the partnership board).
+SURGE_NAMED: list[tuple[str, str, tuple[str, ...]]] = [
+    ("police", "Superintendent", ("senior_police_officer",)),
+    ("police", "Community and Race Relations Officer", ("crro",)),
+    ("police", "Police Partnership Co-ordinator", ("ppc",)),
+    ("council", "Community Safety Partnership Co-ordinator", ("csp_coordinator",)),
+    ("council", "Deputy Co-ordinator", ("ccsp_member",)),
+    ("council", "Chief Executive", ("council_chief_officer",)),
+    ("police", "Chief Superintendent", ("gold_group",)),
+    ("police", "Superintendent (gold)", ("gold_group",)),
+    ("council", "Head of Community Safety", ("conference_chair",)),
+    ("rec", "Director", ("ccsp_member",)),
+    ("victim_support", "Service Manager", ("ccsp_member",)),
+    ("housing", "Housing Manager", ("ccsp_member",)),
+    ("health", "Safeguarding Lead", ("ccsp_member",)),
+]
+SURGE_DEPUTIES = {1: 2, 3: 4}  # the CRRO's deputy is the PPC; the co-ordinator's, the deputy
+
+
+def surge(partnerships: int, members: int) -> dict[str, Any]:
+    """For ``bench.surge``: ``partnerships`` partnerships of ``members`` members each, made by
+    the services as an administrator would (own agencies and areas, the source document's
+    protocol published, the roles above), and an API token for every member. Returns, per
+    partnership, its area and each member's id, token, agency kind and roles."""
+    from django.db import transaction
+
+    from escalation.services import protocol_current
+    from partnership import services
+    from partnership.auth import token_issue
+    from partnership.models import Member
+
+    if members < len(SURGE_NAMED):
+        raise SystemExit(f"--members must be at least {len(SURGE_NAMED)} (the named roles)")
+    kinds = [kind for kind, _ in SURGE_AGENCIES]
+    built: list[dict[str, Any]] = []
+    with _fast_hashing():
+        for number in range(1, partnerships + 1):
+            town = f"Surge Town {number:02d}"
+            with transaction.atomic():
+                partnership = services.partnership_create(
+                    actor=None,
+                    name=f"{town} Hate Crime Partnership",
+                    slug=f"{SURGE_SLUG}{number:02d}",
+                )
+                agencies = {
+                    kind: services.agency_create(
+                        actor=None, kind=kind, name=f"{town} {name}", partnership=partnership
+                    )
+                    for kind, name in SURGE_AGENCIES
+                }
+                areas = [
+                    services.area_create(actor=None, partnership=partnership, name=f"{town} {a}")
+                    for a in ("North", "South", "East", "West")
+                ]
+                protocol_current(partnership)
+                people: list[tuple[Member, str, tuple[str, ...]]] = []
+                for index in range(members):
+                    roles: tuple[str, ...]
+                    if index < len(SURGE_NAMED):
+                        kind, title, roles = SURGE_NAMED[index]
+                    else:
+                        kind = kinds[index % len(kinds)]
+                        title, roles = (
+                            ("Neighbourhood Warden", ("operational_staff",))
+                            if kind == "council" or index % 3 == 0
+                            else ("Caseworker", ("panel_member",))
+                        )
+                    username = f"surge-{number:02d}-{index:03d}"
+                    member = services.member_create(
+                        actor=None,
+                        username=username,
+                        password=secrets.token_urlsafe(16),
+                        agency=agencies[kind],
+                        partnership=partnership,
+                        first_name="Surge",
+                        last_name=f"{title} {number}.{index}",
+                        # An address, as real members have: urgent messages are emailed too
+                        # (the console backend records them), beside the live alert.
+                        email=f"{username}@bench.invalid",
+                        job_title=title,
+                    )
+                    people.append((member, kind, roles))
+                for index, (member, _, roles) in enumerate(people):
+                    deputy = people[SURGE_DEPUTIES[index]][0] if index in SURGE_DEPUTIES else None
+                    for role in roles:
+                        services.role_assign(
+                            actor=None,
+                            partnership=partnership,
+                            member=member,
+                            role=role,
+                            deputy=deputy,
+                        )
+            built.append(
+                {
+                    "partnership_id": partnership.pk,
+                    "area_id": areas[0].pk,
+                    "members": [
+                        {
+                            "id": member.pk,
+                            "token": token_issue(member=member).key,
+                            "agency": kind,
+                            "roles": list(roles),
+                        }
+                        for member, kind, roles in people
+                    ],
+                }
+            )
+            print(f"  partnership {number}/{partnerships} built", file=sys.stderr, flush=True)
+    return {"partnerships": built}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench._support")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -239,6 +362,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("coordinators").add_argument("--count", type=int, required=True)
     commands.add_parser("token").add_argument("--username", required=True)
     commands.add_parser("room").add_argument("--attendees", type=int, required=True)
+    surge_command = commands.add_parser("surge")
+    surge_command.add_argument("--partnerships", type=int, required=True)
+    surge_command.add_argument("--members", type=int, required=True)
     options = parser.parse_args(argv)
     _django()
     if options.command == "prepare":
@@ -247,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = coordinators(options.count)
     elif options.command == "room":
         result = room(options.attendees)
+    elif options.command == "surge":
+        result = surge(options.partnerships, options.members)
     else:
         result = token(options.username)
     print(json.dumps(result))

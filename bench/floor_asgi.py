@@ -10,9 +10,10 @@ see ``_configure``), served by the same Daphne.
   JSON, as the product's alerts consumer does for a member's group.
 - ``POST /fire`` with ``{"clients": N, "payload": {…}}``: answers 200, then ``group_send``s the
   payload to ``floor.1`` … ``floor.N`` one after another (one group per client, as the product has
-  one group per member). The sends start as the answer goes out, as the product's sender thread
-  starts when the declaring transaction commits, just before its answer; sending before answering
-  would put the whole fan-out before the benchmark's clock starts.
+  one group per member); with ``"numbers": [n, …]`` (``bench.surge``), to those groups instead.
+  The sends start as the answer goes out, as the product's sender thread starts when the
+  declaring transaction commits, just before its answer; sending before answering would put the
+  whole fan-out before the benchmark's clock starts.
 - ``GET /healthz`` answers 200.
 
 Nothing is written anywhere, nothing is numbered or recorded: whatever the product takes beyond
@@ -96,9 +97,9 @@ def _build() -> Any:
         async def alert_event(self, event: dict[str, Any]) -> None:
             await self.send_json(event["payload"])
 
-    async def fan_out(clients: int, payload: dict[str, Any]) -> None:
+    async def fan_out(numbers: Sequence[int], payload: dict[str, Any]) -> None:
         layer = get_channel_layer()
-        for number in range(1, clients + 1):
+        for number in numbers:
             await layer.group_send(
                 f"floor.{number}", {"type": "alert.event", "payload": dict(payload, id=number)}
             )
@@ -134,10 +135,12 @@ def _build() -> Any:
         try:
             request = json.loads(body)
             clients, payload = int(request["clients"]), dict(request["payload"])
+            # bench.surge names the clients a message goes to (one group_send each, in order).
+            numbers = [int(n) for n in request.get("numbers") or range(1, clients + 1)]
         except (ValueError, KeyError, TypeError):
             await respond(send, 400, b'{"detail": "send {\\"clients\\": N, \\"payload\\": {}}"}')
             return
-        sending = asyncio.ensure_future(fan_out(clients, payload))
+        sending = asyncio.ensure_future(fan_out(numbers, payload))
         await respond(send, 200, json.dumps({"clients": clients}).encode())
         await sending
 

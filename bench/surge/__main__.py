@@ -1,0 +1,5 @@
+import sys
+
+from bench.surge.main import main
+
+sys.exit(main())
