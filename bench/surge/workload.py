@@ -230,8 +230,11 @@ class Workload:
         by_step: dict[str, int],
     ) -> bool:
         crro = people.tokens[CRRO]
+        # The engine's referral is the CRRO's first message about the incident (no sender).
         await self.acknowledge(
-            crro, lambda n: str(n.get("title", "")).startswith(f"{reference}: "), "referral"
+            crro,
+            lambda n: n.get("scope") == f"incident:{incident_id}" and n.get("sender") is None,
+            "referral",
         )
         replies = []
         for step in CRRO_STEPS:
