@@ -36,6 +36,7 @@ class Meter:
     backends: dict[int, tuple[float, float]] = field(default_factory=dict)  # first, last
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    failed: str = ""  # why the backends could not be read to the end
 
     def _processes(self) -> Iterable[tuple[str, int]]:
         yield from self.servers.items()
@@ -60,11 +61,14 @@ class Meter:
     def _watch(self) -> None:
         import psycopg
 
-        with psycopg.connect(self.database_url, autocommit=True, connect_timeout=3) as conn:
-            self._sample_backends(conn, first=True)
-            while not self._stop.wait(1.0):
+        try:
+            with psycopg.connect(self.database_url, autocommit=True, connect_timeout=3) as conn:
+                self._sample_backends(conn, first=True)
+                while not self._stop.wait(1.0):
+                    self._sample_backends(conn, first=False)
                 self._sample_backends(conn, first=False)
-            self._sample_backends(conn, first=False)
+        except psycopg.Error as exc:
+            self.failed = f"{type(exc).__name__}: {exc}"[:200]
 
     def start(self) -> None:
         self.started = {

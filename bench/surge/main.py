@@ -19,8 +19,9 @@ from bench.live_alerts import (
     _redis_check,
 )
 from bench.load import _counts, _own_redis
+from bench.surge.postgres import own_postgres
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coordinator_bench_surge"
+DATABASE = "coordinator_bench_surge"
 # --quick: a smoke run of the whole path in a minute or two, not a measurement.
 QUICK = {"partnerships": 3, "members": 15, "declarations": 6, "seconds": 5.0}
 
@@ -53,7 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds after the last response to wait, at most, for every delivery",
     )
     parser.add_argument("--quick", action="store_true", help="a small smoke run: " + str(QUICK))
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a database on a server others use (default: a PostgreSQL server of its own)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
     options = parser.parse_args(argv)
     if options.quick:
@@ -75,10 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{version('websockets')}; load average at start {_load()}",
     ]
     try:
-        _database_name(options.database_url)
         _open_files_raise(everyone * 2)
-        postgres = _postgres_version(options.database_url)
         with contextlib.ExitStack() as stack:
+            if not options.database_url:
+                options.database_url = stack.enter_context(own_postgres(DATABASE))
+            _database_name(options.database_url)
+            postgres = _postgres_version(options.database_url)
             redis_url = stack.enter_context(_own_redis())
             floor_redis_url = redis_url.rsplit("/", 1)[0] + "/3"
             redis_version = _redis_check(redis_url)

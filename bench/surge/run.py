@@ -243,6 +243,8 @@ def phase_run(
     phase.declared, phase.chains = workload.declared, workload.chains
     phase.resumes = sum(p.resumes for p in pages)
     phase.gaps = sum(p.gaps for p in pages)
+    if meter.failed:
+        phase.problems[f"PostgreSQL's CPU not read to the end ({meter.failed})"] = 1
     phase.cpu = {
         "servers": meter.servers_seconds,
         "postgres": meter.postgres_seconds,
