@@ -42,6 +42,7 @@ class Meter:
         yield from self.servers.items()
         if self.redis_pid is not None:
             yield "redis", self.redis_pid
+        yield "client", os.getpid()  # the benchmark's own sockets and requests
 
     def _sample_backends(self, conn: object, *, first: bool) -> None:
         pids = [
@@ -100,6 +101,10 @@ class Meter:
     @property
     def redis_seconds(self) -> float:
         return self.used("redis")
+
+    @property
+    def client_seconds(self) -> float:
+        return self.used("client")
 
     @property
     def postgres_seconds(self) -> float:

@@ -155,7 +155,7 @@ def details(phase: Phase, options: argparse.Namespace) -> list[str]:
     lines.append(
         f"CPU seconds over the workload and its drain: servers (Daphne and scheduler) "
         f"{cpu.get('servers', 0):.1f}, PostgreSQL backends {cpu.get('postgres', 0):.1f}, Redis "
-        f"{cpu.get('redis', 0):.1f}"
+        f"{cpu.get('redis', 0):.1f}; the benchmark's own process {phase.client_cpu:.1f}"
     )
     floor = phase.floor
     if floor is not None:
@@ -164,6 +164,7 @@ def details(phase: Phase, options: argparse.Namespace) -> list[str]:
             f"{floor.fires:,} fires ({floor.fire_errors} failed); {floor.received:,} of "
             f"{floor.expected:,} messages arrived, {floor.doubled} doubled; CPU servers "
             f"{phase.floor_cpu.get('servers', 0):.1f} s, "
-            f"Redis {phase.floor_cpu.get('redis', 0):.1f} s"
+            f"Redis {phase.floor_cpu.get('redis', 0):.1f} s, the benchmark's own process "
+            f"{phase.floor_client_cpu:.1f} s"
         )
     return lines

@@ -67,6 +67,8 @@ class Phase:
     floor: FloorResult | None = None
     cpu: dict[str, float] = field(default_factory=dict)
     floor_cpu: dict[str, float] = field(default_factory=dict)
+    client_cpu: float = 0.0  # the benchmark's own process, not in the figures per alert
+    floor_client_cpu: float = 0.0
     error: str = ""
 
 
@@ -250,6 +252,7 @@ def phase_run(
         "postgres": meter.postgres_seconds,
         "redis": meter.redis_seconds,
     }
+    phase.client_cpu = meter.client_seconds
     _say("  checking with the database ...")
     phase.checked = check(options.database_url, since, workload, pages, watchers)
     _say("  the floor: the same messages through bare Channels ...")
@@ -275,6 +278,7 @@ def phase_run(
             "servers": floor_meter.servers_seconds,
             "redis": floor_meter.redis_seconds,
         }
+        phase.floor_client_cpu = floor_meter.client_seconds
     except (TimeoutError, BenchError) as exc:
         phase.error = f"the floor did not finish: {exc!r}"
     finally:
