@@ -276,7 +276,7 @@ class ConferenceForm(MeetingForm):
         widget=forms.RadioSelect,
         help_text="An emergency conference is called at short notice for a case that cannot "
         "wait for the next scheduled panel.",
-        error_messages=required_error("Choose scheduled or emergency."),
+        error_messages=required_error("Choose the kind of meeting."),
     )
     title = forms.CharField(
         max_length=200,

@@ -27,6 +27,7 @@ from conference.models import (
     ActionState,
     Attendance,
     Conference,
+    ConferenceKind,
     ConferenceState,
     Visibility,
 )
@@ -43,6 +44,8 @@ from partnership.pages import CONFLICTS
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can
+
+PANELS = (ConferenceKind.SCHEDULED, ConferenceKind.EMERGENCY)
 
 # What the room says is under discussion when no item is (static/conference/room.js says the
 # same).
@@ -114,7 +117,9 @@ def conference_room(request: HttpRequest, pk: int) -> HttpResponse:
         "is_chair": is_chair,
         "may_record_attendance": may_record_attendance,
         "share_form": RoomShareForm(agencies=_agencies(member.partnership)),
-        "risk_form": RoomRiskForm() if is_chair else None,
+        # Risk is agreed for a referral's case at a risk conference; the strategy and casework
+        # groups' meetings have no such items.
+        "risk_form": RoomRiskForm() if is_chair and conference.kind in PANELS else None,
         "action_form": RoomActionForm(
             items=[(i["id"], i["title"]) for i in agenda],
             owners=_members_with_agency(member.partnership),

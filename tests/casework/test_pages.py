@@ -71,6 +71,18 @@ def test_the_casework_groups_meeting_page_builds_the_agenda_and_takes_each_outco
     assert built.status_code == 302
     assert coordinator.post(f"/cases/reviews/{meeting.pk}/agenda/").status_code == 409
     conference_services.conference_open(actor=demo["chair"], conference_id=meeting.pk)
+    # The meeting's own pages are the conference's, and name the case under review.
+    for page_of_meeting, names in (
+        ("", f"review of case {case.reference}"),
+        ("room/", f"review of case {case.reference}"),
+        ("minutes/", f"REVIEW OF CASE {case.reference}"),
+    ):
+        shown = coordinator.get(f"/conferences/{meeting.pk}/{page_of_meeting}")
+        assert shown.status_code == 200
+        assert names.encode() in shown.content
+    # No risk to agree at a casework group meeting: its items are cases under review.
+    room = client_for("chair").get(f"/conferences/{meeting.pk}/room/")
+    assert b"Agree the risk" not in room.content
     chair = client_for("chair")
     page = chair.get(f"/cases/reviews/{meeting.pk}/")
     assert b"Record the outcome" in page.content
