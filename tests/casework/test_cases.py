@@ -393,3 +393,35 @@ def test_the_lead_officers_work_list_has_their_case_deadlines_and_others_no_case
     assert b"Your case deadlines" in home.content
     assert f'id="work-case-task-{visit.pk}"'.encode() in home.content
     assert b"Your case deadlines" not in client_for("panel-health").get("/").content  # type: ignore[operator]
+
+
+def test_victim_contact_is_counted_in_compliance_on_time_late_open_and_cancelled(
+    demo: dict[str, Member], client_for: object
+) -> None:
+    from casework.compliance import contact_compliance
+
+    _rule(demo)
+    kept, late, closed = (Case.objects.get(incident=_not_major()) for _ in range(3))
+    services.case_task_complete(
+        actor=demo["member"], task_id=_task(kept, TaskKind.CONTACT).pk, note="Phoned on time."
+    )
+    # Late: the visit was due an hour ago, and is done now; the other case's contact is still
+    # open past its due time.
+    past = timezone.now() - timedelta(hours=1)
+    CaseTask.objects.filter(pk=_task(kept, TaskKind.VISIT).pk).update(due_at=past)
+    services.case_task_complete(
+        actor=demo["member"], task_id=_task(kept, TaskKind.VISIT).pk, note="Visited, late."
+    )
+    CaseTask.objects.filter(pk=_task(late, TaskKind.CONTACT).pk).update(due_at=past)
+    services.case_close(
+        actor=demo["member"], case_id=closed.pk, outcome="victim_declined", victim_view="Declined."
+    )
+    rows = {row.kind: row for row in contact_compliance(Case.objects.all())}
+    contact, visit, follow_up = rows["contact"], rows["visit"], rows["follow_up"]
+    assert (contact.on_time, contact.late, contact.open_late, contact.cancelled) == (1, 0, 1, 1)
+    assert (visit.on_time, visit.late, visit.open_in_time, visit.cancelled) == (0, 1, 1, 1)
+    assert visit.share_on_time == "0%"
+    assert (follow_up.open_in_time, follow_up.done) == (1, 0)
+    # The API gives the same figures.
+    api = client_for("coordinator").get("/api/cases/").json()  # type: ignore[attr-defined]
+    assert {r["step"]: r["late"] for r in api["contact_compliance"]}["visit"] == 1
