@@ -24,6 +24,7 @@ from notifications.models import LadderRung, Notification
 from partnership.errors import ConflictError
 from partnership.models import AuditEvent, Member
 from tests import factories
+from tests.world import ClientFor
 
 pytestmark = pytest.mark.django_db
 
@@ -396,7 +397,7 @@ def test_the_lead_officers_work_list_has_their_case_deadlines_and_others_no_case
 
 
 def test_victim_contact_is_counted_in_compliance_on_time_late_open_and_cancelled(
-    demo: dict[str, Member], client_for: object
+    demo: dict[str, Member], client_for: ClientFor
 ) -> None:
     from casework.compliance import contact_compliance
 
@@ -423,5 +424,5 @@ def test_victim_contact_is_counted_in_compliance_on_time_late_open_and_cancelled
     assert visit.share_on_time == "0%"
     assert (follow_up.open_in_time, follow_up.done) == (1, 0)
     # The API gives the same figures.
-    api = client_for("coordinator").get("/api/cases/").json()  # type: ignore[attr-defined]
+    api = client_for("coordinator").get("/api/cases/").json()
     assert {r["step"]: r["late"] for r in api["contact_compliance"]}["visit"] == 1
