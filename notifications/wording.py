@@ -14,6 +14,7 @@ from notifications.ladder.rungs import rungs_parse
 from notifications.models import PURPOSES_NEEDING_REPLY, Notification
 
 SMS_LIMIT = 160
+TITLE_LIMIT = 200  # ``Notification.title``'s length, and about what an email subject shows
 
 
 def _span(seconds: int) -> str:
@@ -38,6 +39,16 @@ def ask_words(
     if rungs:
         ask += f" within {_span(rungs[0].after_seconds)}"
     return ask + "."
+
+
+def title_words(news: str, ask: str) -> str:
+    """A title: the news, then the ask ("… Please answer by Mon 14 December 2026."), within
+    ``TITLE_LIMIT``. Long names shorten the news, never the ask."""
+    whole = f"{news} {ask}".strip()
+    if len(whole) <= TITLE_LIMIT:
+        return whole
+    room = TITLE_LIMIT - len(ask) - 2
+    return f"{news[:room].rstrip()}… {ask}"
 
 
 def reply_words(purposes: Sequence[str]) -> str:

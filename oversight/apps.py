@@ -12,4 +12,12 @@ class OversightConfig(AppConfig):
     def ready(self) -> None:
         # Registers who may oversee, the verbs this app writes, the scrutiny ladder's kind and
         # the demo's forum, each with its registry.
+        from notifications.links import scope_page_register
         from oversight import audit, demo, rules, services  # noqa: F401
+        from oversight.models import ScrutinyRequest
+        from partnership.scopes import ScopeKind
+        from partnership.timeline import timeline_scope_register
+
+        # A message about a request opens the request's own page, where it is answered.
+        scope_page_register(ScopeKind.SCRUTINY, "scrutiny-detail")
+        timeline_scope_register(ScopeKind.SCRUTINY, ScrutinyRequest)

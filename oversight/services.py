@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -20,10 +19,12 @@ from notifications.ladder.rungs import DEPUTY, OWNER, Rung, ladder_stored
 from notifications.models import Purpose
 from notifications.services import notify
 from oversight.models import OversightBody, OversightKind, ScrutinyRequest, ScrutinyState
+from oversight.wording import scrutiny_late_alert, scrutiny_sent_message
 from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Member, Partnership, Role
 from partnership.permissions import require
+from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 # An unanswered request reminds the co-ordinator on its date, tells their deputy two days later
@@ -86,11 +87,6 @@ def _end_of(day: date) -> datetime:
     )
 
 
-def _day_words(moment: datetime) -> str:
-    local = timezone.localtime(moment, LONDON)
-    return f"{local:%a} {local.day} {local:%B %Y}"
-
-
 @transaction.atomic
 def scrutiny_send(
     *, actor: Member, body: OversightBody, partnership_id: int, question: str, due_on: date
@@ -133,19 +129,15 @@ def scrutiny_send(
             "due_at": request.due_at,
         },
     )
+    title, text = scrutiny_sent_message(request)
     notify(
         audiences=[Audience.role(Role.CSP_COORDINATOR)],
-        title=f"Scrutiny request from {body.name}: answer by {_day_words(request.due_at)}",
-        body=(
-            f"{body.name} asks {partnership.name}:\n{question}\n\n"
-            f"Answer by {_day_words(request.due_at)} at "
-            f"{reverse('scrutiny-detail', args=[request.pk])}. "
-            "Unanswered, it goes to your deputy and then to the Council chief officer."
-        ),
+        title=title,
+        body=text,
         purposes=[Purpose.INFORMATION],
         cause=f"scrutiny:{request.pk}:sent",
         subject=request,
-        scope=None,
+        scope=Scope.scrutiny(request.pk),
         sender=actor,
         ack_ladder=[],  # the request's own ladder chases an answer
     )
@@ -210,22 +202,14 @@ class ScrutinyLadder(LadderKind[ScrutinyRequest]):
     def deputies(self, thing: ScrutinyRequest) -> list[Audience]:
         return [Audience.deputy(Role.CSP_COORDINATOR)]
 
-    def scope(self, thing: ScrutinyRequest) -> None:
-        return None
+    def scope(self, thing: ScrutinyRequest) -> Scope:
+        return Scope.scrutiny(thing.pk)
 
     def details(self, thing: ScrutinyRequest) -> dict[str, Any]:
         return {"body": thing.body.name, "partnership": thing.partnership.name}
 
     def alert(self, thing: ScrutinyRequest, firing: Firing) -> Alert:
-        return Alert(
-            title=f"OVERDUE: {thing.partnership.name} has not answered {thing.body.name}",
-            body=(
-                f"{thing.body.name} asked on {_day_words(thing.sent_at)}:\n{thing.question}\n\n"
-                f"The answer was due by {_day_words(thing.due_at)}. Answer it at "
-                f"{reverse('scrutiny-detail', args=[thing.pk])}."
-            ),
-            purposes=[Purpose.INFORMATION],
-        )
+        return scrutiny_late_alert(thing, firing)
 
 
 SCRUTINY = ladder_register(ScrutinyLadder())

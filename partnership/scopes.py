@@ -1,11 +1,12 @@
 """Scopes: the case a timeline event or a notification belongs to.
 
 Every app files its audit events and notifications under a scope (an incident, a person's case,
-a conference, a division's calendar) and reads them back by it: the gold group's timeline of an
-incident is the events in ``Scope.incident(12)``, and a member "was told about" an incident when
-a notification in its scope reached them. This module is the one place that writes and reads the
-stored form (``"incident:12"``, in ``AuditEvent.scope`` and ``Notification.scope``); code builds
-scopes with the constructors and asks the value, never splits the text.
+a conference, an oversight body's scrutiny request, a division's calendar) and reads them back by
+it: the gold group's timeline of an incident is the events in ``Scope.incident(12)``, and a member
+"was told about" an incident when a notification in its scope reached them. This module is the one
+place that writes and reads the stored form (``"incident:12"``, in ``AuditEvent.scope`` and
+``Notification.scope``); code builds scopes with the constructors and asks the value, never splits
+the text.
 
 When cases belong to one of several partnerships on a service (issue 12), the partnership joins
 the value here (a field, its place in ``__str__`` and ``parse``); nothing outside needs to change.
@@ -24,11 +25,14 @@ class ScopeKind(StrEnum):
     INCIDENT = "incident"
     PERSON = "person"
     CONFERENCE = "conference"
+    SCRUTINY = "scrutiny"
     CALENDAR = "calendar"
 
 
 # Kinds whose key is a record's primary key (the others are keyed by a code).
-_RECORD_KINDS = frozenset({ScopeKind.INCIDENT, ScopeKind.PERSON, ScopeKind.CONFERENCE})
+_RECORD_KINDS = frozenset(
+    {ScopeKind.INCIDENT, ScopeKind.PERSON, ScopeKind.CONFERENCE, ScopeKind.SCRUTINY}
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -58,6 +62,11 @@ class Scope:
     @classmethod
     def conference(cls, pk: int) -> Scope:
         return cls(ScopeKind.CONFERENCE, str(pk))
+
+    @classmethod
+    def scrutiny(cls, pk: int) -> Scope:
+        """An oversight body's scrutiny request to a partnership."""
+        return cls(ScopeKind.SCRUTINY, str(pk))
 
     @classmethod
     def calendar(cls, division: str) -> Scope:
@@ -97,7 +106,7 @@ class Scope:
 
     @property
     def pk(self) -> int:
-        """The record's id (for incidents, persons and conferences)."""
+        """The record's id (for incidents, persons, conferences and scrutiny requests)."""
         if self.kind not in _RECORD_KINDS:
             raise ValueError(f"a {self.kind} scope is not keyed by a record id")
         return int(self.key)

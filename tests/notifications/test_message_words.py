@@ -7,14 +7,21 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from escalation.jobs import escalation_run
 from notifications.jobs import ladders_run
 from notifications.links import scope_url
 from notifications.models import Notification
+from notifications.signin_alerts import lockout_alert
 from notifications.wording import SMS_LIMIT, sms_text
-from partnership.models import Member
+from oversight.jobs import scrutiny_run
+from partnership.models import AuditEvent, Member
+from partnership.throttle import Lockout
+from partnership.timeline import audit_record
 from tests import factories
 
 # What a person must never read: step codes, audience codes, "REMINDER:"/"OVERDUE" shouting.
@@ -124,3 +131,94 @@ def test_a_text_message_keeps_the_ask_and_the_link_when_the_news_is_long() -> No
     assert text.endswith(
         "… Please acknowledge within 15 minutes. https://coordinator.example/incidents/1/"
     )
+
+
+def test_a_scrutiny_request_asks_for_an_answer_by_a_date_and_opens_the_request(
+    demo: dict[str, Member],
+) -> None:
+    forum = factories.oversight_member(username="forum-lead")
+    partnership = factories.partnership()
+    body = factories.oversight_body(partnerships=[partnership], members=[forum])
+    request = factories.scrutiny(body=body, to=partnership, by=forum)
+    due = timezone.localtime(request.due_at)
+    due_words = f"{due:%a} {due.day} {due:%B %Y}"
+    page = f"/scrutiny/{request.pk}/"
+
+    (sent,) = _to("coordinator", subject_type="oversight.scrutinyrequest")
+    assert sent.title == (
+        f"{body.name} has sent {partnership.name} a scrutiny request. Please answer by {due_words}."
+    )
+    assert sent.body.startswith(f"Fiona Fairweather of {body.name} asked {partnership.name} on ")
+    assert "Why were three debriefs late this half-year" in sent.body
+    assert f"by the end of {due_words} (UK time)" in sent.body
+    # It opens the request's own page (where it is answered), not the inbox.
+    assert scope_url(sent.scope) == page
+    _readable(sent)
+
+    # Unanswered: the co-ordinator is asked, then their deputy, then the Council chief officer,
+    # each in their own position, each message opening the request.
+    scrutiny_run(now=request.due_at + timedelta(minutes=5))
+    scrutiny_run(now=request.due_at + timedelta(days=2, minutes=1))
+    scrutiny_run(now=request.due_at + timedelta(days=5, minutes=1))
+    rungs = {
+        n.recipient.username: n
+        for n in Notification.objects.filter(idempotency_key__regex=rf"^scrutiny:{request.pk}:rung")
+    }
+    assert rungs["coordinator"].title == (
+        f"Your answer to {body.name}'s scrutiny request was due {due_words}. Please answer now."
+    )
+    assert rungs["coordinator2"].title.endswith("Please answer it for the CSP Co-ordinator.")
+    assert "You stand in for the CSP Co-ordinator" in rungs["coordinator2"].body
+    assert rungs["chief"].title == (
+        f"{partnership.name} has not answered {body.name}'s scrutiny request, due {due_words}. "
+        "Please make sure it is answered."
+    )
+    for late in rungs.values():
+        assert scope_url(late.scope) == page
+        assert f"The answer was due by the end of {due_words}" in late.body
+        _readable(late)
+    for told in (sent, *rungs.values()):
+        assert "forum-lead" not in told.title + told.body  # a person by name, not username
+
+
+def _lockout(member: Member, reason: str) -> Lockout:
+    event = audit_record(
+        actor=None,
+        verb="member.login_locked",
+        subject=member,
+        changes={"failures": 5, "locked_for_seconds": 900, "reason": reason},
+    )
+    return Lockout(member=member, reason=reason, address="203.0.113.9", event=event)
+
+
+@pytest.mark.parametrize("reason", ["password", "code"])
+def test_a_sign_in_alert_tells_the_administrator_whose_account_and_what_to_do(
+    demo: dict[str, Member], reason: str
+) -> None:
+    crro = demo["crro"]
+    with transaction.atomic():
+        lockout_alert(_lockout(crro, reason))
+    (alert,) = _to("admin", subject_id=str(crro.pk))
+    at = timezone.localtime(AuditEvent.objects.get(verb="member.login_locked").occurred_at)
+    assert alert.title.startswith(
+        f"Sign-in to Ravi Chandra's account paused at {at:%H:%M} for unknown devices: "
+    )
+    assert (
+        "5 sign-ins to the account of Ravi Chandra (Community and Race Relations Officer, "
+        "Thames Valley Police) failed within 15 minutes, the last at "
+        f"{at:%H:%M} on {at:%a} {at.day} {at:%b}"
+    ) in alert.body
+    until = at + timedelta(minutes=15)
+    assert f"Until {until:%H:%M}, only the browsers and addresses Ravi Chandra has" in alert.body
+    if reason == "code":
+        assert alert.title.endswith(
+            "the right password, wrong codes. Please have the password changed now."
+        )
+        assert "Whoever tried knows the password" in alert.body
+    else:
+        assert alert.title.endswith("wrong passwords. Please check it was them.")
+        assert "Ask Ravi whether it was them." in alert.body
+    # The person by name, never the username someone typed; no codes of the throttle.
+    text = alert.title + alert.body
+    assert not re.search(r"\bcrro\b|login_locked|signin:", text), text
+    _readable(alert)
