@@ -37,7 +37,7 @@ from escalation.forms import (
 )
 from escalation.models import Duty, Incident, SituationReport
 from escalation.rules import incidents_visible
-from escalation.wording import duty_reason, owner_words
+from escalation.wording import duty_reason, owner_words, step_status
 from notifications import selectors as notification_selectors
 from notifications.models import Notification, NotificationState
 from partnership.models import Member
@@ -134,6 +134,7 @@ class DutyRow:
     waive_form: forms.Form | None
     owners: str = ""  # who is on it: "the CRRO (Ravi Chandra)"
     reason: str = ""  # why it is due then, in the protocol's words
+    status: tuple[str, str] = ("", "")  # its tag on the task list: words, GOV.UK colour
 
 
 def _incident_page(
@@ -169,6 +170,7 @@ def _incident_page(
                 waive_form=waive,
                 owners=owner_words(duty) if duty.is_open else "",
                 reason=duty_reason(duty) if duty.is_open else "",
+                status=step_status(duty, waiting=bool(waiting)),
             )
         )
 
@@ -192,11 +194,13 @@ def _incident_page(
         "may": may,
         "stand_down_form": posted_or_blank(bound, stand_down_form()) if may["stand_down"] else None,
         "open_duties": sum(1 for row in rows if row.duty.is_open),
-        # What the page leads with: what is open, most urgent first, and who is on it.
+        # What the page leads with (a task list): what is open, most urgent first, and who is
+        # on it; then the steps done or waived, in the protocol's order.
         "open_rows": sorted(
             (row for row in rows if row.duty.is_open),
             key=lambda row: (bool(row.waiting_for), row.duty.due_at),
         ),
+        "closed_rows": [row for row in rows if not row.duty.is_open],
         "connected": [other for other in connected if can(member, "incident.view", other)],
         "connected_hidden": sum(
             1 for other in connected if not can(member, "incident.view", other)

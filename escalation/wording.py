@@ -39,6 +39,25 @@ def duty_reason(duty: Duty) -> str:
     return f"the protocol asks you to {what} {within} of the decision that it is major"
 
 
+# A step's tag on the incident page's task list: its words and GOV.UK's tag colour.
+_STATUS = {
+    DutyState.WAITING: ("Waiting", "yellow"),
+    DutyState.PENDING: ("Due", "blue"),
+    DutyState.OVERDUE: ("Overdue", "red"),
+    DutyState.ESCALATED: ("Overdue, escalated", "red"),
+    DutyState.DONE: ("Done", "green"),
+    DutyState.WAIVED: ("Waived", "grey"),
+}
+
+
+def step_status(duty: Duty, *, waiting: bool = False) -> tuple[str, str]:
+    """The words and colour of the step's tag: done, waived, waiting (for an earlier step: its
+    owner cannot act yet), due or overdue (escalated when its ladder has climbed)."""
+    if waiting and duty.is_open:
+        return _STATUS[DutyState.WAITING]
+    return _STATUS.get(DutyState(duty.state), (duty.get_state_display(), "grey"))
+
+
 def local_time(moment: object) -> str:
     """A time as people here read it: "14:02 on Mon 30 Nov"."""
     local = timezone.localtime(moment)  # type: ignore[arg-type]

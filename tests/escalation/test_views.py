@@ -3,6 +3,7 @@ through the services, and answers 400 (bad input), 403 (not allowed) or 409 (doe
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from escalation import services
+from escalation.jobs import escalation_run
 from escalation.models import DutyState, Incident, IncidentState, Meeting
 from partnership.models import Area, Member
 from partnership.page_forms import local_aware
@@ -435,3 +437,62 @@ def test_board_fragment_marks_overdue_incidents(
     assert 'data-overdue="1"' in body
     assert "1 overdue" in body
     assert "overdue by 2 h" in body
+
+
+def _task_list(page: str) -> dict[int, tuple[str, str, str]]:
+    """The incident page's task list: duty id → (its tag's words, its tag's colour, the item)."""
+    items = re.findall(
+        r'<li class="govuk-task-list__item[^"]*" id="(?:open|closed)-(\d+)"[^>]*>(.*?)</li>',
+        page,
+        re.S,
+    )
+    found = {}
+    for pk, item in items:
+        tag = re.search(
+            r'<div class="govuk-task-list__status"><strong class="govuk-tag govuk-tag--(\w+)">'
+            r"([^<]+)</strong>",
+            item,
+        )
+        assert tag, item
+        found[int(pk)] = (tag.group(2), tag.group(1), item)
+    return found
+
+
+def test_the_incident_page_leads_with_its_steps_as_a_task_list_each_with_its_state(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    """GOV.UK's task list, before the rest of the page: every step of the protocol with its tag
+    (overdue, due, waiting, done, waived), what is open first."""
+    incident = factories.incident_declared(at=timezone.now() - timedelta(hours=2, minutes=30))
+    escalation_run(timezone.now())
+    duties = {d.step_code: d for d in incident.duties.all()}
+    factories.duty_done(incident, "inform-rec", by=demo["crro"])
+    coordinator = client_for("coordinator")
+    waived = duties["tell-safeguarding-steps"]
+    assert (
+        coordinator.post(f"/duties/{waived.pk}/waive/", {"reason": "Told at the scene."})
+    ).status_code == 302
+
+    page = coordinator.get(f"/incidents/{incident.pk}/").content.decode()
+    lead = page.index('<ul class="govuk-task-list open-steps">')
+    assert lead < page.index('id="determinations-title"') < page.index('id="duties-title"')
+    steps = _task_list(page)
+    assert set(steps) == {d.pk for d in incident.duties.all()}  # every step, once
+    late = duties["inform-csp-coordinator"]
+    assert steps[late.pk][:2] == ("Overdue, escalated", "red")
+    assert "the Community and Race Relations Officer (Ravi Chandra)" in steps[late.pk][2]
+    chief = duties["notify-chief-officer"]
+    assert steps[chief.pk][:2] == ("Waiting", "yellow")
+    assert (
+        "It waits for: Inform the Community Safety Partnership Co-ordinator" in (steps[chief.pk][2])
+    )
+    assert steps[duties["inform-rec"].pk][:2] == ("Done", "green")
+    assert "Done by Ravi Chandra at " in steps[duties["inform-rec"].pk][2]
+    assert steps[waived.pk][:2] == ("Waived", "grey")
+    pending = [d for d in incident.duties.all() if d.state == DutyState.PENDING]
+    assert pending, "a step still within its time"
+    for duty in pending:
+        assert steps[duty.pk][:2] == ("Due", "blue"), duty.step_code
+    # What is open comes first, the late before the waiting; done and waived after.
+    order = [int(pk) for pk in re.findall(r'id="(?:open|closed)-(\d+)"', page)]
+    assert order.index(late.pk) < order.index(chief.pk) < order.index(duties["inform-rec"].pk)
