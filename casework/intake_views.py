@@ -24,7 +24,7 @@ from casework.intake_models import IntakeState, PublicReport
 from casework.models import Case
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, submit_once
 from partnership.permissions import can, require
 from partnership.throttle import client_address
 
@@ -116,6 +116,7 @@ def report_status(report: PublicReport) -> dict[str, str]:
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def report_centre(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "intake.file")
@@ -187,6 +188,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def intake_triage(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     report = selectors.report_for(member, pk)

@@ -199,6 +199,7 @@ def notification_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def notification_reply(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     show, page_number = _tab(request.POST.get("show")), request.POST.get("page")

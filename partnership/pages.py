@@ -62,6 +62,8 @@ def conflict_text(error: Exception) -> str:
 
 
 SUBMIT_ONCE_FIELD = "submit_once"
+# The views ``submit_once`` made safe to send twice (``sends_once`` asks).
+_SENT_ONCE: set[Callable[..., HttpResponseBase]] = set()
 
 
 def submit_once(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -109,4 +111,15 @@ def submit_once(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
             submission_release(member=member, key=key)
         return response
 
+    _SENT_ONCE.add(wrapped)
     return wrapped
+
+
+def sends_once(view: Callable[..., Any]) -> bool:
+    """Whether ``view`` (under whatever other decorators) is a ``submit_once`` view."""
+    found: Any = view
+    while found is not None:
+        if found in _SENT_ONCE:
+            return True
+        found = getattr(found, "__wrapped__", None)
+    return False

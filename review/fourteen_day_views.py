@@ -17,7 +17,7 @@ from escalation.models import Incident
 from escalation.selectors import incident_for
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, submit_once
 from partnership.permissions import can, require
 from review import selectors, services
 from review.fourteen_day_forms import FourteenDayForm
@@ -75,6 +75,7 @@ def fourteen_day_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def fourteen_day_compose(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     incident = incident_for(member, pk)

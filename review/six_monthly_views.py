@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import member_of
+from partnership.pages import member_of, submit_once
 from partnership.permissions import can, require
 from review import selectors, services
 from review.forms import ReportPeriodForm
@@ -37,6 +37,7 @@ def _list_page(
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def six_monthly_list(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "six_monthly.view")

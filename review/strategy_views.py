@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from conference.models import Conference
 from partnership.models import Member
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS, conflict_text, member_of
+from partnership.pages import CONFLICTS, conflict_text, member_of, submit_once
 from partnership.permissions import can, require
 from partnership.selectors import members_active
 from review import selectors, services
@@ -96,6 +96,7 @@ def strategy_page(
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def strategy_plan(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "strategy.view")
@@ -115,6 +116,7 @@ def strategy_plan(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def plan_action_note(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     action = selectors.plan_action_for(member, pk)

@@ -40,7 +40,7 @@ from conference.views.common import (
 )
 from partnership.models import Agency
 from partnership.page_forms import service_errors_add
-from partnership.pages import CONFLICTS
+from partnership.pages import CONFLICTS, submit_once
 from partnership.pages import conflict_text as _conflict_text
 from partnership.pages import member_of as _member
 from partnership.permissions import can
@@ -173,6 +173,7 @@ def conference_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def conference_minutes_correct(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     conference = _conference(member, pk, "minutes.correct")
