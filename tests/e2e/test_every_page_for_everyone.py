@@ -111,7 +111,13 @@ def test_main_pages_fit_a_phone_and_pass_axe_for_each_role(
             f"/scrutiny/{scrutiny.pk}/",
         ],
         "crro": ["/", f"/incidents/{incident.pk}/"],
-        "gold": [f"/incidents/{incident.pk}/timeline/", "/compliance/", "/reports/partnership/"],
+        "gold": [
+            f"/incidents/{incident.pk}/timeline/",
+            "/compliance/",
+            "/reports/partnership/",
+            "/connections/",
+            "/gold-groups/",
+        ],
         "chair": [f"/conferences/{conference.pk}/room/", f"/conferences/{conference.pk}/minutes/"],
         "panel-police": [f"/agenda-items/{work.item.pk}/research/"],
         "panel-housing": ["/", "/actions/"],
@@ -148,5 +154,5 @@ def test_main_pages_fit_a_phone_and_pass_axe_for_each_role(
             for violation in page.evaluate(AXE_RUN, WCAG_22_AA):
                 problems.append(f"{where}: axe {json.dumps(violation)}")
         page.context.close()
-    assert loads == sum(len(paths) for paths in pages.values()) == 36
+    assert loads == sum(len(paths) for paths in pages.values()) == 38
     assert not problems, "\n".join(problems)
