@@ -17,7 +17,7 @@ from notifications.jobs import ladders_run
 from notifications.links import scope_url
 from notifications.models import Notification
 from notifications.signin_alerts import lockout_alert
-from notifications.wording import SMS_LIMIT, sms_text
+from notifications.wording import SMS_LIMIT, TITLE_LIMIT, sms_text, title_words
 from oversight.jobs import scrutiny_run
 from partnership.models import AuditEvent, Member
 from partnership.throttle import Lockout
@@ -222,3 +222,11 @@ def test_a_sign_in_alert_tells_the_administrator_whose_account_and_what_to_do(
     text = alert.title + alert.body
     assert not re.search(r"\bcrro\b|login_locked|signin:", text), text
     _readable(alert)
+
+
+def test_a_title_too_long_for_its_field_loses_the_end_of_its_news_never_its_ask() -> None:
+    ask = "Please answer by Mon 14 December 2026."
+    title = title_words("A body with a very long name " * 10 + "has sent a request.", ask)
+    assert TITLE_LIMIT - 2 <= len(title) <= TITLE_LIMIT
+    assert title.endswith(f"… {ask}")
+    assert title_words("Short news.", ask) == f"Short news. {ask}"
