@@ -257,6 +257,12 @@ class ConferenceKind(models.TextChoices):
     CASEWORK = "casework", "Casework group meeting"
 
 
+# The kinds that are risk conferences (MARAC-style panels on referred victims): what reports count
+# as conferences arranged and held. The strategy and casework groups meet on the same machinery but
+# are counted with the plan and the cases they review.
+RISK_CONFERENCE_KINDS = (ConferenceKind.SCHEDULED, ConferenceKind.EMERGENCY)
+
+
 class ConferenceState(models.TextChoices):
     PLANNED = "planned", "Planned"
     IN_SESSION = "in_session", "In session"

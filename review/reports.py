@@ -16,10 +16,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from conference.models import (
+    RISK_CONFERENCE_KINDS,
     Action,
     ActionState,
     Conference,
-    ConferenceKind,
     ConferenceState,
     IncidentPerson,
     Referral,
@@ -127,10 +127,13 @@ def partnership_report(partnership: Partnership | None, period: Period) -> dict[
     referrals = Referral.objects.filter(
         partnership=partnership, created_at__gte=period.since, created_at__lt=period.until
     )
-    # Risk conferences only: the strategy group's meetings are not panels.
+    # Risk conferences only: the strategy and casework groups' meetings are not panels.
     conferences = Conference.objects.filter(
-        partnership=partnership, starts_at__gte=period.since, starts_at__lt=period.until
-    ).exclude(kind=ConferenceKind.STRATEGY)
+        partnership=partnership,
+        starts_at__gte=period.since,
+        starts_at__lt=period.until,
+        kind__in=RISK_CONFERENCE_KINDS,
+    )
     actions = Action.objects.filter(
         conference__partnership=partnership,
         created_at__gte=period.since,

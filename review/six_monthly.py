@@ -19,6 +19,7 @@ from django.utils import timezone
 from casework.compliance import StepCompliance, contact_compliance
 from casework.models import Case
 from conference.models import (
+    RISK_CONFERENCE_KINDS,
     Action,
     ActionState,
     AgendaItem,
@@ -168,10 +169,14 @@ def _period_figures(partnership: Partnership, period: Period, *, now: datetime) 
     incidents = Incident.objects.filter(
         partnership=partnership, occurred_at__gte=period.since, occurred_at__lt=period.until
     )
-    # Risk conferences: the strategy group's meetings are counted with the plan they review.
+    # Risk conferences only: the strategy group's meetings are counted with the plan they review,
+    # the casework group's with its cases.
     conferences = Conference.objects.filter(
-        partnership=partnership, starts_at__gte=period.since, starts_at__lt=period.until
-    ).exclude(kind=ConferenceKind.STRATEGY)
+        partnership=partnership,
+        starts_at__gte=period.since,
+        starts_at__lt=period.until,
+        kind__in=RISK_CONFERENCE_KINDS,
+    )
     held = conferences.filter(state=ConferenceState.CONCLUDED)
     agreed = Counter(
         AgendaItem.objects.filter(conference__in=held)

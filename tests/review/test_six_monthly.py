@@ -98,6 +98,17 @@ def test_the_figures_match_a_hand_built_history(demo: dict[str, Member]) -> None
     Action.objects.filter(pk__in=[on_time.pk, forgotten.pk]).update(due_at=due)
     Action.objects.filter(pk=on_time.pk).update(completed_at=due - timedelta(days=1))
     factories.conference(title="Never met", starts_at=_at(this.start + timedelta(days=100)))
+    # The casework group met and a strategy group was arranged: neither is a risk conference.
+    casework_group = factories.conference(
+        kind="casework",
+        title="Casework group",
+        open_it=True,
+        starts_at=_at(this.start + timedelta(days=50)),
+    )
+    conference_services.conference_conclude(actor=demo["chair"], conference_id=casework_group.pk)
+    factories.conference(
+        kind="strategy", title="Strategy group", starts_at=_at(this.start + timedelta(days=90))
+    )
     # Perpetrators: one in two of the period's incidents (a repeat perpetrator, flagged during
     # the period), one in one; the same flag raised in the period before is not this period's.
     twice, single = factories.person(full_name="Twice Over"), factories.person(full_name="Single")
