@@ -154,8 +154,8 @@ SENT_ONCE = [
     "plan-action-complete",
 ]
 # Creating forms not yet sent once: their apps were being rebuilt at the same time (casework for
-# issue 15, gold's link request and the debrief for issue 16). Strict: once one is done, this test says to move
-# it up into SENT_ONCE.
+# issue 15, gold's link request and the debrief for issue 16). Strict: once one is done, this test
+# says to move it up into SENT_ONCE.
 NOT_YET = {
     "case-open": "casework (issue 15)",
     "case-action-add": "casework (issue 15)",
