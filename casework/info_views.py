@@ -21,7 +21,7 @@ from casework.tension_chart import tension_chart
 from escalation.models import Incident, TensionLevel
 from partnership.models import Area, Member, Partnership
 from partnership.page_forms import required_error, service_errors_add
-from partnership.pages import member_of
+from partnership.pages import member_of, submit_once
 from partnership.permissions import can, require
 
 
@@ -102,6 +102,7 @@ def tension(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def tension_record(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "tension.record")
@@ -176,6 +177,7 @@ def information(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def information_share(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "information.share")

@@ -75,6 +75,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def case_open(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "case.manage")
@@ -228,6 +229,7 @@ def case_task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def case_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_post(
         request,
@@ -387,6 +389,7 @@ def _rules_post(
 
 
 @require_POST
+@submit_once
 def case_rule_add(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     require(member, "case.manage")

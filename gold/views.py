@@ -73,6 +73,7 @@ def _incident_page(
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def incident_links(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     incident = incident_for(member, pk)

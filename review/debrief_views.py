@@ -84,6 +84,7 @@ def _page(
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def debrief(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     found = selectors.debrief_for(member, pk)
@@ -116,6 +117,7 @@ def debrief(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submit_once
 def debrief_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_of(request)
     found = selectors.debrief_for(member, pk)

@@ -152,20 +152,15 @@ SENT_ONCE = [
     "gold-group-decide",
     "gold-group-comms",
     "plan-action-complete",
+    "case-open",
+    "case-action-add",
+    "case-rule-add",
+    "information-share",
+    "tension-record",
+    "gold-incident-links",
+    "debrief",
+    "debrief-action-add",
 ]
-# Creating forms not yet sent once: their apps were being rebuilt at the same time (casework for
-# issue 15, gold's link request and the debrief for issue 16). Strict: once one is done, this test
-# says to move it up into SENT_ONCE.
-NOT_YET = {
-    "case-open": "casework (issue 15)",
-    "case-action-add": "casework (issue 15)",
-    "case-rule-add": "casework (issue 15)",
-    "information-share": "casework (issue 15)",
-    "tension-record": "casework (issue 15)",
-    "gold-incident-links": "gold (issue 16)",
-    "debrief": "the debrief (issue 16)",
-    "debrief-action-add": "the debrief (issue 16)",
-}
 # Forms that post back to their own page (no {% url %} in the form's action): where they are.
 POSTS_TO_ITSELF = {
     "referral-create": "conference/templates/conference/referral_form.html",
@@ -201,10 +196,6 @@ def _forms_posting_to(name: str) -> list[tuple[str, str]]:
     "name",
     [
         *SENT_ONCE,
-        *(
-            pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"{owner}: not yet"))
-            for name, owner in NOT_YET.items()
-        ),
     ],
 )
 def test_every_creating_form_is_sent_once(name: str) -> None:
