@@ -22,6 +22,7 @@ from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_registe
 from notifications.ladder.rungs import DEPUTY, OWNER, Rung, ladder_stored
 from notifications.models import Purpose
 from notifications.services import notify
+from notifications.wording import title_words
 from partnership.audiences import Audience
 from partnership.calendar.selectors import BankHolidays
 from partnership.errors import ConflictError
@@ -318,11 +319,20 @@ class CaseTaskLadder(LadderKind[CaseTask]):
 
     def alert(self, thing: CaseTask, firing: Firing) -> Alert:
         owner = f"{thing.owner} ({thing.owner_agency})" if thing.owner else "no lead officer yet"
+        # In the reader's voice: the owner is asked to do it; whoever the ladder reaches above
+        # them is asked to make sure it is done.
+        step = f"{thing.get_kind_display()} for case {thing.case.reference}"
+        if firing.escalates:
+            news = f"{step} was due {_words(thing.due_at)} and is not recorded as done."
+            ask = "Please make sure it is done."
+        else:
+            news = f"{step} was due {_words(thing.due_at)}."
+            ask = "Please do it and record it done."
         return Alert(
-            title=f"OVERDUE {thing.case.reference}: {thing.get_kind_display()}",
+            title=title_words(news, ask),
             body=(
                 f"{thing.description}\nDue {_words(thing.due_at)} ({thing.due_explanation}) and "
-                f"not recorded as done. Owner: {owner}."
+                f"not recorded as done. Owner: {owner}.\n{ask}"
             ),
             purposes=[Purpose.COORDINATION],
         )

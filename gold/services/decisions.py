@@ -26,6 +26,7 @@ from notifications.ladder.engine import ladder_climb, ladder_fall_due
 from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
 from notifications.ladder.rungs import DEPUTY, OWNER, Rung, ladder_stored
 from notifications.models import Purpose
+from notifications.wording import title_words
 from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Member, Role
@@ -225,8 +226,21 @@ class DecisionReviewLadder(LadderKind[Decision]):
 
     def alert(self, thing: Decision, firing: Firing) -> Alert:
         due = timezone.localtime(thing.review_at)
+        when = f"{due:%a} {due.day} {due:%b %H:%M}"
+        if firing.escalates:
+            news = (
+                f"Gold decision {thing.number} of “{thing.group.title}”, made by "
+                f"{thing.decided_by}, was due for review {when}."
+            )
+            ask = "Please make sure it is reviewed."
+        else:
+            news = (
+                f"Your gold decision {thing.number} of “{thing.group.title}” was due for review "
+                f"{when}."
+            )
+            ask = "Please review it."
         return Alert(
-            title=f"REVIEW OVERDUE: gold decision {thing.number} of “{thing.group.title}”",
+            title=title_words(news, ask),
             body=(
                 f"Decision {thing.number}.{thing.version}: {thing.decision}\n"
                 f"Made by {thing.decided_by}; its review was due {due:%a %d %b %Y %H:%M}. "

@@ -23,6 +23,7 @@ from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_registe
 from notifications.ladder.rungs import DEPUTY, OWNER, Rung, ladder_stored
 from notifications.models import Purpose
 from notifications.services import notify
+from notifications.wording import title_words
 from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Member, Partnership, Role
@@ -251,8 +252,17 @@ class PlanActionLadder(LadderKind[PlanAction]):
         return _scope(thing)
 
     def alert(self, thing: PlanAction, firing: Firing) -> Alert:
+        if firing.escalates:
+            news = (
+                f"An action {thing.owner} ({thing.owner_agency}) took on was due "
+                f"{_day_words(thing.due_at)}."
+            )
+            ask = "Please make sure it is done."
+        else:
+            news = f"Your action “{thing.description}” was due {_day_words(thing.due_at)}."
+            ask = "Please do it and record it done."
         return Alert(
-            title=f"OVERDUE action (due {_day_words(thing.due_at)})",
+            title=title_words(news, ask),
             body=(
                 f"{thing.description}\nOwner: {thing.owner} ({thing.owner_agency}). Was due by "
                 f"{_day_words(thing.due_at)}. Record what was done at {_page(thing)}."

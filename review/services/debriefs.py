@@ -20,6 +20,7 @@ from notifications.ladder.engine import ladder_climb, ladder_fall_due
 from notifications.ladder.kinds import Alert, Firing, LadderKind, ladder_register
 from notifications.ladder.rungs import DEPUTY, OWNER, Rung, ladder_stored
 from notifications.models import Purpose
+from notifications.wording import title_words
 from partnership.audiences import Audience
 from partnership.errors import ConflictError
 from partnership.models import Member, Role
@@ -165,8 +166,19 @@ class DebriefLadder(LadderKind[Debrief]):
         return Scope.incident(thing.incident_id)
 
     def alert(self, thing: Debrief, firing: Firing) -> Alert:
+        if firing.escalates:
+            news = (
+                f"The record of {thing.incident.reference}'s debrief, organised by "
+                f"{thing.meeting.organiser}, was due {_when(thing.due_at)}."
+            )
+            ask = "Please make sure it is recorded."
+        else:
+            news = (
+                f"The record of {thing.incident.reference}'s debrief was due {_when(thing.due_at)}."
+            )
+            ask = "Please record it."
         return Alert(
-            title=f"OVERDUE {thing.incident.reference}: the debrief's record",
+            title=title_words(news, ask),
             body=(
                 f"The debrief of {_when(thing.meeting.starts_at)} was to be recorded by "
                 f"{_when(thing.due_at)} (attendance, what worked and what did not, lessons, "

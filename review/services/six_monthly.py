@@ -79,6 +79,12 @@ def _chart(title: str, rows: list[dict[str, Any]], labels: tuple[str, str]) -> D
     return drawing
 
 
+def _produced_words(stamp: str) -> str:
+    # The figures keep an ISO time (the CSV's and the API's); a committee reads UK local time.
+    local = timezone.localtime(datetime.fromisoformat(stamp))
+    return f"{local:%A} {local.day} {local:%B %Y at %H:%M}"
+
+
 def six_monthly_pdf(figures: dict[str, Any]) -> bytes:
     """A committee-ready document: the charts first, then every figure in a table, each beside the
     period before; marked OFFICIAL-SENSITIVE, numbered."""
@@ -91,7 +97,7 @@ def six_monthly_pdf(figures: dict[str, Any]) -> bytes:
         Paragraph(
             escape(
                 f"{this}, each figure beside the period before ({before}). Produced "
-                f"{figures['produced_at'][:16].replace('T', ' ')}. Figures only: no person is "
+                f"{_produced_words(figures['produced_at'])}. Figures only: no person is "
                 f"named. {handling_words()}"
             ),
             styles["BodyText"],

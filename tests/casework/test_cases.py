@@ -180,6 +180,16 @@ def test_late_contact_climbs_owner_deputy_then_coordinator(demo: dict[str, Membe
         )
     }
     assert reached == {"crro", "ppc", "coordinator"}
+    # In the reader's voice: the lead officer is asked to do it, those above to make sure.
+    titles = dict(
+        Notification.objects.filter(
+            idempotency_key__startswith=f"case_task:{contact.pk}:rung"
+        ).values_list("recipient__username", "title")
+    )
+    assert titles["crro"].startswith(f"First contact with the victim for case {case.reference}")
+    assert titles["crro"].endswith("Please do it and record it done.")
+    assert titles["coordinator"].endswith("Please make sure it is done.")
+    assert not any("OVERDUE" in title for title in titles.values())
     # Running the job again fires nothing twice.
     case_tasks_run(now=contact.due_at + timedelta(days=3))
     assert LadderRung.objects.filter(casetask=contact).count() == 3

@@ -311,7 +311,9 @@ def test_a_review_not_done_falls_due_and_escalates(demo: dict[str, Member]) -> N
     decision_reviews_run(due + timedelta(seconds=1))
     decision.refresh_from_db()
     assert decision.state == DecisionState.REVIEW_OVERDUE
-    reminded = Notification.objects.filter(subject_id=str(decision.pk), title__startswith="REVIEW")
+    reminded = Notification.objects.filter(
+        subject_id=str(decision.pk), title__contains="was due for review"
+    )
     assert list(reminded.values_list("recipient__username", flat=True)) == ["gold"]
     decision_reviews_run(due + timedelta(hours=1, seconds=1))
     decision.refresh_from_db()
@@ -320,6 +322,11 @@ def test_a_review_not_done_falls_due_and_escalates(demo: dict[str, Member]) -> N
     decision_reviews_run(due + timedelta(hours=4, seconds=1))
     told = set(reminded.values_list("recipient__username", flat=True))
     assert {"coordinator", "chief"} <= told
+    # In the reader's voice: the one who decided is asked to review it, those above to make sure.
+    titles = dict(reminded.values_list("recipient__username", "title"))
+    assert titles["gold"].startswith("Your gold decision 1 of “")
+    assert "Please make sure it is reviewed." in titles["coordinator"]
+    assert not any("OVERDUE" in title for title in titles.values())
     verbs = list(
         AuditEvent.objects.filter(
             subject_id=str(decision.pk),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -245,6 +246,12 @@ def test_on_demand_it_is_stored_circulated_and_read_back_as_pdf_and_csv(
     whole = "\n".join(page.extract_text() for page in reader.pages)
     assert "Risk conferences" in whole
     assert "arranged, not held" in whole
+    # When it was produced, in UK local time and words, not an ISO stamp.
+    produced = timezone.localtime(report.produced_at)
+    assert f"Produced {produced:%A} {produced.day} {produced:%B %Y at %H:%M}" in " ".join(
+        whole.split()
+    )
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", whole)
 
     body = _api(demo["member"]).get(f"/api/reports/six-monthly/{report.pk}/csv/").content
     rows = list(csv.reader(io.StringIO(body.decode())))

@@ -132,7 +132,7 @@ def test_an_overdue_action_climbs_the_ladder_and_the_report_counts_the_plan(
     assert action.state == PlanActionState.ESCALATED
     chased = set(
         Notification.objects.filter(
-            subject_type="review.planaction", subject_id=str(action.pk), title__startswith="OVERDUE"
+            subject_type="review.planaction", subject_id=str(action.pk), title__contains="was due"
         ).values_list("recipient__username", flat=True)
     )
     assert {"panel-housing", "coordinator"} <= chased
