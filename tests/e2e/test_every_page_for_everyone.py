@@ -6,11 +6,15 @@ and checked for both."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from casework import services as casework_services
+from escalation.models import Meeting
 from partnership.demo import demo_password
 from partnership.models import Member
 from tests import factories
@@ -84,10 +88,26 @@ def test_main_pages_fit_a_phone_and_pass_axe_for_each_role(
         work.referral,
         work.conference,
     )
+    # Casework: a case of an incident that is not major.
+    case = casework_services.case_open(
+        actor=demo["coordinator"], incident_id=factories.incident(strands=("religion",)).pk
+    )
+    area = factories.area()
+    # The debrief organised, and met yesterday: its page shows the form to record it.
+    factories.duty_done(
+        incident,
+        "organise-debrief",
+        by=demo["ppc"],
+        meeting=factories.debrief(invitees=[demo["crro"], demo["coordinator"]]),
+    )
+    yesterday = timezone.now() - timedelta(days=1)
+    Meeting.objects.filter(debrief__incident=incident).update(
+        starts_at=yesterday, ends_at=yesterday + timedelta(hours=2)
+    )
     for member in (*demo.values(), forum):
         password_for_server(member)
     pages: dict[str | None, list[str]] = {
-        None: ["/accounts/login/"],
+        None: ["/accounts/login/", "/report/"],
         "coordinator": [
             "/",
             "/incidents/",
@@ -109,8 +129,20 @@ def test_main_pages_fit_a_phone_and_pass_axe_for_each_role(
             "/account/tokens/",
             "/account/second-factor/",
             f"/scrutiny/{scrutiny.pk}/",
+            "/cases/",
+            f"/cases/{case.pk}/",
+            "/cases/rules/",
+            "/cases/reviews/",
+            "/intake/",
+            "/information/",
+            "/tension/",
+            f"/tension/areas/{area.pk}/",
+            f"/incidents/{incident.pk}/report/",
+            "/strategy/",
+            "/reports/six-monthly/",
         ],
         "crro": ["/", f"/incidents/{incident.pk}/"],
+        "ppc": [f"/incidents/{incident.pk}/debrief/"],
         "gold": [
             f"/incidents/{incident.pk}/timeline/",
             "/compliance/",
@@ -154,5 +186,5 @@ def test_main_pages_fit_a_phone_and_pass_axe_for_each_role(
             for violation in page.evaluate(AXE_RUN, WCAG_22_AA):
                 problems.append(f"{where}: axe {json.dumps(violation)}")
         page.context.close()
-    assert loads == sum(len(paths) for paths in pages.values()) == 38
+    assert loads == sum(len(paths) for paths in pages.values()) == 51
     assert not problems, "\n".join(problems)
