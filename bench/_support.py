@@ -64,6 +64,7 @@ def prepare(members: int) -> dict[str, Any]:
     area = Area.objects.filter(partnership=partnership).order_by("pk").first()
     assert area is not None
     tokens: list[str] = []
+    member_ids: list[int] = []
     with _fast_hashing(), transaction.atomic():
         existing = {
             m.username: m for m in Member.objects.filter(username__startswith=MEMBER_PREFIX)
@@ -84,10 +85,14 @@ def prepare(members: int) -> dict[str, Any]:
                     job_title="Community Safety Partnership Co-ordinator",
                 )
             tokens.append(token_issue(member=member).key)
+            member_ids.append(member.pk)
     return {
         "officer_token": token_issue(member=officer).key,
         "area_id": area.pk,
         "tokens": tokens,
+        # Whose each token is, in the same order (tokens are stored as digests: no table maps a
+        # token back to its member).
+        "member_ids": member_ids,
     }
 
 

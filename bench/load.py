@@ -337,13 +337,16 @@ class Workload:
         if self.refused("inbox", inbox, 200):
             return
         assert inbox is not None
-        # The referral this incident sent the CRRO: each worker acknowledges its own incident's,
-        # so no two workers race for the same notification.
+        # The referral this incident sent the CRRO (the engine's message about it: no sender; the
+        # titles are in the reader's words now and no longer start with the reference): each worker
+        # acknowledges its own incident's, so no two workers race for the same notification.
         referral = next(
             (
                 n
                 for n in inbox.body
-                if isinstance(n, dict) and str(n.get("title", "")).startswith(f"{reference}: ")
+                if isinstance(n, dict)
+                and n.get("scope") == f"incident:{incident_id}"
+                and n.get("sender") is None
             ),
             None,
         )
@@ -987,24 +990,17 @@ def _counts(text: str) -> list[int]:
 
 
 def _prepare(env: dict[str, str], options: argparse.Namespace) -> Identity:
-    import psycopg
 
     prepared = _support(env, "prepare", "--members", str(options.listeners))
     _support(env, "coordinators", "--count", str(options.listeners))
     crro = _support(env, "token", "--username", "crro")
     tokens: list[str] = prepared["tokens"]
-    with psycopg.connect(options.database_url, autocommit=True, connect_timeout=3) as conn:
-        owners: dict[str, int] = dict(
-            conn.execute(
-                "SELECT key, user_id FROM authtoken_token WHERE key = ANY(%s)", [tokens]
-            ).fetchall()
-        )
     return Identity(
         officer_token=prepared["officer_token"],
         crro_token=crro["token"],
         area_id=prepared["area_id"],
         tokens=tokens,
-        member_ids=[int(owners[key]) for key in tokens],
+        member_ids=[int(pk) for pk in prepared["member_ids"]],
     )
 
 
