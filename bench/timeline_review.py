@@ -12,10 +12,16 @@ A benchmark, not a test. It prints medians beside floors measured in the same ru
 - the full PDF export (``review.exports.export_pdf`` over every event), beside the floor of the
   same rows written as CSV (the cheapest complete export).
 
-It runs on PostgreSQL (``DATABASE_URL``, default below) in a database whose name ends in
+It runs on PostgreSQL (``BENCH_DATABASE_URL``, default below) in a database whose name contains
 ``bench``, dropped and recreated for each run::
 
     .venv/bin/python -m bench.timeline_review [--events 10000] [--after 100] [--repeats 5]
+        [--pdf-events N] [--reuse]
+
+``--pdf-events N`` exports the incident's first N events (and the CSV floor the same N), so the
+page can be measured at 100,000 events without an export of them all; by default every event is
+exported. ``--reuse`` keeps the database a previous run with the same ``--events`` and ``--after``
+left (writing 100,000 events takes minutes), and refuses one that does not match.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _database(url: str) -> None:
+def _database(url: str, *, reuse: bool = False) -> bool:
+    """Drop and create the benchmark's database; with ``reuse``, keep it when it exists. True
+    when it was kept."""
     import psycopg
 
     name = urlsplit(url).path.lstrip("/")
@@ -44,8 +52,11 @@ def _database(url: str) -> None:
         raise SystemExit(f"refusing to drop {name!r}: a benchmark database's name contains 'bench'")
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as db:
+        if reuse and db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return True
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         db.execute(f'CREATE DATABASE "{name}"')
+    return False
 
 
 def _median(action: Callable[[], Any], repeats: int) -> float:
@@ -69,10 +80,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--after", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--pdf-events",
+        type=int,
+        default=None,
+        help="export only the incident's first N events (PDF and its CSV floor); default: all",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database a previous run with the same --events and --after wrote",
+    )
     options = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    _database(url)
+    kept = _database(url, reuse=options.reuse)
     os.environ.update(
         DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", LOG_LEVEL="WARNING"
     )
@@ -80,10 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     import django
 
     django.setup()
+    from datetime import timedelta
+
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from escalation import services
+    from escalation.models import Incident
     from partnership.checkpoints import chain_check, checkpoint_write
     from partnership.demo import demo_load
     from partnership.models import Area, AuditEvent, Member
@@ -93,47 +119,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     from review import timeline as review
 
     call_command("migrate", verbosity=0)
-    demo_load()
-    officer = Member.objects.get(username="officer")
-    from datetime import timedelta
+    incident = Incident.objects.filter(title="Benchmark incident").first() if kept else None
+    if incident is not None:
+        scope = Scope.incident(incident.pk)
+        written = 0.0
+        head = AuditEvent.objects.filter(partnership_id=incident.partnership_id).order_by("-seq")
+        last_checkpoint = chain_check(incident.partnership_id).checkpoint
+        ours = AuditEvent.objects.filter(scope=str(scope), changes__title="t").count()
+        if (
+            last_checkpoint is None
+            or head.values_list("seq", flat=True)[0] - last_checkpoint.seq != options.after
+            or ours != options.events
+        ):
+            raise SystemExit("--reuse: the database holds another run's events; run without it")
+        _say(f"reusing {options.events:,} timeline events on {incident.reference}")
+    else:
+        demo_load()
+        officer = Member.objects.get(username="officer")
+        incident = services.incident_report(
+            reporter=officer,
+            title="Benchmark incident",
+            description="For the timeline benchmark.",
+            occurred_at=timezone.now() - timedelta(hours=1),
+            area=Area.objects.first(),  # type: ignore[arg-type]
+            strands=["race"],
+            tension_level="high",
+        )
+        scope = Scope.incident(incident.pk)
+        _say(f"writing {options.events:,} timeline events on {incident.reference}…")
+        began = time.perf_counter()
 
-    from django.utils import timezone
+        def write(first: int, end: int, batch: int = 500) -> None:
+            for start in range(first, end, batch):
+                with transaction.atomic():
+                    for n in range(start, min(start + batch, end)):
+                        audit_record(
+                            actor=officer,
+                            verb="duty.escalated" if n % 3 else "notification.sent",
+                            subject=incident,
+                            scope=scope,
+                            changes={
+                                "step": "inform-rec",
+                                "rung": n % 4,
+                                "audience": "role:crro",
+                                "title": "t",
+                            },
+                        )
 
-    incident = services.incident_report(
-        reporter=officer,
-        title="Benchmark incident",
-        description="For the timeline benchmark.",
-        occurred_at=timezone.now() - timedelta(hours=1),
-        area=Area.objects.first(),  # type: ignore[arg-type]
-        strands=["race"],
-        tension_level="high",
-    )
-    scope = Scope.incident(incident.pk)
-    _say(f"writing {options.events:,} timeline events on {incident.reference}…")
-    began = time.perf_counter()
-
-    def write(first: int, end: int, batch: int = 500) -> None:
-        for start in range(first, end, batch):
-            with transaction.atomic():
-                for n in range(start, min(start + batch, end)):
-                    audit_record(
-                        actor=officer,
-                        verb="duty.escalated" if n % 3 else "notification.sent",
-                        subject=incident,
-                        scope=scope,
-                        changes={
-                            "step": "inform-rec",
-                            "rung": n % 4,
-                            "audience": "role:crro",
-                            "title": "t",
-                        },
-                    )
-
-    # A checkpoint signed ``--after`` events before the head, as the scheduler leaves one.
-    write(0, options.events - options.after)
-    checkpoint_write(incident.partnership_id)
-    write(options.events - options.after, options.events)
-    written = time.perf_counter() - began
+        # A checkpoint signed ``--after`` events before the head, as the scheduler leaves one.
+        write(0, options.events - options.after)
+        checkpoint_write(incident.partnership_id)
+        write(options.events - options.after, options.events)
+        written = time.perf_counter() - began
     total = AuditEvent.objects.count()
     chain = incident.partnership_id
     chain_total = AuditEvent.objects.filter(partnership_id=chain).count()
@@ -142,6 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(since.describe())
     query = review.events_in([scope])
     wanted = review.TimelineFilter()
+    exported = review.events_filtered(query, wanted)
+    if options.pdf_events is not None:
+        exported = exported[: options.pdf_events]
 
     def first_page() -> None:
         page = review.timeline_page(query, wanted, limit=review.PAGE_SIZE)
@@ -154,10 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def rows() -> list[dict[str, Any]]:
         if not rows_cache:
-            rows_cache.extend(
-                review.event_row(e)
-                for e in review.events_filtered(query, wanted).iterator(chunk_size=2000)
-            )
+            rows_cache.extend(review.event_row(e) for e in exported.iterator(chunk_size=2000))
         return rows_cache
 
     statement = review.integrity(scope)
@@ -165,10 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def pdf() -> None:
         review_exports.export_pdf(
             "Benchmark",
-            [
-                review.event_row(e)
-                for e in review.events_filtered(query, wanted).iterator(chunk_size=2000)
-            ],
+            [review.event_row(e) for e in exported.iterator(chunk_size=2000)],
             statement,
             exported_by="bench",
         )
@@ -204,7 +238,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"full walk ({chain_total:,} events)",
             full_ms,
         ),
-        _row(f"full PDF export ({pdf_bytes / 1e6:.1f} MB)", pdf_ms, "the same rows as CSV", csv_ms),
+        _row(
+            f"full PDF export ({pdf_bytes / 1e6:.1f} MB)"
+            if options.pdf_events is None
+            else f"PDF of {len(rows()):,} events ({pdf_bytes / 1e6:.1f} MB)",
+            pdf_ms,
+            "the same rows as CSV",
+            csv_ms,
+        ),
         "",
         "The integrity check reads the events after the chain's last signed checkpoint (a ratio",
         "under 1: a fraction of the full walk), so the page's cost no longer grows with history;",
