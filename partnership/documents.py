@@ -10,7 +10,7 @@ the lowest floor, because the minutes in conference need it as well as review an
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -89,3 +89,180 @@ def marked_pdf(
     )
     doc.build(list(story), canvasmaker=_marked_canvas(footer or title))
     return buffer.getvalue()
+
+
+# A row taller than this many lines is continued on the next row (and page if need be), so that
+# every piece fits a page whichever way it is turned.
+ROW_LINES = 40
+
+
+class _Widths(dict[str, float]):
+    """The width of each character of one font at one size, measured once: a table's cells are
+    measured a character at a time without reportlab's per-call overhead (its standard fonts are
+    not kerned, so a text's width is the sum of its characters')."""
+
+    def __init__(self, font: str, size: float) -> None:
+        super().__init__()
+        self.font, self.size = font, size
+
+    def __missing__(self, character: str) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        width = self[character] = float(stringWidth(character, self.font, self.size))
+        return width
+
+    def of(self, text: str) -> float:
+        return sum(map(self.__getitem__, text))
+
+
+def _fitted(text: str, widths: _Widths, width: float) -> list[str]:
+    """``text`` wrapped at spaces to ``width`` (its own line breaks kept); a word wider than a
+    whole line (a hash, an address) is broken where it reaches the edge rather than drawn over
+    the next column."""
+    lines: list[str] = []
+    space = widths[" "]
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in paragraph.split():
+            wide = widths.of(word)
+            if line and used + space + wide > width:
+                lines.append(" ".join(line))
+                line, used = [], 0.0
+            while wide > width and len(word) > 1:
+                cut, room = 0, 0.0
+                while cut < len(word) - 1 and room + widths[word[cut]] <= width:
+                    room += widths[word[cut]]
+                    cut += 1
+                lines.append(word[: max(cut, 1)])
+                word = word[max(cut, 1) :]
+                wide = widths.of(word)
+            used += (space if line else 0.0) + wide
+            line.append(word)
+        lines.append(" ".join(line))
+    return lines
+
+
+class _Laid:
+    """A plain table's every row wrapped once, with the running total of the rows' heights, so
+    that any run of rows is measured in constant time."""
+
+    PAD_X, PAD_Y = 3.0, 2.0
+
+    def __init__(
+        self,
+        headings: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        widths: Sequence[float],
+        *,
+        size: float,
+        leading: float,
+    ) -> None:
+        from itertools import accumulate
+
+        self.widths = list(widths)
+        self.size, self.leading = size, leading
+        inner = [w - 2 * self.PAD_X for w in self.widths]
+        bold, plain = _Widths("Helvetica-Bold", size), _Widths("Helvetica", size)
+        self.heading = [_fitted(h, bold, w) for h, w in zip(headings, inner, strict=True)]
+        self.heading_height = self.height_of(self.heading)
+        self.rows: list[list[list[str]]] = []
+        # Cells repeat (the same person, agency, minute, sentence): each text is wrapped once.
+        wrapped: dict[tuple[str, float], list[str]] = {}
+        for row in rows:
+            cells = []
+            for text, w in zip(row, inner, strict=True):
+                lines = wrapped.get((text, w))
+                if lines is None:
+                    lines = wrapped[text, w] = _fitted(str(text), plain, w)
+                cells.append(lines)
+            tallest = max(len(lines) for lines in cells)
+            for first in range(0, tallest, ROW_LINES):
+                self.rows.append([lines[first : first + ROW_LINES] for lines in cells])
+        heights = [self.height_of(cells) for cells in self.rows]
+        self.tops = [0.0, *accumulate(heights)]  # tops[i]: rows before row i, stacked
+
+    def height_of(self, cells: Sequence[Sequence[str]]) -> float:
+        return max((len(lines) for lines in cells), default=0) * self.leading + 2 * self.PAD_Y
+
+
+def _rows_flowable() -> type[Any]:
+    from reportlab.platypus import Flowable
+
+    class Rows(Flowable):  # type: ignore[misc]  # reportlab has no types
+        """Rows ``start`` to ``end`` of a laid-out table under its headings: split at a page's
+        foot in time proportional to the rows on that page (reportlab's ``Table`` measures all
+        the rows left at every page break: a minute for 20,000 events)."""
+
+        def __init__(self, laid: _Laid, start: int, end: int) -> None:
+            super().__init__()
+            self.laid, self.start, self.end = laid, start, end
+            self.width = sum(laid.widths)
+            self.height = self._span(start, end)
+
+        def _span(self, start: int, end: int) -> float:
+            return self.laid.heading_height + self.laid.tops[end] - self.laid.tops[start]
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def split(self, available_width: float, available_height: float) -> list[Any]:
+            from bisect import bisect_right
+
+            room = available_height - self.laid.heading_height + self.laid.tops[self.start]
+            fits = bisect_right(self.laid.tops, room, lo=self.start, hi=self.end + 1) - 1
+            if fits <= self.start:
+                return []  # not one row here: the next page
+            if fits >= self.end:
+                return [self]
+            return [Rows(self.laid, self.start, fits), Rows(self.laid, fits, self.end)]
+
+        def draw(self) -> None:
+            from reportlab.lib import colors
+
+            laid, canvas = self.laid, self.canv
+            xs = [0.0]
+            for width in laid.widths:
+                xs.append(xs[-1] + width)
+            top = self.height
+            ys = [top]
+            canvas.saveState()
+            canvas.setFillColor(colors.HexColor("#dddddd"))
+            canvas.rect(
+                0, top - laid.heading_height, self.width, laid.heading_height, stroke=0, fill=1
+            )
+            canvas.setFillColor(colors.black)
+            text = canvas.beginText()
+            shown = laid.rows[self.start : self.end]
+            rows = [(laid.heading, "Helvetica-Bold"), *((cells, "Helvetica") for cells in shown)]
+            for cells, font in rows:
+                text.setFont(font, laid.size, laid.leading)
+                for x, lines in zip(xs[:-1], cells, strict=True):
+                    if lines:
+                        text.setTextOrigin(x + laid.PAD_X, top - laid.PAD_Y - laid.size)
+                        for line in lines:
+                            text.textLine(line)
+                top -= laid.height_of(cells)
+                ys.append(top)
+            canvas.drawText(text)
+            canvas.setStrokeColor(colors.grey)
+            canvas.setLineWidth(0.25)
+            canvas.grid(xs, ys)
+            canvas.restoreState()
+
+    return Rows
+
+
+def plain_table(
+    headings: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    widths: Sequence[float],
+    *,
+    size: float = 8,
+    leading: float = 10,
+) -> Any:
+    """A flowable for ``marked_pdf``'s story: a grid of plain text (no markup), its headings
+    repeated on every page, long cells wrapped, for tables of thousands of rows (a timeline's
+    export). Each cell is wrapped once and each page's rows are drawn as one block of text."""
+    laid = _Laid(headings, rows, widths, size=size, leading=leading)
+    return _rows_flowable()(laid, 0, len(laid.rows))

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
-from partnership.documents import marked_pdf
+from partnership.documents import marked_pdf, plain_table
 from partnership.models import AuditEvent, Member
 from partnership.scopes import Scope
 from review.reports import report_csv
@@ -98,6 +98,11 @@ def export_json(title: str, rows: list[dict[str, Any]], statement: dict[str, Any
     )
 
 
+def _when(occurred_at: str) -> str:
+    when = timezone.localtime(datetime.fromisoformat(occurred_at))
+    return f"{when:%H:%M:%S} on {when:%a} {when.day} {when:%b %Y}"
+
+
 def export_pdf(
     title: str, rows: list[dict[str, Any]], statement: dict[str, Any], *, exported_by: str
 ) -> bytes:
@@ -105,10 +110,9 @@ def export_pdf(
     event in order, and the hash of the last event of the whole timeline."""
     from xml.sax.saxutils import escape
 
-    from reportlab.lib import colors
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
@@ -129,31 +133,24 @@ def export_pdf(
         Paragraph(escape(checkpoint_words(statement)), small),
         Spacer(1, 6 * mm),
     ]
-    data: list[list[Any]] = [
-        [Paragraph(f"<b>{h}</b>", small) for h in ("#", "When", "Who", "Agency", "What")]
-    ]
-    for row in rows:
-        when = timezone.localtime(datetime.fromisoformat(row["occurred_at"]))
-        data.append(
-            [
-                Paragraph(str(row["seq"]), small),
-                Paragraph(f"{when:%H:%M:%S} on {when:%a} {when.day} {when:%b %Y}", small),
-                Paragraph(escape(row["who"]), small),
-                Paragraph(escape(row["agency"]), small),
-                Paragraph(escape(row["description"]), small),
-            ]
-        )
-    table = LongTable(data, colWidths=[14 * mm, 34 * mm, 56 * mm, 40 * mm, 126 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dddddd")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
+    # Thousands of events: a plain table (``plain_table``) lays them out in linear time, where
+    # reportlab's own Table took 74 s for 20,000.
+    story.append(
+        plain_table(
+            ("#", "When", "Who", "Agency", "What"),
+            (
+                (
+                    str(row["seq"]),
+                    _when(row["occurred_at"]),
+                    row["who"],
+                    row["agency"],
+                    row["description"],
+                )
+                for row in rows
+            ),
+            [14 * mm, 34 * mm, 56 * mm, 40 * mm, 126 * mm],
         )
     )
-    story.append(table)
     return marked_pdf(title, story, landscape=True)
 
 
