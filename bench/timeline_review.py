@@ -9,19 +9,25 @@ A benchmark, not a test. It prints medians beside floors measured in the same ru
 - the integrity check on its own, from a checkpoint signed ``--after`` (default 100) events
   before the head, beside the full walk of the same chain (``--full``, what every view cost
   before checkpoints);
+- both again "going on" from the walk an earlier page remembered (``chain_check``'s ``resume``:
+  nothing new since, so nothing walked); the first two rows forget it before each repeat;
 - the full PDF export (``review.exports.export_pdf`` over every event), beside the floor of the
-  same rows written as CSV (the cheapest complete export).
+  same rows written as CSV (the cheapest complete export), and the same PDF as the export page
+  makes it (``review.exports.timeline_file``: each event's own hash checked, roles read once,
+  the export recorded on the timeline).
 
 It runs on PostgreSQL (``BENCH_DATABASE_URL``, default below) in a database whose name contains
 ``bench``, dropped and recreated for each run::
 
     .venv/bin/python -m bench.timeline_review [--events 10000] [--after 100] [--repeats 5]
-        [--pdf-events N] [--reuse]
+        [--pdf-events N] [--analyze] [--reuse]
 
 ``--pdf-events N`` exports the incident's first N events (and the CSV floor the same N), so the
 page can be measured at 100,000 events without an export of them all; by default every event is
-exported. ``--reuse`` keeps the database a previous run with the same ``--events`` and ``--after``
-left (writing 100,000 events takes minutes), and refuses one that does not match.
+exported. ``--analyze`` gives PostgreSQL the events' statistics after writing them, as autovacuum
+would (this machine's server runs without it, so by default the planner has none). ``--reuse``
+keeps the database a previous run with the same ``--events`` and ``--after`` left (writing
+100,000 events takes minutes), and refuses one that does not match.
 """
 
 from __future__ import annotations
@@ -59,9 +65,13 @@ def _database(url: str, *, reuse: bool = False) -> bool:
     return False
 
 
-def _median(action: Callable[[], Any], repeats: int) -> float:
+def _median(
+    action: Callable[[], Any], repeats: int, before: Callable[[], Any] | None = None
+) -> float:
     times = []
     for _ in range(repeats):
+        if before is not None:
+            before()  # untimed
         began = time.perf_counter()
         action()
         times.append((time.perf_counter() - began) * 1000)
@@ -87,6 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="export only the incident's first N events (PDF and its CSV floor); default: all",
     )
     parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="ANALYZE the events after writing them, as autovacuum would (off on some servers)",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="keep the database a previous run with the same --events and --after wrote",
@@ -104,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
     from datetime import timedelta
 
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -171,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         checkpoint_write(incident.partnership_id)
         write(options.events - options.after, options.events)
         written = time.perf_counter() - began
+    if options.analyze:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE partnership_auditevent")
     total = AuditEvent.objects.count()
     chain = incident.partnership_id
     chain_total = AuditEvent.objects.filter(partnership_id=chain).count()
@@ -210,12 +229,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     def floor_csv() -> None:
         review_exports.export_csv(rows(), statement)
 
-    page_ms = _median(first_page, options.repeats)
+    last_exported = exported.values_list("seq", flat=True)
+    upto = list(last_exported)[-1]
+    reader = Member.objects.get(username="gold")
+
+    def export_file() -> None:
+        # The PDF as the export page makes it: rows (roles read once), each event's own hash,
+        # the integrity statement, the document, and the export recorded on the timeline.
+        review_exports.timeline_file(
+            events=query.filter(seq__lte=upto),
+            wanted=wanted,
+            export_type="pdf",
+            member=reader,
+            scope=scope,
+            title="Benchmark",
+        )
+
+    # What a page remembers of its walk since the checkpoint (``chain_check(resume=True)``) is
+    # forgotten before each repeat of the first rows, so they measure the first page after a
+    # checkpoint, as before; the rows "going on" keep it (a reader's next page, nothing new).
+    page_ms = _median(first_page, options.repeats, before=cache.clear)
     floor_page_ms = _median(floor_page, options.repeats)
-    verify_ms = _median(lambda: review.integrity(scope), options.repeats)
+    verify_ms = _median(lambda: review.integrity(scope), options.repeats, before=cache.clear)
     full_ms = _median(lambda: chain_check(chain, full=True), options.repeats)
+    review.integrity(scope)
+    page_on_ms = _median(first_page, options.repeats)
+    verify_on_ms = _median(lambda: review.integrity(scope), options.repeats)
     pdf_ms = _median(pdf, max(1, options.repeats // 2))
     csv_ms = _median(floor_csv, options.repeats)
+    file_ms = _median(export_file, max(1, options.repeats // 2))
     pdf_bytes = len(review_exports.export_pdf("Benchmark", rows(), statement, exported_by="bench"))
 
     version = connection.cursor().connection.info.server_version
@@ -239,6 +281,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             full_ms,
         ),
         _row(
+            "first page, going on from its walk",
+            page_on_ms,
+            "bare query for the 100 rows",
+            floor_page_ms,
+        ),
+        _row(
+            "integrity going on (0 new)",
+            verify_on_ms,
+            f"full walk ({chain_total:,} events)",
+            full_ms,
+        ),
+        _row(
             f"full PDF export ({pdf_bytes / 1e6:.1f} MB)"
             if options.pdf_events is None
             else f"PDF of {len(rows()):,} events ({pdf_bytes / 1e6:.1f} MB)",
@@ -246,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "the same rows as CSV",
             csv_ms,
         ),
+        _row("the same as the export page makes it", file_ms, "the same rows as CSV", csv_ms),
         "",
         "The integrity check reads the events after the chain's last signed checkpoint (a ratio",
         "under 1: a fraction of the full walk), so the page's cost no longer grows with history;",

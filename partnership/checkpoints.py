@@ -14,6 +14,15 @@ not read again:
 - ``chain_check(key, full=True)`` (``manage.py verify_timeline --full``) walks the whole chain
   and checks every checkpoint against it, and that none is missing: it also finds an event
   edited in place with its hash left as it was, which only a walk through it can see.
+- ``chain_check(key, resume=True)`` (the review's pages, API and exports) also remembers how far
+  a walk from the last checkpoint found the chain whole (``Walked``: the event it reached and
+  that event's hash, signed like a checkpoint, in the cache) and the next check walks on from
+  there once that event is shown still to carry that hash, as it does from the checkpoint: a
+  page costs what is new since the last page, not since the last checkpoint. A rewrite of any
+  event before it changes that hash and is found. An event edited in place with its hash left
+  as it was is not read again until the next checkpoint's walk, which reads everything since
+  the last checkpoint, refuses to sign over it, and forgets the remembered walk so the pages
+  walk again and name it (any walk that finds the chain broken forgets it).
 
 Checkpoints are append-only on PostgreSQL (a trigger, as for the events).
 """
@@ -28,6 +37,7 @@ from typing import Any
 
 import structlog
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -52,10 +62,13 @@ def checkpoint_message(checkpoint: TimelineCheckpoint) -> dict[str, Any]:
     }
 
 
-def checkpoint_signature(checkpoint: TimelineCheckpoint) -> str:
+def _signed(message: dict[str, Any]) -> str:
     key = str(settings.TIMELINE_CHECKPOINT_KEY).encode()
-    message = canonical(checkpoint_message(checkpoint)).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.new(key, canonical(message).encode(), hashlib.sha256).hexdigest()
+
+
+def checkpoint_signature(checkpoint: TimelineCheckpoint) -> str:
+    return _signed(checkpoint_message(checkpoint))
 
 
 def checkpoint_signed(checkpoint: TimelineCheckpoint) -> bool:
@@ -81,9 +94,78 @@ def checkpoints_of(key: ChainKey) -> Any:
     return rows.filter(partnership__isnull=True) if key is None else rows.filter(partnership_id=key)
 
 
+# --- Walks remembered since the last checkpoint ---------------------------------------------------
+@dataclass(frozen=True)
+class Walked:
+    """A walk from a checkpoint that found the chain whole up to event ``seq``, whose hash was
+    ``head_hash``, at ``at``."""
+
+    seq: int
+    head_hash: str
+    at: datetime
+
+
+def _walked_key(key: ChainKey, checkpoint: TimelineCheckpoint) -> str:
+    return f"timeline-walked:{chain_label(key)}:{checkpoint.number}"
+
+
+def _walked_message(
+    key: ChainKey, checkpoint: TimelineCheckpoint, walked: Walked
+) -> dict[str, Any]:
+    # Bound to the checkpoint's own signature: a remembered walk answers for that checkpoint only.
+    return {
+        "chain": chain_label(key),
+        "checkpoint": checkpoint.number,
+        "checkpoint_signature": checkpoint.signature,
+        "seq": walked.seq,
+        "hash": walked.head_hash,
+        "at": utc_iso(walked.at),
+    }
+
+
+def _walked_of(key: ChainKey, checkpoint: TimelineCheckpoint) -> Walked | None:
+    """The walk remembered since ``checkpoint``, if there is one carrying the service's
+    signature (the cache is a hint: anything else in it is ignored)."""
+    held = cache.get(_walked_key(key, checkpoint))
+    if not isinstance(held, dict):
+        return None
+    try:
+        walked = Walked(
+            seq=int(held["seq"]),
+            head_hash=str(held["hash"]),
+            at=datetime.fromisoformat(str(held["at"])),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    signature = _signed(_walked_message(key, checkpoint, walked))
+    if walked.seq <= checkpoint.seq or not hmac.compare_digest(signature, str(held.get("sig"))):
+        return None
+    return walked
+
+
+def _walked_remember(key: ChainKey, checkpoint: TimelineCheckpoint, report: ChainReport) -> None:
+    walked = Walked(seq=report.last_seq, head_hash=report.last_hash, at=timezone.now())
+    held = {
+        "seq": walked.seq,
+        "hash": walked.head_hash,
+        "at": walked.at.isoformat(),
+        "sig": _signed(_walked_message(key, checkpoint, walked)),
+    }
+    # Kept past the next checkpoint's interval only for a chain whose job is late; a newer
+    # checkpoint has a key of its own.
+    cache.set(_walked_key(key, checkpoint), held, settings.TIMELINE_CHECKPOINT_MINUTES * 120)
+
+
+def _walked_forget(key: ChainKey) -> None:
+    checkpoint = checkpoints_of(key).order_by("-number").first()
+    if checkpoint is not None:
+        cache.delete(_walked_key(key, checkpoint))
+
+
 @dataclass(frozen=True)
 class ChainCheck:
-    """One chain's verification: from its last checkpoint (``checkpoint``) or whole (``full``)."""
+    """One chain's verification: from its last checkpoint (``checkpoint``), resumed from a walk
+    since it (``walked``), or whole (``full``)."""
 
     key: ChainKey
     name: str
@@ -91,10 +173,19 @@ class ChainCheck:
     checkpoint: TimelineCheckpoint | None = None
     full: bool = False
     checkpoints_checked: int = 0
+    walked: Walked | None = None
 
     @property
     def ok(self) -> bool:
         return self.report.ok
+
+    @property
+    def after_checkpoint(self) -> int:
+        """How many events after the checkpoint (from the first without one) are verified: those
+        of the remembered walk and those walked now."""
+        walked, checkpoint = self.walked, self.checkpoint
+        earlier = walked.seq - checkpoint.seq if self.ok and walked and checkpoint else 0
+        return earlier + self.report.checked
 
     def describe(self) -> str:
         report = self.report
@@ -120,12 +211,19 @@ class ChainCheck:
                 f"The timeline verifies: all {report.checked} events of {self.name} walked from "
                 f"the first (no checkpoint signed yet); {last}"
             )
-        checkpoint = self.checkpoint
-        return (
+        checkpoint, walked = self.checkpoint, self.walked
+        since = (
             f"The timeline verifies since checkpoint {checkpoint.number} of "
             f"{timezone.localtime(checkpoint.made_at):%d %b %Y %H:%M}: the events of {self.name} "
             f"up to number {checkpoint.seq} were verified and signed then, and still lead to the "
-            f"hash signed; {report.checked} events after it checked; {last}"
+            f"hash signed; "
+        )
+        if walked is None:
+            return f"{since}{report.checked} events after it checked; {last}"
+        return (
+            f"{since}events {checkpoint.seq + 1} to {walked.seq} were walked at "
+            f"{timezone.localtime(walked.at):%H:%M:%S on %d %b %Y} and event {walked.seq} still "
+            f"carries the hash it had then; {report.checked} events after it checked; {last}"
         )
 
 
@@ -143,20 +241,80 @@ def _forged(checkpoint: TimelineCheckpoint) -> str:
     )
 
 
-def chain_check(key: ChainKey, *, full: bool = False, upto_seq: int | None = None) -> ChainCheck:
+def chain_check(
+    key: ChainKey, *, full: bool = False, upto_seq: int | None = None, resume: bool = False
+) -> ChainCheck:
     """Verify one chain (``key``: a partnership's id, None for the service's): from its last
-    checkpoint, or, with ``full``, the whole chain and every checkpoint (see the module's
-    docstring). ``upto_seq`` stops the walk there."""
+    checkpoint, or, with ``full``, the whole chain and every checkpoint; with ``resume``, on
+    from the walk since the checkpoint remembered by an earlier check (see the module's
+    docstring). ``upto_seq`` stops the walk there (and is not resumed). Whichever it does, the
+    event a remembered walk reached must still carry the hash it had then."""
     if full:
-        return _full_check(key, upto_seq)
+        check = _full_check(key, upto_seq)
+    else:
+        check = _check_since_checkpoint(key, upto_seq, resume=resume and upto_seq is None)
+    if not check.ok and check.walked is None:
+        # Found by a walk through what the remembered walk covered: the pages walk from the
+        # checkpoint again, and name the event themselves.
+        _walked_forget(key)
+    return check
+
+
+def _still_walked(
+    key: ChainKey, checkpoint: TimelineCheckpoint | None, *, onward: bool
+) -> tuple[Walked | None, ChainReport | None]:
+    """The walk remembered since ``checkpoint``, the chain's last (if any), and whether the
+    event it reached still carries the hash it had: a report of that event alone, or,
+    ``onward``, of the walk on from it to the head."""
+    walked = _walked_of(key, checkpoint) if checkpoint is not None else None
+    if walked is None:
+        return None, None
+    after = (walked.seq, walked.head_hash)
+    return walked, TIMELINE.verify(key, after=after, upto_seq=None if onward else walked.seq)
+
+
+def _check_since_checkpoint(key: ChainKey, upto_seq: int | None, *, resume: bool) -> ChainCheck:
     checkpoint = checkpoints_of(key).order_by("-number").first()
     if checkpoint is None:
         report = TIMELINE.verify(key, upto_seq=upto_seq)
         return ChainCheck(key=key, name=chain_name(key), report=report)
     if not checkpoint_signed(checkpoint):
         return _broken(key, checkpoint.seq, _forged(checkpoint), checkpoint)
+    walked, since = _still_walked(key, checkpoint, onward=resume)
+    if resume and walked is not None and since is not None and since.ok:
+        if since.checked:
+            _walked_remember(key, checkpoint, since)
+        return ChainCheck(
+            key=key, name=chain_name(key), report=since, checkpoint=checkpoint, walked=walked
+        )
     report = TIMELINE.verify(key, after=(checkpoint.seq, checkpoint.head_hash), upto_seq=upto_seq)
+    if report.ok and since is not None and not since.ok:
+        return _rewritten_since(key, since, checkpoint, walked)
+    if resume and report.ok and report.checked:
+        _walked_remember(key, checkpoint, report)
     return ChainCheck(key=key, name=chain_name(key), report=report, checkpoint=checkpoint)
+
+
+def _rewritten_since(
+    key: ChainKey,
+    since: ChainReport,
+    checkpoint: TimelineCheckpoint | None,
+    walked: Walked | None,
+    *,
+    full: bool = False,
+) -> ChainCheck:
+    # The chain links up, yet the event a remembered walk reached no longer carries the hash
+    # it had then (or is gone): it, or events before it, were rewritten since with every later
+    # hash recomputed. Say so rather than trust the new links; the remembered walk is kept, as
+    # the evidence.
+    return ChainCheck(
+        key=key,
+        name=chain_name(key),
+        report=since,
+        checkpoint=checkpoint,
+        full=full,
+        walked=walked,
+    )
 
 
 def chains_check(*, full: bool = False) -> list[ChainCheck]:
@@ -192,6 +350,9 @@ def _full_check(key: ChainKey, upto_seq: int | None) -> ChainCheck:
                 f"chain up to it was rewritten after it was signed",
                 checkpoint,
             )
+    walked, since = _still_walked(key, checkpoints[-1] if checkpoints else None, onward=False)
+    if since is not None and not since.ok:
+        return _rewritten_since(key, since, checkpoints[-1], walked, full=True)
     return ChainCheck(
         key=key,
         name=chain_name(key),

@@ -78,19 +78,33 @@ class CheckpointSerializer(serializers.Serializer[Any]):
     signature = serializers.CharField()
 
 
+class WalkedSerializer(serializers.Serializer[Any]):
+    """A walk since the checkpoint that an earlier check found whole, which this check went on
+    from: events up to ``seq`` were walked at ``at``, and event ``seq`` still carries
+    ``head_hash``."""
+
+    seq = serializers.IntegerField()
+    head_hash = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class IntegritySerializer(serializers.Serializer[Any]):
     """The integrity of the chain the record's timeline is part of (its partnership's), checked
     from its last signed checkpoint (``checkpoint``; null before the first), plus each event
     returned checked against its own hash."""
 
     verifies = serializers.BooleanField()
-    checked_events = serializers.IntegerField(help_text="Events walked after the checkpoint.")
+    checked_events = serializers.IntegerField(
+        help_text="Events after the checkpoint verified, by this check or the walk it went on from."
+    )
+    checked_now = serializers.IntegerField(help_text="Events this check walked.")
     broken_at_seq = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField()
     statement = serializers.CharField()
     last_hash = serializers.CharField()
     chain = serializers.CharField(help_text="Whose chain: the partnership's name.")
     checkpoint = CheckpointSerializer(allow_null=True)
+    walked = WalkedSerializer(allow_null=True)
 
 
 class TimelinePageSerializer(serializers.Serializer[Any]):

@@ -84,6 +84,8 @@ def _integrity(scope: Scope, edited: list[int]) -> dict[str, Any]:
     statement = timeline.integrity(scope, edited=edited)
     if statement["checkpoint"] is not None:
         statement["checkpoint_at"] = datetime.fromisoformat(statement["checkpoint"]["made_at"])
+    if statement["walked"] is not None:
+        statement["walked_at"] = datetime.fromisoformat(statement["walked"]["at"])
     return statement
 
 

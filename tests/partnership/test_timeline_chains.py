@@ -25,9 +25,9 @@ from partnership.checkpoints import (
     checkpoints_run,
 )
 from partnership.models import AuditEvent, Partnership, TimelineCheckpoint
-from partnership.timeline import GENESIS_HASH, SERVICE, TIMELINE, audit_record, event_hash
+from partnership.timeline import GENESIS_HASH, SERVICE, TIMELINE, audit_record
 from tests import factories
-from tests.tampering import behind_the_back
+from tests.tampering import behind_the_back, rewritten_from
 
 
 def _partnerships() -> tuple[Partnership, Partnership]:
@@ -213,20 +213,6 @@ def test_a_check_from_a_checkpoint_reads_only_what_is_new() -> None:
     assert checkpoint_write(riverside.pk) is None
 
 
-def _rewrite_from(partnership: Partnership, seq: int, sql: str, params: list[str | int]) -> None:
-    """A forger with SQL access: change an event, then recompute its hash and every later one's
-    so the chain links up again."""
-    behind_the_back(sql, params)
-    prev = TIMELINE.rows_of(partnership.pk).get(seq=seq - 1).hash
-    for event in TIMELINE.rows_of(partnership.pk).filter(seq__gte=seq).order_by("seq"):
-        event.prev_hash = prev
-        prev = event_hash(event)
-        behind_the_back(
-            "UPDATE partnership_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
-            [event.prev_hash, prev, event.pk],
-        )
-
-
 @pytest.mark.django_db
 def test_an_event_rewritten_before_a_checkpoint_with_every_hash_recomputed_is_found() -> None:
     riverside, hillside = _partnerships()
@@ -235,8 +221,8 @@ def test_an_event_rewritten_before_a_checkpoint_with_every_hash_recomputed_is_fo
     checkpoint_write(riverside.pk)
     _record(riverside, 2, start=10)
     event = TIMELINE.rows_of(riverside.pk).get(seq=3)
-    _rewrite_from(
-        riverside,
+    rewritten_from(
+        riverside.pk,
         3,
         "UPDATE partnership_auditevent SET changes = %s WHERE id = %s",
         ['{"name": "forged"}', event.pk],
