@@ -78,3 +78,32 @@ def test_an_event_shown_that_was_edited_before_the_checkpoint_is_reported(
     assert (integrity["verifies"], integrity["broken_at_seq"]) == (False, edited.seq)
     csv_text = gold.get(f"/api/incidents/{incident.pk}/timeline/export/?as=csv").content.decode()
     assert csv_text.startswith(f"# The timeline is broken at event {edited.seq} of ")
+
+
+def test_the_next_look_goes_on_from_the_last_walk_and_says_so(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    incident = factories.incident_declared()
+    checkpoint = checkpoint_write(incident.partnership_id)
+    assert checkpoint is not None
+    factories.duty_done(incident, "inform-rec", by=demo["crro"])
+    gold = client_for("gold")
+    api = f"/api/incidents/{incident.pk}/timeline/"
+
+    first = gold.get(api).json()["integrity"]
+    assert first["walked"] is None
+    new = first["checked_events"]
+    assert first["checked_now"] == new > 0
+
+    # The page reads nothing again: it goes on from the walk the API's check remembered.
+    page = _text(gold.get(f"/incidents/{incident.pk}/timeline/").content)
+    assert f"{new} event{'s' if new != 1 else ''} recorded after it checked" in page
+    walked_to = checkpoint.seq + new
+    assert f"the service walked on to event {walked_to} and found the chain whole" in page
+    assert "the 0 events after it were checked now" in page
+
+    second = gold.get(api).json()["integrity"]
+    assert second["verifies"] is True
+    assert (second["checked_events"], second["checked_now"]) == (new, 0)
+    assert second["walked"]["seq"] == walked_to
+    assert f"events {checkpoint.seq + 1} to {walked_to} were walked at" in second["statement"]
