@@ -70,11 +70,16 @@ def marked_pdf(
     """The document ``story`` (reportlab flowables) makes on A4, marked and numbered on every
     page; ``footer`` (the document's name, ``title`` when not given) is printed beside the page
     number."""
+    from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.pagesizes import landscape as turned
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
+    # Page streams compressed but not also written as ASCII85 text (reportlab's default, for
+    # 7-bit channels a PDF download never passes through): a fifth smaller, and the encoding
+    # was an eighth of the time of a 10,000-event timeline.
+    rl_config.useA85 = 0
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -235,8 +240,11 @@ def _rows_flowable() -> type[Any]:
             text = canvas.beginText()
             shown = laid.rows[self.start : self.end]
             rows = [(laid.heading, "Helvetica-Bold"), *((cells, "Helvetica") for cells in shown)]
+            drawn_in = ""
             for cells, font in rows:
-                text.setFont(font, laid.size, laid.leading)
+                if font != drawn_in:
+                    text.setFont(font, laid.size, laid.leading)
+                    drawn_in = font
                 for x, lines in zip(xs[:-1], cells, strict=True):
                     if lines:
                         text.setTextOrigin(x + laid.PAD_X, top - laid.PAD_Y - laid.size)

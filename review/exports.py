@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
@@ -98,8 +98,8 @@ def export_json(title: str, rows: list[dict[str, Any]], statement: dict[str, Any
     )
 
 
-def _when(occurred_at: str) -> str:
-    when = timezone.localtime(datetime.fromisoformat(occurred_at))
+def _when(occurred_at: str, zone: tzinfo) -> str:
+    when = datetime.fromisoformat(occurred_at).astimezone(zone)
     return f"{when:%H:%M:%S} on {when:%a} {when.day} {when:%b %Y}"
 
 
@@ -116,6 +116,7 @@ def export_pdf(
 
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    zone = timezone.get_current_timezone()  # once, not for each of thousands of rows
     story: list[Any] = [
         Paragraph(escape(title), styles["Title"]),
         Paragraph(
@@ -141,7 +142,7 @@ def export_pdf(
             (
                 (
                     str(row["seq"]),
-                    _when(row["occurred_at"]),
+                    _when(row["occurred_at"], zone),
                     row["who"],
                     row["agency"],
                     row["description"],
