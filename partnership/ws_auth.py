@@ -1,5 +1,5 @@
 """Websocket authentication: the session cookie, or else an ``Authorization: Token …`` header;
-and the check an open websocket repeats (``scope_still_valid``) to find out whether what let it in
+and the check an open websocket repeats (``scope_member_now``) to find out whether what let it in
 still holds."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _scope_for_token(key: str, partnership: str) -> dict[str, Any]:
     if partnership:
         # As the API's X-Partnership header; one they do not work in leaves them in none.
         member.work_in(member.partnerships.filter(slug=partnership).first())
-    # The digest, not the key: the socket re-checks the token by it (``scope_still_valid``).
+    # The digest, not the key: the socket re-checks the token by it (``scope_member_now``).
     return {"user": member, "api_token": token.digest}
 
 
@@ -40,30 +40,33 @@ def _session_hash_holds(member: Member, stored: object) -> bool:
     return isinstance(stored, str) and constant_time_compare(stored, member.get_session_auth_hash())
 
 
-def scope_still_valid(scope: dict[str, Any]) -> bool:
-    """Whether the member a websocket was opened for is still active and the credential it was
-    opened with (the API token, or the session) still holds: not revoked or expired, not signed
-    out, and the password not changed since."""
+def scope_member_now(scope: dict[str, Any]) -> Member | None:
+    """The member a websocket was opened for, read afresh (with their agency), while they are
+    still active and the credential it was opened with (the API token, or the session) still
+    holds: not revoked or expired, not signed out, and the password not changed since. None
+    otherwise. A socket's own permission check is then asked of this member, as they are now."""
     user = scope.get("user")
     if not isinstance(user, Member):
-        return False
-    member = Member.objects.filter(pk=user.pk, is_active=True).first()
+        return None
+    member = Member.objects.select_related("agency").filter(pk=user.pk, is_active=True).first()
     if member is None:
-        return False
+        return None
     digest = scope.get("api_token")
     if digest is not None:
-        return ApiToken.objects.filter(
+        held = ApiToken.objects.filter(
             Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), digest=digest, user=member
         ).exists()
+        return member if held else None
     session_key = getattr(scope.get("session"), "session_key", None)
     if not session_key:
-        return False
+        return None
     # A fresh read: the scope's own session was loaded when the socket opened.
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
     data = store.load()
-    return str(data.get(SESSION_KEY)) == str(member.pk) and _session_hash_holds(
+    held = str(data.get(SESSION_KEY)) == str(member.pk) and _session_hash_holds(
         member, data.get(HASH_SESSION_KEY)
     )
+    return member if held else None
 
 
 class TokenHeaderMiddleware:

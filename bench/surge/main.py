@@ -60,6 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a database on a server others use (default: a PostgreSQL server of its own)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
+    parser.add_argument(
+        "--profile",
+        default="",
+        metavar="DIR",
+        help="sample each Daphne process and the scheduler with py-spy (every thread) during the "
+        "product's run and write their collapsed stacks to DIR (inflates the CPU figures)",
+    )
     options = parser.parse_args(argv)
     if options.quick:
         for key, value in QUICK.items():

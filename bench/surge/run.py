@@ -7,10 +7,13 @@ import argparse
 import asyncio
 import contextlib
 import json
+import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bench.live_alerts import (
@@ -205,6 +208,37 @@ async def _product(
     return workload, pages, watchers
 
 
+def _profilers(directory: str, processes: list[Served]) -> list[subprocess.Popen[bytes]]:
+    """py-spy sampling every thread of each process (Django's views and consumers' database work
+    run on a thread of their own, the senders on others: a profiler of the main thread alone
+    would miss them), in collapsed stacks that ``bench.surge.profile`` sums up. Each stops when
+    its process does."""
+    binary = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(binary).exists():
+        raise BenchError("--profile needs py-spy (pip install -r requirements-dev.txt)")
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                binary,
+                "record",
+                "--pid",
+                str(served.process.pid),
+                "--rate",
+                "50",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
+                str(Path(directory) / f"{served.name}-{len(processes) - 1}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for served in processes
+    ]
+
+
 def phase_run(
     servers: int,
     partnerships: list[Partnership],
@@ -214,6 +248,7 @@ def phase_run(
 ) -> Phase:
     phase = Phase(servers)
     processes: list[Served] = []
+    profilers: list[subprocess.Popen[bytes]] = []
     pending = Pending(options.database_url)
     limit = 120.0 + options.seconds * 2 + options.timeout
     redis_pid = _redis_pid(env["REDIS_URL"])
@@ -224,6 +259,8 @@ def phase_run(
         ports = [served.port for served in processes if served.port]
         _say(f"{servers} Daphne process(es) on ports {', '.join(map(str, ports))}, one scheduler")
         meter = Meter({s.name: s.process.pid for s in processes}, redis_pid, options.database_url)
+        if options.profile:
+            profilers = _profilers(options.profile, processes)
         since = _now(options.database_url)
         workload, pages, watchers = asyncio.run(
             asyncio.wait_for(_product(phase, ports, partnerships, options, pending, meter), limit)
@@ -241,6 +278,9 @@ def phase_run(
         pending.close()
         for served in processes:
             _stop(served, options.keep)
+        for profiler in profilers:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                profiler.wait(timeout=30)
     phase.calls, phase.problems = workload.calls, dict(workload.problems)
     phase.declared, phase.chains = workload.declared, workload.chains
     phase.resumes = sum(p.resumes for p in pages)
