@@ -48,15 +48,25 @@ def scope_member_now(scope: dict[str, Any]) -> Member | None:
     user = scope.get("user")
     if not isinstance(user, Member):
         return None
-    member = Member.objects.select_related("agency").filter(pk=user.pk, is_active=True).first()
-    if member is None:
-        return None
     digest = scope.get("api_token")
     if digest is not None:
-        held = ApiToken.objects.filter(
-            Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), digest=digest, user=member
-        ).exists()
-        return member if held else None
+        # The token and its member in one query: asked on every resume of every open page.
+        token = (
+            ApiToken.objects.select_related("user__agency")
+            .filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), digest=digest)
+            .filter(user_id=user.pk, user__is_active=True)
+            .order_by()
+        )
+        found = next(iter(token), None)
+        return found.user if found is not None else None
+    member = (
+        Member.objects.select_related("agency")
+        .filter(pk=user.pk, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if member is None:
+        return None
     session_key = getattr(scope.get("session"), "session_key", None)
     if not session_key:
         return None

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -229,6 +230,9 @@ def _profilers(directory: str, processes: list[Served]) -> list[subprocess.Popen
                 "--format",
                 "raw",
                 "--nonblocking",
+                # Only the thread holding the interpreter lock: where the CPU goes, not where
+                # threads wait (every sender thread waiting on PostgreSQL would count otherwise).
+                "--gil",
                 "--output",
                 str(Path(directory) / f"{served.name}-{len(processes) - 1}.txt"),
             ],
@@ -260,7 +264,15 @@ def phase_run(
         _say(f"{servers} Daphne process(es) on ports {', '.join(map(str, ports))}, one scheduler")
         meter = Meter({s.name: s.process.pid for s in processes}, redis_pid, options.database_url)
         if options.profile:
-            profilers = _profilers(options.profile, processes)
+            # Sampled over the same window as the CPU figures (the workload and its drain), not
+            # the start-up and the sockets' connecting.
+            measured = meter.start
+
+            def start_all() -> None:
+                profilers.extend(_profilers(options.profile, processes))
+                measured()
+
+            meter.start = start_all  # type: ignore[method-assign]
         since = _now(options.database_url)
         workload, pages, watchers = asyncio.run(
             asyncio.wait_for(_product(phase, ports, partnerships, options, pending, meter), limit)
@@ -276,6 +288,8 @@ def phase_run(
         return phase
     finally:
         pending.close()
+        for profiler in profilers:
+            profiler.send_signal(signal.SIGINT)  # py-spy writes what it has and exits
         for served in processes:
             _stop(served, options.keep)
         for profiler in profilers:
