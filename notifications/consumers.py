@@ -68,7 +68,6 @@ def _hello(member_id: int) -> dict[str, Any]:
     return {"type": "hello", "unread": unread_count(member_id), "last_event_id": latest or 0}
 
 
-
 class AlertsConsumer(MemberConsumer):
     member: Member
 

@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
             innermost = next((f for f in reversed(frames) if _ours(f)), "(outside the project)")
             exclusive[innermost] += count
     print(f"{total:,} samples")
-    for title, counter in (("inclusive", inclusive), ("exclusive (with what it calls outside)", exclusive)):
+    for title, counter in (
+        ("inclusive", inclusive),
+        ("exclusive (with what it calls outside)", exclusive),
+    ):
         print(f"\n{title}:")
         for name, count in counter.most_common(top):
             print(f"{100 * count / max(1, total):6.1f}%  {count:7,}  {name}")
