@@ -340,7 +340,9 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
         if delivery.claimed_until is not None and delivery.claimed_until > now:
             return None
         delivery.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
-        delivery.save(update_fields=["claimed_until"])
+        # The row is locked and the claim is no transition: a plain UPDATE, without the
+        # concurrent-transition save's state check (the other half of the claim's cost).
+        Delivery.objects.filter(pk=delivery.pk).update(claimed_until=delivery.claimed_until)
         return delivery
 
 

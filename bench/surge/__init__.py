@@ -29,7 +29,11 @@ when it could not run. Loopback only; the database ``coordinator_bench_surge`` i
 end unless ``--keep``::
 
     .venv/bin/python -m bench.surge [--partnerships 50] [--members 40] [--declarations 100] \
-        [--seconds 60] [--servers 2,1] [--quick] [--keep]
+        [--seconds 60] [--servers 2,1] [--quick] [--keep] [--profile DIR]
+
+``--profile DIR`` samples the servers with py-spy over the measured window (the thread holding
+the interpreter lock: where the CPU goes) and ``python -m bench.surge.profile DIR`` sums the
+samples by the project's functions.
 """
 
 from __future__ import annotations
