@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -233,11 +235,11 @@ def _group_page(
     member: Member,
     group: GoldGroup,
     *,
-    decision_form: DecisionForm | None = None,
-    share_form: ShareForm | None = None,
-    comms_form: CommsForm | None = None,
-    seat_form: SeatForm | None = None,
-    stand_down_form: StandDownForm | None = None,
+    decision_form: forms.Form | None = None,
+    share_form: forms.Form | None = None,
+    comms_form: forms.Form | None = None,
+    seat_form: forms.Form | None = None,
+    stand_down_form: forms.Form | None = None,
     status: int = 200,
     conflict: str = "",
 ) -> HttpResponse:
@@ -301,137 +303,149 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _group_page(request, member, selectors.group_for(member, pk))
 
 
-@require_POST
-def group_share(request: HttpRequest, pk: int) -> HttpResponse:
+# One door for every form posted to a gold group: the group looked up (404), the rule asked
+# (403), the form bound and the service called; a refusal re-shows the group's page with the form
+# (400) or the conflict (409), so the room's forms cannot differ in how they do it.
+GroupDo = Callable[[Member, GoldGroup, forms.Form], object]
+
+
+def _group_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    rule: str,
+    form: Callable[[GoldGroup], forms.Form],
+    form_name: str,
+    do: GroupDo,
+    done: Callable[[Any], str],
+    renamed: dict[str, str] | None = None,
+) -> HttpResponse:
     member = member_of(request)
     group = selectors.group_for(member, pk)
-    require(member, "gold_group.share", group)
-    form = ShareForm(request.POST)
-    if form.is_valid():
+    require(member, rule, group)
+    bound = form(group)
+    if bound.is_valid():
         try:
-            services.gold_group_share(
-                actor=member, group_id=group.pk, shares=form.cleaned_data["shares"]
-            )
+            made = do(member, group, bound)
         except ValidationError as error:
-            service_errors_add(form, error)
+            service_errors_add(bound, error, renamed=renamed)
         except CONFLICTS as error:
             return _group_page(request, member, group, status=409, conflict=conflict_text(error))
         else:
-            messages.success(request, "What we share with the group is updated.")
+            messages.success(request, done(made))
             return redirect("gold-group", pk=group.pk)
-    return _group_page(request, member, group, share_form=form, status=400)
+    shown: dict[str, Any] = {form_name: bound}  # the bound form, to show with its errors
+    return _group_page(request, member, group, status=400, **shown)
+
+
+@require_POST
+def group_share(request: HttpRequest, pk: int) -> HttpResponse:
+    return _group_post(
+        request,
+        pk,
+        rule="gold_group.share",
+        form=lambda group: ShareForm(request.POST),
+        form_name="share_form",
+        do=lambda member, group, form: services.gold_group_share(
+            actor=member, group_id=group.pk, shares=form.cleaned_data["shares"]
+        ),
+        done=lambda made: "What we share with the group is updated.",
+    )
 
 
 @require_POST
 @submit_once
 def group_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    group = selectors.group_for(member, pk)
-    require(member, "decision.record", group)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
+    def do(member: Member, group: GoldGroup, form: forms.Form) -> object:
+        form = cast(DecisionForm, form)
         data = form.cleaned_data
-        try:
-            made = services.decision_record(
-                actor=member,
-                group_id=group.pk,
-                information=data["information"],
-                threat_and_risk=data["threat_and_risk"],
-                powers_and_policies=data["powers_and_policies"],
-                options=form.options(),
-                decision=data["decision"],
-                rationale=data["rationale"],
-                review_at=data["review_at"],
-                supersedes_id=data["supersedes"],
-                change_reason=data["change_reason"],
-            )
-        except ValidationError as error:
-            service_errors_add(form, error, renamed={"options": "option_1"})
-        except CONFLICTS as error:
-            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
-        else:
-            messages.success(request, f"Decision {made.number}.{made.version} recorded.")
-            return redirect("gold-group", pk=group.pk)
-    return _group_page(request, member, group, decision_form=form, status=400)
+        return services.decision_record(
+            actor=member,
+            group_id=group.pk,
+            information=data["information"],
+            threat_and_risk=data["threat_and_risk"],
+            powers_and_policies=data["powers_and_policies"],
+            options=form.options(),
+            decision=data["decision"],
+            rationale=data["rationale"],
+            review_at=data["review_at"],
+            supersedes_id=data["supersedes"],
+            change_reason=data["change_reason"],
+        )
+
+    return _group_post(
+        request,
+        pk,
+        rule="decision.record",
+        form=lambda group: DecisionForm(request.POST),
+        form_name="decision_form",
+        do=do,
+        done=lambda made: f"Decision {made.number}.{made.version} recorded.",
+        renamed={"options": "option_1"},
+    )
 
 
 @require_POST
 @submit_once
 def group_seat(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    group = selectors.group_for(member, pk)
-    require(member, "gold_group.seat", group)
-    form = SeatForm(request.POST, choices=selectors.group_seat_choices(group))
-    if form.is_valid():
-        try:
-            seated = services.gold_group_seat(
-                actor=member,
-                group_id=group.pk,
-                member_ids=[m.pk for m in form.cleaned_data["members"]],
-            )
-        except ValidationError as error:
-            service_errors_add(form, error)
-        except CONFLICTS as error:
-            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
-        else:
-            messages.success(
-                request,
-                f"{len(seated)} seated in the group: "
-                f"{'each has' if len(seated) != 1 else 'they have'} been told.",
-            )
-            return redirect("gold-group", pk=group.pk)
-    return _group_page(request, member, group, seat_form=form, status=400)
+    return _group_post(
+        request,
+        pk,
+        rule="gold_group.seat",
+        form=lambda group: SeatForm(request.POST, choices=selectors.group_seat_choices(group)),
+        form_name="seat_form",
+        do=lambda member, group, form: services.gold_group_seat(
+            actor=member,
+            group_id=group.pk,
+            member_ids=[m.pk for m in form.cleaned_data["members"]],
+        ),
+        done=lambda seated: (
+            f"{len(seated)} seated in the group: "
+            f"{'each has' if len(seated) != 1 else 'they have'} been told."
+        ),
+    )
 
 
 @require_POST
 def group_stand_down(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    group = selectors.group_for(member, pk)
-    require(member, "gold_group.stand_down", group)
-    form = StandDownForm(request.POST)
-    if form.is_valid():
-        try:
-            services.gold_group_stand_down(
-                actor=member, group_id=group.pk, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            service_errors_add(form, error)
-        except CONFLICTS as error:
-            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
-        else:
-            messages.success(request, "The group has stood down: its members have been told.")
-            return redirect("gold-group", pk=group.pk)
-    return _group_page(request, member, group, stand_down_form=form, status=400)
+    return _group_post(
+        request,
+        pk,
+        rule="gold_group.stand_down",
+        form=lambda group: StandDownForm(request.POST),
+        form_name="stand_down_form",
+        do=lambda member, group, form: services.gold_group_stand_down(
+            actor=member, group_id=group.pk, reason=form.cleaned_data["reason"]
+        ),
+        done=lambda made: "The group has stood down: its members have been told.",
+    )
 
 
 # --- The communications plan ---------------------------------------------------------------------
 @require_POST
 @submit_once
 def group_comms(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_of(request)
-    group = selectors.group_for(member, pk)
-    require(member, "comms.plan", group)
-    form = CommsForm(request.POST, approvers=_approvers(group))
-    if form.is_valid():
+    def do(member: Member, group: GoldGroup, form: forms.Form) -> object:
         data = form.cleaned_data
-        try:
-            services.comms_propose(
-                actor=member,
-                group_id=group.pk,
-                audiences=data["audiences"],
-                message=data["message"],
-                channel=data["channel"],
-                approver_id=data["approver"].pk,
-                send_at=data["send_at"],
-            )
-        except ValidationError as error:
-            service_errors_add(form, error)
-        except CONFLICTS as error:
-            return _group_page(request, member, group, status=409, conflict=conflict_text(error))
-        else:
-            messages.success(request, "Added to the communications plan, for approval.")
-            return redirect("gold-group", pk=group.pk)
-    return _group_page(request, member, group, comms_form=form, status=400)
+        return services.comms_propose(
+            actor=member,
+            group_id=group.pk,
+            audiences=data["audiences"],
+            message=data["message"],
+            channel=data["channel"],
+            approver_id=data["approver"].pk,
+            send_at=data["send_at"],
+        )
+
+    return _group_post(
+        request,
+        pk,
+        rule="comms.plan",
+        form=lambda group: CommsForm(request.POST, approvers=_approvers(group)),
+        form_name="comms_form",
+        do=do,
+        done=lambda made: "Added to the communications plan, for approval.",
+    )
 
 
 def _comms_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
