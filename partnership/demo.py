@@ -112,6 +112,20 @@ def demo_extras() -> list[Callable[[Partnership], object]]:
     return list(_DEMO_EXTRAS)
 
 
+# What must finish before the command that loaded the demo exits (the notifications' senders,
+# which send on threads after commit: a process exiting under them fails their sends).
+_DEMO_FINISHERS: list[Callable[[], object]] = []
+
+
+def demo_finish_register(finish: Callable[[], object]) -> None:
+    """Run ``finish`` once the demo is loaded, before ``load_demo`` returns."""
+    _DEMO_FINISHERS.append(finish)
+
+
+def demo_finishers() -> list[Callable[[], object]]:
+    return list(_DEMO_FINISHERS)
+
+
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD", "demo-pass")
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from partnership.demo import (
     DEMO_PARTNERSHIPS,
     demo_extras,
+    demo_finishers,
     demo_load,
     demo_partnerships,
     demo_password,
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         for partnership in demo_partnerships():
             for step in demo_extras():
                 step(partnership)
+        for finish in demo_finishers():
+            finish()
         self.stdout.write(
             f"Demo partnerships loaded ({changed} change{'s' if changed != 1 else ''}). "
             f"Logins, all with password {demo_password()!r}: "
