@@ -48,6 +48,9 @@ EXPOSE 8000
 # sending one of DJANGO_ALLOWED_HOSTS as the Host header.
 
 # One Daphne process per container; run several containers behind the load balancer.
+# Run the sender workers from the same image with: python manage.py runsenders
+#   (NOTIFICATION_WORKERS is on in production: the web containers write the jobs, these send;
+#   run as many as the sending needs, stop them with SIGTERM so the jobs in hand finish)
 # Run the scheduler from the same image with: python manage.py runscheduler
 # Run migrations once per release with: python manage.py migrate
 CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "config.asgi:application"]

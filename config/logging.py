@@ -52,5 +52,7 @@ def logging_config(level: str) -> dict[str, Any]:
             "django.server": {"level": "WARNING"},
             "daphne": {"level": "WARNING"},
             "apscheduler": {"level": "WARNING"},
+            # Two lines per job at INFO: most of what a busy sender worker would write.
+            "procrastinate": {"level": "WARNING"},
         },
     }

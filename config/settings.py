@@ -286,6 +286,29 @@ NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", 6))
 NOTIFICATION_RETRY_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_SECONDS", 30))
 # Parallel senders in each process (a hanging channel holds one of them, never all).
 NOTIFICATION_SENDERS = int(os.environ.get("NOTIFICATION_SENDERS", 8))
+# Where deliveries are made (docs/decisions/0023-task-engine.md). Off: by sender threads inside
+# the process that committed them (the embedded default: ``make run``, SQLite, the tests). On
+# (production's default): by ``manage.py runsenders`` worker processes, fed by procrastinate jobs
+# written in the notification's own transaction, so the web process only serves. PostgreSQL only.
+NOTIFICATION_WORKERS = env_bool("NOTIFICATION_WORKERS", PRODUCTION)
+if NOTIFICATION_WORKERS and not USING_POSTGRES:
+    raise ImproperlyConfigured("NOTIFICATION_WORKERS needs PostgreSQL (DATABASE_URL)")
+if USING_POSTGRES:
+    # Its tables and functions come as migrations of PostgreSQL SQL: SQLite must not see them.
+    INSTALLED_APPS.append("procrastinate.contrib.django")
+# Jobs each worker process runs at once (a hanging channel holds one of them, never all).
+NOTIFICATION_WORKER_CONCURRENCY = int(os.environ.get("NOTIFICATION_WORKER_CONCURRENCY", 8))
+# A worker writes a heartbeat this often; the scheduler's sweep retries the jobs of a worker
+# silent for NOTIFICATION_WORKER_STALLED_SECONDS (one killed mid-job, say).
+NOTIFICATION_WORKER_HEARTBEAT_SECONDS = float(
+    os.environ.get("NOTIFICATION_WORKER_HEARTBEAT_SECONDS", 10)
+)
+NOTIFICATION_WORKER_STALLED_SECONDS = float(
+    os.environ.get("NOTIFICATION_WORKER_STALLED_SECONDS", 30)
+)
+# How long a sender holds a delivery it is sending: a process that dies mid-send leaves it to
+# the sweep once this has passed (longer than any send may take).
+NOTIFICATION_CLAIM_SECONDS = float(os.environ.get("NOTIFICATION_CLAIM_SECONDS", 120))
 # Webhooks (notifications/webhooks.py): https only in production (and wherever this is set), and
 # never to loopback, private, link-local (cloud metadata) or other non-public addresses, except
 # the networks listed here (comma-separated, such as an agency's own system on 10.20.0.0/16).

@@ -39,7 +39,6 @@ from partnership.scopes import Scope
 from partnership.timeline import audit_record
 
 log = structlog.get_logger(__name__)
-CLAIM_SECONDS = 120
 
 
 def member_group(member_id: int) -> str:
@@ -107,12 +106,25 @@ def senders_wait(timeout: float = 30) -> bool:
     return not not_done
 
 
+def chunked(ids: list[int], parts: int) -> list[list[int]]:
+    """``ids`` in at most ``parts`` runs of nearly equal length, in order."""
+    size = max(1, -(-len(ids) // max(1, parts)))
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 def dispatch_on_commit(notification_ids: list[int]) -> None:
-    """Hand the new notifications to the senders once the transaction commits, spread over all of
-    them so that a declaration telling a thousand people is sent in parallel."""
-    senders = settings.NOTIFICATION_SENDERS
-    size = max(1, -(-len(notification_ids) // senders))
-    chunks = [notification_ids[i : i + size] for i in range(0, len(notification_ids), size)]
+    """Have the new notifications sent once the transaction commits, spread over the senders so
+    that a declaration telling a thousand people is sent in parallel.
+
+    With ``NOTIFICATION_WORKERS`` the jobs for the workers are written now, in the caller's
+    transaction: they commit with the notifications or not at all. Otherwise the ids go to this
+    process's sender threads when it commits."""
+    chunks = chunked(notification_ids, settings.NOTIFICATION_SENDERS)
+    if settings.NOTIFICATION_WORKERS:
+        from notifications.workers import notifications_defer
+
+        notifications_defer(chunks)
+        return
 
     def hand_over() -> None:
         for chunk in chunks:
@@ -151,8 +163,17 @@ def updated_on_commit(notification: Notification) -> None:
     names the notification in its payload only: the foreign key marks the one event that shows
     it (at most one per member, by constraint)."""
     member_id, pk, state = notification.recipient_id, notification.pk, notification.state
-    payload = {"type": "notification.updated", "notification_id": pk, "state": state}
+    if settings.NOTIFICATION_WORKERS:
+        from notifications.workers import update_defer
+
+        update_defer(member_id=member_id, notification_id=pk, state=state)
+        return
+    payload = updated_payload(notification_id=pk, state=state)
     transaction.on_commit(lambda: _in_thread(live_publish, member_id, payload, None))
+
+
+def updated_payload(*, notification_id: int, state: str) -> dict[str, Any]:
+    return {"type": "notification.updated", "notification_id": notification_id, "state": state}
 
 
 def deliveries_send(notification_ids: Iterable[int], now: datetime | None = None) -> None:
@@ -186,7 +207,7 @@ def live_deliveries_send(delivery_ids: list[int], now: datetime | None = None) -
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
         )
         Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
+            claimed_until=now + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
         )
     if not claimed:
         return
@@ -339,7 +360,7 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
             return None
         if delivery.claimed_until is not None and delivery.claimed_until > now:
             return None
-        delivery.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+        delivery.claimed_until = now + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
         # The row is locked and the claim is no transition: a plain UPDATE, without the
         # concurrent-transition save's state check (the other half of the claim's cost).
         Delivery.objects.filter(pk=delivery.pk).update(claimed_until=delivery.claimed_until)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from concurrent.futures import wait
 from datetime import datetime
 
+import structlog
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import Min
@@ -16,6 +17,7 @@ from django.utils import timezone
 from config.scheduler import Job
 from notifications.ack_ladder import ACKNOWLEDGEMENTS
 from notifications.dispatch import (
+    chunked,
     deliveries_due,
     delivery_attempt,
     dispatch_on_commit,
@@ -25,6 +27,9 @@ from notifications.dispatch import (
 from notifications.ladder.engine import ladder_run
 from notifications.models import Channel, Delivery, DeliveryState
 from notifications.unreachable import unreachable_digest
+from notifications.workers import due_defer, stalled_retry
+
+log = structlog.get_logger(__name__)
 
 
 def _attempt(delivery_id: int) -> None:
@@ -36,9 +41,30 @@ def _attempt(delivery_id: int) -> None:
 
 def deliveries_run(now: datetime | None = None) -> datetime | None:
     """Send what is due, in parallel: a channel that hangs holds one sender until its timeout,
-    the others carry on."""
+    the others carry on. With ``NOTIFICATION_WORKERS`` the workers send it, in jobs this writes."""
     now = now or timezone.now()
     due = deliveries_due(now)
+    if settings.NOTIFICATION_WORKERS:
+        _to_workers(due)
+    else:
+        _in_this_process(due, now)
+    next_at: datetime | None = Delivery.objects.filter(state=DeliveryState.PENDING).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    return next_at
+
+
+def _to_workers(due: list[int]) -> None:
+    """The workers send; the clock only hands them what is due, and puts back the jobs of a
+    worker that stopped answering (killed mid-job: its job would stay taken for ever)."""
+    retried = stalled_retry()
+    if retried:
+        log.warning("deliveries.stalled_jobs_retried", jobs=retried)
+    if due:
+        due_defer(chunked(due, settings.NOTIFICATION_SENDERS))
+
+
+def _in_this_process(due: list[int], now: datetime) -> None:
     live = set(
         Delivery.objects.filter(pk__in=due, channel=Channel.LIVE).values_list("pk", flat=True)
     )
@@ -52,10 +78,6 @@ def deliveries_run(now: datetime | None = None) -> datetime | None:
         pool = senders()
         futures = [pool.submit(_attempt, pk) for pk in others]
         wait(futures, timeout=settings.NOTIFICATION_SEND_TIMEOUT * (len(others) + 1))
-    next_at: datetime | None = Delivery.objects.filter(state=DeliveryState.PENDING).aggregate(
-        at=Min("next_attempt_at")
-    )["at"]
-    return next_at
 
 
 def ladders_run(now: datetime | None = None) -> datetime | None:

@@ -1,6 +1,6 @@
-"""Real processes for tests: Daphne servers, schedulers, and Redis and PostgreSQL instances of the
-tests' own on spare loopback ports (the machine's shared services are never stopped). Every
-process is started with a deadline and stopped by the fixture that started it.
+"""Real processes for tests: Daphne servers, schedulers, sender workers, and Redis and PostgreSQL
+instances of the tests' own on spare loopback ports (the machine's shared services are never
+stopped). Every process is started with a deadline and stopped by the fixture that started it.
 """
 
 from __future__ import annotations
@@ -204,6 +204,11 @@ class Stack:
 
     def scheduler(self) -> subprocess.Popen[bytes]:
         return self._spawn("scheduler", [sys.executable, "manage.py", "runscheduler"])
+
+    def senders(self) -> subprocess.Popen[bytes]:
+        """A sender worker (``manage.py runsenders``): set ``NOTIFICATION_WORKERS`` in
+        ``extra_env`` for it to have any work."""
+        return self._spawn("senders", [sys.executable, "manage.py", "runsenders"])
 
     def stop(self) -> None:
         for process in self.processes:

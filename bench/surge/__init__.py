@@ -5,7 +5,8 @@ free loopback port, it builds ``--partnerships`` partnerships (50) of ``--member
 through the services (own agencies and areas, the source document's protocol published, the roles
 of the protocol filled as the demo partnership fills them; ``bench/_support.py``). Then, for each
 server count (``--servers``, two Daphne processes then one, each time with ``manage.py
-runscheduler`` beside them as in production):
+runscheduler`` and ``--workers`` sender workers, ``manage.py runsenders``, beside them as in
+production; ``--workers 0`` has each Daphne process send with its own threads, as before):
 
 - every member holds a page open (``--listeners``, all 2,000 by default): a websocket on
   ``/ws/alerts/`` that resumes as ``alerts.js`` does (on connect, every ``--heartbeat`` seconds,
@@ -23,13 +24,13 @@ runscheduler`` beside them as in production):
 
 It prints alert latency (from the response of the request that caused each alert to the page)
 p50/p99/max beside the floor's, board pushes likewise, each endpoint's p50/p99, CPU per alert
-(Daphne and the scheduler; with PostgreSQL's backends and Redis; the floor's servers and Redis),
-and ``LOST: n  DOUBLED: n`` last; exit 1 when either is not zero or a phase did not finish, 2
-when it could not run. Loopback only; the database ``coordinator_bench_surge`` is dropped at the
-end unless ``--keep``::
+(Daphne, the scheduler and the workers; with PostgreSQL's backends and Redis; the floor's servers
+and Redis), and ``LOST: n  DOUBLED: n`` last; exit 1 when either is not zero or a phase did not
+finish, 2 when it could not run. Loopback only; the database ``coordinator_bench_surge`` is dropped
+at the end unless ``--keep``::
 
     .venv/bin/python -m bench.surge [--partnerships 50] [--members 40] [--declarations 100] \
-        [--seconds 60] [--servers 2,1] [--quick] [--keep] [--profile DIR]
+        [--seconds 60] [--servers 2,1] [--workers 1] [--quick] [--keep] [--profile DIR]
 
 ``--profile DIR`` samples the servers with py-spy over the measured window (the thread holding
 the interpreter lock: where the CPU goes) and ``python -m bench.surge.profile DIR`` sums the

@@ -1,10 +1,9 @@
 """CPU time of the processes that serve a ``bench.surge`` phase, from ``/proc`` (Linux).
 
-The servers (each Daphne, the scheduler) are read at the start and the end of the phase. Redis
-(the benchmark's own) likewise. PostgreSQL backends come and go with the servers' connections,
-so the backends of the benchmark's database are sampled every second and each counts from its
-first sample (from zero when it appeared during the phase) to its last.
-"""
+The servers (each Daphne, the scheduler, each sender worker) are read at the start and the end of
+the phase. Redis (the benchmark's own) likewise. PostgreSQL backends come and go with the servers'
+connections, so the backends of the benchmark's database are sampled every second and each counts
+from its first sample (from zero when it appeared during the phase) to its last."""
 
 from __future__ import annotations
 

@@ -46,6 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--listeners", type=int, default=0, help="pages held open (default: every member)"
     )
     parser.add_argument("--servers", type=_counts, default=_counts("2,1"))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="sender workers (manage.py runsenders) beside the servers, as production runs them "
+        "(default 1, for two cores); 0: each Daphne process sends with its own threads, as before",
+    )
     parser.add_argument("--heartbeat", type=float, default=20.0, help="seconds between resumes")
     parser.add_argument(
         "--timeout",
@@ -73,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(options, key, value)
     if min(options.partnerships, options.members, options.declarations) < 1:
         parser.error("--partnerships, --members and --declarations must be at least 1")
+    if options.workers < 0:
+        parser.error("--workers must be 0 or more")
     everyone = options.partnerships * options.members
     options.listeners = min(options.listeners or everyone, everyone)
     started = time.monotonic()
@@ -80,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Surge: {options.declarations} declarations over {options.seconds:g} s across "
         f"{options.partnerships} partnerships of {options.members} members; "
         f"{options.listeners:,} pages open; Daphne processes: "
-        + ", ".join(map(str, options.servers)),
+        + ", ".join(map(str, options.servers))
+        + f"; sender workers: {options.workers}"
+        + ("" if options.workers else " (each Daphne process sends with its threads)"),
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "
         f"{platform.python_version()}; Daphne {version('daphne')}, Channels "
         f"{version('channels')}, channels-redis {version('channels-redis')}, websockets "

@@ -59,6 +59,7 @@ def summary(phases: list[Phase]) -> list[str]:
         rows.append(
             (
                 str(phase.servers),
+                str(phase.workers),
                 triple(check.latencies),
                 triple(floor_lat),
                 f"{_ratio(check.latencies, floor_lat, 0.5)} / "
@@ -80,6 +81,7 @@ def summary(phases: list[Phase]) -> list[str]:
     return table(
         (
             "Daphne",
+            "workers",
             "alert p50/p99/max ms",
             "floor p50/p99/max ms",
             "ratio p50 / p99",
@@ -113,7 +115,12 @@ def endpoints(phases: list[Phase]) -> list[str]:
 def details(phase: Phase, options: argparse.Namespace) -> list[str]:
     check = phase.checked or Checked()
     plural = "es" if phase.servers > 1 else ""
-    lines = [f"== {phase.servers} Daphne process{plural} + 1 scheduler =="]
+    senders = (
+        f" + {phase.workers} sender worker{'s' if phase.workers > 1 else ''}"
+        if phase.workers
+        else " (sending in Daphne's threads)"
+    )
+    lines = [f"== {phase.servers} Daphne process{plural} + 1 scheduler{senders} =="]
     if phase.error:
         lines.append(f"NOT FINISHED: {phase.error[:2000]}")
     lines.append(
@@ -153,8 +160,10 @@ def details(phase: Phase, options: argparse.Namespace) -> list[str]:
     )
     cpu = phase.cpu
     lines.append(
-        f"CPU seconds over the workload and its drain: servers (Daphne and scheduler) "
-        f"{cpu.get('servers', 0):.1f}, PostgreSQL backends {cpu.get('postgres', 0):.1f}, Redis "
+        f"CPU seconds over the workload and its drain: servers (Daphne, scheduler, workers) "
+        f"{cpu.get('servers', 0):.1f} ("
+        + ", ".join(f"{name} {seconds:.1f}" for name, seconds in phase.process_cpu.items())
+        + f"), PostgreSQL backends {cpu.get('postgres', 0):.1f}, Redis "
         f"{cpu.get('redis', 0):.1f}; the benchmark's own process {phase.client_cpu:.1f}"
     )
     floor = phase.floor

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.live_alerts import (
+    BASE_DIR,
     BenchError,
     Pending,
     Served,
@@ -54,6 +56,7 @@ GRACE_SECONDS = 2.0  # listened for after the last alert: a doubled one may come
 @dataclass
 class Phase:
     servers: int
+    workers: int = 0  # sender workers beside the servers (0: each server sends with its threads)
     connected: int = 0
     sockets: int = 0
     connect_seconds: float = 0.0
@@ -70,10 +73,32 @@ class Phase:
     checked: Checked | None = None
     floor: FloorResult | None = None
     cpu: dict[str, float] = field(default_factory=dict)
+    process_cpu: dict[str, float] = field(default_factory=dict)  # each server, by name
     floor_cpu: dict[str, float] = field(default_factory=dict)
     client_cpu: float = 0.0  # the benchmark's own process, not in the figures per alert
     floor_client_cpu: float = 0.0
     error: str = ""
+
+
+def _senders(env: dict[str, str], number: int) -> Served:
+    """A sender worker (``manage.py runsenders``), as production runs beside Daphne."""
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by _stop)
+        "w", prefix=f"bench-surge-senders-{number}-", suffix=".log", delete=False
+    )
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runsenders"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return Served(f"senders.{number}", process, 0, log)
+
+
+def product_env(env: dict[str, str], workers: int) -> dict[str, str]:
+    """The product's environment: sending in worker processes, or (``--workers 0``) in each
+    Daphne process's own threads, as before the workers."""
+    return dict(env, NOTIFICATION_WORKERS="true" if workers else "false")
 
 
 def build(env: dict[str, str], options: argparse.Namespace) -> list[Partnership]:
@@ -250,7 +275,7 @@ def phase_run(
     floor_redis_url: str,
     options: argparse.Namespace,
 ) -> Phase:
-    phase = Phase(servers)
+    phase = Phase(servers, workers=options.workers)
     processes: list[Served] = []
     profilers: list[subprocess.Popen[bytes]] = []
     pending = Pending(options.database_url)
@@ -260,8 +285,12 @@ def phase_run(
         for number in range(1, servers + 1):
             processes.append(_serve(f"surge-{servers}.{number}", "config.asgi:application", env))
         processes.append(_scheduler(env))
+        processes.extend(_senders(env, number) for number in range(1, options.workers + 1))
         ports = [served.port for served in processes if served.port]
-        _say(f"{servers} Daphne process(es) on ports {', '.join(map(str, ports))}, one scheduler")
+        _say(
+            f"{servers} Daphne process(es) on ports {', '.join(map(str, ports))}, one scheduler, "
+            + (f"{options.workers} sender worker(s)" if options.workers else "no sender workers")
+        )
         meter = Meter({s.name: s.process.pid for s in processes}, redis_pid, options.database_url)
         if options.profile:
             # Sampled over the same window as the CPU figures (the workload and its drain), not
@@ -306,6 +335,7 @@ def phase_run(
         "postgres": meter.postgres_seconds,
         "redis": meter.redis_seconds,
     }
+    phase.process_cpu = {name: meter.used(name) for name in meter.servers}
     phase.client_cpu = meter.client_seconds
     _say("  checking with the database ...")
     phase.checked = check(options.database_url, since, workload, pages, watchers)
@@ -343,7 +373,7 @@ def phase_run(
 
 
 def run_all(options: argparse.Namespace, redis_url: str, floor_redis_url: str) -> list[Phase]:
-    env = _product_env(options.database_url, redis_url)
+    env = product_env(_product_env(options.database_url, redis_url), options.workers)
     phases: list[Phase] = []
     try:
         _say(f"Database {_database_name(options.database_url)}: recreating and migrating ...")
@@ -354,7 +384,9 @@ def run_all(options: argparse.Namespace, redis_url: str, floor_redis_url: str) -
             f"Building {options.partnerships} partnerships of {options.members} members "
             "through the services ..."
         )
-        partnerships = build(env, options)
+        # Built with the senders in the building process: what building notifies is made there,
+        # not left as jobs for the phase's workers to make inside the measured window.
+        partnerships = build(product_env(env, 0), options)
         options.built_seconds = time.monotonic() - started
         _say(f"  built in {options.built_seconds:.1f} s")
         for servers in options.servers:

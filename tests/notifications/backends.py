@@ -35,3 +35,16 @@ class AcceptingBackend:
 
     def send(self, *, notification: Notification, address: str, channel: str) -> None:
         AcceptingBackend.taken.append((notification.pk, channel))
+
+
+class SlowBackend:
+    """Takes each message after a pause, as a provider that sends it would: a worker's batch of
+    these takes long enough to be killed in the middle of it."""
+
+    sends = True
+    seconds = 0.3
+
+    def send(self, *, notification: Notification, address: str, channel: str) -> None:
+        import time
+
+        time.sleep(SlowBackend.seconds)

@@ -384,3 +384,84 @@ def test_a_hanging_or_failing_channel_blocks_nobody(demo: dict[str, Any], settin
     finally:
         hang.shutdown()
         backends_reset()
+
+
+# --- A sender worker killed mid-batch ----------------------------------------------------------
+def test_a_worker_killed_mid_batch_leaves_every_delivery_made_exactly_once(
+    demo: dict[str, Any], settings: Any
+) -> None:
+    from notifications.models import ContactPreference, Delivery, DeliveryAttempt, LiveEvent
+
+    settings.NOTIFICATION_WORKERS = True  # this process writes the jobs, as a web process would
+    with connection.cursor() as cursor:  # procrastinate's tables are not flushed between tests
+        cursor.execute("DELETE FROM procrastinate_jobs")
+        cursor.execute("DELETE FROM procrastinate_workers")
+    stack = Stack(
+        database_url=suite_database_url(),
+        redis_url=os.environ["REDIS_URL"],
+        extra_env={
+            "NOTIFICATION_WORKERS": "true",
+            # One job for the whole batch, its texts slow: a kill lands in the middle of it.
+            "NOTIFICATION_SENDERS": "1",
+            "SMS_BACKEND": "tests.notifications.backends.SlowBackend",
+            # Shortened so that the test takes seconds: a held delivery is free again after
+            # 3 s, a worker silent for 2 s counts as dead.
+            "NOTIFICATION_CLAIM_SECONDS": "3",
+            "NOTIFICATION_WORKER_HEARTBEAT_SECONDS": "0.5",
+            "NOTIFICATION_WORKER_STALLED_SECONDS": "2",
+        },
+    )
+    try:
+        people = ("crro", "coordinator", "chief", "staff", "member", "rec")
+        for username in people:
+            ContactPreference.objects.create(member=demo[username], sms=True)
+        told = factories.notifications(
+            audiences=[
+                Audience.role("crro"),
+                Audience.role("csp_coordinator"),
+                Audience.role("council_chief_officer"),
+                Audience.role("operational_staff"),
+                Audience.role("ccsp_member"),
+            ],
+            subject=demo["coordinator"],
+            cause="killed-worker",
+            title="Disorder expected tonight",
+            urgency="urgent",
+        )
+        deliveries = Delivery.objects.filter(notification__in=told)
+        texts = deliveries.filter(channel="sms")
+        assert texts.count() >= 5
+        first = stack.senders()
+
+        def some_texts_sent() -> bool:
+            return DeliveryAttempt.objects.filter(delivery__in=texts).count() >= 2
+
+        wait_for(some_texts_sent, 30, "the first worker sends some texts")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        done_by_first = DeliveryAttempt.objects.filter(delivery__in=deliveries).count()
+        assert done_by_first < deliveries.count(), "killed too late: the batch was finished"
+
+        stack.senders()
+        stack.scheduler()  # the sweep: stalled jobs back to the queue, due deliveries to jobs
+        wait_for(lambda: not deliveries.filter(state="pending").exists(), 30, "every delivery made")
+
+        def no_job_left_taken() -> bool:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'")
+                row = cursor.fetchone()
+            return bool(row and row[0] == 0)
+
+        # The killed worker's job did not stay taken: it was put back and run again.
+        wait_for(no_job_left_taken, 15, "the killed worker's job retried")
+        time.sleep(1.5)  # anything doubled would show by now
+        for delivery in deliveries:
+            assert delivery.state in ("delivered", "recorded"), delivery
+            assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 1, delivery
+        for notification in told:
+            assert LiveEvent.objects.filter(notification=notification).count() == 1
+    finally:
+        stack.stop()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM procrastinate_jobs")
+            cursor.execute("DELETE FROM procrastinate_workers")
