@@ -281,10 +281,10 @@ class AuditEvent(models.Model):
     verb = models.CharField(max_length=64)
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
+    # Indexed by the two indexes below, which lead with it.
     scope = models.CharField(
         max_length=64,
         blank=True,
-        db_index=True,
         help_text="The case the event belongs to, such as 'incident:12'; blank for the directory.",
     )
     changes = models.JSONField(default=dict)
@@ -293,7 +293,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["scope", "seq"], name="auditevent_scope_seq")]
+        indexes = [
+            models.Index(fields=["scope", "seq"], name="auditevent_scope_seq"),
+            # What a record holds, read by skipping through it (``review.timeline.Record``).
+            models.Index(fields=["scope", "verb", "agency"], name="auditevent_scope_verb_agency"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["partnership", "seq"], name="auditevent_seq_per_chain"),
             models.UniqueConstraint(

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -242,16 +243,100 @@ class TimelineFilter:
     until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Present:
+    """What occurs in a record's events: the verbs, and the agencies (by id) that acted."""
+
+    verbs: frozenset[str]
+    agency_ids: frozenset[int]
+
+
+# Each distinct (verb, agency) of each scope is found by one probe of the index on
+# (scope, verb, agency_id) for the first pair after the last one found (a skip scan, which
+# PostgreSQL 15 does not do by itself): a few hundred probes at most, however long the record,
+# where a DISTINCT reads every event of it (58 ms of a page at 100,000 events). ORDER BY
+# matches the index (NULLS LAST), so an event without an agency is found as its verb's last
+# pair and then skipped, which loses nothing: its verb was found with it.
+_PRESENT_SQL = """
+WITH RECURSIVE present(scope, verb, agency_id) AS (
+    SELECT s.scope, first.verb, first.agency_id
+    FROM unnest(%s::varchar[]) AS s(scope)
+    CROSS JOIN LATERAL (
+        SELECT e.verb, e.agency_id FROM {table} e
+        WHERE e.scope = s.scope ORDER BY e.verb, e.agency_id LIMIT 1
+    ) AS first
+  UNION ALL
+    SELECT p.scope, later.verb, later.agency_id
+    FROM present p
+    CROSS JOIN LATERAL (
+        SELECT n.verb, n.agency_id FROM (
+            (SELECT e.verb, e.agency_id FROM {table} e
+             WHERE e.scope = p.scope AND e.verb = p.verb AND e.agency_id > p.agency_id
+             ORDER BY e.agency_id LIMIT 1)
+            UNION ALL
+            (SELECT e.verb, e.agency_id FROM {table} e
+             WHERE e.scope = p.scope AND e.verb > p.verb
+             ORDER BY e.verb, e.agency_id LIMIT 1)
+        ) AS n
+        ORDER BY n.verb, n.agency_id LIMIT 1
+    ) AS later
+)
+SELECT DISTINCT verb, agency_id FROM present
+"""
+
+
+@dataclass(frozen=True)
+class Record:
+    """The events one timeline reads: every event of ``scopes``, and those ``also`` picks out of
+    other records (what a conference decided about this person's case)."""
+
+    scopes: tuple[Scope, ...]
+    also: Q | None = None
+
+    def events(self) -> QuerySet[AuditEvent]:
+        wanted = Q(scope__in=[str(scope) for scope in self.scopes])
+        if self.also is not None:
+            wanted |= self.also
+        return AuditEvent.objects.filter(wanted)
+
+    def present(self) -> Present:
+        """The verbs and agencies of ``events()``, for the filter to offer: the same sets as a
+        DISTINCT over them, read from the index rather than from every event."""
+        pairs: set[tuple[str, int | None]] = set()
+        if self.scopes:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _PRESENT_SQL.format(table=connection.ops.quote_name(AuditEvent._meta.db_table)),
+                    [[str(scope) for scope in self.scopes]],
+                )
+                pairs.update(cursor.fetchall())
+        if self.also is not None:
+            pairs.update(
+                AuditEvent.objects.filter(self.also)
+                .order_by()
+                .values_list("verb", "agency_id")
+                .distinct()
+            )
+        return Present(
+            verbs=frozenset(verb for verb, _ in pairs),
+            agency_ids=frozenset(agency for _, agency in pairs if agency is not None),
+        )
+
+
 def events_in(scopes: Iterable[Scope]) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(scope__in=[str(scope) for scope in scopes])
+    return Record(tuple(scopes)).events()
+
+
+def incident_record(incident_id: int) -> Record:
+    """Everything recorded on one incident."""
+    return Record((Scope.incident(incident_id),))
 
 
 def incident_events(incident_id: int) -> QuerySet[AuditEvent]:
-    """Everything recorded on one incident."""
-    return events_in([Scope.incident(incident_id)])
+    return incident_record(incident_id).events()
 
 
-def person_events(person_id: int) -> QuerySet[AuditEvent]:
+def person_record(person_id: int) -> Record:
     """Everything about one person's case: their record, their incidents, their referrals and
     what conferences decided about them (other cases in the same conference are left out)."""
     incident_ids = list(
@@ -273,8 +358,12 @@ def person_events(person_id: int) -> QuerySet[AuditEvent]:
         | Q(subject_type="conference.action", subject_id__in=action_ids)
         | Q(verb__in=["conference.opened", "conference.concluded"])
     )
-    scopes = [Scope.person(person_id), *[Scope.incident(pk) for pk in incident_ids]]
-    return AuditEvent.objects.filter(Q(scope__in=[str(s) for s in scopes]) | in_conference)
+    scopes = (Scope.person(person_id), *[Scope.incident(pk) for pk in incident_ids])
+    return Record(scopes, also=in_conference if conference_scopes else None)
+
+
+def person_events(person_id: int) -> QuerySet[AuditEvent]:
+    return person_record(person_id).events()
 
 
 def events_filtered(
