@@ -229,6 +229,30 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         self.closed_at = at
 
 
+class BoardChange(models.Model):
+    """A change to one partnership's board (an incident or one of its duties moved), numbered in
+    the order it is published to the board's watchers.
+
+    The number is taken after the change commits, in a transaction of its own under the
+    partnership's board lock (as ``notifications.models.LiveEvent`` is under the member's), so
+    for any one partnership a later number is always committed after an earlier one: a board page
+    that saw change N and asks for every change after N misses nothing, even when Redis lost the
+    push or the socket queued too long for it to arrive.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=50, help_text="The incident's state after the change.")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["partnership", "id"], name="boardchange_partnership_id")]
+
+    def __str__(self) -> str:
+        return f"Board change {self.pk}: incident {self.incident_id} {self.state}"
+
+
 class IncidentStrand(models.Model):
     """A strand perceived in an incident (a table, so incidents filter by strand on any
     database)."""

@@ -48,6 +48,14 @@ def incident_for(
     return incident
 
 
+def incident_seen_by(pk: int, members: Sequence[Member]) -> list[bool]:
+    """For each of ``members``, whether ``incident_for`` would find the incident for them (rather
+    than raise Http404), with one lookup of it: the board asks this once per push for all its
+    watchers in a process, where each used to look the incident up for themselves."""
+    incident = Incident.objects.filter(pk=pk).order_by("pk").first()
+    return [incident is not None and can(member, "incident.view", incident) for member in members]
+
+
 def duty_for(member: Member, pk: int) -> Duty:
     """The duty, only to a member who may see its incident (Http404 otherwise)."""
     duty = Duty.objects.select_related("incident").filter(pk=pk).order_by("pk").first()

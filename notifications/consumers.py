@@ -11,6 +11,8 @@ restarted Daphne or Redis being away delays an alert, never loses it. A client m
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -18,10 +20,11 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from notifications import live_marks
 from notifications.dispatch import member_group, unread_count
 from notifications.models import LiveEvent, Notification, NotificationState
 from notifications.services import notification_acknowledge
-from partnership.consumers import CLOSE_FORBIDDEN, MemberConsumer
+from partnership.consumers import CLOSE_FORBIDDEN, MemberConsumer, socket_db
 from partnership.errors import ConflictError
 from partnership.models import Member
 from partnership.permissions import can
@@ -68,18 +71,30 @@ def _hello(member_id: int) -> dict[str, Any]:
     return {"type": "hello", "unread": unread_count(member_id), "last_event_id": latest or 0}
 
 
+@dataclass(frozen=True)
+class _LastLook:
+    """What this socket's last look at the database found, and the member's live mark read just
+    before it (``notifications.live_marks``)."""
+
+    mark: str
+    latest: int  # the member's latest event id then
+    unread: int
+    at: float  # time.monotonic()
+
+
 class AlertsConsumer(MemberConsumer):
     member: Member
+    last_look: _LastLook | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if not await database_sync_to_async(can)(user, "alerts.receive"):
+        if not await socket_db(can)(user, "alerts.receive"):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.member = user
         await self.accept()
         await self._join()
-        await self.send_json(await database_sync_to_async(_hello)(self.member.pk))
+        await self.send_json(await socket_db(_hello)(self.member.pk))
 
     def allowed_now(self, member: Member) -> int | None:
         return None if can(member, "alerts.receive") else CLOSE_FORBIDDEN
@@ -109,7 +124,7 @@ class AlertsConsumer(MemberConsumer):
                 await self._error("last_event_id must be a whole number of at least 0.")
                 return
             await self._join()
-            events, unread = await database_sync_to_async(_replay)(self.member.pk, last)
+            events, unread = await socket_db(self._resume)(last)
             for event in events:
                 await self.send_json(event)
             await self.send_json({"type": "resumed", "unread": unread})
@@ -126,6 +141,28 @@ class AlertsConsumer(MemberConsumer):
                 await self._error(" ".join(getattr(exc, "messages", [str(exc)])))
         else:
             await self._error("Unknown message: send a resume or an acknowledge.")
+
+    def _resume(self, last: int) -> tuple[list[dict[str, Any]], int]:
+        """The events after ``last`` and the unread count: from the database, unless the member's
+        live mark is the one read before this socket's last look, that look was recent, and the
+        client has everything it found (then nothing is new, and the unread count is the same)."""
+        mark = live_marks.live_mark(self.member.pk)
+        look = self.last_look
+        if (
+            look is not None
+            and mark == look.mark
+            and last >= look.latest
+            and time.monotonic() - look.at < live_marks.TRUST_SECONDS
+        ):
+            return [], look.unread
+        events, unread = _replay(self.member.pk, last)
+        complete = len(events) < REPLAY_LIMIT
+        self.last_look = (
+            _LastLook(mark, events[-1]["id"] if events else last, unread, time.monotonic())
+            if mark is not None and complete
+            else None
+        )
+        return events, unread
 
     async def _error(self, detail: str) -> None:
         await self.send_json({"type": "error", "detail": detail})

@@ -24,6 +24,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from notifications.live_marks import live_marks_move
 from notifications.models import (
     Channel,
     Delivery,
@@ -143,6 +144,7 @@ def live_publish(member_id: int, payload: dict[str, Any], notification_id: int |
         event = LiveEvent.objects.create(
             member_id=member_id, notification_id=notification_id, payload=payload, previous=previous
         )
+    live_marks_move([member_id])
     return group_send_now(
         member_group(member_id), {"type": "alert.event", "payload": dict(payload, id=event.pk)}
     )
@@ -270,6 +272,7 @@ def live_deliveries_send(delivery_ids: list[int], now: datetime | None = None) -
             for i, event, pk in zip(positions, created, ids, strict=True):
                 numbers[i] = pk
                 last[event.member_id] = pk
+    live_marks_move(members)
     sends = [
         (
             member_group(d.notification.recipient_id),

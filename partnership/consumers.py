@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 import structlog
 from channels.db import database_sync_to_async
@@ -18,6 +20,30 @@ from partnership.worklist import worklist_group
 from partnership.ws_auth import scope_member_now
 
 log = structlog.get_logger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The sockets' own reads (each message's credential check, the alerts' and the board's resumes,
+# the board's per-push visibility) run on a few threads of their own, not on the process's one
+# thread-sensitive thread: there they queued behind every request, 100 resumes a second at 2,000
+# open pages (bench.surge), and a board push waited long enough for Redis to expire it. Nothing
+# they do shares a transaction or a thread-bound object with a request: each call opens (or
+# reuses) its thread's own connection, reads, and returns.
+SOCKET_DB_THREADS = 4
+_socket_db_executor = ThreadPoolExecutor(
+    max_workers=SOCKET_DB_THREADS, thread_name_prefix="socket-db"
+)
+
+
+def socket_db(func: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """``func`` as a coroutine function, run on the sockets' database threads (and Django's
+    connections tidied around it, as ``database_sync_to_async`` does)."""
+    wrapped: Callable[P, Coroutine[Any, Any, R]] = database_sync_to_async(
+        func, thread_sensitive=False, executor=_socket_db_executor
+    )
+    return wrapped
+
 
 # Clients send short commands (a resume, an acknowledge); nothing legitimate comes near this.
 # Daphne itself refuses frames over 1 MB.
@@ -143,7 +169,7 @@ class MemberConsumer(SafeJsonConsumer):
 
     async def checks_hold(self) -> bool:
         """Credentials, then access to the socket's object; closes the socket when either fails."""
-        refused = await database_sync_to_async(self._checks_now)()
+        refused = await socket_db(self._checks_now)()
         if refused == CLOSE_SIGNED_OUT:
             await self.sign_out()
             return False

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from partnership.calendar.selectors import division_installed
+from partnership.live import member_sockets_check_on_commit
 from partnership.models import (
     Agency,
     Area,
@@ -208,6 +209,11 @@ def role_revoke(*, actor: Member | None, assignment: RoleAssignment) -> None:
         },
     )
     assignment.delete()
+    # The member's (and their deputy's) open sockets ask their doors again at once: a board
+    # they no longer run closes, rather than at its next heartbeat.
+    for member_id in (assignment.member_id, assignment.deputy_id):
+        if member_id is not None:
+            member_sockets_check_on_commit(member_id)
 
 
 def member_partnership_choose(*, member: Member, partnership: Partnership) -> None:

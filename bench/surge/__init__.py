@@ -11,14 +11,18 @@ production; ``--workers 0`` has each Daphne process send with its own threads, a
 - every member holds a page open (``--listeners``, all 2,000 by default): a websocket on
   ``/ws/alerts/`` that resumes as ``alerts.js`` does (on connect, every ``--heartbeat`` seconds,
   and on a gap); members who run the board (the senior police officer, the CRRO, the
-  co-ordinators, gold) also watch ``/ws/board/``. Sockets are spread round-robin over the servers;
+  co-ordinators, gold) also watch ``/ws/board/``, resuming as ``board.js`` does (from now on
+  connect, then from the last change seen every ``--heartbeat`` seconds). Sockets are spread
+  round-robin over the servers;
 - ``--declarations`` declarations (100) are made over ``--seconds`` (60), the partnerships in
   turn, each followed by its partnership's acknowledgements, duty completions, a reply and a
   timeline read (``bench/surge/workload.py``). Each declaration alerts its protocol's audience
   (the co-ordinators, the CRRO's referral) and its board's watchers; each completed step alerts
   that step's audience (the REC, the Council, the co-ordinator); each reply alerts its sender;
-- when every delivery is made, each page resumes once more, and the database is asked what was
-  sent: each live notification to a listening member must have reached its page exactly once;
+- when every delivery is made, each page and board resumes once more, and the database is asked
+  what was sent: each live notification to a listening member must have reached its page
+  exactly once, and each board change numbered for a watcher's partnership its board, pushed or
+  replayed;
 - then the floor (``bench/surge/floor.py``): the same messages to as many sockets through bare
   Channels (``bench.floor_asgi``) on as many Daphne processes, at the same moments.
 

@@ -65,6 +65,7 @@ def summary(phases: list[Phase]) -> list[str]:
                 f"{_ratio(check.latencies, floor_lat, 0.5)} / "
                 f"{_ratio(check.latencies, floor_lat, 0.99)}",
                 triple(check.board_latencies),
+                f"{check.board_received:,}/{check.board_expected:,}",
                 triple(floor.board_latencies if floor else []),
                 f"{check.received:,}/{check.expected:,}",
                 str(check.lost),
@@ -86,6 +87,7 @@ def summary(phases: list[Phase]) -> list[str]:
             "floor p50/p99/max ms",
             "ratio p50 / p99",
             "board push p50/p99/max ms",
+            "board arrived",
             "floor board p50/p99/max",
             "alerts",
             "lost",
@@ -151,8 +153,11 @@ def details(phase: Phase, options: argparse.Namespace) -> list[str]:
     for kind, values in sorted(check.by_kind.items()):
         lines.append(f"  {kind}: {len(values):,} alerts, p50/p99/max ms {triple(values)}")
     lines.append(
-        f"board pushes: {check.board_received:,} of {check.board_expected:,} "
-        f"(missing {check.board_lost}, extra {check.board_extra})"
+        f"board changes: {check.board_received:,} of {check.board_expected:,} the database "
+        f"numbered for the watchers reached them ({check.board_replayed:,} first seen in a "
+        f"replay); LOST {check.board_lost}, extra {check.board_extra}; "
+        f"{check.board_unattributed} made by no request (not timed); pushes alone p50/p99/max "
+        f"ms {triple(check.board_push_latencies)}; {phase.board_resumes:,} board resumes"
     )
     lines.append(
         "deliveries by channel and state: "

@@ -70,6 +70,7 @@ class Phase:
     chains: int = 0
     resumes: int = 0
     gaps: int = 0
+    board_resumes: int = 0
     checked: Checked | None = None
     floor: FloorResult | None = None
     cpu: dict[str, float] = field(default_factory=dict)
@@ -150,20 +151,24 @@ def _redis_pid(url: str) -> int | None:
         client.close()
 
 
-async def _drain(pages: list[Page], pending: Pending, timeout: float, phase: Phase) -> None:
+async def _drain(
+    pages: list[Page], watchers: list[Watcher], pending: Pending, timeout: float, phase: Phase
+) -> None:
     """Wait until the product has made every delivery (so the database holds every event); then
-    every page resumes once more, as its next heartbeat would, and takes what that brings."""
+    every page and board resumes once more, as its next heartbeat would, and takes what that
+    brings."""
     last = time.perf_counter()
     deadline = last + timeout
     while time.perf_counter() < deadline and await asyncio.to_thread(pending.count) > 0:
         await asyncio.sleep(0.2)
     if time.perf_counter() < deadline:
         phase.drained_seconds = time.perf_counter() - last
-    for page in pages:
+    everyone: list[Page | Watcher] = [*pages, *watchers]
+    for page in everyone:
         if not page.closed:
             with contextlib.suppress(Exception):
                 await page.resume()
-    while time.perf_counter() < deadline and any(p.replaying for p in pages if not p.closed):
+    while time.perf_counter() < deadline and any(p.replaying for p in everyone if not p.closed):
         await asyncio.sleep(0.1)
     await asyncio.sleep(GRACE_SECONDS)
 
@@ -205,6 +210,7 @@ async def _product(
     readers = [asyncio.create_task(page_listen(p, closing)) for p in open_pages]
     readers += [asyncio.create_task(watcher_listen(w, closing)) for w in open_watchers]
     beat = asyncio.create_task(heartbeats(open_pages, options.heartbeat))
+    board_beat = asyncio.create_task(heartbeats(open_watchers, options.heartbeat))
     workload = Workload(partnerships, ports, options.declarations, options.seconds)
     try:
         meter.start()
@@ -214,12 +220,13 @@ async def _product(
             f"  {workload.declared} declared, {len(workload.calls):,} requests in "
             f"{phase.workload_seconds:.1f} s; waiting for the deliveries ..."
         )
-        await _drain(open_pages, pending, options.timeout, phase)
+        await _drain(open_pages, open_watchers, pending, options.timeout, phase)
         meter.stop()
     finally:
         closing.set()
         beat.cancel()
-        await asyncio.gather(beat, return_exceptions=True)
+        board_beat.cancel()
+        await asyncio.gather(beat, board_beat, return_exceptions=True)
         await asyncio.gather(
             *(p.ws.close() for p in open_pages),
             *(w.ws.close() for w in open_watchers),
@@ -328,6 +335,7 @@ def phase_run(
     phase.declared, phase.chains = workload.declared, workload.chains
     phase.resumes = sum(p.resumes for p in pages)
     phase.gaps = sum(p.gaps for p in pages)
+    phase.board_resumes = sum(w.resumes for w in watchers)
     if meter.failed:
         phase.problems[f"PostgreSQL's CPU not read to the end ({meter.failed})"] = 1
     phase.cpu = {

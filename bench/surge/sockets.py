@@ -8,6 +8,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,17 +77,62 @@ class Page:
         return True
 
 
+@dataclass(frozen=True)
+class BoardSighting:
+    change_id: int
+    incident_id: int
+    at: float  # perf_counter when the watcher's event loop first got it
+    replayed: bool  # first seen in the answer to a resume, not pushed
+
+
 @dataclass
 class Watcher:
-    """One co-ordinator's board page (``/ws/board/``): it only listens."""
+    """One co-ordinator's board page (``/ws/board/``), as ``escalation/static/escalation/
+    board.js`` behaves: it resumes from now when it connects, then from the highest change number
+    it has seen every heartbeat, and takes each change once however often it arrives."""
 
     number: int
     member_id: int
     partnership: int  # index of the partnership in the run
     server: int
     ws: Any = None
-    pushes: list[tuple[int, float]] = field(default_factory=list)  # (incident id, arrival)
+    start: int | None = None  # the number its first resume started from
+    last_change_id: int = 0
+    seen: set[int] = field(default_factory=set)
+    sightings: list[BoardSighting] = field(default_factory=list)
+    pushes: list[tuple[int, float]] = field(default_factory=list)  # (change id, arrival)
+    replaying: int = 0
+    resumes: int = 0
     closed: str = ""
+
+    async def resume(self) -> None:
+        self.replaying += 1
+        self.resumes += 1
+        message: dict[str, Any] = {"type": "resume"}
+        if self.start is not None:
+            message["last_change_id"] = self.last_change_id
+        await self.ws.send(json.dumps(message))
+
+    def take(self, message: dict[str, Any], at: float) -> None:
+        kind = message.get("type")
+        if kind in ("resumed", "error"):
+            self.replaying = max(0, self.replaying - 1)
+            last = message.get("last_change_id")
+            if isinstance(last, int):
+                if self.start is None:
+                    self.start = last
+                self.last_change_id = max(self.last_change_id, last)
+            return
+        change_id, incident_id = message.get("id"), message.get("incident_id")
+        if kind != "board.changed" or not isinstance(change_id, int):
+            return
+        if self.replaying == 0:
+            self.pushes.append((change_id, at))
+        if change_id in self.seen or not isinstance(incident_id, int):
+            return
+        self.seen.add(change_id)
+        self.last_change_id = max(self.last_change_id, change_id)
+        self.sightings.append(BoardSighting(change_id, incident_id, at, self.replaying > 0))
 
 
 async def _connect(url: str, token: str) -> Any:
@@ -128,6 +174,7 @@ async def page_open(port: int, page: Page, token: str, gate: asyncio.Semaphore) 
 async def watcher_open(port: int, watcher: Watcher, token: str, gate: asyncio.Semaphore) -> None:
     async with gate:
         watcher.ws = await _connect(f"ws://127.0.0.1:{port}/ws/board/", token)
+        await watcher.resume()  # from now on: the answer names the number to start from
 
 
 async def page_listen(page: Page, closing: asyncio.Event) -> None:
@@ -152,17 +199,17 @@ async def watcher_listen(watcher: Watcher, closing: asyncio.Event) -> None:
         async for raw in watcher.ws:
             at = time.perf_counter()
             message = json.loads(raw)
-            if isinstance(message, dict) and isinstance(message.get("incident_id"), int):
-                watcher.pushes.append((message["incident_id"], at))
+            if isinstance(message, dict):
+                watcher.take(message, at)
     except ConnectionClosed:
         pass
     if not closing.is_set():
         watcher.closed = f"{watcher.ws.close_code} {watcher.ws.close_reason}".strip()
 
 
-async def heartbeats(pages: list[Page], every: float) -> None:
-    """Each page resumes every ``every`` seconds, spread evenly (pages opened at different
-    moments)."""
+async def heartbeats(pages: Sequence[Page | Watcher], every: float) -> None:
+    """Each page (or board) resumes every ``every`` seconds, spread evenly (pages opened at
+    different moments)."""
     if every <= 0 or not pages:
         return
     gap = every / len(pages)

@@ -4,9 +4,14 @@ Every live notification the database holds for a listening member since the run 
 have reached that member's page exactly once (by ``notification_id``, over distinct events): the
 rest are lost (or, while the product was still sending when the wait ended, unsent) or doubled.
 Each is timed from the response of the request that caused it, read from its idempotency key
-(``incident:12:declared:…``, ``duty:40:done:…``, ``notification:7:reply:…``). Board pushes carry
-no record in the database: each is paired, in order, with the board-changing requests of its
-incident (one chain makes them one after another), and a missing push counts as lost.
+(``incident:12:declared:…``, ``duty:40:done:…``, ``notification:7:reply:…``).
+
+Board changes are numbered in the database too (``escalation_boardchange``): every change of a
+watcher's partnership after the number its first resume started from must have reached its page
+once, pushed or brought by a resume (the watchers' roles see every incident of their
+partnership, so every change is theirs to see); the rest are lost. Each incident's changes are
+paired, in number order, with its board-changing requests (one chain makes them one after
+another) to time them.
 """
 
 from __future__ import annotations
@@ -36,8 +41,11 @@ class Checked:
     board_expected: int = 0
     board_received: int = 0
     board_lost: int = 0
-    board_extra: int = 0
-    board_latencies: list[float] = field(default_factory=list)
+    board_extra: int = 0  # changes a watcher received that were not its partnership's
+    board_replayed: int = 0  # of the received, first seen while a resume was answered
+    board_unattributed: int = 0  # changes no request of the workload made (not timed)
+    board_latencies: list[float] = field(default_factory=list)  # first sighting, either way
+    board_push_latencies: list[float] = field(default_factory=list)  # pushes alone
     # The floor's plan: trigger number -> the socket numbers its alerts went to (and, apart,
     # its board pushes), in order.
     plan: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -84,6 +92,11 @@ def check(
                 [since],
             ).fetchall()
         )
+        changes = conn.execute(
+            "SELECT id, partnership_id, incident_id FROM escalation_boardchange "
+            "WHERE changed_at >= %s ORDER BY id",
+            [since],
+        ).fetchall()
         for state, channel, count in conn.execute(
             "SELECT d.state, d.channel, count(*) FROM notifications_delivery d "
             "JOIN notifications_notification n ON n.id = d.notification_id "
@@ -125,24 +138,52 @@ def check(
                 latency = first[notification_id] - workload.triggers[trigger].at
                 result.latencies.append(latency)
                 result.by_kind[_kind(cause, trigger in declaring)].append(latency)
-    _board(workload, watchers, result)
+    _board(workload, watchers, changes, result)
     return result
 
 
-def _board(workload: Workload, watchers: list[Watcher], result: Checked) -> None:
+def _board(
+    workload: Workload,
+    watchers: list[Watcher],
+    changes: list[tuple[int, int, int]],
+    result: Checked,
+) -> None:
+    # Each incident's changes in number order, each timed from its request's response.
+    by_incident: dict[int, list[int]] = defaultdict(list)
+    for change_id, _, incident_id in changes:
+        by_incident[incident_id].append(change_id)
+    trigger_of: dict[int, int] = {}
+    for incident_id, numbers in by_incident.items():
+        for change_id, number in zip(numbers, workload.board.get(incident_id, []), strict=False):
+            trigger_of[change_id] = number
+    partnership_of = workload.incidents
     for watcher in watchers:
-        arrivals: dict[int, list[float]] = defaultdict(list)
-        for incident_id, at in watcher.pushes:
-            arrivals[incident_id].append(at)
-        for incident_id, triggers in workload.board.items():
-            if workload.incidents.get(incident_id) != watcher.partnership:
+        start = watcher.start or 0
+        mine = {
+            change_id
+            for change_id, _, incident_id in changes
+            if change_id > start and partnership_of.get(incident_id) == watcher.partnership
+        }
+        first = {s.change_id: s for s in watcher.sightings}
+        pushed: dict[int, float] = {}
+        for change_id, at in watcher.pushes:
+            pushed.setdefault(change_id, at)
+        result.board_expected += len(mine)
+        result.board_received += len(mine & first.keys())
+        result.board_lost += len(mine - first.keys())
+        result.board_extra += len({c for c in first if c > start} - mine)
+        for change_id in sorted(mine):
+            trigger = trigger_of.get(change_id)
+            if trigger is None:
+                result.board_unattributed += 1
                 continue
-            pushes = arrivals.get(incident_id, [])
-            result.board_expected += len(triggers)
-            result.board_received += min(len(pushes), len(triggers))
-            result.board_lost += max(0, len(triggers) - len(pushes))
-            result.board_extra += max(0, len(pushes) - len(triggers))
-            for number in triggers:
-                result.board_plan[number].append(watcher.number)
-            for number, at in zip(triggers, pushes, strict=False):
-                result.board_latencies.append(at - workload.triggers[number].at)
+            result.board_plan[trigger].append(watcher.number)
+            sighting = first.get(change_id)
+            if sighting is None:
+                continue
+            result.board_replayed += sighting.replayed
+            result.board_latencies.append(sighting.at - workload.triggers[trigger].at)
+            if change_id in pushed:
+                result.board_push_latencies.append(
+                    pushed[change_id] - workload.triggers[trigger].at
+                )

@@ -10,7 +10,7 @@ Callers import from here (``from escalation import services``); the modules belo
 topics: ``protocols``, ``incidents``, ``duties``, ``deadlines`` (when the calendar changes).
 """
 
-from escalation.services.common import board_group, board_panel_changed
+from escalation.services.common import board_change_publish, board_group, board_panel_changed
 from escalation.services.deadlines import duty_deadlines_recompute
 from escalation.services.duties import (
     MeetingPlan,
@@ -46,6 +46,7 @@ from escalation.services.retention import (
 __all__ = [
     "DeterminationResult",
     "MeetingPlan",
+    "board_change_publish",
     "board_group",
     "board_panel_changed",
     "duties_ready",

@@ -1,8 +1,10 @@
 /* The live board. A websocket to /ws/board/ says when anything on the board changed; the page
    then fetches the fresh table (or the panel that changed) from the server (the push carries ids
-   and names only). It also fetches on
-   every (re)connect, so whatever happened while the connection was down is never missed, and it
-   reconnects with a growing delay when the connection drops. */
+   and names only). It also fetches on every (re)connect, so whatever happened while the
+   connection was down is never missed, and it reconnects with a growing delay when the
+   connection drops. Each change carries its number: on every (re)connect and every heartbeat the
+   page asks for the changes after the last number it saw ({"type": "resume", "last_change_id":
+   N}), so a push the server could not deliver still refreshes the board, moments later. */
 (function () {
   "use strict";
 
@@ -17,6 +19,10 @@
   var delay = firstDelay;
   var loading = false;
   var again = false;
+  var HEARTBEAT_MS = 20000;
+  var socket = null;
+  var heartbeat = null;
+  var lastChangeId = null;  // null until the first resume: "from now on"
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -73,23 +79,51 @@
     }
   }
 
+  function resume() {
+    if (socket && socket.readyState === window.WebSocket.OPEN) {
+      var message = { type: "resume" };
+      if (lastChangeId !== null) { message.last_change_id = lastChangeId; }
+      socket.send(JSON.stringify(message));
+    }
+  }
+
+  function changed(data) {
+    // A change already seen (a push that a resume also brought) needs no second fetch.
+    if (typeof data.id === "number") {
+      if (lastChangeId !== null && data.id <= lastChangeId) { return; }
+      lastChangeId = data.id;
+    }
+    refresh();
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    var socket = new WebSocket(scheme + "//" + window.location.host + socketPath);
-    socket.onopen = function () {
+    var current = new WebSocket(scheme + "//" + window.location.host + socketPath);
+    socket = current;
+    current.onopen = function () {
       delay = firstDelay;
       refresh();
       refreshPanels("");
+      resume();
+      heartbeat = window.setInterval(resume, HEARTBEAT_MS);
     };
-    socket.onmessage = function (event) {
+    current.onmessage = function (event) {
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
-      if (data && data.type === "board.changed") { refresh(); }
-      if (data && data.type === "board.panel" && typeof data.panel === "string") {
+      if (!data || typeof data !== "object") { return; }
+      if (data.type === "board.changed") { changed(data); }
+      if (data.type === "resumed" && typeof data.last_change_id === "number" &&
+          (lastChangeId === null || data.last_change_id > lastChangeId)) {
+        lastChangeId = data.last_change_id;
+      }
+      if (data.type === "board.panel" && typeof data.panel === "string") {
         refreshPanels(data.panel);
       }
     };
-    socket.onclose = function (event) {
+    current.onclose = function (event) {
+      window.clearInterval(heartbeat);
+      heartbeat = null;
+      if (socket === current) { socket = null; }
       // 4401: signed out, deactivated or password changed. The page reloads into sign-in.
       if (event.code === 4401) { window.location.reload(); return; }
       // Jitter keeps many boards from reconnecting in step after a server restart.
