@@ -151,7 +151,8 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 def _database() -> dict[str, Any]:
     if DATABASE_URL:
-        # Health checks let a process that outlived a PostgreSQL restart reconnect by itself.
+        # Health checks let a process that outlived a PostgreSQL restart reconnect by itself
+        # (with the pool, the pool checks each connection before lending it).
         db: dict[str, Any] = dict(
             dj_database_url.parse(
                 DATABASE_URL,
@@ -159,6 +160,20 @@ def _database() -> dict[str, Any]:
                 conn_health_checks=True,
             )
         )
+        if env_bool("DATABASE_POOL", True) and db["ENGINE"].endswith("postgresql"):
+            # Under ASGI each request runs in a thread of its own, so persistent connections
+            # (CONN_MAX_AGE) meant a connection per request thread, left open until the thread
+            # was collected: the surge's first run took all 100 of the server's. The pool lends
+            # one per request (per consumer call, per sender's send) and takes it back at the
+            # end. Past max_size a caller queues, up to DATABASE_POOL_TIMEOUT seconds, then gets
+            # the 503 of a lost database (the pool's timeout is an OperationalError).
+            db["CONN_MAX_AGE"] = 0  # the pool keeps them instead (Django refuses both)
+            min_size = int(os.environ.get("DATABASE_POOL_MIN_SIZE", 2))
+            db.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": min_size,
+                "max_size": max(min_size, int(os.environ.get("DATABASE_POOL_MAX_SIZE", 20))),
+                "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 30)),
+            }
     else:
         if PRODUCTION:
             raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production")

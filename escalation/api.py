@@ -140,7 +140,10 @@ class DutySerializer(serializers.ModelSerializer[Duty]):
         ]
 
     def get_waiting_for(self, duty: Duty) -> list[str]:
-        return [d.step_code for d in services.duty_waiting_for(duty)] if duty.is_open else []
+        if not duty.is_open:
+            return []
+        siblings = self.context.get("siblings")  # the incident's duties, when a list has them
+        return [d.step_code for d in services.duty_waiting_for(duty, siblings=siblings)]
 
 
 class MeetingRequestSerializer(serializers.Serializer[Any]):
@@ -279,8 +282,8 @@ class IncidentDutiesView(APIView):
     @extend_schema(responses=DutySerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         incident = incident_for(member_of(request), pk)
-        duties = incident.duties.select_related("completed_by").order_by("order")
-        return Response(DutySerializer(duties, many=True).data)
+        duties = list(incident.duties.select_related("completed_by").order_by("order"))
+        return Response(DutySerializer(duties, many=True, context={"siblings": duties}).data)
 
 
 class DutyCompleteView(APIView):

@@ -154,8 +154,9 @@ def _incident_page(
 
     invitable = members_active(incident.partnership).order_by("last_name", "first_name")
     rows = []
-    for duty in incident.duties.all():
-        waiting = services.duty_waiting_for(duty) if duty.is_open else []
+    duties = list(incident.duties.all())
+    for duty in duties:
+        waiting = services.duty_waiting_for(duty, siblings=duties) if duty.is_open else []
         complete: forms.Form | None = None
         if duty.is_open and not waiting and can(member, "duty.complete", duty):
             complete = posted_or_blank(bound, DutyCompleteForm(duty=duty, invitable=invitable))

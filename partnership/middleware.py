@@ -100,7 +100,9 @@ class DatabaseUnavailableMiddleware:
     """A request that meets a lost database connection (PostgreSQL restarting) fails cleanly:
     its transaction either committed whole (the connection went while answering) or was rolled
     back, nothing is half-saved, and the caller is told to check and retry.
-    The next request reconnects by itself (``CONN_HEALTH_CHECKS``)."""
+    The next request reconnects by itself: the connection pool checks a connection before
+    lending it (``CONN_HEALTH_CHECKS``), and a request that waits too long for one (all lent, or
+    PostgreSQL away) meets the pool's timeout, an ``OperationalError`` too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -363,6 +364,9 @@ class ApiToken(AbstractAuthToken):
     name = models.CharField(max_length=60, default="API client")
     ref = models.CharField(max_length=12, unique=True, default=_token_ref, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    if TYPE_CHECKING:
+        # Knox's abstract model declares it, with a foreign key the type checker cannot see.
+        user: Member
 
     class Meta:
         ordering = ["-created"]

@@ -28,6 +28,11 @@ VARIABLES = (
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_POOL",
+    "DATABASE_POOL_MIN_SIZE",
+    "DATABASE_POOL_MAX_SIZE",
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_CONN_MAX_AGE",
 )
 
 
@@ -76,6 +81,61 @@ def test_urls_switch_to_postgres_redis_and_smtp(tmp_path: Path) -> None:
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert found["email_host"] == "smtp.internal"
+
+
+# The pool Django builds from the settings (not opened: nothing connects).
+POOL_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "from django.db import connection; db = settings.DATABASES['default']; pool = connection.pool; "
+    "print(json.dumps({'max_age': db['CONN_MAX_AGE'], 'checks': db['CONN_HEALTH_CHECKS'], "
+    "'pool': pool and [pool.min_size, pool.max_size, pool.timeout], "
+    "'checked': bool(pool and pool._check)}))"
+)
+
+
+def _pool(tmp_path: Path, **env: str) -> dict[str, object]:
+    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_VAR_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", POOL_PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_postgres_connections_are_pooled_and_health_checked(tmp_path: Path) -> None:
+    """Under ASGI every request has a thread of its own: without the pool each one kept a
+    connection of its own open (the surge's first run took all of the server's)."""
+    url = "postgres://app:pw@db.internal:5432/coordinator"
+    assert _pool(tmp_path, DATABASE_URL=url) == {
+        "max_age": 0,
+        "checks": True,
+        "pool": [2, 20, 30.0],
+        "checked": True,
+    }
+    sized = _pool(
+        tmp_path,
+        DATABASE_URL=url,
+        DATABASE_POOL_MIN_SIZE="4",
+        DATABASE_POOL_MAX_SIZE="12",
+        DATABASE_POOL_TIMEOUT="5",
+        DATABASE_CONN_MAX_AGE="60",  # ignored: Django's pool refuses persistent connections
+    )
+    assert sized["pool"] == [4, 12, 5.0]
+    assert sized["max_age"] == 0
+    assert _pool(tmp_path, DATABASE_URL=url, DATABASE_POOL="false") == {
+        "max_age": 60,
+        "checks": True,
+        "pool": None,
+        "checked": False,
+    }
 
 
 def test_debug_only_when_asked_for_in_development(tmp_path: Path) -> None:

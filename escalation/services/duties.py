@@ -46,10 +46,23 @@ def _locked_duty(duty_id: int) -> Duty:
     return DUTIES.lock(duty_id)
 
 
-def duty_waiting_for(duty: Duty) -> list[Duty]:
-    """The earlier duties this one waits for that are not yet done or waived."""
+def duty_waiting_for(duty: Duty, *, siblings: Sequence[Duty] | None = None) -> list[Duty]:
+    """The earlier duties this one waits for that are not yet done or waived. ``siblings``, every
+    duty of its incident as just read, answers it without a query (a list of all of them asks
+    this of each)."""
     if not duty.waits_for:
         return []
+    if siblings is not None:
+        return sorted(
+            (
+                other
+                for other in siblings
+                if other.incident_id == duty.incident_id
+                and other.step_code in duty.waits_for
+                and other.state not in FINISHED_DUTY_STATES
+            ),
+            key=lambda other: other.order,
+        )
     return list(
         Duty.objects.filter(incident_id=duty.incident_id, step_code__in=duty.waits_for)
         .exclude(state__in=FINISHED_DUTY_STATES)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from escalation.models import Incident
+from escalation.services import duty_waiting_for
 from partnership.models import Area, Member
 from tests import factories
 from tests.world import ClientFor
@@ -249,3 +250,20 @@ def test_linking_incidents_as_a_series(demo: dict[str, Member], client_for: Clie
         ).status_code
         == 403
     )
+
+
+def test_an_incidents_duties_are_listed_in_the_same_queries_however_many_wait(
+    demo: dict[str, Member], client_for: ClientFor, django_assert_max_num_queries: Any
+) -> None:
+    """Each open duty's ``waiting_for`` comes from the list already read (it was a query per
+    waiting duty), with the same answer as asking for the one duty."""
+    incident = factories.incident_declared()
+    client = client_for("crro")
+    client.get(f"/api/incidents/{incident.pk}/duties/")  # the session and the member, warmed
+    with django_assert_max_num_queries(9):
+        duties = client.get(f"/api/incidents/{incident.pk}/duties/").json()
+    waiting = [d for d in duties if d["waiting_for"]]
+    assert waiting, "no duty waits: the test tests nothing"
+    for duty in waiting:
+        one = incident.duties.get(pk=duty["id"])
+        assert duty["waiting_for"] == [d.step_code for d in duty_waiting_for(one)]

@@ -16,8 +16,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from config.scheduler import LEADER_LOCK_KEY
 from escalation.models import Duty, DutyState
 from notifications.models import LadderRung
 from partnership.models import AuditEvent, Member
@@ -115,3 +117,29 @@ def test_two_schedulers_fire_every_deadline_and_rung_exactly_once(
             AuditEvent.objects.filter(verb="duty.escalated", subject_id=str(duty.pk)).count() == 3
         )
         assert [r.index for r in LadderRung.objects.filter(duty=duty)] == [0, 1, 2]
+
+
+def test_the_leader_lock_stays_on_its_own_connection_while_the_jobs_use_the_pool(
+    demo: dict[str, Member], start_scheduler: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    """The jobs borrow pooled connections and give them back after every run; the leader's
+    advisory lock lives on a connection of its own, outside the pool, so it is neither handed
+    to another thread nor dropped when a job's connection goes back."""
+    started = {start_scheduler().pid, start_scheduler().pid}
+
+    def holders() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.application_name FROM pg_locks l "
+                "JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s",
+                [LEADER_LOCK_KEY >> 32, LEADER_LOCK_KEY & 0xFFFFFFFF],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    wait_for(lambda: len(holders()) == 1, 15, "a scheduler leads")
+    leader = holders()
+    assert leader[0].removeprefix("coordinator-scheduler-").isdigit()
+    assert int(leader[0].removeprefix("coordinator-scheduler-")) in started
+    time.sleep(4)  # four sweeps of every job, each on a pooled connection lent and taken back
+    assert holders() == leader
