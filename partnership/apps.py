@@ -6,5 +6,6 @@ class PartnershipConfig(AppConfig):
     verbose_name = "Partnership directory and timeline"
 
     def ready(self) -> None:
-        # Registers this app's permission rules and audit verbs with the one registry of each.
-        from partnership import audit, rules  # noqa: F401
+        # Registers this app's permission rules and audit verbs with the one registry of each,
+        # and the signal that tells a withdrawn agency's members' sockets.
+        from partnership import audit, live, rules  # noqa: F401

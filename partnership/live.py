@@ -15,6 +15,8 @@ import structlog
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 
 log = structlog.get_logger(__name__)
 
@@ -109,3 +111,24 @@ def member_sockets_check_on_commit(member_id: int, *, session_key: str | None = 
     if session_key:
         event["session"] = session_digest(session_key)
     group_send_on_commit(member_control_group(member_id), event)
+
+
+@receiver(pre_save, sender="partnership.Agency")
+def _agency_before_save(
+    sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # A signal rather than a call in each writer: an administrator withdraws an agency in Django
+    # admin. Its members' sockets must stop serving them at once, not at their next heartbeat.
+    if instance._state.adding or instance.is_active:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    if sender.objects.filter(pk=instance.pk, is_active=True).exists():
+        instance.__dict__["_access_withdrawn"] = True
+
+
+@receiver(post_save, sender="partnership.Agency")
+def _agency_after_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if instance.__dict__.pop("_access_withdrawn", False):
+        for member_id in instance.members.values_list("pk", flat=True):
+            member_sockets_check_on_commit(member_id)

@@ -156,3 +156,34 @@ async def test_board_refuses_pages_of_other_sites(demo: dict[str, Member]) -> No
     connected, _ = await same_site.connect()
     assert connected
     await same_site.disconnect()
+
+
+async def test_a_watcher_whose_agency_is_withdrawn_stops_receiving_at_once(
+    demo: dict[str, Member],
+) -> None:
+    """Withdrawn in Django admin: the board's own rule still lets a gold member in, but they may
+    see no incident from that moment, not from their page's next heartbeat."""
+    agency = await sync_to_async(factories.agency_new)(
+        kind=AgencyKind.VOLUNTARY, name="Leaving partner", actor=demo["admin"]
+    )
+    member = await sync_to_async(factories.member)(
+        username="gold-leaving", agency=agency, roles=[Role.GOLD_GROUP], actor=demo["admin"]
+    )
+    incident = await sync_to_async(factories.incident)()
+    board = await _connect(member)
+    assert (await board.connect())[0]
+    await sync_to_async(services.board_change_publish)(
+        partnership_id=incident.partnership_id, incident_id=incident.pk, state=incident.state
+    )
+    assert (await board.receive_json_from(timeout=5))["incident_id"] == incident.pk
+
+    def withdraw() -> None:
+        agency.is_active = False
+        agency.save()
+
+    await sync_to_async(withdraw)()
+    await sync_to_async(services.board_change_publish)(
+        partnership_id=incident.partnership_id, incident_id=incident.pk, state=incident.state
+    )
+    assert await board.receive_nothing(timeout=1)
+    await board.disconnect()
