@@ -85,17 +85,24 @@ def duties_ready(finished: Duty, *, now: datetime) -> list[Duty]:
     last of the steps it waited for was done), not from the decision, so that an earlier step's
     lateness is never its owner's. Caller holds ``finished``'s row lock, after its
     transition."""
-    waiting = (
+    waiting = list(
         Duty.objects.select_for_update(of=("self",))
         .filter(incident_id=finished.incident_id, state=DutyState.WAITING)
         .order_by("order")
     )
+    if not waiting:
+        return []
+    # Every duty of the incident in one read (it was two queries per waiting duty), taken once
+    # the waiting duties' locks are held: a step finished by a transaction that held them first
+    # has committed by then, and this statement sees it. Making a duty ready below changes no
+    # answer for the others: ready is not finished, and a duty's blockers are all finished.
+    siblings = list(Duty.objects.filter(incident_id=finished.incident_id).order_by("order"))
     made_ready = []
     bank_holidays = BankHolidays()
     for duty in waiting:
-        if finished.step_code not in duty.waits_for or duty_waiting_for(duty):
+        if finished.step_code not in duty.waits_for or duty_waiting_for(duty, siblings=siblings):
             continue
-        blockers = Duty.objects.filter(incident_id=duty.incident_id, step_code__in=duty.waits_for)
+        blockers = [b for b in siblings if b.step_code in duty.waits_for]
         started = [(at, b) for b in blockers if (at := _could_start_at(b)) is not None]
         due_at, explanation, start = duty.due_at, duty.due_explanation, duty.deadline_start
         last = max(started, key=lambda pair: pair[0]) if started else None
