@@ -313,6 +313,9 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("procrastinate.contrib.django")
 # Jobs each worker process runs at once (a hanging channel holds one of them, never all).
 NOTIFICATION_WORKER_CONCURRENCY = int(os.environ.get("NOTIFICATION_WORKER_CONCURRENCY", 8))
+# Notifications (or due deliveries) per job: a declaration's few dozen make one job, one live
+# batch; a thousand are spread over twenty jobs, and so over the workers.
+NOTIFICATION_WORKER_JOB_SIZE = int(os.environ.get("NOTIFICATION_WORKER_JOB_SIZE", 50))
 # A worker writes a heartbeat this often; the scheduler's sweep retries the jobs of a worker
 # silent for NOTIFICATION_WORKER_STALLED_SECONDS (one killed mid-job, say).
 NOTIFICATION_WORKER_HEARTBEAT_SECONDS = float(

@@ -120,12 +120,12 @@ def dispatch_on_commit(notification_ids: list[int]) -> None:
     With ``NOTIFICATION_WORKERS`` the jobs for the workers are written now, in the caller's
     transaction: they commit with the notifications or not at all. Otherwise the ids go to this
     process's sender threads when it commits."""
-    chunks = chunked(notification_ids, settings.NOTIFICATION_SENDERS)
     if settings.NOTIFICATION_WORKERS:
         from notifications.workers import notifications_defer
 
-        notifications_defer(chunks)
+        notifications_defer(notification_ids)
         return
+    chunks = chunked(notification_ids, settings.NOTIFICATION_SENDERS)
 
     def hand_over() -> None:
         for chunk in chunks:

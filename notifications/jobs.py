@@ -17,7 +17,6 @@ from django.utils import timezone
 from config.scheduler import Job
 from notifications.ack_ladder import ACKNOWLEDGEMENTS
 from notifications.dispatch import (
-    chunked,
     deliveries_due,
     delivery_attempt,
     dispatch_on_commit,
@@ -61,7 +60,7 @@ def _to_workers(due: list[int]) -> None:
     if retried:
         log.warning("deliveries.stalled_jobs_retried", jobs=retried)
     if due:
-        due_defer(chunked(due, settings.NOTIFICATION_SENDERS))
+        due_defer(due)
 
 
 def _in_this_process(due: list[int], now: datetime) -> None:

@@ -43,8 +43,17 @@ def _ids(ids: list[int]) -> JSONValue:
     return list[JSONValue](ids)
 
 
-def notifications_defer(chunks: list[list[int]]) -> None:
-    """One job per chunk of notification ids, in the caller's transaction (one INSERT)."""
+def in_jobs(ids: list[int]) -> list[list[int]]:
+    """``ids`` in runs of at most ``NOTIFICATION_WORKER_JOB_SIZE``: each job's fixed costs (the
+    queue's round trips, a live batch's locks and numbering) are paid once for many people, and
+    a large batch still spreads over every worker."""
+    size = max(1, settings.NOTIFICATION_WORKER_JOB_SIZE)
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def notifications_defer(notification_ids: list[int]) -> None:
+    """The jobs for these notifications, in the caller's transaction (one INSERT)."""
+    chunks = in_jobs(notification_ids)
     if chunks:
         _task(SEND).batch_defer(*({"notification_ids": _ids(chunk)} for chunk in chunks))
 
@@ -54,12 +63,12 @@ def update_defer(*, member_id: int, notification_id: int, state: str) -> None:
     _task(UPDATED).defer(member_id=member_id, notification_id=notification_id, state=state)
 
 
-def due_defer(chunks: list[list[int]]) -> int:
-    """A job per chunk of due delivery ids, unless the sweep's job for that place in the line is
+def due_defer(delivery_ids: list[int]) -> int:
+    """Jobs for these due deliveries, each unless the sweep's job for that place in the line is
     still waiting (its queueing lock): a backlog is not queued again on every sweep, and what
     is skipped now is found due by a later sweep. Returns how many jobs were written."""
     written = 0
-    for place, chunk in enumerate(chunks):
+    for place, chunk in enumerate(in_jobs(delivery_ids)):
         deferrer = _task(SEND_DUE, queueing_lock=f"{SEND_DUE}.{place}")
         try:
             # A savepoint: the refused INSERT must not spoil a surrounding transaction.

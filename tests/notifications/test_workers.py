@@ -165,7 +165,7 @@ def test_a_job_run_twice_sends_nothing_twice(workers: dict[str, Member]) -> None
     jobs = _jobs(SEND)
     _work()
     # The same jobs again, as a retried stalled job would be: every delivery is finished.
-    notifications_defer([job["args"]["notification_ids"] for job in jobs])
+    notifications_defer([pk for job in jobs for pk in job["args"]["notification_ids"]])
     _work()
     _made_once(told)
 
@@ -217,7 +217,8 @@ def test_the_jobs_of_a_silent_worker_are_put_back(
 ) -> None:
     settings.NOTIFICATION_WORKER_STALLED_SECONDS = 30
     _tell(workers, "workers:stalled")
-    job = _jobs(SEND)[0]
+    _tell(workers, "workers:still-working")
+    job, other = _jobs(SEND)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO procrastinate_workers (last_heartbeat) "
@@ -232,7 +233,6 @@ def test_the_jobs_of_a_silent_worker_are_put_back(
             "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s",
             [silent, job["id"]],
         )
-        other = _jobs(SEND)[1]
         cursor.execute(
             "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = %s",
             [alive, other["id"]],

@@ -420,8 +420,8 @@ def test_a_worker_killed_mid_batch_leaves_every_delivery_made_exactly_once(
         redis_url=os.environ["REDIS_URL"],
         extra_env={
             "NOTIFICATION_WORKERS": "true",
-            # One job for the whole batch, its texts slow: a kill lands in the middle of it.
-            "NOTIFICATION_SENDERS": "1",
+            # The batch is one job (NOTIFICATION_WORKER_JOB_SIZE), its texts slow: a kill
+            # lands in the middle of it.
             "SMS_BACKEND": "tests.notifications.backends.SlowBackend",
             # Shortened so that the test takes seconds: a held delivery is free again after
             # 3 s, a worker silent for 2 s counts as dead.
