@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -250,16 +252,31 @@ def _check_database() -> tuple[bool, str]:
     return True, connection.vendor
 
 
+async def _channel_forget(layer: RedisPubSubChannelLayer, channel: str) -> None:
+    """The pub/sub layer lets go of a channel (its queue and its Redis subscription) only when a
+    receive on it is cancelled, as when a consumer closes: without this each check would leave
+    one behind in the process for good (the core layer's channel simply expires)."""
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with suppress(asyncio.CancelledError, Exception):
+        await waiting
+
+
 async def _check_channel_layer() -> tuple[bool, str]:
     layer = get_channel_layer()
     if layer is None:
         return False, "not configured"
+    channel = ""
     try:
         channel = await layer.new_channel("healthz.")
         await asyncio.wait_for(layer.send(channel, {"type": "health.ping"}), timeout=2)
         message = await asyncio.wait_for(layer.receive(channel), timeout=2)
     except Exception as exc:  # connection refused, timeout: all mean "down"
         return False, type(exc).__name__
+    finally:
+        if channel and isinstance(layer, RedisPubSubChannelLayer):
+            await _channel_forget(layer, channel)
     if message.get("type") != "health.ping":
         return False, "unexpected reply"
     return True, type(layer).__name__

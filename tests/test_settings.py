@@ -23,6 +23,7 @@ PROBE = (
 VARIABLES = (
     "DATABASE_URL",
     "REDIS_URL",
+    "CHANNEL_LAYER",
     "EMAIL_URL",
     "DJANGO_ENV",
     "DJANGO_DEBUG",
@@ -182,3 +183,13 @@ def test_production_is_locked_down(tmp_path: Path) -> None:
     assert found["debug"] is False
     assert found["secure_cookie"] is True
     assert found["hsts"] == 31536000
+    # Live pushes through Redis pub/sub unless CHANNEL_LAYER says core (decision 0026).
+    assert found["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+
+
+def test_the_channel_layer_is_chosen_by_name(tmp_path: Path) -> None:
+    redis = {"REDIS_URL": "redis://cache:6379/4"}
+    assert _read(tmp_path, **redis)["layer"] == "channels_redis.core.RedisChannelLayer"
+    chosen = _read(tmp_path, CHANNEL_LAYER="pubsub", **redis)
+    assert chosen["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert _settings(tmp_path, CHANNEL_LAYER="kafka", **redis).returncode != 0

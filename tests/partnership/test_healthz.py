@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,3 +73,36 @@ def test_real_redis_layer_is_reported(settings: Any) -> None:
     }
     body = Client().get("/healthz").json()
     assert body["channel_layer"] == {"ok": True, "detail": "RedisChannelLayer"}
+
+
+@pytest.mark.redis
+def test_the_pubsub_layer_is_reported_and_each_check_lets_go_of_its_channel(
+    settings: Any,
+) -> None:
+    import os
+
+    import redis
+    from channels.layers import get_channel_layer
+
+    from partnership.views import _check_channel_layer
+
+    prefix = "asgi.test-healthz."
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": prefix},
+        }
+    }
+    server = redis.Redis.from_url(os.environ["REDIS_URL"])
+
+    async def checks() -> list[bytes | str]:
+        # One event loop, as in a Daphne process: a subscription left behind would stay.
+        for _ in range(3):
+            assert await _check_channel_layer() == (True, "RedisPubSubChannelLayer")
+        channels: list[bytes | str] = server.pubsub_channels(f"{prefix}*")
+        await get_channel_layer().flush()
+        return channels
+
+    assert asyncio.run(checks()) == []
+    body = Client().get("/healthz").json()
+    assert body["channel_layer"] == {"ok": True, "detail": "RedisPubSubChannelLayer"}
