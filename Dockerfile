@@ -34,6 +34,8 @@ COPY notifications ./notifications
 COPY conference ./conference
 COPY review ./review
 COPY oversight ./oversight
+COPY casework ./casework
+COPY gold ./gold
 COPY --from=assets /build/build/static ./build/static
 COPY manage.py .
 

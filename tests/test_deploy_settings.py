@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import string
 import subprocess
@@ -113,3 +114,20 @@ def test_production_cookies_are_secure_and_plain_http_is_redirected(
     assert production_page["csrf_cookie_secure"] is True
     assert production_page["debug"] is False
     assert production_page["plain"] == [301, f"https://{HOST}/accounts/login/"]
+
+
+def test_the_image_carries_every_app_of_the_project() -> None:
+    """The production image copies each of our apps' folders: an app left out (casework and gold
+    were, for a time) would fail at start-up in production only, since every test runs from the
+    working tree."""
+    from django.apps import apps
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", dockerfile, flags=re.MULTILINE))
+    ours = {
+        config.name.split(".")[0]
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().parent == ROOT.resolve()
+    }
+    assert ours, "no app of the project found"
+    assert ours <= copied, f"the Dockerfile does not copy {sorted(ours - copied)}"
