@@ -24,15 +24,25 @@ def test_healthy_service_answers_200_without_signing_in() -> None:
 def database_unreachable() -> Iterator[None]:
     """Point the connection at a database that does not answer, then put it back."""
     saved = dict(connection.settings_dict)
+    pooled = bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
     connection.close()
     if connection.vendor == "postgresql":
         connection.settings_dict["PORT"] = "1"  # nothing listens on port 1
+        if pooled:
+            # The pool holds connections made with the old settings: close it so that a new one
+            # is made for port 1, and let that one give up in a second, not the pool's 30.
+            connection.close_pool()
+            options = dict(connection.settings_dict["OPTIONS"])
+            options["pool"] = dict(options["pool"], timeout=1)
+            connection.settings_dict["OPTIONS"] = options
     else:
         connection.settings_dict["NAME"] = "/nonexistent-dir/db.sqlite3"
     try:
         yield
     finally:
         connection.close()
+        if pooled:
+            connection.close_pool()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
 
