@@ -495,14 +495,21 @@ def _undeliverable_check(notification: Notification) -> None:
         dispatch_on_commit(unreachable_record(notification=notification, channels=failed))
 
 
-def deliveries_due(now: datetime | None = None, limit: int = 200) -> list[int]:
-    """Pending deliveries whose time has come and that nobody holds (the sweep's work)."""
+def deliveries_due(
+    now: datetime | None = None, limit: int = 200, fresh_grace: timedelta | None = None
+) -> list[int]:
+    """Pending deliveries whose time has come and that nobody holds (the sweep's work). With
+    ``fresh_grace`` (the workers' sweep), a delivery never tried nor taken is left to the job
+    written with it until it is that old: that job cannot be lost (it committed with the
+    delivery), and the sweep is for retries, expired claims and a job that failed."""
     now = now or timezone.now()
     from django.db.models import Q
 
-    return list(
-        Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+    due = Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     )
+    if fresh_grace is not None:
+        due = due.exclude(
+            attempts=0, claimed_until__isnull=True, next_attempt_at__gt=now - fresh_grace
+        )
+    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

@@ -6,7 +6,7 @@ database and are harmless when run twice."""
 from __future__ import annotations
 
 from concurrent.futures import wait
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from django.conf import settings
@@ -42,11 +42,14 @@ def deliveries_run(now: datetime | None = None) -> datetime | None:
     """Send what is due, in parallel: a channel that hangs holds one sender until its timeout,
     the others carry on. With ``NOTIFICATION_WORKERS`` the workers send it, in jobs this writes."""
     now = now or timezone.now()
-    due = deliveries_due(now)
     if settings.NOTIFICATION_WORKERS:
-        _to_workers(due)
+        # A delivery never tried nor taken has its own job, written with it: left to that job
+        # for as long as a claim lasts. Without this, a sweep during a backlog wrote a second
+        # job for every fresh delivery, which the workers then claimed in vain.
+        grace = timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+        _to_workers(deliveries_due(now, fresh_grace=grace))
     else:
-        _in_this_process(due, now)
+        _in_this_process(deliveries_due(now), now)
     next_at: datetime | None = Delivery.objects.filter(state=DeliveryState.PENDING).aggregate(
         at=Min("next_attempt_at")
     )["at"]

@@ -53,6 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="sender workers (manage.py runsenders) beside the servers, as production runs them "
         "(default 1, for two cores); 0: each Daphne process sends with its own threads, as before",
     )
+    parser.add_argument(
+        "--layer",
+        choices=("pubsub", "core"),
+        default="pubsub",
+        help="the product's channel layer (CHANNEL_LAYER): production's pubsub (default) or core, "
+        "the one before decision 0026; the floor stays on core",
+    )
     parser.add_argument("--heartbeat", type=float, default=20.0, help="seconds between resumes")
     parser.add_argument(
         "--timeout",
@@ -91,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{options.listeners:,} pages open; Daphne processes: "
         + ", ".join(map(str, options.servers))
         + f"; sender workers: {options.workers}"
-        + ("" if options.workers else " (each Daphne process sends with its threads)"),
+        + ("" if options.workers else " (each Daphne process sends with its threads)")
+        + f"; channel layer: {options.layer}",
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "
         f"{platform.python_version()}; Daphne {version('daphne')}, Channels "
         f"{version('channels')}, channels-redis {version('channels-redis')}, websockets "

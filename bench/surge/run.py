@@ -96,10 +96,30 @@ def _senders(env: dict[str, str], number: int) -> Served:
     return Served(f"senders.{number}", process, 0, log)
 
 
-def product_env(env: dict[str, str], workers: int) -> dict[str, str]:
+def product_env(env: dict[str, str], workers: int, layer: str) -> dict[str, str]:
     """The product's environment: sending in worker processes, or (``--workers 0``) in each
-    Daphne process's own threads, as before the workers."""
-    return dict(env, NOTIFICATION_WORKERS="true" if workers else "false")
+    Daphne process's own threads, as before the workers; the channel layer production uses
+    (``pubsub``) or the one it used before (``core``, decision 0026)."""
+    return dict(env, NOTIFICATION_WORKERS="true" if workers else "false", CHANNEL_LAYER=layer)
+
+
+def _senders_ready(database_url: str, count: int, since: datetime, timeout: float = 60.0) -> None:
+    """Wait until ``count`` workers have registered (procrastinate writes a worker's row when it
+    starts listening): a worker still importing Django took every job of the first seconds late,
+    and a short run's alerts measured its start-up."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(database_url, autocommit=True, connect_timeout=3) as conn:
+        while True:
+            row = conn.execute(
+                "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat >= %s", [since]
+            ).fetchone()
+            if row is not None and row[0] >= count:
+                return
+            if time.monotonic() > deadline:
+                raise BenchError(f"the sender workers did not start within {timeout:.0f} s")
+            time.sleep(0.2)
 
 
 def build(env: dict[str, str], options: argparse.Namespace) -> list[Partnership]:
@@ -292,7 +312,10 @@ def phase_run(
         for number in range(1, servers + 1):
             processes.append(_serve(f"surge-{servers}.{number}", "config.asgi:application", env))
         processes.append(_scheduler(env))
+        started = _now(options.database_url)
         processes.extend(_senders(env, number) for number in range(1, options.workers + 1))
+        if options.workers:
+            _senders_ready(options.database_url, options.workers, started)
         ports = [served.port for served in processes if served.port]
         _say(
             f"{servers} Daphne process(es) on ports {', '.join(map(str, ports))}, one scheduler, "
@@ -381,7 +404,7 @@ def phase_run(
 
 
 def run_all(options: argparse.Namespace, redis_url: str, floor_redis_url: str) -> list[Phase]:
-    env = product_env(_product_env(options.database_url, redis_url), options.workers)
+    env = product_env(_product_env(options.database_url, redis_url), options.workers, options.layer)
     phases: list[Phase] = []
     try:
         _say(f"Database {_database_name(options.database_url)}: recreating and migrating ...")
@@ -394,7 +417,7 @@ def run_all(options: argparse.Namespace, redis_url: str, floor_redis_url: str) -
         )
         # Built with the senders in the building process: what building notifies is made there,
         # not left as jobs for the phase's workers to make inside the measured window.
-        partnerships = build(product_env(env, 0), options)
+        partnerships = build(product_env(env, 0, options.layer), options)
         options.built_seconds = time.monotonic() - started
         _say(f"  built in {options.built_seconds:.1f} s")
         for servers in options.servers:

@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -172,13 +173,29 @@ def test_a_job_run_twice_sends_nothing_twice(workers: dict[str, Member]) -> None
 
 def test_the_sweep_hands_due_deliveries_to_the_workers_once(workers: dict[str, Member]) -> None:
     told = _tell(workers, "workers:due")
-    _jobs_clear()  # the commit's jobs lost: only the sweep can find the deliveries now
-    deliveries_run(timezone.now() + timedelta(seconds=1))
+    _jobs_clear()  # the commit's jobs failed for good: only the sweep can find the deliveries now
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
+    deliveries_run(later)
     due_jobs = _jobs(SEND_DUE)
     assert due_jobs
-    deliveries_run(timezone.now() + timedelta(seconds=1))
+    deliveries_run(later)
     assert len(_jobs(SEND_DUE)) == len(due_jobs)  # still waiting: not queued again
     assert not DeliveryAttempt.objects.exists()  # the sweep sends nothing itself
+    _work()
+    _made_once(told)
+
+
+def test_the_sweep_leaves_a_fresh_delivery_to_the_job_written_with_it(
+    workers: dict[str, Member],
+) -> None:
+    told = _tell(workers, "workers:fresh")
+    sends = len(_jobs(SEND))
+    assert sends
+    # A sweep while the workers are behind: the deliveries are due, untried and untaken, and
+    # each has its job waiting. A second job for each would only be claimed and find it taken.
+    deliveries_run(timezone.now() + timedelta(seconds=1))
+    assert _jobs(SEND_DUE) == []
+    assert len(_jobs(SEND)) == sends
     _work()
     _made_once(told)
 

@@ -31,7 +31,7 @@ def database_unreachable() -> Iterator[None]:
         if pooled:
             # The pool holds connections made with the old settings: close it so that a new one
             # is made for port 1, and let that one give up in a second, not the pool's 30.
-            connection.close_pool()
+            connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper
             options = dict(connection.settings_dict["OPTIONS"])
             options["pool"] = dict(options["pool"], timeout=1)
             connection.settings_dict["OPTIONS"] = options
@@ -42,7 +42,7 @@ def database_unreachable() -> Iterator[None]:
     finally:
         connection.close()
         if pooled:
-            connection.close_pool()
+            connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
 
