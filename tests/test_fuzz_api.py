@@ -152,6 +152,7 @@ def test_no_request_breaks_the_api_or_sneaks_a_change_past_a_refusal(
     auth = {"Authorization": f"Token {token_issue(member=demo[username]).key}"}
     schema = schemathesis.openapi.from_asgi("/api/schema/", application, headers=auth)
     calls: list[int] = []
+    succeeded: set[str] = set()  # operations with at least one request answered 2xx
     failures: list[str] = []
     started = time.monotonic()
     operations = []
@@ -161,7 +162,10 @@ def test_no_request_breaks_the_api_or_sneaks_a_change_past_a_refusal(
         operations.append(result.ok())
     for operation in operations:
         try:
+            before = len(calls)
             _fuzz(operation, auth=auth, who=username, calls=calls)
+            if any(status < 300 for status in calls[before:]):
+                succeeded.add(f"{operation.method.upper()} {operation.path}")
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0])
     statuses = Counter(calls)
@@ -172,8 +176,14 @@ def test_no_request_breaks_the_api_or_sneaks_a_change_past_a_refusal(
     assert not failures, summary + "\n" + "\n".join(failures)
     # Cases really ran (Hypothesis stops early only where an operation has little to vary) ...
     assert len(calls) >= len(operations) * EXAMPLES // 2, summary
-    # ... and not all of them were turned away at the door.
-    assert sum(n for status, n in statuses.items() if status < 300) >= len(calls) // 10, summary
+    # ... and not all of them were turned away at the door: most got past authentication and the
+    # role's permission (a panel member may do little, so most of what passes is refused later,
+    # 400 or 404), and a fifth of the operations were carried out at least once. (This was "a
+    # tenth of the requests answered 2xx": the same code gave 8.4% to 11.1% for panel-housing
+    # from run to run, as the generated cases shift with the rows the database holds.)
+    door = sum(n for status, n in statuses.items() if status in (401, 403, 429))
+    assert door < len(calls) // 2, summary
+    assert len(succeeded) >= len(operations) // 5, f"{summary}; carried out: {sorted(succeeded)}"
 
 
 # --- What the fuzzer found, pinned down -------------------------------------------------------
