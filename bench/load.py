@@ -689,18 +689,23 @@ def _verify(database_url: str, run: Run) -> Verification:
 
 
 # --- Processes ----------------------------------------------------------------------------------
-def _scheduler(env: dict[str, str]) -> Served:
+def manage_process(env: dict[str, str], command: str, name: str) -> Served:
+    """A ``manage.py`` process of the product (scheduler, sender worker), its output in a log."""
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by _stop)
-        "w", prefix="bench-load-scheduler-", suffix=".log", delete=False
+        "w", prefix=f"bench-{name}-", suffix=".log", delete=False
     )
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "runscheduler"],
+        [sys.executable, "manage.py", command],
         cwd=BASE_DIR,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    return Served("scheduler", process, 0, log)
+    return Served(name, process, 0, log)
+
+
+def _scheduler(env: dict[str, str]) -> Served:
+    return manage_process(env, "runscheduler", "scheduler")
 
 
 @contextlib.contextmanager

@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.live_alerts import (
-    BASE_DIR,
     BenchError,
     Pending,
     Served,
@@ -34,7 +32,7 @@ from bench.live_alerts import (
     _serve,
     _stop,
 )
-from bench.load import _scheduler
+from bench.load import _scheduler, manage_process
 from bench.surge.cpu import Meter
 from bench.surge.floor import FloorResult, replay
 from bench.surge.sockets import (
@@ -83,17 +81,7 @@ class Phase:
 
 def _senders(env: dict[str, str], number: int) -> Served:
     """A sender worker (``manage.py runsenders``), as production runs beside Daphne."""
-    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by _stop)
-        "w", prefix=f"bench-surge-senders-{number}-", suffix=".log", delete=False
-    )
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runsenders"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return Served(f"senders.{number}", process, 0, log)
+    return manage_process(env, "runsenders", f"senders.{number}")
 
 
 def product_env(env: dict[str, str], workers: int, layer: str) -> dict[str, str]:
