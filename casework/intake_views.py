@@ -6,6 +6,7 @@ reference opens only the state of their report and what they are told)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,8 +50,15 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/report_too_many.html", status=429)
 
 
+# The references of the reports this browser sent, by receipt (the received page's address), for
+# as long as its session lasts: the page shows a reference to no one else.
+RECEIVED_SESSION = "reports_received"
+RECEIVED_KEPT = 10
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def report_public(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "casework/report_public.html", {"form": ReportForm()})
@@ -68,8 +76,26 @@ def report_public(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             service_errors_add(form, error)
         else:
-            return render(request, "casework/report_received.html", {"reference": report.reference})
+            # Answered with a page of its own (submit_once keeps its address for the same form
+            # sent again), so reloading it sends nothing twice.
+            receipt = str(uuid.uuid4())
+            received = dict(request.session.get(RECEIVED_SESSION, {}))
+            received[receipt] = report.reference
+            request.session[RECEIVED_SESSION] = dict(list(received.items())[-RECEIVED_KEPT:])
+            # Saved now, before submit_once lets a second send of the form come to the page.
+            request.session.save()
+            return redirect("report-received", receipt=receipt)
     return render(request, "casework/report_public.html", {"form": form}, status=400)
+
+
+@login_not_required
+@require_GET
+def report_received(request: HttpRequest, receipt: uuid.UUID) -> HttpResponse:
+    """The reference of a report this browser sent (404 for any other receipt)."""
+    reference = request.session.get(RECEIVED_SESSION, {}).get(str(receipt))
+    if reference is None:
+        raise Http404("No report sent from this browser has that receipt.")
+    return render(request, "casework/report_received.html", {"reference": reference})
 
 
 @login_not_required

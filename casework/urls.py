@@ -43,6 +43,11 @@ urlpatterns = [
     path("cases/tasks/<int:pk>/done/", views.case_task_complete, name="case-task-complete"),
     # Reports from anyone (the first two need no sign-in).
     path("report/", intake_views.report_public, name="report-public"),
+    path(
+        "report/received/<uuid:receipt>/",
+        intake_views.report_received,
+        name="report-received",
+    ),
     path("report/more/", intake_views.report_more, name="report-more"),
     path("report/centre/", intake_views.report_centre, name="report-centre"),
     path("intake/", intake_views.intake_list, name="intake-list"),

@@ -483,9 +483,14 @@ class FormSubmission(models.Model):
     """The receipt of a creating form sent once: the form carries a one-time key
     (``{% submit_once %}``), and the same key sent again (the back button, then submit; a double
     click) is answered with the record the first one made instead of making a second.
-    ``location`` is that record's page, empty while the first is being recorded."""
+    ``location`` is that record's page, empty while the first is being recorded.
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    A key belongs to whoever was sent the form: a member, or, on the pages anyone may use
+    without signing in (the public report), the browser's session (``session_key``), so one
+    person's key never leads another to what they made."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", null=True)
+    session_key = models.CharField(max_length=40, blank=True)
     key = models.UUIDField()
     location = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -493,8 +498,26 @@ class FormSubmission(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["member", "key"], name="form_submission_once"),
+            models.UniqueConstraint(
+                fields=["session_key", "key"],
+                condition=models.Q(member__isnull=True),
+                name="form_submission_once_per_session",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(member__isnull=False) & models.Q(session_key=""))
+                | (models.Q(member__isnull=True) & ~models.Q(session_key="")),
+                name="form_submission_one_owner",
+            ),
         ]
-        indexes = [models.Index(fields=["member", "created_at"], name="form_submission_age")]
+        indexes = [
+            models.Index(fields=["member", "created_at"], name="form_submission_age"),
+            # Sessions end without telling us: their old receipts are cleared by age alone.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(member__isnull=True),
+                name="form_submission_session_age",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.key} by {self.member_id}"
+        return f"{self.key} by {self.member_id or 'a session'}"

@@ -3,6 +3,7 @@ a conflict is put to them, and creating forms that are safe to send twice (``sub
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -62,8 +63,21 @@ def conflict_text(error: Exception) -> str:
 
 
 SUBMIT_ONCE_FIELD = "submit_once"
+# How long a second send waits for the first, still being recorded, to finish: a double click's
+# browser shows only the second answer, which should then be the page of what the first made.
+SUBMIT_ONCE_WAIT_SECONDS = 3.0
 # The views ``submit_once`` made safe to send twice (``sends_once`` asks).
 _SENT_ONCE: set[Callable[..., HttpResponseBase]] = set()
+
+
+def _key_owner(request: HttpRequest) -> dict[str, Any] | None:
+    """Whose a form's key is (``submission_claim``'s owner arguments): the member's, or, on a
+    page used without signing in, the browser session's. None: a visitor whose browser sent no
+    session (cookies refused, or the form not drawn by us): nothing to tie the key to."""
+    if isinstance(request.user, Member):
+        return {"member": request.user}
+    session = request.session.session_key
+    return {"session": session} if session else None
 
 
 def submit_once(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -71,22 +85,33 @@ def submit_once(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
     (``{% submit_once %}`` from ``partnership_tags``, beside ``{% csrf_token %}``); the first
     request with a key runs the view, and when the view redirects to what it made, the key is
     kept with that address. The same key sent again (the back button, then submit; a double click)
-    goes to that address with a sentence saying nothing was made twice. When the view made nothing
-    (the form came back with errors), the key is let go, so the corrected form can be sent.
+    goes to that address with a sentence saying nothing was made twice; sent while the first is
+    still being recorded, it waits for it (``SUBMIT_ONCE_WAIT_SECONDS``). When the view made
+    nothing (the form came back with errors), the key is let go, so the corrected form can be sent.
+
+    The key is the member's; on a page anyone may use without signing in (the public report),
+    it is the browser session's, so drawing the form opens a session for the visitor.
 
     A post without a key (the API, an older page) runs the view as it is."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method != "POST" or not isinstance(request.user, Member):
-            return view(request, *args, **kwargs)
+        if request.method != "POST":
+            response = view(request, *args, **kwargs)
+            if not isinstance(request.user, Member) and request.session.session_key is None:
+                # The form's key needs an owner when it comes back: a new, empty session (its
+                # cookie lasts as long as the browser does, SESSION_EXPIRE_AT_BROWSER_CLOSE).
+                request.session.save()
+            return response
+        owner = _key_owner(request)
         try:
             key = uuid.UUID(request.POST.get(SUBMIT_ONCE_FIELD, ""))
         except ValueError:
             return view(request, *args, **kwargs)
-        member = request.user
-        earlier = submission_claim(member=member, key=key)
-        if earlier is not None:
+        if owner is None:
+            return view(request, *args, **kwargs)
+        deadline = time.monotonic() + SUBMIT_ONCE_WAIT_SECONDS
+        while (earlier := submission_claim(key=key, **owner)) is not None:
             if earlier.location:
                 messages.info(
                     request,
@@ -94,21 +119,24 @@ def submit_once(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
                     "made the first time.",
                 )
                 return redirect(earlier.location)
-            messages.warning(
-                request,
-                "This form was sent twice at the same moment. The first is still being recorded: "
-                "check here in a moment before sending it again.",
-            )
-            return redirect(request.path)
+            if time.monotonic() >= deadline:
+                messages.warning(
+                    request,
+                    "This form was sent twice at the same moment. The first is still being "
+                    "recorded: check here in a moment before sending it again.",
+                )
+                return redirect(request.path)
+            # The first is still being recorded: it will lead somewhere, or let the key go.
+            time.sleep(0.1)
         try:
             response = view(request, *args, **kwargs)
         except BaseException:
-            submission_release(member=member, key=key)
+            submission_release(key=key, **owner)
             raise
         if response.status_code in (301, 302, 303) and response.get("Location"):
-            submission_done(member=member, key=key, location=response["Location"])
+            submission_done(key=key, location=response["Location"], **owner)
         else:
-            submission_release(member=member, key=key)
+            submission_release(key=key, **owner)
         return response
 
     _SENT_ONCE.add(wrapped)

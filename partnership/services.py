@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -234,26 +235,44 @@ def member_partnership_choose(*, member: Member, partnership: Partnership) -> No
 RECEIPT_DAYS = 2
 
 
-def submission_claim(*, member: Member, key: uuid.UUID) -> FormSubmission | None:
+def _submitted_by(member: Member | None, session: str) -> dict[str, Any]:
+    """Whose keys: a member's, or (no member: a page used without signing in) a session's."""
+    if (member is None) == (not session):
+        raise ValueError("A form's key belongs to a member or to a session, and to one only.")
+    return {"member": member} if member is not None else {"member": None, "session_key": session}
+
+
+def submission_claim(
+    *, member: Member | None = None, session: str = "", key: uuid.UUID
+) -> FormSubmission | None:
     """Claims a form's one-time key for the request sending it. None: claimed, go ahead. A
     receipt: this key was sent before (its ``location`` is empty while that one is still being
-    recorded). The claim commits at once, so a second request sent meanwhile sees it."""
-    FormSubmission.objects.filter(
-        member=member, created_at__lt=timezone.now() - timedelta(days=RECEIPT_DAYS)
-    ).delete()
+    recorded). The claim commits at once, so a second request sent meanwhile sees it.
+
+    The key is the ``member``'s, or, on a page used without signing in, the browser
+    ``session``'s (its session key)."""
+    owner = _submitted_by(member, session)
+    cutoff = timezone.now() - timedelta(days=RECEIPT_DAYS)
+    # The member's old receipts; with no member, every session's (a session's end is never told,
+    # so theirs go by age alone).
+    FormSubmission.objects.filter(member=member, created_at__lt=cutoff).delete()
     try:
         with transaction.atomic():
-            FormSubmission.objects.create(member=member, key=key)
+            FormSubmission.objects.create(key=key, **owner)
     except IntegrityError:
-        return FormSubmission.objects.get(member=member, key=key)
+        return FormSubmission.objects.get(key=key, **owner)
     return None
 
 
-def submission_done(*, member: Member, key: uuid.UUID, location: str) -> None:
+def submission_done(
+    *, member: Member | None = None, session: str = "", key: uuid.UUID, location: str
+) -> None:
     """The form made its record: the key now leads to the record's page."""
-    FormSubmission.objects.filter(member=member, key=key).update(location=location[:500])
+    FormSubmission.objects.filter(key=key, **_submitted_by(member, session)).update(
+        location=location[:500]
+    )
 
 
-def submission_release(*, member: Member, key: uuid.UUID) -> None:
+def submission_release(*, member: Member | None = None, session: str = "", key: uuid.UUID) -> None:
     """The form made nothing (an error to correct): the same key may be sent again."""
-    FormSubmission.objects.filter(member=member, key=key, location="").delete()
+    FormSubmission.objects.filter(key=key, location="", **_submitted_by(member, session)).delete()

@@ -563,6 +563,11 @@ RULES: dict[str, RouteRule] = {
     "report-public": RouteRule(
         {"GET": get(PUBLIC), "POST": post(PUBLIC)}, throttled=True, note="No sign-in."
     ),
+    "report-received": RouteRule(
+        {"GET": get(frozenset())},
+        lambda world: {"receipt": "6f1c3b1e-8d7a-4c1e-9a53-2f4b8f1d0c11"},
+        note="A receipt opens only in the session of the browser that sent the report (404).",
+    ),
     "report-more": RouteRule(
         {"GET": get(PUBLIC), "POST": post(PUBLIC)}, throttled=True, note="No sign-in."
     ),

@@ -45,9 +45,15 @@ def test_an_anonymous_public_report_reaches_the_queue_and_becomes_an_incident_an
 ) -> None:
     page = Client().get("/report/")
     assert page.status_code == 200
-    sent = Client().post("/report/", _form(name="Should not be kept", contact="x@example.com"))
+    reporter = Client()
+    sent = reporter.post(
+        "/report/", _form(name="Should not be kept", contact="x@example.com"), follow=True
+    )
     assert sent.status_code == 200
     report = PublicReport.objects.get()
+    # The reference is on a page of the reporter's own: another browser is not shown it.
+    (received, _), *_ = sent.redirect_chain
+    assert Client().get(received).status_code == 404
     assert report.reference.encode() in sent.content
     assert ACCOUNT.encode() not in sent.content  # nothing of the report is shown back
     assert report.anonymous
@@ -94,10 +100,10 @@ def test_the_honeypot_keeps_nothing_and_the_limit_per_address_stops_a_flood(
     settings.PUBLIC_REPORTS_PER_HOUR = 3
     flood = Client(REMOTE_ADDR="203.0.113.9")
     answers = [flood.post("/report/", _form()).status_code for _ in range(5)]
-    assert answers == [200, 200, 200, 429, 429]
+    assert answers == [302, 302, 302, 429, 429]
     assert PublicReport.objects.count() == 3
     # Another address is not held back by the first one's flood.
-    assert Client(REMOTE_ADDR="203.0.113.10").post("/report/", _form()).status_code == 200
+    assert Client(REMOTE_ADDR="203.0.113.10").post("/report/", _form()).status_code == 302
 
 
 def test_size_limits_and_bad_input_are_a_400_that_keeps_nothing(demo: dict[str, Member]) -> None:

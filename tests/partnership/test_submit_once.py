@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from casework.intake_models import PublicReport
 from escalation.models import Incident
-from partnership.models import Area, FormSubmission, Member
+from partnership.demo import PARTNERSHIP_SLUG
+from partnership.models import Area, FormSubmission, Member, Partnership
 from partnership.pages import sends_once
 from partnership.services import submission_claim, submission_done
 from tests.world import ClientFor
@@ -92,8 +95,10 @@ def test_a_key_is_the_senders_own(client_for: ClientFor) -> None:
 
 
 def test_a_second_send_while_the_first_is_being_recorded_makes_nothing(
-    demo: dict[str, Member], client_for: ClientFor
+    demo: dict[str, Member], client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Nothing finishes the first here: the second waits a moment for it, then says so.
+    monkeypatch.setattr("partnership.pages.SUBMIT_ONCE_WAIT_SECONDS", 0.2)
     key = uuid.uuid4()
     # The first request has claimed the key and is still recording (no location yet).
     assert submission_claim(member=demo["crro"], key=key) is None
@@ -105,6 +110,49 @@ def test_a_second_send_while_the_first_is_being_recorded_makes_nothing(
     assert "sent twice at the same moment" in response.content.decode()
     submission_done(member=demo["crro"], key=key, location="/incidents/1/")
     assert FormSubmission.objects.get(key=key).location == "/incidents/1/"
+
+
+def _public_report(key: str) -> dict[str, Any]:
+    return {
+        "submit_once": key,
+        "partnership": str(Partnership.objects.get(slug=PARTNERSHIP_SLUG).pk),
+        "reporter_kind": "victim",
+        "what_happened": "A man shouted racist abuse at me outside the library.",
+        "where": "Central library",
+        "strands": ["race"],
+        "anonymous": "on",
+        "contact_by": "none",
+    }
+
+
+def test_the_signed_out_report_form_sent_twice_records_one_report(demo: dict[str, Member]) -> None:
+    reporter = Client()  # not signed in
+    form = reporter.get("/report/").content.decode()
+    key = KEY.search(form)
+    assert key is not None, "the public report form carries no one-time key"
+
+    first = reporter.post("/report/", _public_report(key.group(1)), follow=True)
+    report = PublicReport.objects.get()
+    assert report.reference in first.content.decode()
+    [(received, _)] = first.redirect_chain
+
+    # A double click or the back button: the same form again, from the same browser.
+    again = reporter.post("/report/", _public_report(key.group(1)), follow=True)
+    assert PublicReport.objects.count() == 1
+    assert again.redirect_chain == [(received, 302)]
+    page = again.content.decode()
+    assert "Report received" in page
+    assert "nothing new was made" in page
+    assert report.reference in page  # the reference again: the second answer may be all it sees
+
+    # The key is this browser's: sent from another, it is a report of its own, and the first
+    # reporter's page (and reference) is not shown there.
+    other = Client()
+    other.get("/report/")
+    elsewhere = other.post("/report/", _public_report(key.group(1)), follow=True)
+    assert PublicReport.objects.count() == 2
+    assert report.reference not in elsewhere.content.decode()
+    assert other.get(received).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -141,6 +189,7 @@ SENT_ONCE = [
     "action-complete",
     "case-task-complete",
     "report-centre",
+    "report-public",
     "intake-triage",
     "fourteen-day-compose",
     "strategy-plan",
