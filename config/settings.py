@@ -544,5 +544,7 @@ SCHEDULER_JOBS: list[str] = [
 ]
 # The safety-net sweep: the longest a due deadline can wait if a wake-up was lost.
 SCHEDULER_SWEEP_SECONDS = float(os.environ.get("SCHEDULER_SWEEP_SECONDS", 5))
+# How long board changes and live events are kept for pages to replay (decision 0027), >= 1 h.
+LIVE_REPLAY_RETENTION_HOURS = max(1.0, float(os.environ.get("LIVE_REPLAY_RETENTION_HOURS", 168)))
 # How often a standby tries to take the lead (and the leader checks it still holds it).
 SCHEDULER_LEADER_POLL_SECONDS = float(os.environ.get("SCHEDULER_LEADER_POLL_SECONDS", 2))

@@ -6,7 +6,10 @@ in the database before it is pushed (``escalation.models.BoardChange``), and the
 from the last number it saw when it (re)connects and every 20 seconds
 (``{"type": "resume", "last_change_id": N}``): it receives every change after N it may see, then
 ``{"type": "resumed", "last_change_id": M}``. A resume without a number starts from now. So a
-push Redis dropped, or expired while the socket was busy, is late, never lost.
+push Redis dropped, or expired while the socket was busy, is late, never lost. Changes are kept
+for ``LIVE_REPLAY_RETENTION_HOURS`` (``partnership.replay``): a page that asks from further back
+than that is answered ``"refetch": true`` with a number from now on, and fetches the board
+afresh, as on a reconnect.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections import OrderedDict, defaultdict
 from typing import Any
 
 import structlog
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from escalation.models import BoardChange
 from escalation.rules import incidents_visible
@@ -128,20 +131,32 @@ class BoardConsumer(MemberConsumer):
         if last is not None and (not isinstance(last, int) or isinstance(last, bool) or last < 0):
             await self.send_error("last_change_id must be a whole number of at least 0.")
             return
-        changes, latest = await socket_db(self._changes_after)(last)
+        changes, latest, refetch = await socket_db(self._changes_after)(last)
         for change in changes:
             await self.send_json(change)
-        await self.send_json({"type": "resumed", "last_change_id": latest})
+        resumed: dict[str, Any] = {"type": "resumed", "last_change_id": latest}
+        if refetch:
+            resumed["refetch"] = True
+        await self.send_json(resumed)
 
-    def _changes_after(self, last: int | None) -> tuple[list[dict[str, Any]], int]:
+    def _changes_after(self, last: int | None) -> tuple[list[dict[str, Any]], int, bool]:
         """The changes after ``last`` whose incidents the member may see (the rule of the board
-        page's rows, as one query), and the number to resume from next time; from now on when
-        ``last`` is None."""
+        page's rows, as one query), the number to resume from next time, and whether the page
+        must fetch the board afresh instead: when ``last`` is None (from now on), or older than
+        what is kept of the partnership's changes (some after it may have been pruned)."""
         mine = BoardChange.objects.filter(
             partnership_id=self.partnership_id, incident__in=incidents_visible(self.member)
         )
-        if last is None:
-            return [], mine.aggregate(latest=Max("pk"))["latest"] or 0
+        # Everything of the partnership's before its oldest change kept has been committed (a
+        # later number commits after an earlier one), so a page that fetches the board after
+        # this answer has it all, and may resume from just below that change.
+        oldest = BoardChange.objects.filter(partnership_id=self.partnership_id).aggregate(
+            oldest=Min("pk")
+        )["oldest"]
+        floor = oldest - 1 if oldest is not None else 0
+        if last is None or last < floor:
+            latest = mine.aggregate(latest=Max("pk"))["latest"] or 0
+            return [], max(latest, floor, last or 0), last is not None
         rows = list(
             mine.filter(pk__gt=last)
             .order_by("pk")
@@ -151,7 +166,7 @@ class BoardConsumer(MemberConsumer):
             {"type": "board.changed", "id": pk, "incident_id": incident_id, "state": state}
             for pk, incident_id, state in rows
         ]
-        return changes, rows[-1][0] if rows else last
+        return changes, rows[-1][0] if rows else last, False
 
     async def board_panel(self, event: dict[str, Any]) -> None:
         # A panel of a higher app (casework: tension): only to a member its rule lets see it,

@@ -4,8 +4,12 @@ Each event carries an increasing ``id`` and the ``previous`` event's id for the 
 client can tell a gap from an event it has simply not been sent yet). A client sends
 ``{"type": "resume", "last_event_id": N}`` when it (re)connects, from time to time, and on seeing
 a gap; it then receives, from the database, every event after N. So a dropped connection, a
-restarted Daphne or Redis being away delays an alert, never loses it. A client may also send
-``{"type": "acknowledge", "notification_id": N}``.
+restarted Daphne or Redis being away delays an alert, never loses it. Events are kept for
+``LIVE_REPLAY_RETENTION_HOURS`` (``partnership.replay``, which keeps each member's newest): when
+the first event replayed names a ``previous`` that is no longer there, the page was away longer
+than that, and is first sent ``{"type": "skipped", "up_to": P, "unread": U}`` (the events up to P
+are only in the inbox now) rather than being left to ask for them again and again. A client may
+also send ``{"type": "acknowledge", "notification_id": N}``.
 """
 
 from __future__ import annotations
@@ -125,6 +129,12 @@ class AlertsConsumer(MemberConsumer):
                 return
             await self._join()
             events, unread = await socket_db(self._resume)(last)
+            if events and events[0].get("previous", 0) > last:
+                # The member's event before the first kept after ``last`` was pruned (a later
+                # number commits after an earlier one, so it is not merely late).
+                await self.send_json(
+                    {"type": "skipped", "up_to": events[0]["previous"], "unread": unread}
+                )
             for event in events:
                 await self.send_json(event)
             await self.send_json({"type": "resumed", "unread": unread})

@@ -1,7 +1,7 @@
 """Scheduled work of notifications: deliveries due for a retry (or left behind by a crashed
 process), acknowledgement ladders whose next rung is due, and the digest of people no channel
-reached. Both find their work in the
-database and are harmless when run twice."""
+reached, and live events too old to be replayed deleted (``partnership.replay``). Each finds
+its work in the database and is harmless when run twice."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from notifications.dispatch import (
     senders,
 )
 from notifications.ladder.engine import ladder_run
-from notifications.models import Channel, Delivery, DeliveryState
+from notifications.models import Channel, Delivery, DeliveryState, LiveEvent
 from notifications.unreachable import unreachable_digest
 from notifications.workers import due_defer, stalled_retry
+from partnership.replay import prune_job
 
 log = structlog.get_logger(__name__)
 
@@ -95,8 +96,13 @@ def unreachable_digest_run(now: datetime | None = None) -> datetime | None:
     return next_at
 
 
+def live_events_prune() -> datetime:
+    return prune_job("live-events-prune", LiveEvent, owner="member", at="created_at")
+
+
 JOBS = [
     Job(name="deliveries", run=deliveries_run),
     Job(name="ack-ladders", run=ladders_run),
     Job(name="unreachable-digest", run=unreachable_digest_run),
+    Job(name="live-events-prune", run=live_events_prune),
 ]

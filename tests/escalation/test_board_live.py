@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.utils import timezone
 
 from config.asgi import application
 from escalation import services
 from escalation.models import BoardChange
 from partnership import services as services_partnership
 from partnership.models import Agency, AgencyKind, Member, Role
+from partnership.replay import replay_log_prune
 from tests import factories
 from tests.sockets import socket_for
 
@@ -112,6 +117,50 @@ async def test_a_board_that_missed_pushes_gets_them_when_it_resumes(
     ]
     # Nothing since: a heartbeat's resume brings only its answer.
     assert await _resumed(board, change.pk) == [{"type": "resumed", "last_change_id": change.pk}]
+    await board.disconnect()
+
+
+def _aged_and_pruned(ids: list[int]) -> None:
+    hours = settings.LIVE_REPLAY_RETENTION_HOURS + 1
+    # Everything up to them is old (rows go by number, below the first recent one).
+    BoardChange.objects.filter(pk__lte=max(ids)).update(
+        changed_at=timezone.now() - timedelta(hours=hours)
+    )
+    replay_log_prune(BoardChange, owner="partnership", at="changed_at")
+
+
+@pytest.mark.postgres
+async def test_a_board_away_longer_than_changes_are_kept_is_told_to_fetch_it_afresh(
+    demo: dict[str, Member],
+) -> None:
+    """Some changes after its number are gone: the page cannot be brought up to date by the
+    ones left, so it is told to fetch the board (as on a reconnect), from a number after which
+    nothing is missing; resuming from that number is quiet, however long the board stays
+    quiet and however often it is pruned."""
+    incident = await sync_to_async(factories.incident)()
+    board = await _connect(demo["coordinator"])
+    assert (await board.connect())[0]
+    start = (await _resumed(board, None))[-1]["last_change_id"]
+    assert isinstance(start, int)
+    await board.disconnect()  # away for the week
+
+    def publish(count: int) -> list[int]:
+        return [
+            services.board_change_publish(
+                partnership_id=incident.partnership_id, incident_id=incident.pk, state="reported"
+            )
+            for _ in range(count)
+        ]
+
+    changes = await sync_to_async(publish)(3)
+    await sync_to_async(_aged_and_pruned)(changes[:2])
+    board = await _connect(demo["coordinator"])
+    assert (await board.connect())[0]
+    assert await _resumed(board, start) == [
+        {"type": "resumed", "last_change_id": changes[2], "refetch": True}
+    ]
+    await sync_to_async(_aged_and_pruned)(changes)  # the newest stays, however old
+    assert await _resumed(board, changes[2]) == [{"type": "resumed", "last_change_id": changes[2]}]
     await board.disconnect()
 
 

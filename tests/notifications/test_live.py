@@ -6,18 +6,22 @@ import contextlib
 import shutil
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
 from config.asgi import application
 from escalation import services as escalation_services
-from notifications.dispatch import senders_wait
-from notifications.models import Delivery, Notification, NotificationState
+from notifications.dispatch import live_publish, senders_wait, unread_count
+from notifications.models import Delivery, LiveEvent, Notification, NotificationState
 from partnership.models import Member
+from partnership.replay import replay_log_prune
 from tests import factories
 from tests.processes import OwnRedis
 from tests.sockets import socket_for
@@ -107,6 +111,54 @@ async def test_reconnecting_with_the_last_seen_id_replays_exactly_the_missed_ale
     ids = [e["id"] for e in replayed]
     assert ids == sorted(ids)
     assert ids[0] > first["id"]
+    await client.disconnect()
+
+
+def _aged_and_pruned(ids: list[int]) -> None:
+    hours = settings.LIVE_REPLAY_RETENTION_HOURS + 1
+    # Everything up to them is old (rows go by number, below the first recent one).
+    LiveEvent.objects.filter(pk__lte=max(ids)).update(
+        created_at=timezone.now() - timedelta(hours=hours)
+    )
+    replay_log_prune(LiveEvent, owner="member", at="created_at")
+
+
+@pytest.mark.postgres
+async def test_a_page_away_longer_than_events_are_kept_is_told_so_not_left_asking(
+    demo: dict[str, Member],
+) -> None:
+    """The events it missed that were pruned are named (the page moves on past them and says the
+    inbox has them); the ones kept are replayed after, each naming one the page now has. Before,
+    the first kept event named a ``previous`` the page never received, and it asked again on
+    every event, for ever."""
+    crro = demo["crro"]
+    client, hello = await _connect(crro)
+    await client.disconnect()  # the page is away (a laptop closed for the week)
+
+    def publish(count: int) -> list[int]:
+        for _ in range(count):
+            live_publish(crro.pk, {"type": "notification.updated", "state": "open"}, None)
+        return list(
+            LiveEvent.objects.filter(member=crro, pk__gt=hello["last_event_id"])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    events = await sync_to_async(publish)(3)
+    await sync_to_async(_aged_and_pruned)(events[:2])
+    assert await sync_to_async(lambda: LiveEvent.objects.filter(pk__in=events[:2]).count())() == 0
+    unread = await sync_to_async(unread_count)(crro.pk)
+
+    client, _ = await _connect(crro)
+    await client.send_json_to({"type": "resume", "last_event_id": hello["last_event_id"]})
+    skipped = await client.receive_json_from(timeout=5)
+    assert skipped == {"type": "skipped", "up_to": events[1], "unread": unread}
+    kept = await client.receive_json_from(timeout=5)
+    assert (kept["id"], kept["previous"]) == (events[2], events[1])
+    assert (await client.receive_json_from(timeout=5))["type"] == "resumed"
+    # From there on the page is whole: a heartbeat brings only its answer.
+    await client.send_json_to({"type": "resume", "last_event_id": events[2]})
+    assert await client.receive_json_from(timeout=5) == {"type": "resumed", "unread": unread}
     await client.disconnect()
 
 

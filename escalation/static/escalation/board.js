@@ -4,7 +4,9 @@
    connection was down is never missed, and it reconnects with a growing delay when the
    connection drops. Each change carries its number: on every (re)connect and every heartbeat the
    page asks for the changes after the last number it saw ({"type": "resume", "last_change_id":
-   N}), so a push the server could not deliver still refreshes the board, moments later. */
+   N}), so a push the server could not deliver still refreshes the board, moments later. A page
+   that asks from further back than the server keeps changes (it was away for days) is answered
+   "refetch": it fetches the board afresh, as on a reconnect, and resumes from the number given. */
 (function () {
   "use strict";
 
@@ -115,6 +117,10 @@
       if (data.type === "resumed" && typeof data.last_change_id === "number" &&
           (lastChangeId === null || data.last_change_id > lastChangeId)) {
         lastChangeId = data.last_change_id;
+      }
+      if (data.type === "resumed" && data.refetch === true) {
+        refresh();
+        refreshPanels("");
       }
       if (data.type === "board.panel" && typeof data.panel === "string") {
         refreshPanels(data.panel);

@@ -13,7 +13,9 @@
    skip anything. The highest id is
    also kept in localStorage per member, so a page opened from a stale cache resumes where the
    member's other pages had got to. An event already seen (a push and its replay) is shown once,
-   and so is a notification (two events for one notification show one banner).
+   and so is a notification (two events for one notification show one banner). A page away for
+   longer than the server keeps events is sent {"type": "skipped", "up_to": N}: it moves on to N,
+   says that the inbox has what it missed, and lets the page's other scripts fetch afresh.
 
    Notifications appear as dismissible alerts: urgent ones in a role="alert" region, the others in
    a polite live region. The unread badge and the "(n)" at the start of the page title follow the
@@ -241,8 +243,21 @@
     document.dispatchEvent(new window.CustomEvent("alerts:event", { detail: { type: event.type } }));
   }
 
+  function skipped(event) {
+    if (typeof event.up_to !== "number" || event.up_to <= lastEventId) { return; }
+    lastEventId = event.up_to;
+    store(event.up_to);
+    if (typeof event.unread === "number") { unreadSet(event.unread); }
+    if (statusLine) {
+      statusLine.textContent = "Some alerts sent while this page was away are no longer shown " +
+        "here: your inbox has every one.";
+    }
+    announce(event);
+  }
+
   function receive(event) {
     if (!event || typeof event !== "object") { return; }
+    if (event.type === "skipped") { skipped(event); return; }
     // Each event names the one before it. If that one has not been seen, a push went missing or
     // is overtaking another: hold this one back and ask for everything since the last seen, which
     // comes in order from the database.
