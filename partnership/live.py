@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import Any
+import os
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import structlog
 from asgiref.sync import async_to_sync
@@ -33,6 +36,55 @@ def remember_server_loop() -> None:
     _server_loop = asyncio.get_running_loop()
 
 
+T = TypeVar("T")
+
+# Pushes made by synchronous code (a request's after-commit hook, a sender thread, a worker's job)
+# run on one event loop of the process's own, kept for its life. ``async_to_sync`` made a loop for
+# each push, and the Redis layers keep their connections per loop, so each push opened and closed
+# a connection to Redis: 2 to 4 ms a push, against 0.2 to 0.7 ms on a loop that is kept (measured
+# on this machine, pub/sub layer; docs/decisions/0027-one-loop-for-pushes.md).
+_push_loop: asyncio.AbstractEventLoop | None = None
+_push_loop_lock = threading.Lock()
+
+
+def _push_loop_get() -> asyncio.AbstractEventLoop:
+    global _push_loop
+    with _push_loop_lock:
+        if _push_loop is None or _push_loop.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-push", daemon=True).start()
+            _push_loop = loop
+        return _push_loop
+
+
+def _push_loop_forget() -> None:
+    # A forked child has the parent's loop object but not its thread.
+    global _push_loop
+    _push_loop = None
+
+
+os.register_at_fork(after_in_child=_push_loop_forget)
+
+
+def _run_pushes(work: Callable[[], Coroutine[Any, Any, T]], timeout: float) -> T:
+    """Run ``work()`` where the channel layer can serve it, and wait for it: the process's push
+    loop for Redis; for the in-memory layer the server's loop (its queues belong there), or a loop
+    of the moment in a process that serves no connection."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # waiting here would stop the caller's own loop
+        raise RuntimeError("a push from async code awaits the channel layer itself")
+    if isinstance(get_channel_layer(), InMemoryChannelLayer):
+        loop = _server_loop
+        if loop is None or not loop.is_running():
+            return async_to_sync(work)()
+    else:
+        loop = _push_loop_get()  # not running yet just after it is made: the push waits for it
+    return asyncio.run_coroutine_threadsafe(work(), loop).result(timeout=timeout)
+
+
 async def _group_send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -43,14 +95,7 @@ async def _group_send(group: str, event: dict[str, Any]) -> None:
 def group_send_now(group: str, event: dict[str, Any]) -> bool:
     """Push immediately (dangerous inside a transaction: prefer ``group_send_on_commit``)."""
     try:
-        loop = _server_loop
-        in_memory = isinstance(get_channel_layer(), InMemoryChannelLayer)
-        if in_memory and loop is not None and loop.is_running():
-            asyncio.run_coroutine_threadsafe(_group_send(group, event), loop).result(
-                timeout=PUSH_TIMEOUT_SECONDS
-            )
-        else:
-            async_to_sync(_group_send)(group, event)
+        _run_pushes(lambda: _group_send(group, event), PUSH_TIMEOUT_SECONDS)
     except Exception as exc:  # Redis down or slow: the client will catch up from the database
         log.warning(
             "live.push_failed", group=group, event_type=event.get("type"), error=type(exc).__name__
@@ -77,16 +122,7 @@ def group_send_many_now(sends: list[tuple[str, dict[str, Any]]]) -> list[bool]:
 
         return list(await asyncio.gather(*(one(g, e) for g, e in sends)))
 
-    loop = _server_loop
-    if (
-        isinstance(get_channel_layer(), InMemoryChannelLayer)
-        and loop is not None
-        and loop.is_running()
-    ):
-        return asyncio.run_coroutine_threadsafe(send_all(), loop).result(
-            timeout=PUSH_TIMEOUT_SECONDS * (1 + len(sends) // 64)
-        )
-    return async_to_sync(send_all)()
+    return _run_pushes(send_all, PUSH_TIMEOUT_SECONDS * (1 + len(sends) // 64))
 
 
 def group_send_on_commit(group: str, event: dict[str, Any]) -> None:
