@@ -42,7 +42,7 @@ T = TypeVar("T")
 # run on one event loop of the process's own, kept for its life. ``async_to_sync`` made a loop for
 # each push, and the Redis layers keep their connections per loop, so each push opened and closed
 # a connection to Redis: 2 to 4 ms a push, against 0.2 to 0.7 ms on a loop that is kept (measured
-# on this machine, pub/sub layer; docs/decisions/0027-one-loop-for-pushes.md).
+# on this machine, pub/sub layer; docs/decisions/0028-one-loop-for-pushes.md).
 _push_loop: asyncio.AbstractEventLoop | None = None
 _push_loop_lock = threading.Lock()
 

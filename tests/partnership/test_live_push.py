@@ -1,0 +1,79 @@
+"""Pushes made by synchronous code (after commit, by senders and workers) go through one event loop
+that the process keeps (``partnership.live``): its connections to Redis outlive a push, so they
+must come back by themselves when Redis does."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from channels.layers import get_channel_layer
+
+from partnership import live
+from tests.processes import OwnRedis, wait_for
+
+pytestmark = pytest.mark.redis
+
+LAYERS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def _listen_then(push: Any, timeout: float = 5) -> dict[str, Any]:
+    """Join a group, have ``push`` run in a thread (as a request's after-commit hook does), and
+    return what arrives."""
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = await layer.new_channel()
+    await layer.group_add("push-test", channel)
+    try:
+        pushed = await asyncio.to_thread(push)
+        assert pushed is True
+        return dict(await asyncio.wait_for(layer.receive(channel), timeout))
+    finally:
+        await layer.group_discard("push-test", channel)
+
+
+@pytest.mark.parametrize("backend", sorted(LAYERS))
+def test_pushes_from_threads_arrive_and_come_back_after_redis_restarts(
+    backend: str, own_redis: OwnRedis, settings: Any
+) -> None:
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": LAYERS[backend], "CONFIG": {"hosts": [own_redis.url]}}
+    }
+    event = {"type": "push.test", "n": 1}
+    threads_seen: set[str] = set()
+
+    def push() -> bool:
+        threads_seen.add(threading.current_thread().name)
+        return live.group_send_now("push-test", event)
+
+    assert asyncio.run(_listen_then(push)) == event
+    loop = live._push_loop
+    assert loop is not None and loop.is_running()
+
+    own_redis.stop()
+    assert live.group_send_now("push-test", event) is False  # told, within the push timeout
+    own_redis.start()  # the same port
+    wait_for(lambda: live.group_send_now("push-test", event), 10, "pushes work again")
+    assert asyncio.run(_listen_then(push)) == event
+    assert live._push_loop is loop  # the same loop throughout: nothing was made afresh
+
+
+def test_a_push_from_async_code_is_refused_rather_than_stopping_its_loop() -> None:
+    async def from_a_coroutine() -> bool:
+        return live.group_send_now("push-test", {"type": "push.test"})
+
+    assert asyncio.run(from_a_coroutine()) is False
