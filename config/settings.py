@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "partnership.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "partnership.middleware.DatabaseUnavailableMiddleware",  # before anything reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,7 +121,6 @@ MIDDLEWARE = [
     "django_structlog.middlewares.RequestMiddleware",
     "partnership.middleware.LoginRequiredMiddleware",
     "partnership.tenancy.PartnershipMiddleware",
-    "partnership.middleware.DatabaseUnavailableMiddleware",
     "partnership.middleware.ApiErrorsAsJsonMiddleware",
     "partnership.middleware.NotFoundPageMiddleware",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 import structlog
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from rest_framework.response import Response
@@ -97,17 +97,26 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 
 
 class DatabaseUnavailableMiddleware:
-    """A request that meets a lost database connection (PostgreSQL restarting) fails cleanly:
-    its transaction either committed whole (the connection went while answering) or was rolled
-    back, nothing is half-saved, and the caller is told to check and retry.
-    The next request reconnects by itself: the connection pool checks a connection before
-    lending it (``CONN_HEALTH_CHECKS``), and a request that waits too long for one (all lent, or
-    PostgreSQL away) meets the pool's timeout, an ``OperationalError`` too."""
+    """A request the database cannot serve is answered 503 with when to retry, never 500.
+
+    It borrows the request's connection before anything else runs (it stands before the
+    sessions): when every connection of the pool is lent (or PostgreSQL is away), the borrow
+    waits ``DATABASE_POOL_TIMEOUT`` and the pool gives up with an ``OperationalError``, here,
+    where it can be answered. Later, in a middleware reading the session or the member, Django
+    would have turned it into a 500 before any ``process_exception`` saw it. A connection lost
+    while the view runs (PostgreSQL restarting) reaches ``process_exception``: its transaction
+    either committed whole or was rolled back, and the caller is told to check before retrying.
+    The pool checks a connection before lending it, so the next request reconnects by itself."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path != "/healthz":  # it reports the database itself
+            try:
+                connection.ensure_connection()
+            except (OperationalError, InterfaceError) as exc:
+                return _database_unavailable(request, exc, NOTHING_DONE)
         return self.get_response(request)
 
     def process_exception(
@@ -115,21 +124,32 @@ class DatabaseUnavailableMiddleware:
     ) -> HttpResponseBase | None:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        log.warning("database.unavailable", path=request.path, error=type(exception).__name__)
-        message = (
-            "The database is unavailable for a moment. A change is saved whole or not at all: "
-            "check whether yours went through before trying again."
+        return _database_unavailable(request, exception, MAYBE_DONE)
+
+
+NOTHING_DONE = (
+    "The service cannot take your request just now and nothing was done: try again in a moment."
+)
+MAYBE_DONE = (
+    "The database is unavailable for a moment. A change is saved whole or not at all: "
+    "check whether yours went through before trying again."
+)
+
+
+def _database_unavailable(
+    request: HttpRequest, exception: Exception, message: str
+) -> HttpResponseBase:
+    log.warning("database.unavailable", path=request.path, error=type(exception).__name__)
+    if request.path.startswith("/api/"):
+        response: HttpResponseBase = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(
+            "<!doctype html><title>Try again</title><h1>Try again in a moment</h1>"
+            f"<p>{message}</p>",
+            status=503,
         )
-        if request.path.startswith("/api/"):
-            response: HttpResponseBase = JsonResponse({"detail": message}, status=503)
-        else:
-            response = HttpResponse(
-                "<!doctype html><title>Try again</title><h1>Try again in a moment</h1>"
-                f"<p>{message}</p>",
-                status=503,
-            )
-        response["Retry-After"] = "5"
-        return response
+    response["Retry-After"] = "5"
+    return response
 
 
 class NotFoundPageMiddleware:

@@ -4,7 +4,9 @@ process holds at most its pool's connections however many threads it has run."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,10 +15,12 @@ from channels.db import database_sync_to_async
 from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
 from django.db import connection
+from django.test import Client
 
 from notifications.dispatch import _in_thread, senders_wait
 from partnership.auth import token_issue
 from partnership.models import Member
+from tests.database import connection_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -77,3 +81,55 @@ def test_requests_socket_calls_and_senders_give_their_connections_back(
     assert senders_wait(10)
     assert _lent(before) <= before
     assert _pool().get_stats()["pool_size"] <= _pool().max_size
+
+
+@pytest.fixture
+def pool_all_lent() -> Iterator[None]:
+    """A pool of one connection with a one-second wait, its one connection lent to another
+    thread for the duration of the test."""
+    if _pool() is None:
+        pytest.skip("the connection pool is off")
+    lent, done = threading.Event(), threading.Event()
+
+    def borrow() -> None:
+        connection.ensure_connection()
+        lent.set()
+        done.wait(30)
+        connection.close()
+
+    with connection_settings(pool={"min_size": 1, "max_size": 1, "timeout": 1}):
+        holder = threading.Thread(target=borrow)
+        holder.start()
+        assert lent.wait(10)
+        try:
+            yield
+        finally:
+            done.set()
+            holder.join(10)
+
+
+BUSY = "The service cannot take your request just now and nothing was done: try again in a moment."
+
+
+def test_a_request_that_finds_every_connection_lent_is_answered_503_and_told_to_retry(
+    demo: dict[str, Member], request: pytest.FixtureRequest
+) -> None:
+    """Past max_size a request waits for the pool's timeout, then is answered 503 with a sentence
+    a person understands and when to retry: a page (whose session is the first thing read) and
+    the API (whose token is), not a 500 error."""
+    page, api = Client(), Client()
+    page.force_login(demo["coordinator"])
+    key = token_issue(member=demo["coordinator"]).key
+    request.getfixturevalue("pool_all_lent")
+
+    began = time.monotonic()
+    answered = page.get("/")
+    assert time.monotonic() - began >= 1  # it waited for the pool, then gave up
+    assert answered.status_code == 503
+    assert answered["Retry-After"] == "5"
+    assert BUSY in answered.content.decode()
+
+    answered = api.get("/api/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert answered.status_code == 503
+    assert answered["Retry-After"] == "5"
+    assert answered.json() == {"detail": BUSY}

@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.database import connection_settings
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,28 +25,13 @@ def test_healthy_service_answers_200_without_signing_in() -> None:
 @pytest.fixture
 def database_unreachable() -> Iterator[None]:
     """Point the connection at a database that does not answer, then put it back."""
-    saved = dict(connection.settings_dict)
-    pooled = bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
-    connection.close()
     if connection.vendor == "postgresql":
-        connection.settings_dict["PORT"] = "1"  # nothing listens on port 1
-        if pooled:
-            # The pool holds connections made with the old settings: close it so that a new one
-            # is made for port 1, and let that one give up in a second, not the pool's 30.
-            connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper
-            options = dict(connection.settings_dict["OPTIONS"])
-            options["pool"] = dict(options["pool"], timeout=1)
-            connection.settings_dict["OPTIONS"] = options
+        unreachable = {"PORT": "1"}  # nothing listens on port 1
     else:
-        connection.settings_dict["NAME"] = "/nonexistent-dir/db.sqlite3"
-    try:
+        unreachable = {"NAME": "/nonexistent-dir/db.sqlite3"}
+    # A pool gives up in a second, not its 30.
+    with connection_settings(unreachable, pool={"timeout": 1}):
         yield
-    finally:
-        connection.close()
-        if pooled:
-            connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
 
 
 @pytest.mark.django_db(transaction=True)
