@@ -1,7 +1,8 @@
 """``/ws/gold-groups/<id>/``: a gold group's live room, on the one live-room mechanism
 (``partnership.consumers.LiveRoomConsumer``). Its entries are the group's decisions (every member
-of the group sees every decision); any other change (what a party shares, a decision superseded)
-sends the room's state again, as its members may see it."""
+of the group sees every decision); any other change (what a party shares, the communications plan,
+a decision superseded) sends the room's state again, as its members may see it, after asking the
+room's door again (so a member who has lost the room is refused, not sent it)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ def room_state(member: Member, group: GoldGroup) -> dict[str, Any]:
             for seat in group.seats.select_related("member__agency", "partnership")
         ],
         "shares": shares,
+        # The communications plan and the shared incidents are drawn by the page (per member:
+        # who may approve or send, what each party shows them); a change of this makes it
+        # fetch them again, on a push or on a resume after a reconnection alike.
+        "parts_version": selectors.room_parts_version(group),
         "entries": [decision_payload(d) for d in selectors.decisions_of(group)],
     }
 

@@ -3,6 +3,7 @@ incident or a partnership, and what one side is shown of the other."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -128,6 +129,18 @@ def group_for(member: Member, pk: int) -> GoldGroup:
     if group is None or not can(member, "gold_group.view", group):
         raise Http404("No gold group with that id is shared with you.")
     return group
+
+
+def room_parts_version(group: GoldGroup) -> str:
+    """A digest of the room's communications plan and of what each party shares with it: it
+    changes whenever either does, and the room's open pages then fetch the parts of the page they
+    draw (``gold/static/gold/group.js``). The same for every member: what each may see of them is
+    the page's to work out, at its own door."""
+    comms = list(
+        group.comms.order_by("pk").values_list("pk", "state", "approved_at", "sent_at", "response")
+    )
+    shares = sorted((side.partnership_id, sorted(side.shares)) for side in group.sides.all())
+    return hashlib.sha256(repr((comms, shares)).encode()).hexdigest()[:16]
 
 
 def groups_of(member: Member) -> list[GoldGroup]:

@@ -265,6 +265,7 @@ def _group_page(
         "seats": group.seats.select_related("member__agency", "partnership"),
         "decisions": decisions,
         "last_entry_id": max((d.pk for d in decisions), default=0),
+        "parts_version": selectors.room_parts_version(group),
         "may_share": may_share,
         "share_form": share_form
         or (ShareForm(initial={"shares": side.shares}) if may_share and side else None),

@@ -260,9 +260,10 @@ class LiveRoomConsumer(MemberConsumer):
     room's group after commit as ``{"type": "room.event", "event": {...}}``; an event of
     ``"type": "entry"`` is passed on only when ``entry_visible`` allows it for this connection's
     member (no query: what the member may see is worked out by ``room_enter`` when they join, and
-    again on every state change, resume and recheck), any other event sends the fresh state. A
-    client that reconnects sends ``{"type": "resume", "last_entry_id": N}`` and receives the state
-    and the entries after N from the database (``"type": "resumed"``).
+    again on every state change, resume and recheck), any other event sends the fresh state, the
+    room's door asked again first. A client that reconnects sends
+    ``{"type": "resume", "last_entry_id": N}`` and receives the state and the entries after N
+    from the database (``"type": "resumed"``).
 
     Subclasses say how to find the room and what is in it; the hooks below run in a thread with
     the database (``room_join``, ``room_enter``, ``room_state``, ``room_entries_after``) or
@@ -368,12 +369,17 @@ class LiveRoomConsumer(MemberConsumer):
     async def room_event(self, message: dict[str, Any]) -> None:
         if self.signed_out:
             return
-        stale = time.monotonic() - self.checked_at > self.recheck_seconds()
-        if stale and not await self.checks_hold():
-            return
         event = message["event"]
         if event["type"] == "entry":
+            stale = time.monotonic() - self.checked_at > self.recheck_seconds()
+            if stale and not await self.checks_hold():
+                return
             if self.entry_visible(event):
                 await self.send_json(event)
+            return
+        # Any other change sends the state, read from the database anyway: the credentials and
+        # the room's door are asked again first, every time, so a member who lost the room (a
+        # seat gone, a role or an agency withdrawn) is refused instead of sent it.
+        if not await self.checks_hold():
             return
         await self.send_json(await database_sync_to_async(self._fresh_state)())

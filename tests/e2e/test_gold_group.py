@@ -1,6 +1,7 @@
 """A gold group in real browsers: gold convenes it from the incident, seating the Racial Equality
 Council's director; gold records a decision with the options weighed and a review date; the
-director, in the group's room, sees it appear without reloading; gold stands the group down and
+director, in the group's room, sees it appear without reloading, and a message gold adds to
+the communications plan too; gold stands the group down and
 the director's room turns read-only at once."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ pytestmark = [
 
 LIVE_MS = 10_000
 DECISION = "Targeted reassurance at the two mosques; no town-wide appeal."
+MESSAGE = "Officers will be at evening prayers all week."
 
 
 def _sign_in(browser: Any, base: str, username: str, path: str) -> Any:
@@ -82,6 +84,24 @@ def test_gold_convenes_decides_and_another_agency_sees_it_live(
     expect(log).to_contain_text(DECISION, timeout=LIVE_MS)
     expect(log).to_contain_text("Town-wide media appeal (rejected: Would spread the message")
     expect(log).to_contain_text("Targeted reassurance (chosen)")
+    assert rec.evaluate("window.notReloaded") is True
+
+    # Gold plans a message: the director's open room shows it in the plan, still without
+    # reloading (the page's own drawing of the plan, fetched on the push).
+    plan = gold.locator("form", has=gold.get_by_role("button", name="Add to the plan"))
+    plan.get_by_label("To whom").fill("Worshippers at both mosques")
+    plan.get_by_label("The message").fill(MESSAGE)
+    plan.get_by_label("Approved by").select_option(index=1)
+    for part, value in [
+        ("day", str(review.day)),
+        ("month", str(review.month)),
+        ("year", str(review.year)),
+        ("time", review.strftime("%H:%M")),
+    ]:
+        plan.locator(f"input[name=send_at_{part}]").fill(value)
+    plan.get_by_role("button", name="Add to the plan").click()
+    expect(gold.locator("#gold-comms-plan")).to_contain_text(MESSAGE, timeout=LIVE_MS)
+    expect(rec.locator("#gold-comms-plan")).to_contain_text(MESSAGE, timeout=LIVE_MS)
     assert rec.evaluate("window.notReloaded") is True
 
     # Gold stands the group down: the director's open room says so and offers nothing more,

@@ -2,7 +2,12 @@
    (partnership/static/js/liveroom.js). Each decision arrives the moment it is recorded
    ({"type": "entry", ...}); the state ({"type": "state"} or "resumed") carries every decision, so
    the log is rebuilt from it (a superseded version changes its label, never its words). A decision
-   is shown once however often it arrives; everything is written with textContent. */
+   is shown once however often it arrives; everything is written with textContent.
+   The communications plan and the incidents as each party shares them are drawn by the page
+   itself (who may approve or send, what each party shows this member): when the state's
+   parts_version differs from the one the page was drawn with, the page is fetched again (its own
+   door: a member no longer in the group gets a 404 and nothing) and those parts
+   ([data-live-part]) are put in place of the ones shown. */
 (function () {
   "use strict";
 
@@ -12,6 +17,8 @@
   var empty = document.getElementById("decision-log-empty");
   var connection = document.getElementById("gold-connection");
   var lastEntryId = parseInt(room.getAttribute("data-last-entry-id"), 10) || 0;
+  var partsVersion = room.getAttribute("data-parts-version") || "";
+  var partsFetching = false;
   var STATES = {
     in_force: "In force",
     review_overdue: "In force, review overdue",
@@ -118,8 +125,34 @@
     say("The group has stood down.");
   }
 
+  // The plan or what is shared changed (pushed, or found by a resume): the page's parts again.
+  function parts(version) {
+    if (typeof version !== "string" || version === partsVersion || partsFetching ||
+        !window.fetch || !window.DOMParser) { return; }
+    partsFetching = true;
+    window.fetch(window.location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var drawn = new window.DOMParser().parseFromString(html, "text/html");
+        Array.prototype.forEach.call(document.querySelectorAll("[data-live-part]"), function (part) {
+          var fresh = part.id ? drawn.getElementById(part.id) : null;
+          if (fresh) { part.replaceWith(document.importNode(fresh, true)); }
+        });
+        var freshRoom = drawn.getElementById("gold-room");
+        partsVersion = (freshRoom && freshRoom.getAttribute("data-parts-version")) || version;
+        room.setAttribute("data-parts-version", partsVersion);
+        say("The communications plan or what is shared with the group changed.");
+      })
+      .catch(function () { /* the next state or resume tries again */ })
+      .then(function () { partsFetching = false; });
+  }
+
   function onState(data) {
     room.setAttribute("data-live", "true");
+    parts(data.parts_version);
     members(data.members);
     standing(data.group);
     (Array.isArray(data.entries) ? data.entries : []).forEach(place);
