@@ -37,11 +37,15 @@ VARIABLES = (
 )
 
 
-def _settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _settings(
+    tmp_path: Path, *, probe: str = PROBE, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``probe`` run in a fresh interpreter with the settings' variables of this environment
+    replaced by ``env``."""
     clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_VAR_DIR=str(tmp_path))
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -51,8 +55,8 @@ def _settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _read(tmp_path: Path, **env: str) -> dict[str, object]:
-    done = _settings(tmp_path, **env)
+def _read(tmp_path: Path, *, probe: str = PROBE, **env: str) -> dict[str, object]:
+    done = _settings(tmp_path, probe=probe, **env)
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -95,20 +99,7 @@ POOL_PROBE = (
 
 
 def _pool(tmp_path: Path, **env: str) -> dict[str, object]:
-    clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
-    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_VAR_DIR=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-c", POOL_PROBE],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return _read(tmp_path, probe=POOL_PROBE, **env)
 
 
 def test_postgres_connections_are_pooled_and_health_checked(tmp_path: Path) -> None:

@@ -340,6 +340,28 @@ class _Hanging(http.server.BaseHTTPRequestHandler):
         return
 
 
+# The demo members the roles below reach (their contact preferences are set before they are told).
+PEOPLE_TOLD = ("crro", "coordinator", "chief", "staff", "member", "rec")
+
+
+def _tell_the_partnership(demo: dict[str, Any], *, cause: str, title: str, **extra: Any) -> Any:
+    """A notification to the CRRO, the co-ordinator, the chief officer, operational staff and
+    the partnership's members (``PEOPLE_TOLD``), about the co-ordinator."""
+    return factories.notifications(
+        audiences=[
+            Audience.role("crro"),
+            Audience.role("csp_coordinator"),
+            Audience.role("council_chief_officer"),
+            Audience.role("operational_staff"),
+            Audience.role("ccsp_member"),
+        ],
+        subject=demo["coordinator"],
+        cause=cause,
+        title=title,
+        **extra,
+    )
+
+
 def test_a_hanging_or_failing_channel_blocks_nobody(demo: dict[str, Any], settings: Any) -> None:
 
     from notifications.channels import backends_reset
@@ -358,7 +380,7 @@ def test_a_hanging_or_failing_channel_blocks_nobody(demo: dict[str, Any], settin
     }
     backends_reset()
     try:
-        for username in ("crro", "coordinator", "chief", "staff", "member", "rec"):
+        for username in PEOPLE_TOLD:
             ContactPreference.objects.create(
                 member=demo[username],
                 sms=True,
@@ -367,18 +389,7 @@ def test_a_hanging_or_failing_channel_blocks_nobody(demo: dict[str, Any], settin
             )
         # Sent on commit by the senders, then swept: both paths meet the hanging webhook.
         for n in range(4):
-            factories.notifications(
-                audiences=[
-                    Audience.role("crro"),
-                    Audience.role("csp_coordinator"),
-                    Audience.role("council_chief_officer"),
-                    Audience.role("operational_staff"),
-                    Audience.role("ccsp_member"),
-                ],
-                subject=demo["coordinator"],
-                cause=f"hang-test:{n}",
-                title=f"Update {n}",
-            )
+            _tell_the_partnership(demo, cause=f"hang-test:{n}", title=f"Update {n}")
         began = time.monotonic()
         assert senders_wait(timeout=30)
         deliveries_run()
@@ -435,21 +446,10 @@ def test_a_worker_killed_mid_batch_leaves_every_delivery_made_exactly_once(
         },
     )
     try:
-        people = ("crro", "coordinator", "chief", "staff", "member", "rec")
-        for username in people:
+        for username in PEOPLE_TOLD:
             ContactPreference.objects.create(member=demo[username], sms=True)
-        told = factories.notifications(
-            audiences=[
-                Audience.role("crro"),
-                Audience.role("csp_coordinator"),
-                Audience.role("council_chief_officer"),
-                Audience.role("operational_staff"),
-                Audience.role("ccsp_member"),
-            ],
-            subject=demo["coordinator"],
-            cause="killed-worker",
-            title="Disorder expected tonight",
-            urgency="urgent",
+        told = _tell_the_partnership(
+            demo, cause="killed-worker", title="Disorder expected tonight", urgency="urgent"
         )
         deliveries = Delivery.objects.filter(notification__in=told)
         texts = deliveries.filter(channel="sms")
