@@ -6,12 +6,15 @@ made."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -110,6 +113,29 @@ def test_a_second_send_while_the_first_is_being_recorded_makes_nothing(
     assert "sent twice at the same moment" in response.content.decode()
     submission_done(member=demo["crro"], key=key, location="/incidents/1/")
     assert FormSubmission.objects.get(key=key).location == "/incidents/1/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_send_waits_for_the_first_and_shows_what_it_made(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    """A double click: the browser shows only the second answer, so it should be the first's
+    record, not 'still being recorded'."""
+    key = uuid.uuid4()
+    assert submission_claim(member=demo["crro"], key=key) is None  # the first, recording
+
+    def first_finishes() -> None:
+        time.sleep(0.5)
+        submission_done(member=demo["crro"], key=key, location="/incidents/first/")
+        connection.close()
+
+    finishing = threading.Thread(target=first_finishes)
+    finishing.start()
+    second = client_for("crro").post("/incidents/new/", _report(str(key)))
+    finishing.join()
+    assert second.status_code == 302
+    assert second["Location"] == "/incidents/first/"
+    assert Incident.objects.count() == 0
 
 
 def _public_report(key: str) -> dict[str, Any]:
