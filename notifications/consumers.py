@@ -28,6 +28,7 @@ from notifications import live_marks
 from notifications.dispatch import member_group, unread_count
 from notifications.models import LiveEvent, Notification, NotificationState
 from notifications.services import notification_acknowledge
+from partnership import marks
 from partnership.consumers import CLOSE_FORBIDDEN, MemberConsumer, socket_db
 from partnership.errors import ConflictError
 from partnership.models import Member
@@ -162,7 +163,7 @@ class AlertsConsumer(MemberConsumer):
             look is not None
             and mark == look.mark
             and last >= look.latest
-            and time.monotonic() - look.at < live_marks.TRUST_SECONDS
+            and time.monotonic() - look.at < marks.TRUST_SECONDS
         ):
             return [], look.unread
         events, unread = _replay(self.member.pk, last)

@@ -7,5 +7,6 @@ class PartnershipConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's permission rules and audit verbs with the one registry of each,
-        # and the signal that tells a withdrawn agency's members' sockets.
-        from partnership import audit, live, rules  # noqa: F401
+        # the signal that tells a withdrawn agency's members' sockets, and the signals that move
+        # the members' access marks.
+        from partnership import access_marks, audit, live, rules  # noqa: F401

@@ -4,15 +4,21 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 import structlog
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
 
+from partnership import marks
+from partnership.access_marks import ACCESS
 from partnership.live import member_control_group, session_digest
 from partnership.models import Member
 from partnership.permissions import can
@@ -92,12 +98,28 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
 
+@dataclass(frozen=True)
+class _Trusted:
+    """A check that let the member through, the access mark read just before it, when it was
+    made and when the socket's token expires (``time.monotonic()``)."""
+
+    mark: str
+    at: float
+    expires: float  # the token's expiry, or infinity
+
+
 class MemberConsumer(SafeJsonConsumer):
     """A websocket held by a signed-in member: it joins the member's control group as it is
     accepted, and checks the member's credentials again before each message the client sends
     (every ``resume`` included) and whenever the control group says they changed
     (``partnership.live.member_sockets_check_on_commit``). When they no longer hold, the socket
     closes with ``CLOSE_SIGNED_OUT`` and sends nothing more, even what was already queued.
+
+    A client's message is checked against the database when anything the door depends on
+    changed since the last check (the member's access mark moved: ``partnership.access_marks``),
+    and at least every ``TRUST_SECONDS``; otherwise the last check stands. The credential checks
+    were a fifth of the servers' time in the surge (``bench.surge --profile``), each open page
+    asking every 20 seconds. A control message, and a room's recheck, always ask the database.
 
     Whether the member may still use the socket's object (the conference they were removed from,
     the agency whose access was withdrawn) is each subclass's ``still_allowed``, asked at the same
@@ -111,6 +133,7 @@ class MemberConsumer(SafeJsonConsumer):
     """
 
     signed_out = False  # closed by a check: nothing more is sent
+    trusted: _Trusted | None = None  # what the last check of the database found, and until when
 
     async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
         member_id = self._member_id()
@@ -144,7 +167,7 @@ class MemberConsumer(SafeJsonConsumer):
     ) -> None:
         if self.signed_out:
             return
-        if not await self.checks_hold():
+        if not await self.checks_hold(trusting=True):
             return
         await super().receive(text_data, bytes_data, **kwargs)
 
@@ -161,15 +184,40 @@ class MemberConsumer(SafeJsonConsumer):
         when the socket opened."""
         return None
 
-    def _checks_now(self) -> int | None:
+    def _checks_now(self, trusting: bool) -> int | None:
+        """``allowed_now`` of the member read afresh, or ``CLOSE_SIGNED_OUT``. ``trusting``: as
+        the last check found, without the database, while the member's access mark is the one
+        read just before that check, the check is under ``TRUST_SECONDS`` old and the token the
+        socket was opened with has not expired (``partnership.access_marks``)."""
+        member_id = self._member_id()
+        mark = ACCESS.read(member_id) if member_id is not None else None
+        trusted = self.trusted
+        if (
+            trusting
+            and trusted is not None
+            and mark == trusted.mark
+            and time.monotonic() - trusted.at < marks.TRUST_SECONDS
+            and time.monotonic() < trusted.expires
+        ):
+            return None
+        self.trusted = None
         member = scope_member_now(self.scope)
         if member is None:
             return CLOSE_SIGNED_OUT
-        return self.allowed_now(member)
+        refused = self.allowed_now(member)
+        if refused is None and mark is not None:
+            now, expires = time.monotonic(), math.inf
+            expiry = self.scope.get("api_token_expiry")
+            if isinstance(expiry, datetime):
+                expires = now + (expiry - timezone.now()).total_seconds()
+            self.trusted = _Trusted(mark, now, expires)
+        return refused
 
-    async def checks_hold(self) -> bool:
-        """Credentials, then access to the socket's object; closes the socket when either fails."""
-        refused = await socket_db(self._checks_now)()
+    async def checks_hold(self, *, trusting: bool = False) -> bool:
+        """Credentials, then access to the socket's object; closes the socket when either fails.
+        ``trusting`` (a client's message): the credentials as last found while nothing moved the
+        member's access mark (``_checks_now``); a control message or a recheck always asks."""
+        refused = await socket_db(self._checks_now)(trusting)
         if refused == CLOSE_SIGNED_OUT:
             await self.sign_out()
             return False

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from partnership.access_marks import access_marks_move_on_commit
+
 log = structlog.get_logger(__name__)
 
 PUSH_TIMEOUT_SECONDS = 2.0
@@ -143,6 +145,9 @@ def member_sockets_check_on_commit(member_id: int, *, session_key: str | None = 
     """Once the change commits, every open websocket of the member checks its credentials again
     and closes if they no longer hold (deactivated, password changed, token revoked); with
     ``session_key``, the sockets opened with that session (now signed out) close at once."""
+    # The mark first (on-commit hooks run in order): a socket that misses the control message
+    # still finds the mark moved at its next message, and checks.
+    access_marks_move_on_commit([member_id])
     event: dict[str, Any] = {"type": "member.credentials"}
     if session_key:
         event["session"] = session_digest(session_key)

@@ -31,7 +31,9 @@ def _scope_for_token(key: str, partnership: str) -> dict[str, Any]:
         # As the API's X-Partnership header; one they do not work in leaves them in none.
         member.work_in(member.partnerships.filter(slug=partnership).first())
     # The digest, not the key: the socket re-checks the token by it (``scope_member_now``).
-    return {"user": member, "api_token": token.digest}
+    # Its expiry too: a socket that trusts its last check (``partnership.access_marks``) trusts
+    # it no longer than the token lives.
+    return {"user": member, "api_token": token.digest, "api_token_expiry": token.expiry}
 
 
 def _session_hash_holds(member: Member, stored: object) -> bool:

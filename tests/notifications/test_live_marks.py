@@ -6,16 +6,16 @@ resume all the same."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
-from django.utils import timezone
 
 from notifications import consumers, dispatch, live_marks
+from partnership import live, marks
+from partnership.auth import token_revoke
 from partnership.models import ApiToken, Member
 from tests.sockets import socket_for
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _shared_cache() -> None:
-    if not live_marks._shared():
+    if not marks.shared():
         pytest.skip("the marks need the shared cache (Redis)")
 
 
@@ -99,7 +99,7 @@ async def test_a_flushed_cache_sends_the_resume_to_the_database(
     # The sender's mark is lost with everything else in Redis.
     monkeypatch.setattr(dispatch, "live_marks_move", lambda member_ids: None)
     await sync_to_async(_publish)(demo["crro"])
-    await sync_to_async(cache.delete)(live_marks._key(demo["crro"].pk))
+    await sync_to_async(cache.delete)(live_marks.LIVE.key(demo["crro"].pk))
     events, _ = await _resume(client, last)
     assert [e["title"] for e in events] == ["Mark test"]
     await client.disconnect()
@@ -118,11 +118,11 @@ async def test_a_mark_the_sender_failed_to_move_is_trusted_for_a_bounded_time(
 ) -> None:
     client, last = await _open(demo["crro"])
     await _resume(client, last)
-    monkeypatch.setattr(live_marks, "cache", _FailingWrites())
+    monkeypatch.setattr(marks, "cache", _FailingWrites())
     await sync_to_async(_publish)(demo["crro"])  # the mark is not moved, and nothing raises
     events, _ = await _resume(client, last)
     assert events == []  # late, within TRUST_SECONDS of the last look ...
-    monkeypatch.setattr(live_marks, "TRUST_SECONDS", 0.0)
+    monkeypatch.setattr(marks, "TRUST_SECONDS", 0.0)
     events, _ = await _resume(client, last)
     assert [e["title"] for e in events] == ["Mark test"]  # ... never later
     await client.disconnect()
@@ -137,7 +137,7 @@ async def test_a_cache_that_errs_sends_every_resume_to_the_database(
         raise ConnectionError("Redis is away")
 
     broken: Callable[..., None] = away
-    monkeypatch.setattr(live_marks, "cache", type("Away", (), {"get": broken, "add": broken})())
+    monkeypatch.setattr(marks, "cache", type("Away", (), {"get": broken, "add": broken})())
     await _resume(client, last)
     await _resume(client, last)
     assert len(looks) == 2
@@ -145,17 +145,16 @@ async def test_a_cache_that_errs_sends_every_resume_to_the_database(
 
 
 async def test_a_revoked_token_is_refused_at_the_next_resume_when_nothing_is_new(
-    demo: dict[str, Member], looks: list[int]
+    demo: dict[str, Member], looks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     member = demo["crro"]
     client, last = await _open(member)
     await _resume(client, last)
-    # No control message (a bulk update): the resume's own check must notice.
-    await sync_to_async(
-        lambda: ApiToken.objects.filter(user=member).update(
-            expiry=timezone.now() - timedelta(seconds=1)
-        )
-    )()
+    # Its control message is lost (Redis dropped it): the resume's own check must notice, by the
+    # member's access mark, which the revocation moved.
+    monkeypatch.setattr(live, "group_send_on_commit", lambda group, event: None)
+    ref = await sync_to_async(lambda: ApiToken.objects.get(user=member).ref)()
+    assert await sync_to_async(token_revoke)(member=member, ref=ref)
     _, answer = await _resume(client, last)
     assert answer["type"] == "signed_out"
     assert len(looks) == 1
