@@ -21,6 +21,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool, env_list
 from config.logging import logging_config
 
 # Lets admin and other generic classes be subscripted at run time, as their type stubs declare.
@@ -28,24 +29,6 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 ENVIRONMENT = os.environ.get("DJANGO_ENV", "development")
@@ -334,6 +317,10 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("procrastinate.contrib.django")
 # Jobs each worker process runs at once (a hanging channel holds one of them, never all).
 NOTIFICATION_WORKER_CONCURRENCY = int(os.environ.get("NOTIFICATION_WORKER_CONCURRENCY", 8))
+# ... and live pushes, on slots of their own that no email or text can hold.
+NOTIFICATION_WORKER_LIVE_CONCURRENCY = int(
+    os.environ.get("NOTIFICATION_WORKER_LIVE_CONCURRENCY", 2)
+)
 # Notifications (or due deliveries) per job: a declaration's few dozen make one job, one live
 # batch; a thousand are spread over twenty jobs, and so over the workers.
 NOTIFICATION_WORKER_JOB_SIZE = int(os.environ.get("NOTIFICATION_WORKER_JOB_SIZE", 50))

@@ -195,6 +195,21 @@ def deliveries_send(notification_ids: Iterable[int], now: datetime | None = None
             delivery_attempt(delivery_id=pk, now=now)
 
 
+def live_send(notification_ids: Iterable[int], now: datetime | None = None) -> None:
+    """Push the pending live deliveries of these notifications, as one batch."""
+    ids = list(
+        Delivery.objects.filter(
+            notification_id__in=list(notification_ids),
+            state=DeliveryState.PENDING,
+            channel=Channel.LIVE,
+        )
+        .order_by("notification_id")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        live_deliveries_send(ids, now=now)
+
+
 def live_deliveries_send(delivery_ids: list[int], now: datetime | None = None) -> None:
     """Live alerts for many people at once, as one batch: claim them together, number them
     together (one transaction, each member's lock taken), push them together on one event loop,

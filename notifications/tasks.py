@@ -21,10 +21,11 @@ from notifications.dispatch import (
     delivery_attempt,
     live_deliveries_send,
     live_publish,
+    live_send,
     updated_payload,
 )
 from notifications.models import Channel, Delivery
-from notifications.workers import QUEUE, SEND, SEND_DUE, UPDATED
+from notifications.workers import LIVE_QUEUE, QUEUE, SEND, SEND_DUE, SEND_LIVE, UPDATED
 
 
 @contextmanager
@@ -41,6 +42,13 @@ def notifications_send(*, notification_ids: list[int]) -> None:
     """The pending deliveries of these notifications (live first, as one batch)."""
     with _fresh_connections():
         deliveries_send(notification_ids)
+
+
+@app.task(name=SEND_LIVE, queue=LIVE_QUEUE)
+def notifications_send_live(*, notification_ids: list[int]) -> None:
+    """The pending live deliveries of these notifications, as one batch."""
+    with _fresh_connections():
+        live_send(notification_ids)
 
 
 @app.task(name=SEND_DUE, queue=QUEUE)
@@ -61,7 +69,7 @@ def deliveries_due_send(*, delivery_ids: list[int]) -> None:
                 delivery_attempt(delivery_id=pk)
 
 
-@app.task(name=UPDATED, queue=QUEUE)
+@app.task(name=UPDATED, queue=LIVE_QUEUE)
 def notification_updated(*, member_id: int, notification_id: int, state: str) -> None:
     """Tell the recipient's open pages that a notification changed (unread counts)."""
     with _fresh_connections():

@@ -23,9 +23,15 @@ from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.types import JSONValue
 
 QUEUE = "notifications"
+# Live pushes have a queue, and job slots, of their own: an alert on an open page never waits
+# for a slot held by an email or a text (a provider that hangs holds one for up to
+# NOTIFICATION_SEND_TIMEOUT; a surge's emails held all eight for a moment).
+LIVE_QUEUE = "notifications.live"
 SEND = "notifications.send"  # notification ids: each one's pending deliveries
+SEND_LIVE = "notifications.send_live"  # notification ids: each one's pending live delivery
 SEND_DUE = "notifications.send_due"  # delivery ids the scheduler's sweep found due
 UPDATED = "notifications.updated"  # a notification changed: the recipient's pages are told
+QUEUES = (LIVE_QUEUE, QUEUE)
 
 
 @cache
@@ -33,9 +39,9 @@ def _jobs() -> manager.JobManager:
     return manager.JobManager(connector=DjangoConnector())
 
 
-def _task(name: str, queueing_lock: str | None = None) -> jobs.JobDeferrer:
+def _task(name: str, queueing_lock: str | None = None, queue: str = QUEUE) -> jobs.JobDeferrer:
     return tasks.configure_task(
-        name=name, job_manager=_jobs(), queue=QUEUE, queueing_lock=queueing_lock
+        name=name, job_manager=_jobs(), queue=queue, queueing_lock=queueing_lock
     )
 
 
@@ -52,15 +58,20 @@ def in_jobs(ids: list[int]) -> list[list[int]]:
 
 
 def notifications_defer(notification_ids: list[int]) -> None:
-    """The jobs for these notifications, in the caller's transaction (one INSERT)."""
-    chunks = in_jobs(notification_ids)
+    """The jobs for these notifications, in the caller's transaction (one INSERT a queue): the
+    live queue's pushes their live deliveries; the other's sends whatever is still pending (the
+    live ones too, should it come first: each delivery is claimed by one job only)."""
+    chunks = [{"notification_ids": _ids(chunk)} for chunk in in_jobs(notification_ids)]
     if chunks:
-        _task(SEND).batch_defer(*({"notification_ids": _ids(chunk)} for chunk in chunks))
+        _task(SEND_LIVE, queue=LIVE_QUEUE).batch_defer(*chunks)
+        _task(SEND).batch_defer(*chunks)
 
 
 def update_defer(*, member_id: int, notification_id: int, state: str) -> None:
     """The recipient's open pages are told of the change, in the caller's transaction."""
-    _task(UPDATED).defer(member_id=member_id, notification_id=notification_id, state=state)
+    _task(UPDATED, queue=LIVE_QUEUE).defer(
+        member_id=member_id, notification_id=notification_id, state=state
+    )
 
 
 def due_defer(delivery_ids: list[int]) -> int:
@@ -85,9 +96,13 @@ def stalled_retry() -> list[int]:
     (a worker killed mid-job leaves its job ``doing`` for ever otherwise). The job is then run
     again by a live worker; whatever the dead one finished is not sent twice, because its
     deliveries are no longer pending, and what it held is taken again once its claim expires."""
-    stalled = async_to_sync(_jobs().get_stalled_jobs)(
-        queue=QUEUE, seconds_since_heartbeat=settings.NOTIFICATION_WORKER_STALLED_SECONDS
-    )
+    stalled = [
+        job
+        for queue in QUEUES
+        for job in async_to_sync(_jobs().get_stalled_jobs)(
+            queue=queue, seconds_since_heartbeat=settings.NOTIFICATION_WORKER_STALLED_SECONDS
+        )
+    ]
     retried: list[int] = []
     for job in stalled:
         if job.id is None:  # never, for a job read from the table

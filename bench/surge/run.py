@@ -303,7 +303,8 @@ def phase_run(
         started = _now(options.database_url)
         processes.extend(_senders(env, number) for number in range(1, options.workers + 1))
         if options.workers:
-            _senders_ready(options.database_url, options.workers, started)
+            # Each process runs two procrastinate workers: the live queue's and the other's.
+            _senders_ready(options.database_url, 2 * options.workers, started)
         ports = [served.port for served in processes if served.port]
         _say(
             f"{servers} Daphne process(es) on ports {', '.join(map(str, ports))}, one scheduler, "

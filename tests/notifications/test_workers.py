@@ -5,6 +5,8 @@ sweep's job racing the commit's, sends nothing twice."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -26,11 +28,20 @@ from notifications.models import (
     LiveEvent,
     Notification,
 )
-from notifications.workers import QUEUE, SEND, SEND_DUE, UPDATED, stalled_retry
+from notifications.workers import (
+    LIVE_QUEUE,
+    QUEUE,
+    QUEUES,
+    SEND,
+    SEND_DUE,
+    SEND_LIVE,
+    UPDATED,
+    stalled_retry,
+)
 from partnership.audiences import Audience
 from partnership.models import Member
 from tests import factories
-from tests.processes import suite_database_url
+from tests.processes import Stack, suite_database_url, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,15 +91,15 @@ def _tell(demo: dict[str, Member], cause: str) -> list[Notification]:
     )
 
 
-def _work() -> None:
-    """A worker, as ``manage.py runsenders`` runs it, until the queue is empty."""
+def _work(queues: tuple[str, ...] = QUEUES) -> None:
+    """A worker, as ``manage.py runsenders`` runs it, until the queues are empty."""
     from procrastinate.contrib.django import app
     from procrastinate.contrib.django.django_connector import DjangoConnector
 
     assert isinstance(app.connector, DjangoConnector)
     with app.replace_connector(app.connector.get_worker_connector()):
         app.run_worker(
-            queues=[QUEUE],
+            queues=list(queues),
             wait=False,
             concurrency=4,
             install_signal_handlers=False,
@@ -141,11 +152,12 @@ def test_a_committed_change_leaves_its_jobs_written_inside_its_transaction(
         with psycopg.connect(suite_database_url().replace("postgres://", "postgresql://")) as db:
             row = db.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()
             assert row == (0,)
-    jobs = _jobs(SEND)
-    assert jobs
-    assert {j["queue_name"] for j in jobs} == {QUEUE}
-    carried = [pk for job in jobs for pk in job["args"]["notification_ids"]]
-    assert sorted(carried) == sorted(n.pk for n in told)  # each notification in one job
+    for task, queue in ((SEND, QUEUE), (SEND_LIVE, LIVE_QUEUE)):
+        jobs = _jobs(task)
+        assert jobs
+        assert {j["queue_name"] for j in jobs} == {queue}
+        carried = [pk for job in jobs for pk in job["args"]["notification_ids"]]
+        assert sorted(carried) == sorted(n.pk for n in told)  # each notification in one job
     # The web process sends nothing itself.
     assert senders_wait(timeout=10)
     assert not DeliveryAttempt.objects.exists()
@@ -157,6 +169,23 @@ def test_a_worker_makes_every_delivery_once(workers: dict[str, Member]) -> None:
     _work()
     _made_once(told)
     assert _jobs() == []  # done, and not kept
+
+
+def test_live_pushes_have_a_queue_of_their_own_that_no_email_holds(
+    workers: dict[str, Member],
+) -> None:
+    told = _tell(workers, "workers:live-first")
+    _work(queues=(LIVE_QUEUE,))  # the live queue's slots alone, every email still waiting
+    live = Delivery.objects.filter(notification__in=told, channel="live")
+    assert live.exists()
+    assert set(live.values_list("state", flat=True)) == {DeliveryState.DELIVERED}
+    others = Delivery.objects.filter(notification__in=told).exclude(channel="live")
+    assert others.exists()
+    assert set(others.values_list("state", flat=True)) == {DeliveryState.PENDING}
+    assert not DeliveryAttempt.objects.filter(delivery__in=others).exists()
+    assert _jobs(SEND_LIVE) == []
+    _work(queues=(QUEUE,))  # the other queue's job sends the rest, and no alert again
+    _made_once(told)
 
 
 def test_a_job_run_twice_sends_nothing_twice(workers: dict[str, Member]) -> None:
@@ -258,3 +287,39 @@ def test_the_jobs_of_a_silent_worker_are_put_back(
     statuses = {j["id"]: j["status"] for j in _jobs(SEND)}
     assert statuses[job["id"]] == "todo"
     assert statuses[other["id"]] == "doing"  # its worker still beats
+
+
+def _registered_workers() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM procrastinate_workers")
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+def test_a_worker_process_serves_both_queues_and_stops_gracefully_on_sigterm(
+    workers: dict[str, Member],
+) -> None:
+    stack = Stack(
+        database_url=suite_database_url(),
+        redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        extra_env={"NOTIFICATION_WORKERS": "true"},
+    )
+    try:
+        process = stack.senders()
+        wait_for(lambda: _registered_workers() == 2, 30, "the live and the other worker listening")
+        told = _tell(workers, "workers:process")
+        wait_for(
+            lambda: (
+                not Delivery.objects.filter(
+                    notification__in=told, state=DeliveryState.PENDING
+                ).exists()
+            ),
+            30,
+            "every delivery made",
+        )
+        _made_once(told)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert _registered_workers() == 0  # both unregistered on the way out
+    finally:
+        stack.stop()

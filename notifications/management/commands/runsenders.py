@@ -1,6 +1,7 @@
 import asyncio
 import logging
 import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -11,7 +12,7 @@ from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 
 from notifications.readiness import production_start_check
-from notifications.workers import QUEUE
+from notifications.workers import LIVE_QUEUE, QUEUE
 
 
 class Command(BaseCommand):
@@ -44,27 +45,72 @@ class Command(BaseCommand):
         if not isinstance(connector, DjangoConnector):
             raise CommandError("procrastinate's Django app is not installed (PostgreSQL only)")
 
+        live_concurrency = max(1, settings.NOTIFICATION_WORKER_LIVE_CONCURRENCY)
+        common: dict[str, Any] = {
+            # SIGTERM or SIGINT (handled below, for both): take no new job, let those in hand
+            # finish (a channel times out within NOTIFICATION_SEND_TIMEOUT), then stop.
+            "install_signal_handlers": False,
+            "shutdown_graceful_timeout": settings.NOTIFICATION_SEND_TIMEOUT * 2,
+            "update_heartbeat_interval": settings.NOTIFICATION_WORKER_HEARTBEAT_SECONDS,
+            "stalled_worker_timeout": settings.NOTIFICATION_WORKER_STALLED_SECONDS,
+            # The Delivery rows and their attempts are the record: a finished job is worth
+            # nothing, and its row would only grow the table.
+            "delete_jobs": "successful",
+        }
+
         async def work() -> None:
             # The jobs are synchronous and run on the loop's default executor: one thread per
             # job slot, so that every slot can hold a database connection of its own.
-            asyncio.get_running_loop().set_default_executor(
-                ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sender")
+            loop = asyncio.get_running_loop()
+            loop.set_default_executor(
+                ThreadPoolExecutor(
+                    max_workers=concurrency + live_concurrency, thread_name_prefix="sender"
+                )
             )
             async with app.open_async():
-                await app.run_worker_async(
-                    queues=[QUEUE],
-                    name=f"senders-{os.getpid()}",
-                    concurrency=concurrency,
-                    # SIGTERM or SIGINT: take no new job, let those in hand finish (a channel
-                    # times out within NOTIFICATION_SEND_TIMEOUT), then stop.
-                    install_signal_handlers=True,
-                    shutdown_graceful_timeout=settings.NOTIFICATION_SEND_TIMEOUT * 2,
-                    update_heartbeat_interval=settings.NOTIFICATION_WORKER_HEARTBEAT_SECONDS,
-                    stalled_worker_timeout=settings.NOTIFICATION_WORKER_STALLED_SECONDS,
-                    # The Delivery rows and their attempts are the record: a finished job is
-                    # worth nothing, and its row would only grow the table.
-                    delete_jobs="successful",
-                )
+                # Two procrastinate workers in one process: the live queue's slots are its own
+                # (docs/decisions/0023-task-engine.md, "live on slots of their own").
+                runs = [
+                    asyncio.create_task(
+                        app.run_worker_async(
+                            queues=[LIVE_QUEUE],
+                            name=f"senders-{os.getpid()}-live",
+                            concurrency=live_concurrency,
+                            **common,
+                        )
+                    ),
+                    asyncio.create_task(
+                        app.run_worker_async(
+                            queues=[QUEUE],
+                            name=f"senders-{os.getpid()}",
+                            concurrency=concurrency,
+                            **common,
+                        )
+                    ),
+                ]
+
+                cancelled: set[asyncio.Task[None]] = set()
+
+                def stop() -> None:
+                    # procrastinate stops a cancelled worker gracefully; cancelling it again
+                    # would cut that short, so each is cancelled once.
+                    for run in runs:
+                        if run not in cancelled:
+                            cancelled.add(run)
+                            run.cancel()
+
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    loop.add_signal_handler(signum, stop)
+                await asyncio.wait(runs, return_when=asyncio.FIRST_COMPLETED)
+                stop()  # one stopped (it failed): the process stops, and is restarted whole
+                ended = await asyncio.gather(*runs, return_exceptions=True)
+                failed = [
+                    e
+                    for e in ended
+                    if isinstance(e, BaseException) and not isinstance(e, asyncio.CancelledError)
+                ]
+                if failed:
+                    raise failed[0]
 
         # The worker listens (LISTEN/NOTIFY) and fetches on a pool of its own; the tasks use
         # Django's connections, as everything else does.
