@@ -36,6 +36,9 @@ api_patterns = [
     ),
 ]
 
+# A database that cannot serve is a 503 with when to retry, wherever it is met.
+handler500 = "partnership.middleware.server_error"
+
 urlpatterns = [
     path("", include("partnership.urls")),
     path("", include("escalation.urls")),

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
 import structlog
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
+from psycopg_pool import PoolTimeout
 from rest_framework.response import Response
 
 log = structlog.get_logger(__name__)
@@ -99,32 +102,51 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
 class DatabaseUnavailableMiddleware:
     """A request the database cannot serve is answered 503 with when to retry, never 500.
 
-    It borrows the request's connection before anything else runs (it stands before the
-    sessions): when every connection of the pool is lent (or PostgreSQL is away), the borrow
-    waits ``DATABASE_POOL_TIMEOUT`` and the pool gives up with an ``OperationalError``, here,
-    where it can be answered. Later, in a middleware reading the session or the member, Django
-    would have turned it into a 500 before any ``process_exception`` saw it. A connection lost
-    while the view runs (PostgreSQL restarting) reaches ``process_exception``: its transaction
-    either committed whole or was rolled back, and the caller is told to check before retrying.
-    The pool checks a connection before lending it, so the next request reconnects by itself."""
+    When every connection of the pool is lent (or PostgreSQL is away), the first read waits
+    ``DATABASE_POOL_TIMEOUT`` and the pool gives up with an ``OperationalError``. Raised by the
+    view, it reaches ``process_exception`` here; raised by a middleware (the session or the member
+    read for a page), Django turns it into its 500 answer, which is ``server_error`` below, and
+    answers the same. Before the view ran nothing was done; once it ran, its transaction either
+    committed whole or was rolled back, and the caller is told to check before retrying. The
+    pool checks a connection before lending it, so the next request reconnects by itself.
+    Nothing here touches the database: a page that needs none (the sign-in page for a visitor)
+    is served while it is away."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.path != "/healthz":  # it reports the database itself
-            try:
-                connection.ensure_connection()
-            except (OperationalError, InterfaceError) as exc:
-                return _database_unavailable(request, exc, NOTHING_DONE)
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, *args: Any) -> None:
+        request.META[_VIEW_STARTED] = True
 
     def process_exception(
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponseBase | None:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        return _database_unavailable(request, exception, MAYBE_DONE)
+        return _database_unavailable(request, exception, _what_was_done(request, exception))
+
+
+_VIEW_STARTED = "coordinator.view_started"
+
+
+def _what_was_done(request: HttpRequest, exception: Exception) -> str:
+    # The pool's timeout comes before the request's first read: it held no connection, so it
+    # did nothing (a request keeps the one connection it is lent).
+    if isinstance(exception.__cause__, PoolTimeout) or not request.META.get(_VIEW_STARTED):
+        return NOTHING_DONE
+    return MAYBE_DONE
+
+
+def server_error(request: HttpRequest) -> HttpResponseBase:
+    """``handler500``: Django calls it while handling the exception, so it can tell a database
+    that could not serve (503, retry) from a fault (500, the service's own page)."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return _database_unavailable(request, exception, _what_was_done(request, exception))
+    return defaults.server_error(request)
 
 
 NOTHING_DONE = (
