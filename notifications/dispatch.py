@@ -124,6 +124,7 @@ def dispatch_on_commit(notification_ids: list[int]) -> None:
         from notifications.workers import notifications_defer
 
         notifications_defer(notification_ids)
+        live_send_on_commit(notification_ids)
         return
     chunks = chunked(notification_ids, settings.NOTIFICATION_SENDERS)
 
@@ -132,6 +133,19 @@ def dispatch_on_commit(notification_ids: list[int]) -> None:
             _in_thread(deliveries_send, chunk)
 
     transaction.on_commit(hand_over)
+
+
+def live_send_on_commit(notification_ids: list[int]) -> None:
+    """Once the transaction commits, push the live alerts from here, before the request that
+    caused them answers, as a board change is (``escalation.services.common``): an alert then
+    reaches an open page as soon as the change is true, not after a worker's wake-up and its
+    queue. The job written with the notifications stays the record and the way round a process
+    that dies before this runs: whichever of the two claims a delivery first makes it, and the
+    other finds it made (docs/decisions/0023-task-engine.md, "live from the request").
+
+    Robust: a live push is a hint; its failure must never fail the request that committed."""
+    ids = list(notification_ids)
+    transaction.on_commit(lambda: live_send(ids), robust=True)
 
 
 def live_publish(member_id: int, payload: dict[str, Any], notification_id: int | None) -> bool:

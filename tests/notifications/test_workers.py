@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications import services
+from notifications import dispatch, services
 from notifications.dispatch import senders_wait
 from notifications.jobs import deliveries_run
 from notifications.models import (
@@ -69,6 +69,13 @@ def workers(settings: Any, demo: dict[str, Member]) -> Iterator[dict[str, Member
     _jobs_clear()
     yield demo
     _jobs_clear()
+
+
+@pytest.fixture
+def died_after_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committing process dies before its after-commit live push: only the jobs it wrote
+    with the notifications are left to make them."""
+    monkeypatch.setattr(dispatch, "live_send_on_commit", lambda notification_ids: None)
 
 
 def _jobs(task_name: str | None = None) -> list[dict[str, Any]]:
@@ -158,10 +165,13 @@ def test_a_committed_change_leaves_its_jobs_written_inside_its_transaction(
         assert {j["queue_name"] for j in jobs} == {queue}
         carried = [pk for job in jobs for pk in job["args"]["notification_ids"]]
         assert sorted(carried) == sorted(n.pk for n in told)  # each notification in one job
-    # The web process sends nothing itself.
+    # The web process pushed the live alerts itself, once committed, and sends nothing else.
     assert senders_wait(timeout=10)
-    assert not DeliveryAttempt.objects.exists()
-    assert not Delivery.objects.exclude(state=DeliveryState.PENDING).exists()
+    live = Delivery.objects.filter(notification__in=told, channel="live")
+    assert set(live.values_list("state", flat=True)) == {DeliveryState.DELIVERED}
+    others = Delivery.objects.filter(notification__in=told).exclude(channel="live")
+    assert set(others.values_list("state", flat=True)) == {DeliveryState.PENDING}
+    assert not DeliveryAttempt.objects.filter(delivery__in=others).exists()
 
 
 def test_a_worker_makes_every_delivery_once(workers: dict[str, Member]) -> None:
@@ -171,8 +181,19 @@ def test_a_worker_makes_every_delivery_once(workers: dict[str, Member]) -> None:
     assert _jobs() == []  # done, and not kept
 
 
-def test_live_pushes_have_a_queue_of_their_own_that_no_email_holds(
+def test_the_committing_process_pushes_the_alerts_before_it_answers_and_the_job_finds_them_made(
     workers: dict[str, Member],
+) -> None:
+    told = _tell(workers, "workers:fast")  # committed: its after-commit hooks have run
+    live = Delivery.objects.filter(notification__in=told, channel="live")
+    assert set(live.values_list("state", flat=True)) == {DeliveryState.DELIVERED}
+    assert _jobs(SEND_LIVE)  # the record, and the way round a process that died first
+    _work()
+    _made_once(told)  # the live job found them made: one event, one attempt each
+
+
+def test_live_pushes_have_a_queue_of_their_own_that_no_email_holds(
+    workers: dict[str, Member], died_after_commit: None
 ) -> None:
     told = _tell(workers, "workers:live-first")
     _work(queues=(LIVE_QUEUE,))  # the live queue's slots alone, every email still waiting
@@ -200,7 +221,9 @@ def test_a_job_run_twice_sends_nothing_twice(workers: dict[str, Member]) -> None
     _made_once(told)
 
 
-def test_the_sweep_hands_due_deliveries_to_the_workers_once(workers: dict[str, Member]) -> None:
+def test_the_sweep_hands_due_deliveries_to_the_workers_once(
+    workers: dict[str, Member], died_after_commit: None
+) -> None:
     told = _tell(workers, "workers:due")
     _jobs_clear()  # the commit's jobs failed for good: only the sweep can find the deliveries now
     later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
