@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import os
 import threading
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -87,11 +88,31 @@ def _run_pushes(work: Callable[[], Coroutine[Any, Any, T]], timeout: float) -> T
     return asyncio.run_coroutine_threadsafe(work(), loop).result(timeout=timeout)
 
 
+# Pushes in flight at once on one event loop, whichever thread asked for them. The Redis layers'
+# pools hold at most 100 connections a loop (redis-py's default) and refuse one more at once
+# (MaxConnectionsError) rather than wait: with every sender thread's batch on the one push loop,
+# eight batches of 64 failed three pushes in four (bench.load, core layer) until they shared this.
+PUSHES_IN_FLIGHT = 64
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _gate() -> asyncio.Semaphore:
+    # Only ever called on the loop itself: no other thread touches its entry.
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(PUSHES_IN_FLIGHT)
+    return gate
+
+
 async def _group_send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    await asyncio.wait_for(layer.group_send(group, event), timeout=PUSH_TIMEOUT_SECONDS)
+    async with _gate():
+        await asyncio.wait_for(layer.group_send(group, event), timeout=PUSH_TIMEOUT_SECONDS)
 
 
 def group_send_now(group: str, event: dict[str, Any]) -> bool:
@@ -111,20 +132,21 @@ def group_send_many_now(sends: list[tuple[str, dict[str, Any]]]) -> list[bool]:
     Returns, for each, whether the channel layer took it."""
 
     async def send_all() -> list[bool]:
-        gate = asyncio.Semaphore(64)
-
         async def one(group: str, event: dict[str, Any]) -> bool:
-            async with gate:
-                try:
-                    await _group_send(group, event)
-                except Exception as exc:  # Redis down or slow: replayed from the database
-                    log.warning("live.push_failed", group=group, error=type(exc).__name__)
-                    return False
-                return True
+            try:
+                await _group_send(group, event)
+            except Exception as exc:  # Redis down or slow: replayed from the database
+                log.warning("live.push_failed", group=group, error=type(exc).__name__)
+                return False
+            return True
 
         return list(await asyncio.gather(*(one(g, e) for g, e in sends)))
 
-    return _run_pushes(send_all, PUSH_TIMEOUT_SECONDS * (1 + len(sends) // 64))
+    try:
+        return _run_pushes(send_all, PUSH_TIMEOUT_SECONDS * (1 + len(sends) // PUSHES_IN_FLIGHT))
+    except Exception as exc:  # the loop did not answer in time: the pages replay them
+        log.warning("live.pushes_failed", pushes=len(sends), error=type(exc).__name__)
+        return [False] * len(sends)
 
 
 def group_send_on_commit(group: str, event: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ must come back by themselves when Redis does."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,3 +76,26 @@ def test_a_push_from_async_code_is_refused_rather_than_stopping_its_loop() -> No
         return live.group_send_now("push-test", {"type": "push.test"})
 
     assert asyncio.run(from_a_coroutine()) is False
+
+
+@pytest.mark.parametrize("backend", sorted(LAYERS))
+def test_many_sender_threads_pushing_at_once_are_all_taken(
+    backend: str, own_redis: OwnRedis, settings: Any
+) -> None:
+    """Eight sender threads' batches share the one push loop, and so its connection pool: each
+    push waits its turn rather than being refused."""
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": LAYERS[backend], "CONFIG": {"hosts": [own_redis.url]}}
+    }
+    taken: list[bool] = []
+
+    def batch(n: int) -> None:
+        sends = [(f"push-test.{n}.{i}", {"type": "push.test"}) for i in range(125)]
+        taken.extend(live.group_send_many_now(sends))
+
+    threads = [threading.Thread(target=batch, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert (len(taken), taken.count(False)) == (1000, 0)
