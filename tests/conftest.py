@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from partnership.models import Member
+from tests.processes import OwnRedis
 from tests.world import ClientFor, demo_partnership
 
 
@@ -67,3 +68,12 @@ def _stray_connections_closed(django_db_setup: None, django_db_blocker: Any) -> 
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    """A redis-server of the test's own on a spare port, which it may stop and start."""
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.stop()

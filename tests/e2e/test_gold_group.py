@@ -38,6 +38,17 @@ def _sign_in(browser: Any, base: str, username: str, path: str) -> Any:
     return page
 
 
+def _moment_fill(form: Any, name: str, moment: Any) -> None:
+    """The day, month, year and time inputs of the date-and-time field ``name``."""
+    for part, value in [
+        ("day", str(moment.day)),
+        ("month", str(moment.month)),
+        ("year", str(moment.year)),
+        ("time", moment.strftime("%H:%M")),
+    ]:
+        form.locator(f"input[name={name}_{part}]").fill(value)
+
+
 def test_gold_convenes_decides_and_another_agency_sees_it_live(
     demo: dict[str, Member], server_url: str, browser: Any
 ) -> None:
@@ -70,13 +81,7 @@ def test_gold_convenes_decides_and_another_agency_sees_it_live(
     form.get_by_label("The decision").fill(DECISION)
     form.get_by_label("Why this option").fill("Reaches those affected only.")
     review = timezone.localtime(timezone.now() + timedelta(days=1))
-    for part, value in [
-        ("day", str(review.day)),
-        ("month", str(review.month)),
-        ("year", str(review.year)),
-        ("time", review.strftime("%H:%M")),
-    ]:
-        form.locator(f"input[name=review_at_{part}]").fill(value)
+    _moment_fill(form, "review_at", review)
     form.get_by_role("button", name="Record the decision").click()
     expect(gold.locator("#decision-log")).to_contain_text(DECISION, timeout=LIVE_MS)
 
@@ -92,13 +97,7 @@ def test_gold_convenes_decides_and_another_agency_sees_it_live(
     plan.get_by_label("To whom").fill("Worshippers at both mosques")
     plan.get_by_label("The message").fill(MESSAGE)
     plan.get_by_label("Approved by").select_option(index=1)
-    for part, value in [
-        ("day", str(review.day)),
-        ("month", str(review.month)),
-        ("year", str(review.year)),
-        ("time", review.strftime("%H:%M")),
-    ]:
-        plan.locator(f"input[name=send_at_{part}]").fill(value)
+    _moment_fill(plan, "send_at", review)
     plan.get_by_role("button", name="Add to the plan").click()
     expect(gold.locator("#gold-comms-plan")).to_contain_text(MESSAGE, timeout=LIVE_MS)
     expect(rec.locator("#gold-comms-plan")).to_contain_text(MESSAGE, timeout=LIVE_MS)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.utils import timezone
 
 from config.asgi import application
 from escalation import services
 from escalation.models import BoardChange
 from partnership import services as services_partnership
 from partnership.models import Agency, AgencyKind, Member, Role
-from partnership.replay import replay_log_prune
 from tests import factories
+from tests.replay import aged_and_pruned
 from tests.sockets import socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,12 +117,7 @@ async def test_a_board_that_missed_pushes_gets_them_when_it_resumes(
 
 
 def _aged_and_pruned(ids: list[int]) -> None:
-    hours = settings.LIVE_REPLAY_RETENTION_HOURS + 1
-    # Everything up to them is old (rows go by number, below the first recent one).
-    BoardChange.objects.filter(pk__lte=max(ids)).update(
-        changed_at=timezone.now() - timedelta(hours=hours)
-    )
-    replay_log_prune(BoardChange, owner="partnership", at="changed_at")
+    aged_and_pruned(BoardChange, ids, owner="partnership", at="changed_at")
 
 
 @pytest.mark.postgres

@@ -6,24 +6,21 @@ import contextlib
 import shutil
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from django.test import override_settings
-from django.utils import timezone
 
 from config.asgi import application
 from escalation import services as escalation_services
 from notifications.dispatch import live_publish, senders_wait, unread_count
 from notifications.models import Delivery, LiveEvent, Notification, NotificationState
 from partnership.models import Member
-from partnership.replay import replay_log_prune
 from tests import factories
 from tests.processes import OwnRedis
+from tests.replay import aged_and_pruned
 from tests.sockets import socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,12 +112,7 @@ async def test_reconnecting_with_the_last_seen_id_replays_exactly_the_missed_ale
 
 
 def _aged_and_pruned(ids: list[int]) -> None:
-    hours = settings.LIVE_REPLAY_RETENTION_HOURS + 1
-    # Everything up to them is old (rows go by number, below the first recent one).
-    LiveEvent.objects.filter(pk__lte=max(ids)).update(
-        created_at=timezone.now() - timedelta(hours=hours)
-    )
-    replay_log_prune(LiveEvent, owner="member", at="created_at")
+    aged_and_pruned(LiveEvent, ids, owner="member", at="created_at")
 
 
 @pytest.mark.postgres

@@ -7,7 +7,7 @@ import pytest
 
 from partnership.auth import token_issue
 from partnership.models import Member
-from tests.processes import OwnRedis, Stack, suite_database_url
+from tests.processes import Stack, suite_database_url
 
 
 @pytest.fixture
@@ -21,11 +21,3 @@ def stack() -> Iterator[Stack]:
     running = Stack(database_url=suite_database_url(), redis_url=os.environ["REDIS_URL"])
     yield running
     running.stop()
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis()
-    server.start()
-    yield server
-    server.stop()
