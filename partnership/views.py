@@ -187,7 +187,21 @@ def _worklist_context(request: HttpRequest) -> dict[str, Any]:
 
 def home(request: HttpRequest) -> HttpResponse:
     """My work: what is waiting for the member, most urgent first (``partnership.worklist``)."""
-    return render(request, "partnership/home.html", _worklist_context(request))
+    member = request.user
+    assert isinstance(member, Member)  # noqa: S101 (LoginRequiredMiddleware)
+    # The roles in the partnership they work in (all of them while they have not chosen one),
+    # listed here rather than filtered in the template, whose separators then went astray.
+    here = member.partnership
+    roles_here = [
+        a
+        for a in member.role_assignments.select_related("deputy")
+        if here is None or a.partnership_id == here.pk
+    ]
+    return render(
+        request,
+        "partnership/home.html",
+        {**_worklist_context(request), "roles_here": roles_here},
+    )
 
 
 @never_cache

@@ -20,7 +20,7 @@ from escalation import services as escalation_services
 from escalation.jobs import escalation_run
 from escalation.models import DutyState
 from notifications.models import Notification
-from partnership.models import AuditEvent, Member, Role
+from partnership.models import AuditEvent, Member, Role, RoleAssignment
 from tests import factories
 from tests.world import ClientFor, partnership_at_work
 
@@ -245,3 +245,23 @@ def test_each_form_on_the_work_list_done_twice_is_done_once(
         assert "nothing new was made" in again.content.decode(), action
         assert done().count() == 1, action
         assert Notification.objects.count() == told, action
+
+
+def test_the_home_page_names_the_roles_held_in_the_partnership_worked_in(
+    demo: dict[str, Member], client_for: ClientFor
+) -> None:
+    """A member with roles in two partnerships sees those of the one they work in, each once and
+    separated, and the sentence ends with one full stop (it read "...(deputy: Priya Patel); .")."""
+    crro = demo["crro"]
+    other = factories.partnership_new(name="Second partnership for the roles line")
+    crro.partnerships.add(other)
+    RoleAssignment.objects.create(partnership=other, member=crro, role=Role.PANEL_MEMBER)
+    Member.objects.filter(pk=crro.pk).update(chosen_partnership=factories.partnership())
+    page = client_for("crro").get("/").content.decode()
+    line = re.search(r'<p class="hint">(.*?)</p>', page, re.S)
+    assert line is not None
+    held = RoleAssignment.objects.get(partnership=factories.partnership(), member=crro)
+    expected = held.get_role_display() + (f" (deputy: {held.deputy})" if held.deputy else "")
+    assert line.group(1).endswith(f": {expected}.")
+    assert "; ." not in line.group(1)
+    assert "Panel member" not in line.group(1)
