@@ -10,6 +10,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views import defaults
 from psycopg_pool import PoolTimeout
 from rest_framework.response import Response
@@ -165,11 +166,9 @@ def _database_unavailable(
     if request.path.startswith("/api/"):
         response: HttpResponseBase = JsonResponse({"detail": message}, status=503)
     else:
-        response = HttpResponse(
-            "<!doctype html><title>Try again</title><h1>Try again in a moment</h1>"
-            f"<p>{message}</p>",
-            status=503,
-        )
+        # A page of its own, like 500.html, drawn without the request: the site's layout and
+        # its context processors read the database (the member's alerts), which is away.
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = "5"
     return response
 

@@ -77,3 +77,12 @@ def own_redis() -> Iterator[OwnRedis]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def marks_shared() -> None:
+    """Skips a test of the marks (``partnership.marks``) where the cache is not shared (Redis)."""
+    from partnership import marks
+
+    if not marks.shared():
+        pytest.skip("the marks need the shared cache (Redis)")

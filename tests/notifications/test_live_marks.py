@@ -19,13 +19,7 @@ from partnership.auth import token_revoke
 from partnership.models import ApiToken, Member
 from tests.sockets import socket_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _shared_cache() -> None:
-    if not marks.shared():
-        pytest.skip("the marks need the shared cache (Redis)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("marks_shared")]
 
 
 @pytest.fixture

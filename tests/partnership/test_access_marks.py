@@ -24,13 +24,11 @@ from partnership.models import ApiToken, Member, RoleAssignment
 from partnership.services import role_revoke
 from tests.sockets import socket_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
-
-
-@pytest.fixture(autouse=True)
-def _shared_cache() -> None:
-    if not marks.shared():
-        pytest.skip("the marks need the shared cache (Redis)")
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.redis,
+    pytest.mark.usefixtures("marks_shared"),
+]
 
 
 @pytest.fixture
